@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { listSystems } from '../descriptor.js';
+import { UserError } from './errors.js';
+
+type Lister = () => { name: string; description: string }[];
+
+/** Each kind of thing `faultline list` knows, one line per item. */
+const listers: Record<string, Lister> = {
+  systems: () => listSystems().map((s) => ({ name: s.name, description: s.description })),
+  bugs: () =>
+    listSystems().flatMap((s) => s.bugs.map((b) => ({ name: `${s.name}/${b.name}`, description: b.description }))),
+};
+
+export function registerList(program: Command): void {
+  program
+    .command('list')
+    .description(`list what faultline knows: ${Object.keys(listers).join('|')}`)
+    .argument('<kind>', Object.keys(listers).join('|'))
+    .action((kind: string) => {
+      const lister = listers[kind];
+      if (!lister) throw new UserError(`unknown kind "${kind}" for list; choose one of: ${Object.keys(listers).join(', ')}`);
+      const items = lister();
+      const width = Math.max(0, ...items.map((i) => i.name.length));
+      for (const item of items) process.stdout.write(`${item.name.padEnd(width)}  ${item.description}\n`);
+    });
+}

@@ -1,0 +1,67 @@
+/**
+ * The workload contract. A workload is a client for one course API plus an op generator
+ * (Jepsen's client + generator). The harness owns processes, timing, recording and faults;
+ * a workload only says what to do next and how to do it against a node.
+ */
+import type { z } from 'zod';
+import type { Random } from './random.js';
+
+export type { Op, OpType, ProcessId } from '../checkers/history.js';
+
+/** Where a client reaches a node: always through that node's client-to-node proxy. */
+export interface NodeEndpoint {
+  id: string;
+  /** `http://127.0.0.1:PORT` (or `ws://...` for a ws system), the client proxy of this node. */
+  url: string;
+}
+
+/** What a process is asked to do: becomes the `invoke` op. */
+export interface OpCall {
+  f: string;
+  key?: string;
+  value?: unknown;
+}
+
+/** How it ended: becomes the completion op. `info` when the outcome is unknown (timeouts). */
+export interface OpOutcome {
+  type: 'ok' | 'fail' | 'info';
+  value?: unknown;
+  /** The node that answered (or was asked). */
+  node?: string;
+  error?: string;
+}
+
+export interface ClientContext {
+  nodes: readonly NodeEndpoint[];
+  /** The logical client's process id (a fresh one after an `info`). */
+  process: number;
+  /** Request timeout; past it the op completes as `info`. */
+  timeoutMs: number;
+  random: Random;
+}
+
+/** One logical client's connection(s). Never throws from invoke: failures are outcomes. */
+export interface WorkloadClient {
+  invoke(call: OpCall, signal: AbortSignal): Promise<OpOutcome>;
+  close(): Promise<void>;
+}
+
+/** Picks ops. Deterministic given its Random: same seed, same op mix. */
+export interface OpGenerator {
+  /** The next op for this process during the main phase. */
+  next(process: number, random: Random): OpCall;
+  /** The ops each process runs in the healed final phase (final reads, drain, last poll). */
+  final(process: number): OpCall[];
+}
+
+export interface Workload<Options = unknown> {
+  name: string;
+  /** One sentence, for `faultline list workloads`. */
+  description: string;
+  /** The descriptor `api` values this workload speaks. */
+  apis: readonly string[];
+  /** Validates and fills defaults for the campaign's `workload.options`. */
+  options: z.ZodType<Options>;
+  generator(options: Options, random: Random): OpGenerator;
+  client(options: Options, context: ClientContext): Promise<WorkloadClient>;
+}
