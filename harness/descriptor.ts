@@ -50,6 +50,8 @@ export const descriptorSchema = z.object({
     peerSeparator: z.string().default(','),
     dataDir: z.string().optional(),
     bugs: z.string().optional(),
+    /** Gets the node's own client-facing URL (its client proxy), for leader hints. */
+    advertise: z.string().optional(),
   }),
   /** Environment every node gets unless the campaign overrides it (short timers for tests). */
   settings: z.record(z.string(), z.string()).default({}),
