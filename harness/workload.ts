@@ -38,6 +38,8 @@ export interface ClientContext {
   /** Request timeout; past it the op completes as `info`. */
   timeoutMs: number;
   random: Random;
+  /** The descriptor's `api` (`store`, `raft`, ...), for workloads that speak several. */
+  api?: string;
 }
 
 /** One logical client's connection(s). Never throws from invoke: failures are outcomes. */
@@ -52,6 +54,10 @@ export interface OpGenerator {
   next(process: number, random: Random): OpCall;
   /** The ops each process runs in the healed final phase (final reads, drain, last poll). */
   final(process: number): OpCall[];
+  /** Optional (Jepsen's `update`): told every completion, so a generator can follow state
+   *  (the queue's workers complete the task their last dequeue returned). The harness calls it
+   *  right after recording the completion, before asking that process for its next op. */
+  update?(process: number, call: OpCall, outcome: OpOutcome): void;
 }
 
 export interface Workload<Options = unknown> {
