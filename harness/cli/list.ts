@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { listSystems } from '../descriptor.js';
+import { workloads } from '../../workloads/index.js';
 import { UserError } from './errors.js';
 
 type Lister = () => { name: string; description: string }[];
@@ -9,6 +10,7 @@ const listers: Record<string, Lister> = {
   systems: () => listSystems().map((s) => ({ name: s.name, description: s.description })),
   bugs: () =>
     listSystems().flatMap((s) => s.bugs.map((b) => ({ name: `${s.name}/${b.name}`, description: b.description }))),
+  workloads: () => Object.values(workloads).map((w) => ({ name: w.name, description: w.description })),
 };
 
 export function registerList(program: Command): void {

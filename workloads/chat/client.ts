@@ -1,0 +1,373 @@
+/**
+ * A client for the course's WebSocket chat. It keeps one socket, records every message frame it
+ * receives (live or from history) for `poll`, asks for history when it sees a sequence gap, and
+ * acknowledges a publish once its own message comes back.
+ *
+ * Sending only happens on an open socket, so a socket that cannot be opened makes the op `fail`
+ * (nothing reached the server); a socket that closes while we wait makes it `info`.
+ */
+import WebSocket from 'ws';
+import type { ClientContext, NodeEndpoint, OpCall, OpOutcome, WorkloadClient } from '../../harness/workload.js';
+import type { ChatFrame, ChatOptions } from './options.js';
+
+interface RoomState {
+  /** Every sequence this client has received in the room. */
+  seen: Set<number>;
+  /** The highest sequence up to which nothing is missing (from where this client started). */
+  contiguous: number;
+  /** Message ids already recorded, so history we asked for does not record a message twice. */
+  ids: Set<string>;
+  /** When the last history request for a gap went out (one at a time). */
+  gapRequestAt?: number;
+}
+
+interface Waiter {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+class SocketClosed extends Error {}
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+export class ChatClient implements WorkloadClient {
+  private ws: WebSocket | undefined;
+  private user = '';
+  private readonly node: NodeEndpoint;
+  /** Rooms this client wants to be in; rejoined after every (re)connect. */
+  private readonly rooms = new Set<string>();
+  private readonly state = new Map<string, RoomState>();
+  private frames: ChatFrame[] = [];
+  /** Publishes waiting for their own message, by content. */
+  private readonly publishes = new Map<string, Waiter>();
+  /** Waiting for the next `history` answer of a room. */
+  private readonly histories = new Map<string, Waiter[]>();
+  private lastError: string | undefined;
+
+  constructor(
+    private readonly options: ChatOptions,
+    private readonly context: ClientContext,
+  ) {
+    if (context.nodes.length === 0) throw new Error('chat client: no nodes to talk to');
+    this.node = context.nodes[context.process % context.nodes.length]!;
+  }
+
+  async invoke(call: OpCall, signal: AbortSignal): Promise<OpOutcome> {
+    const outcome = await this.dispatch(call, signal);
+    return { node: this.node.id, ...outcome };
+  }
+
+  private async dispatch(call: OpCall, signal: AbortSignal): Promise<OpOutcome> {
+    const room = obj(call.value)?.room;
+    switch (call.f) {
+      case 'join': {
+        if (typeof room !== 'string') return { type: 'fail', error: 'join: value.room must be a string' };
+        this.rooms.add(room);
+        const opened = await this.ensureOpen(signal, [room]);
+        if (opened) return opened;
+        return this.join(room, signal);
+      }
+      case 'publish':
+        return this.publish(call, signal);
+      case 'poll': {
+        const frames = this.frames;
+        this.frames = [];
+        return { type: 'ok', value: frames };
+      }
+      case 'reconnect': {
+        this.drop();
+        const opened = await this.ensureOpen(signal);
+        return opened ?? { type: 'ok' };
+      }
+      case 'catch-up':
+        return this.catchUp(signal);
+      default:
+        return { type: 'fail', error: `chat: unknown op "${call.f}"` };
+    }
+  }
+
+  /** Opens the socket if needed and rejoins every room (but `skip`). An outcome when it failed. */
+  private async ensureOpen(signal: AbortSignal, skip: string[] = []): Promise<OpOutcome | undefined> {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) return undefined;
+    this.drop();
+    try {
+      await this.open(signal);
+    } catch (err) {
+      return { type: 'fail', error: `connect: ${(err as Error).message}` };
+    }
+    for (const room of this.rooms) {
+      if (skip.includes(room)) continue;
+      const r = await this.join(room, signal);
+      if (r.type !== 'ok') return { type: 'fail', error: `rejoin ${room}: ${r.error ?? r.type}` };
+    }
+    return undefined;
+  }
+
+  private open(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(this.node.url, { handshakeTimeout: this.context.timeoutMs });
+      this.ws = ws;
+      const onAbort = (): void => {
+        ws.terminate();
+        reject(new Error('aborted'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      ws.once('open', () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      ws.on('error', (err) => {
+        signal.removeEventListener('abort', onAbort);
+        this.lastError = err.message;
+        reject(err);
+      });
+      ws.on('message', (data) => this.receive(String(data)));
+      ws.once('close', () => {
+        if (this.ws === ws) this.ws = undefined;
+        this.failWaiters(new SocketClosed('socket closed'));
+        reject(new Error('socket closed before it opened'));
+      });
+    });
+  }
+
+  /** Closes the socket (if any); waiters end as unknown. */
+  private drop(): void {
+    const ws = this.ws;
+    this.ws = undefined;
+    if (ws) {
+      ws.removeAllListeners('message');
+      ws.terminate();
+    }
+    this.failWaiters(new SocketClosed('socket closed'));
+  }
+
+  private failWaiters(err: Error): void {
+    for (const w of this.publishes.values()) w.reject(err);
+    this.publishes.clear();
+    for (const list of this.histories.values()) for (const w of list) w.reject(err);
+    this.histories.clear();
+  }
+
+  private send(message: unknown): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** Waits for `register` to be settled, the timeout or the abort; `undefined` on timeout. */
+  private wait<T>(signal: AbortSignal, register: (w: Waiter) => void, unregister: () => void): Promise<T | undefined> {
+    return new Promise<T | undefined>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onAbort = (): void => {
+        done();
+        unregister();
+        resolve(undefined);
+      };
+      const timer = setTimeout(onAbort, this.context.timeoutMs);
+      signal.addEventListener('abort', onAbort, { once: true });
+      register({
+        resolve: (v) => {
+          done();
+          resolve(v as T);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      });
+    });
+  }
+
+  private waitHistory(room: string, signal: AbortSignal): Promise<unknown> {
+    let waiter: Waiter | undefined;
+    return this.wait(
+      signal,
+      (w) => {
+        waiter = w;
+        const list = this.histories.get(room) ?? [];
+        list.push(w);
+        this.histories.set(room, list);
+      },
+      () => {
+        const list = this.histories.get(room);
+        if (list && waiter) list.splice(list.indexOf(waiter), 1);
+      },
+    );
+  }
+
+  private async join(room: string, signal: AbortSignal): Promise<OpOutcome> {
+    const answer = this.waitHistory(room, signal);
+    if (!this.send({ type: 'join', room })) {
+      answer.catch(() => undefined);
+      return { type: 'fail', error: 'socket not open' };
+    }
+    try {
+      const got = await answer;
+      return got === undefined ? { type: 'info', error: `no history answer to join ${room} within ${this.context.timeoutMs} ms` } : { type: 'ok' };
+    } catch (err) {
+      return { type: 'info', error: (err as Error).message };
+    }
+  }
+
+  private async publish(call: OpCall, signal: AbortSignal): Promise<OpOutcome> {
+    const v = obj(call.value);
+    const room = v?.room;
+    const content = v?.content;
+    if (typeof room !== 'string' || typeof content !== 'string') {
+      return { type: 'fail', error: 'publish: value must be {room, content} strings' };
+    }
+    const opened = await this.ensureOpen(signal);
+    if (opened) return opened;
+    const echo = this.wait<ChatFrame>(
+      signal,
+      (w) => this.publishes.set(content, w),
+      () => this.publishes.delete(content),
+    );
+    if (!this.send({ type: 'message', data: { room, content } })) {
+      this.publishes.delete(content);
+      echo.catch(() => undefined);
+      return { type: 'fail', error: 'socket not open' };
+    }
+    try {
+      const frame = await echo;
+      if (!frame) return { type: 'info', error: `own message not seen within ${this.context.timeoutMs} ms` };
+      return { type: 'ok', value: { room: frame.room, content: frame.content, id: frame.id, sequence: frame.sequence } };
+    } catch (err) {
+      return { type: 'info', error: (err as Error).message };
+    }
+  }
+
+  /** Asks every room's history since the last gap-free sequence and waits for the answers. */
+  private async catchUp(signal: AbortSignal): Promise<OpOutcome> {
+    const opened = await this.ensureOpen(signal);
+    if (opened) return opened;
+    const missing: string[] = [];
+    for (const room of this.rooms) {
+      const since = this.roomState(room).contiguous;
+      const answer = this.waitHistory(room, signal);
+      if (!this.send({ type: 'history', room, since })) {
+        answer.catch(() => undefined);
+        return { type: 'fail', error: 'socket not open' };
+      }
+      try {
+        if ((await answer) === undefined) missing.push(room);
+      } catch (err) {
+        return { type: 'info', error: (err as Error).message };
+      }
+    }
+    return missing.length ? { type: 'info', error: `no history answer for ${missing.join(', ')}` } : { type: 'ok' };
+  }
+
+  private roomState(room: string): RoomState {
+    let s = this.state.get(room);
+    if (!s) this.state.set(room, (s = { seen: new Set(), contiguous: 0, ids: new Set() }));
+    return s;
+  }
+
+  private receive(text: string): void {
+    let frame: Record<string, unknown> | undefined;
+    try {
+      frame = obj(JSON.parse(text));
+    } catch {
+      return;
+    }
+    if (!frame) return;
+    const data = obj(frame.data);
+    switch (frame.type) {
+      case 'connected':
+        if (typeof data?.user === 'string') this.user = data.user;
+        return;
+      case 'message': {
+        const message = this.toFrame(data, 'live');
+        if (!message) return;
+        this.record(message);
+        const waiter = this.publishes.get(message.content);
+        if (waiter && this.sentByMe(message)) {
+          this.publishes.delete(message.content);
+          waiter.resolve(message);
+        }
+        this.checkGap(message.room);
+        return;
+      }
+      case 'history': {
+        const room = data?.room;
+        if (typeof room !== 'string') return;
+        const messages = Array.isArray(data?.messages) ? data.messages : [];
+        const first = this.state.get(room) === undefined;
+        const parsed = messages.map((m) => this.toFrame(obj(m), 'history')).filter((m): m is ChatFrame => !!m);
+        if (first && parsed.length > 0) {
+          // A client starts where its first history starts; earlier messages are not owed to it.
+          const start = Math.min(...parsed.map((m) => m.sequence));
+          this.roomState(room).contiguous = start - 1;
+        }
+        const st = this.roomState(room);
+        for (const m of parsed) if (!st.ids.has(m.id)) this.record(m);
+        st.gapRequestAt = undefined;
+        const waiters = this.histories.get(room);
+        const waiter = waiters?.shift();
+        if (waiter) waiter.resolve(parsed);
+        this.checkGap(room);
+        return;
+      }
+      case 'error':
+        this.lastError = typeof data?.message === 'string' ? data.message : 'error frame';
+        return;
+      default:
+        return;
+    }
+  }
+
+  private sentByMe(message: ChatFrame): boolean {
+    return this.user === '' || message.user === this.user;
+  }
+
+  private toFrame(data: Record<string, unknown> | undefined, via: ChatFrame['via']): ChatFrame | undefined {
+    if (!data) return undefined;
+    const { room, sequence, content } = data;
+    if (typeof room !== 'string' || typeof sequence !== 'number') return undefined;
+    return {
+      room,
+      id: data.id === undefined ? '' : String(data.id),
+      sequence,
+      content: typeof content === 'string' ? content : JSON.stringify(content ?? null),
+      user: typeof data.user === 'string' ? data.user : '',
+      via,
+    };
+  }
+
+  private record(message: ChatFrame): void {
+    const st = this.roomState(message.room);
+    st.ids.add(message.id);
+    st.seen.add(message.sequence);
+    while (st.seen.has(st.contiguous + 1)) st.contiguous++;
+    this.frames.push(message);
+  }
+
+  /** On a gap (a sequence past `contiguous + 1` was seen), asks the history since `contiguous`. */
+  private checkGap(room: string): void {
+    if (!this.options.gapFill) return;
+    const st = this.roomState(room);
+    let max = 0;
+    for (const s of st.seen) if (s > max) max = s;
+    // `contiguous` stops right before the first missing sequence, so anything past it is a gap.
+    if (max <= st.contiguous) return;
+    const now = Date.now();
+    if (st.gapRequestAt !== undefined && now - st.gapRequestAt < this.context.timeoutMs) return;
+    if (this.send({ type: 'history', room, since: st.contiguous })) st.gapRequestAt = now;
+  }
+
+  /** The last error frame or socket error, for diagnostics. */
+  get error(): string | undefined {
+    return this.lastError;
+  }
+
+  async close(): Promise<void> {
+    this.drop();
+  }
+}

@@ -1,0 +1,13 @@
+import type { Workload } from '../../harness/workload.js';
+import { ChatClient } from './client.js';
+import { ChatGenerator } from './generator.js';
+import { chatOptions, type ChatOptions } from './options.js';
+
+export const chat: Workload<ChatOptions> = {
+  name: 'chat',
+  description: 'clients join rooms, publish unique messages, poll what they received, reconnect and catch up (chat)',
+  apis: ['chat'],
+  options: chatOptions,
+  generator: (options) => new ChatGenerator(options),
+  client: async (options, context) => new ChatClient(options, context),
+};

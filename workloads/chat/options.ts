@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+export const chatOptions = z
+  .object({
+    /** How many rooms (`room-1`..`room-N`). */
+    rooms: z.number().int().min(1).max(100).default(2),
+    /** How many of the rooms each client joins (chosen by its process id); all by default. */
+    roomsPerClient: z.number().int().min(1).optional(),
+    /** Relative weights of the main-phase op mix (once a client has joined its rooms). */
+    weights: z
+      .object({
+        publish: z.number().min(0).default(5),
+        poll: z.number().min(0).default(2),
+        reconnect: z.number().min(0).default(0.3),
+      })
+      .strict()
+      .prefault({})
+      .refine((w) => w.publish + w.poll + w.reconnect > 0, 'at least one weight must be positive'),
+    /** Ask `{type: "history", room, since}` when a sequence gap shows up (the course client never does). */
+    gapFill: z.boolean().default(true),
+  })
+  .strict();
+
+export type ChatOptions = z.infer<typeof chatOptions>;
+
+export function roomNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `room-${i + 1}`);
+}
+
+/** The rooms a process joins: `roomsPerClient` consecutive rooms starting at `process % rooms`. */
+export function roomsOf(options: ChatOptions, process: number): string[] {
+  const all = roomNames(options.rooms);
+  const k = Math.min(options.roomsPerClient ?? all.length, all.length);
+  return Array.from({ length: k }, (_, i) => all[(process + i) % all.length]!);
+}
+
+/** One delivered message, as the `poll` op records it. */
+export interface ChatFrame {
+  room: string;
+  id: string;
+  sequence: number;
+  content: string;
+  user: string;
+  via: 'live' | 'history';
+}

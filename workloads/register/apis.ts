@@ -1,0 +1,101 @@
+/**
+ * How a register op is spoken to each API, and what each answer means. Only the HTTP shapes
+ * live here; following leaders and transport errors are the client's job.
+ */
+import type { OpCall } from '../../harness/workload.js';
+import type { Attempt } from '../leader.js';
+import { describeAnswer, type HttpRequestOptions } from '../http.js';
+import type { ReadLevel } from './options.js';
+
+export interface RegisterRequest {
+  method: HttpRequestOptions['method'];
+  path: string;
+  body?: unknown;
+}
+
+export interface RegisterApi {
+  request(call: OpCall, session: Session): RegisterRequest;
+  /** An answer with a status; never called for transport errors. */
+  interpret(call: OpCall, status: number, body: unknown, session: Session): Attempt;
+}
+
+/** What a client remembers between its requests (read-your-writes needs its last write). */
+export interface Session {
+  readLevel: ReadLevel;
+  /** Per key, the version the client's last write or delete got, when the store says one. */
+  versions: Map<string, number>;
+}
+
+const enc = encodeURIComponent;
+
+function field(body: unknown, name: string): unknown {
+  return body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/** A write or delete that got an error answer: a 4xx certainly did nothing; anything else may have. */
+function mutationError(call: OpCall, status: number, body: unknown): Attempt {
+  const error = describeAnswer(status, body);
+  if (call.f === 'read' || (status >= 400 && status < 500)) return { kind: 'done', outcome: { type: 'fail', error } };
+  return { kind: 'done', outcome: { type: 'info', error } };
+}
+
+/** The course's replicated store (`/key/{key}`). */
+export const storeApi: RegisterApi = {
+  request(call, session) {
+    const key = enc(call.key ?? '');
+    if (call.f === 'read') {
+      const params = new URLSearchParams({ consistency: session.readLevel });
+      const version = session.versions.get(call.key ?? '');
+      if (session.readLevel === 'read_your_writes' && version !== undefined) params.set('version', String(version));
+      return { method: 'GET', path: `/key/${key}?${params}` };
+    }
+    if (call.f === 'write') return { method: 'PUT', path: `/key/${key}`, body: call.value };
+    return { method: 'DELETE', path: `/key/${key}` };
+  },
+  interpret(call, status, body, session) {
+    if (status === 503) {
+      return { kind: 'redirect', leader: str(field(body, 'leaderId')) ?? str(field(body, 'leader')), error: describeAnswer(status, body) };
+    }
+    if (call.f === 'read') {
+      if (status === 200) return { kind: 'done', outcome: { type: 'ok', value: field(body, 'value') ?? null } };
+      if (status === 404) return { kind: 'done', outcome: { type: 'ok', value: null } };
+      return mutationError(call, status, body);
+    }
+    if (status === 200 || (call.f === 'delete' && status === 404)) {
+      const version = field(body, 'version');
+      if (typeof version === 'number' && call.key !== undefined) session.versions.set(call.key, version);
+      return { kind: 'done', outcome: { type: 'ok', value: call.f === 'write' ? call.value : undefined } };
+    }
+    return mutationError(call, status, body);
+  },
+};
+
+const NOT_LEADER = /not a leader\.?\s*please redirect to\s+(\S+?)\.?\s*$/i;
+const NO_LEADER = /no leader/i;
+
+/** The course's Raft key-value store (`/kv`). */
+export const raftApi: RegisterApi = {
+  request(call) {
+    const key = enc(call.key ?? '');
+    if (call.f === 'read') return { method: 'GET', path: `/kv/${key}` };
+    if (call.f === 'write') return { method: 'POST', path: '/kv', body: { key: call.key, value: call.value } };
+    return { method: 'DELETE', path: `/kv/${key}` };
+  },
+  interpret(call, status, body) {
+    const error = str(field(body, 'error'));
+    if (status >= 500 && error !== undefined && (NOT_LEADER.test(error) || NO_LEADER.test(error))) {
+      const hint = str(field(body, 'leaderId')) ?? str(field(body, 'leader')) ?? NOT_LEADER.exec(error)?.[1];
+      return { kind: 'redirect', leader: NO_LEADER.test(error) ? undefined : hint, error: describeAnswer(status, body) };
+    }
+    if (status === 200) {
+      if (call.f === 'read') return { kind: 'done', outcome: { type: 'ok', value: field(body, 'value') ?? null } };
+      return { kind: 'done', outcome: { type: 'ok', value: call.f === 'write' ? call.value : undefined } };
+    }
+    if (call.f === 'read' && status === 404) return { kind: 'done', outcome: { type: 'ok', value: null } };
+    return mutationError(call, status, body);
+  },
+};

@@ -1,0 +1,53 @@
+/**
+ * A register client: bound to one home node (Jepsen style, `process % nodes`), it sends every op
+ * there and follows the leader hints it gets back.
+ */
+import type { ClientContext, NodeEndpoint, OpCall, OpOutcome, WorkloadClient } from '../../harness/workload.js';
+import { HttpClient } from '../http.js';
+import { followLeader } from '../leader.js';
+import { transportOutcome } from '../outcome.js';
+import type { RegisterApi, Session } from './apis.js';
+import type { RegisterOptions } from './options.js';
+
+export class RegisterClient implements WorkloadClient {
+  private readonly http = new HttpClient();
+  private readonly session: Session;
+  private readonly home: NodeEndpoint;
+
+  constructor(
+    private readonly api: RegisterApi,
+    private readonly options: RegisterOptions,
+    private readonly context: ClientContext,
+  ) {
+    if (context.nodes.length === 0) throw new Error('register client: no nodes to talk to');
+    this.home = context.nodes[context.process % context.nodes.length]!;
+    this.session = { readLevel: options.readLevel, versions: new Map() };
+  }
+
+  invoke(call: OpCall, signal: AbortSignal): Promise<OpOutcome> {
+    if (call.f !== 'read' && call.f !== 'write' && call.f !== 'delete') {
+      return Promise.resolve({ type: 'fail', node: this.home.id, error: `register: unknown op "${call.f}"` });
+    }
+    return followLeader({
+      nodes: this.context.nodes,
+      start: this.home,
+      maxRedirects: this.options.maxRedirects,
+      signal,
+      attempt: async (node) => {
+        const req = this.api.request(call, this.session);
+        const result = await this.http.request(node.url.replace(/\/+$/, '') + req.path, {
+          method: req.method,
+          body: req.body,
+          signal,
+          timeoutMs: this.context.timeoutMs,
+        });
+        if (result.kind === 'error') return { kind: 'done', outcome: transportOutcome(result, node.id) };
+        return this.api.interpret(call, result.status, result.body, this.session);
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    this.http.close();
+  }
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+export const readLevels = ['strong', 'eventual', 'read_your_writes'] as const;
+export type ReadLevel = (typeof readLevels)[number];
+
+export const registerOptions = z
+  .object({
+    /** How many keys (`k1`..`kN`); few keys make conflicts likely. */
+    keys: z.number().int().min(1).max(1000).default(3),
+    /** Relative weights of the op mix. */
+    weights: z
+      .object({
+        read: z.number().min(0).default(2),
+        write: z.number().min(0).default(2),
+        delete: z.number().min(0).default(0.5),
+      })
+      .strict()
+      .prefault({})
+      .refine((w) => w.read + w.write + w.delete > 0, 'at least one weight must be positive'),
+    /** Store only: the `consistency` of reads. */
+    readLevel: z.enum(readLevels).default('eventual'),
+    /** Which API to speak; by default the system descriptor's `api`. */
+    api: z.enum(['store', 'raft']).optional(),
+    /** How many leader redirects a request follows before it fails. */
+    maxRedirects: z.number().int().min(0).max(10).default(3),
+    /** Whether every process reads every key in the final phase (convergence check). */
+    finalReads: z.boolean().default(true),
+  })
+  .strict();
+
+export type RegisterOptions = z.infer<typeof registerOptions>;
+
+export function keyNames(options: Pick<RegisterOptions, 'keys'>): string[] {
+  return Array.from({ length: options.keys }, (_, i) => `k${i + 1}`);
+}
