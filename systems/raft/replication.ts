@@ -1,0 +1,188 @@
+/**
+ * The leader's side of log replication (Raft §5.3): one AppendEntries in flight per follower,
+ * sent at once when there is something new and every heartbeat otherwise; commit from the
+ * followers' match indexes; check-quorum (step down without a majority for an election timeout);
+ * and read-index confirmation of linearizable reads (§8).
+ */
+import type { Peer } from './config.js';
+import { parseAppendEntriesReply, type AppendEntriesArgs, type AppendEntriesReply } from './messages.js';
+import { RequestFailed } from './errors.js';
+import type { RaftNode } from './node.js';
+import { postJson } from './rpc.js';
+
+const MAX_ENTRIES_PER_RPC = 1000;
+const MAX_BYTES_PER_RPC = 4 * 1024 * 1024;
+
+interface Progress {
+  peer: Peer;
+  nextIndex: number;
+  matchIndex: number;
+  inFlight: boolean;
+  /** When this follower last answered in our term. */
+  lastAckAt: number;
+  /** The highest read round this follower has answered. */
+  ackedRound: number;
+}
+
+interface ReadWaiter {
+  round: number;
+  /** The commit index the read must see; set once this leader has committed its no-op. */
+  readIndex: number | undefined;
+  resolve: () => void;
+  reject: (err: RequestFailed) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class Replicator {
+  private readonly progress: Progress[];
+  private readonly term: number;
+  private readonly ticker: NodeJS.Timeout;
+  private kickScheduled = false;
+  private stopped = false;
+  /** Read rounds: a read waits for a majority to answer an AppendEntries sent after it arrived. */
+  private round = 0;
+  private roundSent = false;
+  private reads: ReadWaiter[] = [];
+
+  constructor(private readonly node: RaftNode) {
+    this.term = node.term;
+    const now = Date.now();
+    this.progress = node.peers.map((peer) => ({
+      peer,
+      nextIndex: node.log.lastIndex + 1,
+      matchIndex: 0,
+      inFlight: false,
+      lastAckAt: now,
+      ackedRound: 0,
+    }));
+    this.ticker = setInterval(() => this.tick(), node.config.heartbeatMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.ticker);
+    for (const r of this.reads) {
+      clearTimeout(r.timer);
+      r.reject(notLeader());
+    }
+    this.reads = [];
+  }
+
+  matchIndexes(): number[] {
+    return this.progress.map((p) => p.matchIndex);
+  }
+
+  /** Sends to every idle follower on the next turn of the event loop (coalesced). */
+  kick(): void {
+    if (this.kickScheduled || this.stopped) return;
+    this.kickScheduled = true;
+    setImmediate(() => {
+      this.kickScheduled = false;
+      if (this.stopped) return;
+      for (const p of this.progress) if (!p.inFlight) this.send(p);
+    });
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    if (!this.node.has('stale-reads')) {
+      const window = this.node.config.electionTimeoutMaxMs;
+      const now = Date.now();
+      const heard = 1 + this.progress.filter((p) => now - p.lastAckAt <= window).length;
+      if (heard < this.node.majority()) {
+        this.node.stepDown(`heard from ${heard} of ${this.progress.length + 1} nodes within ${window} ms`);
+        return;
+      }
+    }
+    for (const p of this.progress) if (!p.inFlight) this.send(p);
+  }
+
+  private send(p: Progress): void {
+    const node = this.node;
+    const prevLogIndex = p.nextIndex - 1;
+    const args: AppendEntriesArgs = {
+      term: this.term,
+      leaderId: node.id,
+      prevLogIndex,
+      prevLogTerm: node.log.termAt(prevLogIndex) ?? 0,
+      entries: node.log.slice(p.nextIndex, MAX_ENTRIES_PER_RPC, MAX_BYTES_PER_RPC),
+      leaderCommit: node.commitIndex,
+      leaderUrl: node.config.advertiseUrl,
+    };
+    const round = this.round;
+    this.roundSent = true;
+    p.inFlight = true;
+    postJson(`${p.peer.url}/raft/append-entries`, args, node.config.rpcTimeoutMs).then(
+      (body) => {
+        p.inFlight = false;
+        this.onReply(p, args, round, parseAppendEntriesReply(body));
+      },
+      () => {
+        p.inFlight = false;
+      },
+    );
+  }
+
+  private onReply(p: Progress, args: AppendEntriesArgs, round: number, reply: AppendEntriesReply | undefined): void {
+    const node = this.node;
+    if (this.stopped || !reply) return;
+    if (node.observeTerm(reply.term)) return;
+    if (node.term !== this.term || node.role !== 'leader') return;
+    const nextBefore = p.nextIndex;
+    p.lastAckAt = Date.now();
+    p.ackedRound = Math.max(p.ackedRound, round);
+    if (reply.success) {
+      const match = args.prevLogIndex + args.entries.length;
+      p.matchIndex = Math.max(p.matchIndex, match);
+      p.nextIndex = Math.max(p.nextIndex, match + 1);
+      node.advanceCommit();
+    } else {
+      const hint = reply.conflictIndex ?? args.prevLogIndex;
+      p.nextIndex = Math.max(p.matchIndex + 1, Math.min(hint, args.prevLogIndex));
+    }
+    this.checkReads();
+    if (this.stopped) return;
+    const behind = p.nextIndex <= node.log.lastIndex;
+    const readsWaiting = this.reads.some((r) => r.round > p.ackedRound);
+    // After a refusal, retry at once only if it moved us back (no busy loop on a follower that keeps refusing).
+    const again = reply.success ? behind || readsWaiting : p.nextIndex < nextBefore;
+    if (again) this.send(p);
+  }
+
+  /** Resolves when a read may be served from this leader's state machine (read index, §8). */
+  confirmRead(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.roundSent) {
+        this.round++;
+        this.roundSent = false;
+      }
+      const timer = setTimeout(() => {
+        this.reads = this.reads.filter((r) => r !== waiter);
+        reject(new RequestFailed('timeout', `Leadership not confirmed within ${this.node.config.commitTimeoutMs} ms`));
+      }, this.node.config.commitTimeoutMs);
+      const waiter: ReadWaiter = { round: this.round, readIndex: undefined, resolve, reject, timer };
+      this.reads.push(waiter);
+      this.checkReads();
+      if (this.reads.includes(waiter)) this.kick();
+    });
+  }
+
+  checkReads(): void {
+    if (this.reads.length === 0) return;
+    const node = this.node;
+    const committedOwn = node.commitIndex >= node.noopIndex;
+    this.reads = this.reads.filter((r) => {
+      if (r.readIndex === undefined && committedOwn) r.readIndex = node.commitIndex;
+      if (r.readIndex === undefined) return true;
+      const acks = 1 + this.progress.filter((p) => p.ackedRound >= r.round).length;
+      if (acks < node.majority() || node.lastApplied < r.readIndex) return true;
+      clearTimeout(r.timer);
+      r.resolve();
+      return false;
+    });
+  }
+}
+
+export function notLeader(): RequestFailed {
+  return new RequestFailed('not-leader', 'Not a leader');
+}

@@ -1,0 +1,358 @@
+/**
+ * Test helpers for the Raft node: real node processes on 127.0.0.1 with free ports and short
+ * timers, TCP forwarders between them that a test can cut, and fake peers that answer raft RPCs
+ * as a test says. Used by the *.test.ts files next to this one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTcpServer, connect, type Socket, type Server as TcpServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const projectDir = here.includes(`${'/dist/'}`) ? join(here, '..', '..', '..') : join(here, '..', '..');
+export const mainJs = join(projectDir, 'dist', 'systems', 'raft', 'main.js');
+
+/** Fails clearly when dist/ is missing or older than the sources (`npx tsc -p .` first). */
+export function assertBuilt(): void {
+  if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run \`npx tsc -p .\` first`);
+  const built = statSync(mainJs).mtimeMs;
+  for (const dir of [join(projectDir, 'systems', 'raft'), join(projectDir, 'systems', 'common')]) {
+    for (const f of readdirSync(dir)) {
+      if (f.endsWith('.ts') && !f.endsWith('.test.ts') && statSync(join(dir, f)).mtimeMs > built + 1000) {
+        throw new Error(`dist/ is older than ${join(dir, f)}: run \`npx tsc -p .\` first`);
+      }
+    }
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createTcpServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface HttpAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export async function http(method: string, url: string, body?: unknown, timeoutMs = 5000): Promise<HttpAnswer> {
+  const init: RequestInit = { method, signal: AbortSignal.timeout(timeoutMs) };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.headers = { 'content-type': 'application/json' };
+  }
+  const res = await fetch(url, init);
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+}
+
+/** A TCP forwarder from a local port to a target port that a test can cut (drop and refuse) and heal. */
+export class Forwarder {
+  private readonly sockets = new Set<Socket>();
+  private cutOff = false;
+  private constructor(
+    private readonly server: TcpServer,
+    readonly port: number,
+  ) {}
+
+  static async start(targetPort: number): Promise<Forwarder> {
+    const server = createTcpServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const fwd = new Forwarder(server, (server.address() as { port: number }).port);
+    server.on('connection', (client) => {
+      if (fwd.cutOff) {
+        client.destroy();
+        return;
+      }
+      const upstream = connect(targetPort, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        fwd.sockets.add(s);
+        s.on('close', () => fwd.sockets.delete(s));
+        s.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    return fwd;
+  }
+
+  cut(): void {
+    this.cutOff = true;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  heal(): void {
+    this.cutOff = false;
+  }
+
+  close(): Promise<void> {
+    this.cut();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export interface NodeHandle {
+  id: string;
+  port: number;
+  url: string;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  proc: ChildProcess | undefined;
+  output: string[];
+}
+
+export interface ClusterOptions {
+  size: number;
+  bugs?: string[];
+  env?: Record<string, string>;
+  /** Route every node-to-node link through its own Forwarder (so links can be cut). */
+  forwarders?: boolean;
+}
+
+/** A real cluster of raft node processes. `stop()` kills every process and removes the data. */
+export class Cluster {
+  readonly nodes: NodeHandle[] = [];
+  /** `links.get("node1->node2")`: the forwarder node1 uses to reach node2. */
+  readonly links = new Map<string, Forwarder>();
+  private readonly root: string;
+
+  private constructor() {
+    this.root = mkdtempSync(join(tmpdir(), 'faultline-raft-'));
+  }
+
+  static async start(options: ClusterOptions): Promise<Cluster> {
+    assertBuilt();
+    const cluster = new Cluster();
+    try {
+      const ids = Array.from({ length: options.size }, (_, i) => `node${i + 1}`);
+      const ports: number[] = [];
+      for (let i = 0; i < ids.length; i++) ports.push(await freePort());
+      for (let i = 0; i < ids.length; i++) {
+        const peers: string[] = [];
+        for (let j = 0; j < ids.length; j++) {
+          if (i === j) continue;
+          let port = ports[j]!;
+          if (options.forwarders) {
+            const fwd = await Forwarder.start(port);
+            cluster.links.set(`${ids[i]}->${ids[j]}`, fwd);
+            port = fwd.port;
+          }
+          peers.push(`${ids[j]}=127.0.0.1:${port}`);
+        }
+        cluster.addNode(ids[i]!, ports[i]!, peers.join(','), options.bugs ?? [], options.env ?? {});
+      }
+      await Promise.all(cluster.nodes.map((n) => cluster.startNode(n.id)));
+      return cluster;
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+  }
+
+  /** One node `node1` with the given PEER_IDS (e.g. fake peers). */
+  static async single(peers: string, bugs: string[], env: Record<string, string> = {}): Promise<Cluster> {
+    assertBuilt();
+    const cluster = new Cluster();
+    try {
+      cluster.addNode('node1', await freePort(), peers, bugs, env);
+      await cluster.startNode('node1');
+      return cluster;
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+  }
+
+  private addNode(id: string, port: number, peers: string, bugs: string[], env: Record<string, string>): void {
+    const dataDir = join(this.root, id);
+    this.nodes.push({
+      id,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      dataDir,
+      proc: undefined,
+      output: [],
+      env: {
+        PATH: process.env.PATH,
+        NODE_ID: id,
+        PORT: String(port),
+        PEER_IDS: peers,
+        DATA_DIR: dataDir,
+        ADVERTISE_URL: `http://127.0.0.1:${port}`,
+        COMMIT_TIMEOUT_MS: '2000',
+        RPC_TIMEOUT_MS: '500',
+        BUGS: bugs.join(','),
+        ...env,
+      },
+    });
+  }
+
+  node(id: string): NodeHandle {
+    const n = this.nodes.find((x) => x.id === id);
+    if (!n) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  async startNode(id: string): Promise<void> {
+    const n = this.node(id);
+    const proc = spawn(process.execPath, [mainJs], { env: n.env, cwd: projectDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    n.proc = proc;
+    const keep = (chunk: Buffer) => {
+      n.output.push(chunk.toString());
+      if (n.output.length > 500) n.output.shift();
+    };
+    proc.stdout?.on('data', keep);
+    proc.stderr?.on('data', keep);
+    await waitFor(`${id} to answer /debug`, async () => {
+      if (proc.exitCode !== null) return `exited with ${proc.exitCode}: ${n.output.join('')}`;
+      return (await http('GET', `${n.url}/debug`, undefined, 500)).status === 200 ? 'up' : undefined;
+    }).then((state) => {
+      if (state !== 'up') throw new Error(`${id} ${state}`);
+    });
+  }
+
+  /** SIGKILL, and wait until the process is gone. */
+  async kill(id: string): Promise<void> {
+    const n = this.node(id);
+    const proc = n.proc;
+    n.proc = undefined;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill('SIGCONT');
+    proc.kill('SIGKILL');
+    await gone;
+  }
+
+  signal(id: string, sig: 'SIGSTOP' | 'SIGCONT'): void {
+    this.node(id).proc?.kill(sig);
+  }
+
+  async debug(id: string): Promise<Record<string, unknown>> {
+    return (await http('GET', `${this.node(id).url}/debug`, undefined, 1000)).body;
+  }
+
+  /** Waits until exactly one running node among `among` says it is leader (with a term above `aboveTerm`). */
+  async leader(among: string[] = this.nodes.map((n) => n.id), aboveTerm = -1, timeoutMs = 10_000): Promise<NodeHandle> {
+    return waitFor(
+      'a leader',
+      async () => {
+        const views = await Promise.all(
+          among.map(async (id) => ({ id, d: await this.debug(id).catch(() => undefined) })),
+        );
+        const leaders = views.filter((v) => v.d?.state === 'leader' && (v.d.term as number) > aboveTerm);
+        return leaders.length === 1 ? this.node(leaders[0]!.id) : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Cuts every link to and from `id`. */
+  isolate(id: string): void {
+    for (const [name, fwd] of this.links) {
+      const [from, to] = name.split('->');
+      if (from === id || to === id) fwd.cut();
+    }
+  }
+
+  healAll(): void {
+    for (const fwd of this.links.values()) fwd.heal();
+  }
+
+  logs(): string {
+    return this.nodes.map((n) => `--- ${n.id}\n${n.output.join('')}`).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => this.kill(n.id)));
+    await Promise.all([...this.links.values()].map((f) => f.close()));
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export type RpcHandler = (body: Record<string, unknown>, res: ServerResponse) => void;
+
+/** A stand-in peer: an HTTP server that answers raft RPCs with what the test says. */
+export class FakePeer {
+  readonly received: { path: string; body: Record<string, unknown> }[] = [];
+  private constructor(
+    readonly id: string,
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(id: string, handlers: { vote?: RpcHandler; append?: RpcHandler }): Promise<FakePeer> {
+    let self: FakePeer | undefined;
+    const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        let body: Record<string, unknown> = {};
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        } catch {
+          // leave empty
+        }
+        self?.received.push({ path: req.url ?? '', body });
+        const handler = req.url === '/raft/request-vote' ? handlers.vote : req.url === '/raft/append-entries' ? handlers.append : undefined;
+        if (handler) handler(body, res);
+        else reply(res, 404, { error: 'Not found' });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    self = new FakePeer(id, server, (server.address() as { port: number }).port);
+    return self;
+  }
+
+  get spec(): string {
+    return `${this.id}=127.0.0.1:${this.port}`;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export function reply(res: ServerResponse, status: number, body: unknown): void {
+  if (res.writableEnded || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+/** Starts one real node (`node1`) whose peers are the given fakes. */
+export async function startSingle(fakes: FakePeer[], bugs: string[], env: Record<string, string> = {}): Promise<Cluster> {
+  return Cluster.single(fakes.map((f) => f.spec).join(','), bugs, env);
+}
