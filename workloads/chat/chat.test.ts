@@ -1,0 +1,202 @@
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Random } from '../../harness/random.js';
+import type { NodeEndpoint, OpCall, WorkloadClient } from '../../harness/workload.js';
+import { chat } from './index.js';
+import type { ChatFrame } from './options.js';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+const never = new AbortController().signal;
+
+interface Msg {
+  id: string;
+  room: string;
+  user: string;
+  content: string;
+  sequence: number;
+  timestamp: number;
+}
+
+/** The course chat in a few lines; `drop` decides whether a live frame to a user is lost. */
+async function fakeChat(drop: (user: string, m: Msg) => boolean = () => false) {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  const rooms = new Map<string, { seq: number; messages: Msg[]; members: Set<WebSocket> }>();
+  const users = new Map<WebSocket, string>();
+  const requests: unknown[] = [];
+  let n = 0;
+  const room = (name: string) => {
+    let r = rooms.get(name);
+    if (!r) rooms.set(name, (r = { seq: 0, messages: [], members: new Set() }));
+    return r;
+  };
+  wss.on('connection', (ws) => {
+    const user = `user-${++n}`;
+    users.set(ws, user);
+    ws.send(JSON.stringify({ type: 'connected', data: { clientId: `c${n}`, user } }));
+    ws.on('message', (raw) => {
+      const m = JSON.parse(String(raw)) as { type: string; room?: string; since?: number; data?: { room: string; content: string } };
+      requests.push(m);
+      if (m.type === 'join' && m.room) {
+        const r = room(m.room);
+        r.members.add(ws);
+        ws.send(JSON.stringify({ type: 'history', data: { room: m.room, messages: r.messages.slice(-50) } }));
+      } else if (m.type === 'history' && m.room) {
+        const r = room(m.room);
+        const since = m.since ?? 0;
+        ws.send(JSON.stringify({ type: 'history', data: { room: m.room, messages: r.messages.filter((x) => x.sequence > since).slice(0, 100) } }));
+      } else if (m.type === 'message' && m.data) {
+        const r = room(m.data.room);
+        const msg: Msg = { id: `id-${r.seq + 1}-${m.data.room}`, room: m.data.room, user, content: m.data.content, sequence: ++r.seq, timestamp: Date.now() };
+        r.messages.push(msg);
+        for (const member of r.members) {
+          if (!drop(users.get(member) ?? '', msg)) member.send(JSON.stringify({ type: 'message', data: msg }));
+        }
+      }
+    });
+    ws.on('close', () => {
+      for (const r of rooms.values()) r.members.delete(ws);
+    });
+  });
+  const stop = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      for (const c of wss.clients) c.terminate();
+      wss.close(() => resolve());
+    });
+  cleanup.push(stop);
+  const node: NodeEndpoint = { id: 'chat', url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}` };
+  return { node, requests, rooms, wss, stop };
+}
+
+async function client(node: NodeEndpoint, process: number, options: unknown = {}): Promise<WorkloadClient> {
+  const c = await chat.client(chat.options.parse(options), { nodes: [node], process, timeoutMs: 1000, random: new Random(1) });
+  cleanup.push(() => c.close());
+  return c;
+}
+
+async function poll(c: WorkloadClient): Promise<ChatFrame[]> {
+  const out = await c.invoke({ f: 'poll' }, never);
+  expect(out.type).toBe('ok');
+  return out.value as ChatFrame[];
+}
+
+describe('chat generator', () => {
+  it('joins its rooms first, then publishes unique contents; deterministic', () => {
+    const opts = chat.options.parse({ rooms: 3, roomsPerClient: 2 });
+    const run = (seed: number): OpCall[] => {
+      const gen = chat.generator(opts, new Random(seed));
+      const r = new Random(seed);
+      return Array.from({ length: 120 }, (_, i) => gen.next(i % 2, r));
+    };
+    const ops = run(3);
+    expect(run(3)).toEqual(ops);
+    expect(ops.slice(0, 4)).toEqual([
+      { f: 'join', value: { room: 'room-1' } },
+      { f: 'join', value: { room: 'room-2' } },
+      { f: 'join', value: { room: 'room-2' } },
+      { f: 'join', value: { room: 'room-3' } },
+    ]);
+    const contents = ops.filter((o) => o.f === 'publish').map((o) => (o.value as { content: string }).content);
+    expect(contents.length).toBeGreaterThan(40);
+    expect(new Set(contents).size).toBe(contents.length);
+    expect(ops.some((o) => o.f === 'reconnect')).toBe(true);
+    expect(chat.generator(opts, new Random(1)).final(0)).toEqual([{ f: 'catch-up' }, { f: 'poll' }]);
+  });
+
+  it('asks to join again after a failed join', () => {
+    const gen = chat.generator(chat.options.parse({ rooms: 1 }), new Random(1));
+    const r = new Random(2);
+    const join = gen.next(0, r);
+    gen.update?.(0, join, { type: 'fail', error: 'connect refused' });
+    expect(gen.next(0, r)).toEqual(join);
+  });
+});
+
+describe('chat client against a fake chat server', () => {
+  it('publish is acknowledged by its own echo; every client records live frames in order', async () => {
+    const { node } = await fakeChat();
+    const a = await client(node, 0);
+    const b = await client(node, 1);
+    expect(await a.invoke({ f: 'join', value: { room: 'r' } }, never)).toEqual({ type: 'ok', node: 'chat' });
+    expect(await b.invoke({ f: 'join', value: { room: 'r' } }, never)).toMatchObject({ type: 'ok' });
+    const p1 = await a.invoke({ f: 'publish', value: { room: 'r', content: 'msg-1' } }, never);
+    expect(p1).toEqual({ type: 'ok', node: 'chat', value: { room: 'r', content: 'msg-1', id: 'id-1-r', sequence: 1 } });
+    await b.invoke({ f: 'publish', value: { room: 'r', content: 'msg-2' } }, never);
+    const fa = await poll(a);
+    expect(fa.map((f) => [f.content, f.sequence, f.via])).toEqual([
+      ['msg-1', 1, 'live'],
+      ['msg-2', 2, 'live'],
+    ]);
+    expect(fa[0]).toEqual({ room: 'r', id: 'id-1-r', sequence: 1, content: 'msg-1', user: 'user-1', via: 'live' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await poll(b)).map((f) => f.content)).toEqual(['msg-1', 'msg-2']);
+    expect(await poll(a)).toEqual([]); // since the last poll
+  });
+
+  it('fills a sequence gap from history (once, without duplicates)', async () => {
+    const { node, requests } = await fakeChat((user, m) => user === 'user-2' && m.sequence === 2);
+    const a = await client(node, 0);
+    const b = await client(node, 1);
+    await a.invoke({ f: 'join', value: { room: 'r' } }, never);
+    await b.invoke({ f: 'join', value: { room: 'r' } }, never);
+    for (let i = 1; i <= 3; i++) await a.invoke({ f: 'publish', value: { room: 'r', content: `m${i}` } }, never);
+    await new Promise((r) => setTimeout(r, 100));
+    const fb = await poll(b);
+    expect(fb.map((f) => `${f.sequence}:${f.via}`)).toEqual(['1:live', '3:live', '2:history']);
+    expect(requests).toContainEqual({ type: 'history', room: 'r', since: 1 });
+  });
+
+  it('does not ask for history when gapFill is off', async () => {
+    const { node, requests } = await fakeChat((user, m) => user === 'user-2' && m.sequence === 1);
+    const a = await client(node, 0);
+    const b = await client(node, 1, { gapFill: false });
+    await a.invoke({ f: 'join', value: { room: 'r' } }, never);
+    await b.invoke({ f: 'join', value: { room: 'r' } }, never);
+    await a.invoke({ f: 'publish', value: { room: 'r', content: 'm1' } }, never);
+    await a.invoke({ f: 'publish', value: { room: 'r', content: 'm2' } }, never);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await poll(b)).map((f) => f.sequence)).toEqual([2]);
+    expect(requests.filter((r) => (r as { type: string }).type === 'history')).toEqual([]);
+  });
+
+  it('reconnect rejoins its rooms and history covers what it missed; catch-up asks since the last sequence', async () => {
+    const { node, requests } = await fakeChat();
+    const a = await client(node, 0);
+    const b = await client(node, 1);
+    await a.invoke({ f: 'join', value: { room: 'r' } }, never);
+    await b.invoke({ f: 'join', value: { room: 'r' } }, never);
+    await a.invoke({ f: 'publish', value: { room: 'r', content: 'm1' } }, never);
+    await new Promise((r) => setTimeout(r, 50));
+    await poll(b);
+    expect(await b.invoke({ f: 'reconnect' }, never)).toEqual({ type: 'ok', node: 'chat' });
+    await a.invoke({ f: 'publish', value: { room: 'r', content: 'm2' } }, never);
+    await new Promise((r) => setTimeout(r, 50));
+    // after the reconnect: join history (m1 was already recorded, so only once) then m2 live
+    expect((await poll(b)).map((f) => `${f.content}:${f.via}`)).toEqual(['m2:live']);
+    expect(await b.invoke({ f: 'catch-up' }, never)).toMatchObject({ type: 'ok' });
+    expect(requests.at(-1)).toEqual({ type: 'history', room: 'r', since: 2 });
+    expect(await poll(b)).toEqual([]);
+  });
+
+  it('a server that is down makes ops fail; a server that closes mid-publish makes it info', async () => {
+    const { node, wss, stop } = await fakeChat();
+    const a = await client(node, 0);
+    await a.invoke({ f: 'join', value: { room: 'r' } }, never);
+    wss.removeAllListeners('connection');
+    for (const ws of wss.clients) {
+      ws.removeAllListeners('message');
+      ws.on('message', () => ws.terminate());
+    }
+    const out = await a.invoke({ f: 'publish', value: { room: 'r', content: 'lost?' } }, never);
+    expect(out).toMatchObject({ type: 'info', node: 'chat' });
+    await stop(); // the server is gone
+    const next = await a.invoke({ f: 'publish', value: { room: 'r', content: 'x' } }, never);
+    expect(next).toMatchObject({ type: 'fail', node: 'chat' });
+    expect(next.error).toMatch(/connect/);
+  });
+});

@@ -1,0 +1,210 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Random } from '../../harness/random.js';
+import type { NodeEndpoint, OpCall, WorkloadClient } from '../../harness/workload.js';
+import { register } from './index.js';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
+
+async function fakeNode(id: string, handler: Handler): Promise<NodeEndpoint> {
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => handler(req, body, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  server.closeIdleConnections?.();
+  cleanup.push(() => server.closeAllConnections());
+  return { id, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+const never = new AbortController().signal;
+
+async function client(options: unknown, nodes: NodeEndpoint[], process: number, api?: string): Promise<WorkloadClient> {
+  const c = await register.client(register.options.parse(options), { nodes, process, timeoutMs: 1000, random: new Random(1), api });
+  cleanup.push(() => c.close());
+  return c;
+}
+
+describe('register generator', () => {
+  it('is deterministic for a seed and gives every write a unique value', () => {
+    const opts = register.options.parse({ keys: 2, weights: { read: 1, write: 3, delete: 1 } });
+    const run = (seed: number): OpCall[] => {
+      const gen = register.generator(opts, new Random(seed));
+      const r = new Random(seed).fork('clients');
+      return Array.from({ length: 200 }, (_, i) => gen.next(i % 4, r));
+    };
+    const a = run(7);
+    expect(run(7)).toEqual(a);
+    expect(run(8)).not.toEqual(a);
+    const writes = a.filter((o) => o.f === 'write').map((o) => o.value);
+    expect(writes.length).toBeGreaterThan(80);
+    expect(new Set(writes).size).toBe(writes.length);
+    expect(writes.every((v) => Number.isInteger(v))).toBe(true);
+    expect(new Set(a.map((o) => o.key))).toEqual(new Set(['k1', 'k2']));
+    expect(new Set(a.map((o) => o.f))).toEqual(new Set(['read', 'write', 'delete']));
+  });
+
+  it('honours zero weights and reads every key in the final phase', () => {
+    const opts = register.options.parse({ keys: 3, weights: { read: 0, write: 1, delete: 0 } });
+    const gen = register.generator(opts, new Random(1));
+    const r = new Random(3);
+    for (let i = 0; i < 50; i++) expect(gen.next(0, r).f).toBe('write');
+    expect(gen.final(2)).toEqual([
+      { f: 'read', key: 'k1' },
+      { f: 'read', key: 'k2' },
+      { f: 'read', key: 'k3' },
+    ]);
+  });
+
+  it('refuses bad options with the field named', () => {
+    const r = register.options.safeParse({ keys: 0, readLevel: 'linear' });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['keys', 'readLevel']));
+    expect(register.options.safeParse({ weights: { read: 0, write: 0, delete: 0 } }).success).toBe(false);
+  });
+});
+
+describe('register client against a fake store', () => {
+  async function storeCluster(): Promise<{ nodes: NodeEndpoint[]; data: Map<string, unknown>; log: string[] }> {
+    const data = new Map<string, unknown>();
+    const log: string[] = [];
+    const nodes: NodeEndpoint[] = [];
+    for (const id of ['node-1', 'node-2', 'node-3']) {
+      nodes.push(
+        await fakeNode(id, (req, body, res) => {
+          const url = new URL(req.url ?? '/', 'http://x');
+          log.push(`${id} ${req.method} ${url.pathname}${url.search}`);
+          const key = decodeURIComponent(url.pathname.replace('/key/', ''));
+          if (req.method === 'GET') {
+            if (!data.has(key)) return json(res, 404, { error: 'Key not found', key });
+            return json(res, 200, { key, value: data.get(key), nodeRole: 'follower', consistency: url.searchParams.get('consistency') });
+          }
+          if (id !== 'node-2') return json(res, 503, { error: 'Not the leader', currentRole: 'follower', leaderId: 'node-2' });
+          if (req.method === 'PUT') {
+            data.set(key, JSON.parse(body));
+            return json(res, 200, { success: true, key, value: JSON.parse(body), leaderId: 'node-2', version: 41 });
+          }
+          if (!data.delete(key)) return json(res, 404, { error: 'Key not found', key });
+          return json(res, 200, { success: true, key, leaderId: 'node-2' });
+        }),
+      );
+    }
+    return { nodes, data, log };
+  }
+
+  it('writes through the leader hint, reads at its home node with its read level', async () => {
+    const { nodes, data, log } = await storeCluster();
+    const c = await client({ readLevel: 'strong' }, nodes, 0, 'store');
+    expect(await c.invoke({ f: 'write', key: 'k1', value: 5 }, never)).toEqual({ type: 'ok', node: 'node-2', value: 5 });
+    expect(data.get('k1')).toBe(5);
+    expect(log.slice(0, 2)).toEqual(['node-1 PUT /key/k1', 'node-2 PUT /key/k1']);
+    expect(await c.invoke({ f: 'read', key: 'k1' }, never)).toEqual({ type: 'ok', node: 'node-1', value: 5 });
+    expect(log.at(-1)).toBe('node-1 GET /key/k1?consistency=strong');
+    expect(await c.invoke({ f: 'read', key: 'k9' }, never)).toEqual({ type: 'ok', node: 'node-1', value: null });
+    expect(await c.invoke({ f: 'delete', key: 'k1' }, never)).toMatchObject({ type: 'ok', node: 'node-2' });
+    // deleting an absent key leaves it absent: ok
+    expect(await c.invoke({ f: 'delete', key: 'k1' }, never)).toMatchObject({ type: 'ok' });
+  });
+
+  it('passes its last write version on read_your_writes reads', async () => {
+    const { nodes, log } = await storeCluster();
+    const c = await client({ readLevel: 'read_your_writes' }, nodes, 2, 'store');
+    await c.invoke({ f: 'write', key: 'k2', value: 9 }, never);
+    await c.invoke({ f: 'read', key: 'k2' }, never);
+    expect(log.at(-1)).toBe('node-3 GET /key/k2?consistency=read_your_writes&version=41');
+  });
+
+  it('a not-leader answer without a leader is a definite failure', async () => {
+    const nodes = [await fakeNode('node-1', (_q, _b, res) => json(res, 503, { error: 'Not the leader', currentRole: 'candidate', leaderId: null }))];
+    const c = await client({}, nodes, 0, 'store');
+    const out = await c.invoke({ f: 'write', key: 'k1', value: 1 }, never);
+    expect(out.type).toBe('fail');
+    expect(out.error).toMatch(/Not the leader/);
+  });
+
+  it('redirect loops end in fail after maxRedirects', async () => {
+    const hops: string[] = [];
+    const nodes: NodeEndpoint[] = [];
+    for (const [id, other] of [['node-1', 'node-2'], ['node-2', 'node-1']] as const) {
+      nodes.push(await fakeNode(id, (_q, _b, res) => (hops.push(id), json(res, 503, { error: 'Not the leader', leaderId: other }))));
+    }
+    const c = await client({ maxRedirects: 3 }, nodes, 0, 'store');
+    const out = await c.invoke({ f: 'delete', key: 'k1' }, never);
+    expect(out.type).toBe('fail');
+    expect(hops).toEqual(['node-1', 'node-2', 'node-1', 'node-2']);
+  });
+
+  it('a write that times out is info, a 500 on a write is info, a 500 on a read is fail', async () => {
+    const nodes = [
+      await fakeNode('node-1', (req, _b, res) => {
+        if (req.method === 'PUT' && req.url === '/key/slow') return; // never answers
+        json(res, 500, { error: 'boom' });
+      }),
+    ];
+    const c = await client({}, nodes, 0, 'store');
+    expect(await c.invoke({ f: 'write', key: 'slow', value: 1 }, never)).toMatchObject({ type: 'info', node: 'node-1' });
+    expect(await c.invoke({ f: 'write', key: 'k', value: 2 }, never)).toMatchObject({ type: 'info', error: 'HTTP 500: boom' });
+    expect(await c.invoke({ f: 'read', key: 'k' }, never)).toMatchObject({ type: 'fail' });
+  });
+});
+
+describe('register client against a fake raft', () => {
+  it('follows "Please redirect to" and answers the value read', async () => {
+    const state = new Map<string, unknown>();
+    const nodes: NodeEndpoint[] = [];
+    for (const id of ['node1', 'node2', 'node3']) {
+      nodes.push(
+        await fakeNode(id, (req, body, res) => {
+          if (id !== 'node3') return json(res, 500, { error: 'Not a leader. Please redirect to node3:3000' });
+          const url = new URL(req.url ?? '/', 'http://x');
+          if (req.method === 'POST') {
+            const { key, value } = JSON.parse(body) as { key: string; value: unknown };
+            state.set(key, value);
+            return json(res, 200, { key, value });
+          }
+          const key = url.pathname.slice('/kv/'.length);
+          if (req.method === 'DELETE') {
+            state.delete(key);
+            return json(res, 200, { key, deleted: true });
+          }
+          return json(res, 200, state.has(key) ? { key, value: state.get(key) } : { key });
+        }),
+      );
+    }
+    const c = await client({}, nodes, 0, 'raft');
+    expect(await c.invoke({ f: 'write', key: 'a', value: 3 }, never)).toEqual({ type: 'ok', node: 'node3', value: 3 });
+    expect(await c.invoke({ f: 'read', key: 'a' }, never)).toEqual({ type: 'ok', node: 'node3', value: 3 });
+    expect(await c.invoke({ f: 'delete', key: 'a' }, never)).toMatchObject({ type: 'ok', node: 'node3' });
+    expect(await c.invoke({ f: 'read', key: 'a' }, never)).toEqual({ type: 'ok', node: 'node3', value: null });
+  });
+
+  it('"No leader known" is a definite failure; a hint in a leaderId field wins', async () => {
+    const nodes = [
+      await fakeNode('node1', (_q, _b, res) => json(res, 500, { error: 'No leader known. Please retry.' })),
+      await fakeNode('node2', (_q, _b, res) => json(res, 500, { error: 'Not a leader. Please redirect to somewhere', leaderId: 'node1' })),
+    ];
+    const c0 = await client({}, nodes, 0, 'raft');
+    expect(await c0.invoke({ f: 'write', key: 'a', value: 1 }, never)).toMatchObject({ type: 'fail', node: 'node1' });
+    const c1 = await client({}, nodes, 1, 'raft');
+    const out = await c1.invoke({ f: 'write', key: 'a', value: 1 }, never);
+    expect(out).toMatchObject({ type: 'fail', node: 'node1' });
+    expect(out.error).toContain('node2 -> node1');
+  });
+
+  it('refuses to start without knowing the api', async () => {
+    await expect(register.client(register.options.parse({}), { nodes: [], process: 0, timeoutMs: 100, random: new Random(1) })).rejects.toThrow(/api/);
+  });
+});
