@@ -27,3 +27,16 @@ export function envBugs<T extends string>(known: readonly T[], name = 'BUGS'): S
   }
   return new Set(raw as T[]);
 }
+
+/** A non-negative finite number (`FAILURE_RATE=0.2`), within `max` when given. */
+export function envNumber(name: string, fallback: number, max = Number.POSITIVE_INFINITY): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > max) {
+    const range = Number.isFinite(max) ? ` between 0 and ${max}` : ' (non-negative)';
+    process.stderr.write(`${name} must be a number${range}, got "${v}"\n`);
+    process.exit(2);
+  }
+  return n;
+}

@@ -1,0 +1,118 @@
+/**
+ * Test support for the reference systems: free loopback ports, and compiled entry points run as
+ * real child processes that a test can wait on, SIGKILL, restart and always clean up.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project root (this file is systems/common/testing.ts, or its dist/ copy). */
+export const root: string = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+})();
+
+/** A port that was free on 127.0.0.1 a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The absolute path of a compiled entry point (`dist/systems/queue/main.js`); throws when a
+ * `.ts` file of its system or of systems/common is newer than its compiled `.js`, so a test
+ * never runs stale code.
+ */
+export function builtEntry(relative: string): string {
+  const hint = 'run `npx tsc -p .` first';
+  const file = join(root, relative);
+  if (!existsSync(file)) throw new Error(`${relative} is missing: ${hint}`);
+  for (const srcDir of [dirname(relative).replace(/^dist\//, ''), 'systems/common']) {
+    for (const name of readdirSync(join(root, srcDir))) {
+      if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
+      const js = join(root, 'dist', srcDir, name.replace(/\.ts$/, '.js'));
+      if (!existsSync(js) || statSync(join(root, srcDir, name)).mtimeMs > statSync(js).mtimeMs) {
+        throw new Error(`dist/${srcDir}/${name.replace(/\.ts$/, '.js')} is missing or older than its source: ${hint}`);
+      }
+    }
+  }
+  return file;
+}
+
+export interface Spawned {
+  readonly child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves when the output matches `pattern`; rejects on exit or after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Sends the signal and resolves once the process is gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  readonly exited: Promise<number | null>;
+}
+
+/** Every process the current test file started, so afterEach/afterAll can stop them all. */
+const running = new Set<Spawned>();
+
+export function spawnNode(entry: string, env: Record<string, string>, args: readonly string[] = []): Spawned {
+  const child = spawn(process.execPath, [entry, ...args], {
+    env: { ...process.env, HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+    for (const l of listeners) l();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+    running.delete(spawned);
+    for (const l of listeners) l();
+  });
+  const spawned: Spawned = {
+    child,
+    exited,
+    output: () => text,
+    waitFor(pattern, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(text)) done(() => resolve());
+          else if (gone) done(() => reject(new Error(`process exited before ${pattern}:\n${text}`)));
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${pattern}:\n${text}`))), timeoutMs);
+        const done = (then: () => void) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          then();
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    async kill(signal = 'SIGKILL') {
+      if (!gone) child.kill(signal);
+      await exited;
+    },
+  };
+  running.add(spawned);
+  return spawned;
+}
+
+/** SIGKILLs every process still running; for afterEach/afterAll. */
+export async function killAll(): Promise<void> {
+  await Promise.all([...running].map((p) => p.kill('SIGKILL')));
+}
