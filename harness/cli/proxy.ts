@@ -1,13 +1,60 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { startEmbeddedToxiproxy } from '../proxy/server.js';
 import { UserError } from './errors.js';
 
-// Placeholder: replaced by the module that implements `faultline proxy`.
+/**
+ * `faultline proxy`: runs the embedded Toxiproxy-compatible server in the foreground until
+ * Ctrl-C / SIGTERM, which close every proxy listener and connection.
+ */
 export function registerProxy(program: Command): void {
   program
     .command('proxy')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('faultline proxy is not implemented yet');
+    .description('run the embedded Toxiproxy-compatible server (the Toxiproxy v2 HTTP API) in the foreground')
+    .option('--host <host>', 'address the API listens on', '127.0.0.1')
+    .option('--port <port>', 'API port (0 = a free port)', '8474')
+    .option('--config <file>', 'a JSON array of proxies to create at start, as POST /populate takes')
+    .action(async (opts: { host: string; port: string; config?: string }) => {
+      if (!/^\d+$/.test(opts.port) || Number(opts.port) > 65535) {
+        throw new UserError(`--port must be a port number (0-65535), got "${opts.port}"`);
+      }
+      let populate: string | null = null;
+      if (opts.config !== undefined) {
+        try {
+          populate = readFileSync(opts.config, 'utf8');
+          const parsed: unknown = JSON.parse(populate);
+          if (!Array.isArray(parsed)) throw new Error('expected a JSON array of proxies');
+        } catch (err) {
+          throw new UserError(`--config ${opts.config}: ${(err as Error).message}`);
+        }
+      }
+      let server;
+      try {
+        server = await startEmbeddedToxiproxy({ host: opts.host, port: Number(opts.port) });
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EADDRNOTAVAIL' ? 'no such local address' : e.message;
+        throw new UserError(`cannot listen on ${opts.host}:${opts.port}: ${why}`);
+      }
+      if (populate !== null) {
+        const res = await fetch(`${server.url}/populate`, { method: 'POST', body: populate });
+        if (!res.ok) {
+          const text = await res.text();
+          await server.close();
+          throw new UserError(`--config ${opts.config}: ${text.trim()}`);
+        }
+      }
+      process.stdout.write(`faultline proxy: Toxiproxy API on ${server.url} (Ctrl-C to stop)\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await server.close();
+      process.stdout.write('faultline proxy: stopped\n');
     });
 }
