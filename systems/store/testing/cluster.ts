@@ -1,0 +1,240 @@
+/**
+ * Test support: a store cluster of real node processes on 127.0.0.1 with free ports and short
+ * timers, every node-to-node link through a Forwarder that a test can cut.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Forwarder } from './forwarder.js';
+
+export const root = join(import.meta.dirname, '..', '..', '..');
+export const mainJs = join(root, 'dist', 'systems', 'store', 'main.js');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const f of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, f.name);
+    if (f.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (f.name.endsWith('.ts') && !f.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Compiles the project when dist/ is missing or older than the store's or common's sources. */
+export function ensureBuilt(): void {
+  const sources = Math.max(newestMtime(join(root, 'systems', 'store')), newestMtime(join(root, 'systems', 'common')));
+  if (existsSync(mainJs) && statSync(mainJs).mtimeMs >= sources) return;
+  spawnSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: 'ignore' });
+  if (!existsSync(mainJs)) throw new Error(`build failed: ${mainJs} missing (run npx tsc -p .)`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await sleep(50);
+  }
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export async function http(method: string, url: string, body?: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body !== undefined ? { body } : {}),
+    signal: AbortSignal.timeout(5000),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+export interface ClusterOptions {
+  nodes?: number;
+  env?: Record<string, string>;
+  bugs?: string[];
+  /** Give each node a data dir (kept across restarts of that node). */
+  persist?: boolean;
+}
+
+interface NodeProc {
+  id: string;
+  port: number;
+  proc?: ChildProcess;
+  log: string[];
+  dataDir?: string;
+}
+
+export const TEST_TIMERS = { HEARTBEAT_MS: '100', ELECTION_TIMEOUT_MS: '600', RPC_TIMEOUT_MS: '300' };
+
+export class StoreCluster {
+  readonly nodes: NodeProc[] = [];
+  /** links.get(`${from}>${to}`): the forwarder `from` uses to reach `to`. */
+  readonly links = new Map<string, Forwarder>();
+  private tmp: string | undefined;
+
+  private constructor(readonly options: ClusterOptions) {}
+
+  static async start(options: ClusterOptions = {}): Promise<StoreCluster> {
+    const c = new StoreCluster(options);
+    try {
+      await c.init();
+    } catch (err) {
+      await c.stop();
+      throw err;
+    }
+    return c;
+  }
+
+  private async init(): Promise<void> {
+    const n = this.options.nodes ?? 3;
+    if (this.options.persist) this.tmp = mkdtempSync(join(tmpdir(), 'faultline-store-'));
+    for (let i = 1; i <= n; i++) {
+      const node: NodeProc = { id: `node-${i}`, port: await freePort(), log: [] };
+      if (this.tmp) node.dataDir = join(this.tmp, node.id);
+      this.nodes.push(node);
+    }
+    for (const a of this.nodes) {
+      for (const b of this.nodes) {
+        if (a === b) continue;
+        const f = new Forwarder(b.port);
+        await f.start();
+        this.links.set(`${a.id}>${b.id}`, f);
+      }
+    }
+    for (const node of this.nodes) this.spawn(node);
+    await Promise.all(this.nodes.map((node) => waitFor(`${node.id} to answer`, async () => ((await this.status(node.id)).nodeId ? true : undefined))));
+  }
+
+  node(id: string): NodeProc {
+    const n = this.nodes.find((x) => x.id === id);
+    if (!n) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  url(id: string): string {
+    return `http://127.0.0.1:${this.node(id).port}`;
+  }
+
+  private spawn(node: NodeProc): void {
+    const peers = this.nodes
+      .filter((p) => p !== node)
+      .map((p) => `${p.id}=http://127.0.0.1:${this.links.get(`${node.id}>${p.id}`)!.port}`)
+      .join(',');
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      ...TEST_TIMERS,
+      NODE_ID: node.id,
+      PORT: String(node.port),
+      PEERS: peers,
+      ADVERTISE_URL: this.url(node.id),
+      ...(node.dataDir ? { DATA_DIR: node.dataDir } : {}),
+      ...(this.options.bugs?.length ? { BUGS: this.options.bugs.join(',') } : {}),
+      ...this.options.env,
+    };
+    const proc = spawn(process.execPath, [mainJs], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (chunk: Buffer): void => {
+      node.log.push(chunk.toString('utf8'));
+    };
+    proc.stdout!.on('data', keep);
+    proc.stderr!.on('data', keep);
+    node.proc = proc;
+  }
+
+  async status(id: string): Promise<Record<string, unknown>> {
+    return (await http('GET', `${this.url(id)}/status`)).body;
+  }
+
+  /** Waits until `id` says it leads and every other running node names it as leader. */
+  async waitForLeader(id: string, timeoutMs = 10_000): Promise<void> {
+    await waitFor(
+      `${id} to lead`,
+      async () => {
+        for (const n of this.nodes) {
+          if (!n.proc) continue;
+          const s = await this.status(n.id);
+          if (s.leaderId !== id || (n.id === id && s.role !== 'leader')) return undefined;
+        }
+        return true;
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Waits until `id` holds the same map revision as `like`. */
+  async waitForRevision(id: string, like: string): Promise<void> {
+    await waitFor(`${id} to catch up with ${like}`, async () => {
+      const [a, b] = await Promise.all([this.status(id), this.status(like)]);
+      return a.revision !== null && a.revision === b.revision ? true : undefined;
+    });
+  }
+
+  async kill(id: string): Promise<void> {
+    const n = this.node(id);
+    const proc = n.proc;
+    if (!proc) return;
+    n.proc = undefined;
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGKILL');
+    });
+  }
+
+  async restart(id: string): Promise<void> {
+    await this.kill(id);
+    this.spawn(this.node(id));
+    await waitFor(`${id} to answer`, async () => ((await this.status(id)).nodeId ? true : undefined));
+  }
+
+  /** Cuts the directed link `from` -> `to` (requests from `from` to `to` fail). */
+  cut(from: string, to: string): void {
+    this.links.get(`${from}>${to}`)!.sever();
+  }
+
+  /** Cuts every link to and from `id`. */
+  isolate(id: string): void {
+    for (const [name, f] of this.links) if (name.startsWith(`${id}>`) || name.endsWith(`>${id}`)) f.sever();
+  }
+
+  healAll(): void {
+    for (const f of this.links.values()) f.heal();
+  }
+
+  logs(): string {
+    return this.nodes.map((n) => `--- ${n.id}\n${n.log.join('')}`).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => this.kill(n.id)));
+    await Promise.all([...this.links.values()].map((f) => f.close()));
+    if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
