@@ -1,13 +1,94 @@
 import type { Command } from 'commander';
-import { UserError } from './errors.js';
+import { loadCampaign } from '../campaign/load.js';
+import { parseDuration } from '../campaign/duration.js';
+import { defaultRegistries } from '../campaign/registries.js';
+import { RUNTIMES } from '../runtime/index.js';
+import { createProgress } from '../run/progress.js';
+import { runCampaign } from '../run/run.js';
+import { shellQuote } from '../run/shell.js';
+import { formatVerdictTable } from '../run/verdict.js';
+import { EXIT, UserError } from './errors.js';
 
-// Placeholder: replaced by the module that implements `faultline run`.
+interface RunOptions {
+  runtime: string;
+  seed?: string;
+  timeLimit?: string;
+  out?: string;
+  set: string[];
+}
+
+/** `faultline run CAMPAIGN`: one run, checked; exit 0 valid, 1 anomalies, 2 unknown, 3 error. */
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('faultline run is not implemented yet');
+    .description('run a campaign: cluster, clients, faults, then check the history')
+    .argument('<campaign>', 'a campaign name (faultline list campaigns) or a campaign file')
+    .option('--runtime <runtime>', `where nodes run: ${RUNTIMES.join('|')}`, 'process')
+    .option('--seed <n>', 'seed for every random choice (replays a run)')
+    .option('--time-limit <seconds>', 'length of the main phase (seconds, or 500ms/2s/1m)')
+    .option('--out <dir>', 'where run folders go', 'runs')
+    .option('--set <path=value>', 'override a campaign field, e.g. clients.concurrency=8 (repeatable)', collect, [])
+    .action(async (ref: string, opts: RunOptions) => {
+      if (!(RUNTIMES as readonly string[]).includes(opts.runtime)) {
+        throw new UserError(`--runtime: unknown runtime "${opts.runtime}"; valid choices: ${RUNTIMES.join(', ')}`);
+      }
+      let seed: number | undefined;
+      if (opts.seed !== undefined) {
+        seed = Number(opts.seed);
+        if (!/^\d+$/.test(opts.seed) || seed > 2 ** 32 - 1) throw new UserError(`--seed takes an integer from 0 to ${2 ** 32 - 1}, got "${opts.seed}"`);
+      }
+      let timeLimitMs: number | undefined;
+      if (opts.timeLimit !== undefined) {
+        timeLimitMs = parseDuration(/^\d+(\.\d+)?$/.test(opts.timeLimit) ? Number(opts.timeLimit) : opts.timeLimit);
+        if (timeLimitMs === undefined || timeLimitMs <= 0) throw new UserError(`--time-limit takes seconds (or 500ms, 2s, 1m), got "${opts.timeLimit}"`);
+      }
+      const registries = await defaultRegistries();
+      const campaign = await loadCampaign(ref, { sets: opts.set, seed, timeLimitMs, registries });
+
+      const replayArgs = ['npx', 'faultline', 'run', ref, '--seed', String(campaign.seed)];
+      if (opts.runtime !== 'process') replayArgs.push('--runtime', opts.runtime);
+      if (opts.timeLimit !== undefined) replayArgs.push('--time-limit', opts.timeLimit);
+      if (opts.out !== 'runs') replayArgs.push('--out', opts.out ?? 'runs');
+      for (const s of opts.set) replayArgs.push('--set', s);
+      const replay = shellQuote(replayArgs);
+
+      const controller = new AbortController();
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals): void => {
+        signals++;
+        if (signals === 1) {
+          controller.abort(sig);
+          // If cleanup hangs, do not hang with it (a later run removes what is left).
+          setTimeout(() => process.exit(EXIT.error), 60_000).unref();
+        } else {
+          process.stderr.write(`faultline: still cleaning up after ${sig}; a later run removes anything left\n`);
+          if (signals >= 3) process.exit(EXIT.error);
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const outcome = await runCampaign({
+          campaign,
+          runtime: opts.runtime,
+          outDir: opts.out ?? 'runs',
+          replay,
+          checkers: registries.checkers,
+          progress: createProgress(process.stderr),
+          signal: controller.signal,
+        });
+        const { results } = outcome;
+        process.stdout.write(`\n${formatVerdictTable(results.results, results.valid, results.expected)}\n`);
+        if (results.interrupted) process.stdout.write(`interrupted: ${results.interrupted}\n`);
+        process.stdout.write(`run folder: ${outcome.dir}\nreplay: ${replay}\n`);
+        process.exitCode = outcome.exitCode;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }

@@ -1,0 +1,275 @@
+/**
+ * Loads a campaign: finds the file, applies --set overrides, checks the schema and every name
+ * the campaign refers to, and reports all mistakes at once as `file:line: field: what is wrong`.
+ */
+import { randomInt } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import { DescriptorError, findSystem, nodeIds, type SystemDescriptor } from '../descriptor.js';
+import type { Workload } from '../workload.js';
+import { UserError } from '../cli/errors.js';
+import { findCampaignFile } from './find.js';
+import type { Registries } from './registries.js';
+import { campaignSchema, type CampaignFile } from './schema.js';
+import {
+  applyOverride,
+  CampaignSyntaxError,
+  formatFieldPath,
+  lineOf,
+  overrideFor,
+  readCampaignSource,
+  type CampaignSource,
+  type FieldPath,
+  type SourceProblem,
+} from './source.js';
+
+export interface LoadOptions {
+  /** `path=value` overrides, applied in order. */
+  sets?: readonly string[];
+  /** Overrides the campaign's seed. */
+  seed?: number;
+  /** Overrides time_limit (milliseconds). */
+  timeLimitMs?: number;
+  registries: Registries;
+}
+
+export interface ResolvedChecker {
+  name: string;
+  options: Record<string, unknown>;
+}
+
+/** A campaign ready to run: every name resolved, every default filled, the seed fixed. */
+export interface Campaign {
+  /** The campaign file, absolute. */
+  file: string;
+  name: string;
+  spec: CampaignFile;
+  seed: number;
+  system: SystemDescriptor;
+  nodes: string[];
+  workload: Workload<unknown>;
+  workloadOptions: unknown;
+  checkers: ResolvedChecker[];
+  /** The campaign as YAML with overrides applied and the seed written in (campaign.yaml of a run). */
+  resolvedYaml: string;
+}
+
+/** Every problem of a campaign file; the message lists them one per line. */
+export class CampaignError extends UserError {
+  constructor(
+    readonly file: string,
+    readonly problems: SourceProblem[],
+  ) {
+    super(formatProblems(file, problems));
+    this.name = 'CampaignError';
+  }
+}
+
+function formatProblems(file: string, problems: SourceProblem[]): string {
+  const lines = problems.map((p) => {
+    const where = p.override ? `--set ${p.override}` : `${file}${p.line !== undefined ? `:${p.line}` : ''}`;
+    return `${where}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
+  });
+  return lines.length === 1 ? `invalid campaign: ${lines[0]}` : `invalid campaign ${file}:\n  ${lines.join('\n  ')}`;
+}
+
+export async function loadCampaign(ref: string, options: LoadOptions): Promise<Campaign> {
+  const located = findCampaignFile(ref);
+  const file = located.file;
+  let source: CampaignSource;
+  try {
+    source = readCampaignSource(file);
+    for (const set of options.sets ?? []) applyOverride(source, set);
+    if (options.seed !== undefined) applyOverride(source, `seed=${options.seed}`);
+    if (options.timeLimitMs !== undefined) applyOverride(source, `time_limit=${options.timeLimitMs}ms`);
+  } catch (err) {
+    if (err instanceof CampaignSyntaxError) throw new CampaignError(file, err.problems);
+    throw err;
+  }
+
+  const problems: SourceProblem[] = [];
+  const problem = (path: FieldPath, message: string): void => {
+    const override = overrideFor(source, path);
+    problems.push({ field: path.length ? formatFieldPath(path) : undefined, message, line: override ? undefined : lineOf(source, path), override: override?.text });
+  };
+
+  const parsed = campaignSchema.safeParse(source.doc.toJS() ?? {});
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) reportIssue(issue, problem);
+    throw new CampaignError(file, problems);
+  }
+  const settings = parsed.data;
+  const baseDir = dirname(file);
+
+  // The system and its bugs.
+  let system: SystemDescriptor | undefined;
+  const systemRef = isPathRef(settings.system) ? resolve(baseDir, settings.system) : settings.system;
+  try {
+    system = findSystem(systemRef);
+  } catch (err) {
+    if (!(err instanceof DescriptorError)) throw err;
+    problem(['system'], err.message);
+  }
+  let nodes: string[] = [];
+  if (system) {
+    const count = settings.nodes ?? system.nodes.default;
+    if (count < system.nodes.min || count > system.nodes.max) {
+      problem(['nodes'], `${system.name} runs with ${system.nodes.min} to ${system.nodes.max} nodes, got ${count}`);
+    }
+    nodes = nodeIds(system, count);
+    const known = system.bugs.map((b) => b.name);
+    settings.settings.bugs.forEach((bug, i) => {
+      if (!known.includes(bug)) {
+        problem(['settings', 'bugs', i], `unknown bug "${bug}" for ${system!.name}; valid choices: ${known.join(', ') || '(this system has no bugs)'}`);
+      }
+    });
+    if (settings.settings.bugs.length > 0 && !system.env.bugs) problem(['settings', 'bugs'], `system ${system.name} takes no bugs setting`);
+    checkNodeNames(settings, nodes, problem);
+  }
+
+  // The workload and its options.
+  let workload: Workload<unknown> | undefined;
+  let workloadOptions: unknown;
+  if (isPathRef(settings.workload.name)) {
+    workload = await importWorkload(resolve(baseDir, settings.workload.name), (m) => problem(['workload', 'name'], m));
+  } else {
+    workload = options.registries.workloads[settings.workload.name];
+    if (!workload) {
+      const known = Object.keys(options.registries.workloads);
+      problem(['workload', 'name'], `unknown workload "${settings.workload.name}"; valid choices: ${known.join(', ') || '(no workloads installed)'}`);
+    }
+  }
+  if (workload) {
+    if (system && !workload.apis.includes(system.api)) {
+      problem(['workload', 'name'], `workload ${workload.name} speaks ${workload.apis.join('/')}, but system ${system.name} has api ${system.api}`);
+    }
+    const opts = workload.options.safeParse(settings.workload.options);
+    if (opts.success) workloadOptions = opts.data;
+    else for (const issue of opts.error.issues) reportIssue(issue, (path, m) => problem(['workload', 'options', ...path], m));
+  }
+
+  // Checkers.
+  const checkers: ResolvedChecker[] = settings.checkers.map((c) => (typeof c === 'string' ? { name: c, options: {} } : c));
+  checkers.forEach((c, i) => {
+    if (!options.registries.checkers[c.name]) {
+      const known = Object.keys(options.registries.checkers);
+      const path = typeof settings.checkers[i] === 'string' ? ['checkers', i] : ['checkers', i, 'name'];
+      problem(path, `unknown checker "${c.name}"; valid choices: ${known.join(', ') || '(no checkers installed)'}`);
+    }
+  });
+
+  if (problems.length > 0 || !system || !workload) throw new CampaignError(file, problems);
+
+  const seed = settings.seed ?? randomInt(0, 2 ** 32 - 1);
+  const name = settings.name ?? located.name;
+  source.doc.set('seed', seed);
+  if (!source.doc.has('name')) source.doc.set('name', name);
+  if (isPathRef(settings.system)) source.doc.setIn(['system'], systemRef);
+  if (isPathRef(settings.workload.name)) source.doc.setIn(['workload', 'name'], resolve(baseDir, settings.workload.name));
+
+  return {
+    file,
+    name,
+    spec: { ...settings, seed, name },
+    seed,
+    system,
+    nodes,
+    workload,
+    workloadOptions,
+    checkers,
+    resolvedYaml: source.doc.toString(),
+  };
+}
+
+/** `./x`, `../x`, `/x`, `x.yaml`, `x.js`: a file rather than a registry name. */
+function isPathRef(ref: string): boolean {
+  return isAbsolute(ref) || ref.startsWith('./') || ref.startsWith('../') || /\.(ya?ml|m?js)$/.test(ref);
+}
+
+function checkNodeNames(settings: CampaignFile, nodes: string[], problem: (path: FieldPath, message: string) => void): void {
+  const check = (list: readonly string[] | undefined, path: (string | number)[]): void => {
+    list?.forEach((n, i) => {
+      if (!nodes.includes(n)) problem([...path, i], `unknown node "${n}"; this campaign's nodes: ${nodes.join(', ')}`);
+    });
+  };
+  settings.nemesis.faults.forEach((f, i) => {
+    if (f.type === 'kill' || f.type === 'pause') check(f.nodes, ['nemesis', 'faults', i, 'nodes']);
+  });
+  settings.nemesis.timeline?.forEach((f, i) => {
+    if (f.type === 'kill' || f.type === 'pause') check(f.nodes, ['nemesis', 'timeline', i, 'nodes']);
+  });
+}
+
+async function importWorkload(file: string, problem: (message: string) => void): Promise<Workload<unknown> | undefined> {
+  if (!existsSync(file)) {
+    problem(`workload module ${file} does not exist`);
+    return undefined;
+  }
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as { workload?: Workload<unknown>; default?: Workload<unknown> };
+    const workload = mod.workload ?? mod.default;
+    if (!workload || typeof workload.generator !== 'function' || typeof workload.client !== 'function') {
+      problem(`${file} exports no workload (export const workload = {name, options, generator, client, ...})`);
+      return undefined;
+    }
+    return workload;
+  } catch (err) {
+    problem(`cannot load workload module ${file}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function reportIssue(issue: z.core.$ZodIssue, problem: (path: FieldPath, message: string) => void): void {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      for (const key of issue.keys) {
+        problem([...path, key], `unknown field "${key}"${validFields(path)}`);
+      }
+      return;
+    case 'invalid_value':
+      problem(path, `${describeReceived(issue.input)} is not allowed; valid choices: ${issue.values.map((v) => String(v)).join(', ')}`);
+      return;
+    case 'invalid_type':
+      if (issue.input === undefined) problem(path, `missing (expected ${issue.expected})`);
+      else problem(path, `expected ${issue.expected}, got ${describeReceived(issue.input)}`);
+      return;
+    default:
+      problem(path, issue.message);
+  }
+}
+
+function describeReceived(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${String(value)}`;
+}
+
+/** The valid field names at a path of the campaign schema, for "unknown field" messages. */
+function validFields(path: FieldPath): string {
+  const fields = fieldsAt(path);
+  return fields.length ? `; valid fields: ${fields.join(', ')}` : '';
+}
+
+const KNOWN_FIELDS: Record<string, string[]> = {
+  '': ['name', 'description', 'system', 'nodes', 'settings', 'workload', 'clients', 'time_limit', 'final', 'nemesis', 'checkers', 'seed', 'expected'],
+  settings: ['env', 'bugs'],
+  workload: ['name', 'options'],
+  clients: ['concurrency', 'rate', 'timeout'],
+  final: ['enabled', 'settle', 'timeout'],
+  nemesis: ['interval', 'duration', 'start', 'faults', 'timeline'],
+  expected: ['verdict', 'findings'],
+  fault: ['type', 'shapes', 'mode', 'targets', 'nodes', 'ms', 'jitter', 'links', 'at', 'duration'],
+};
+
+function fieldsAt(path: FieldPath): string[] {
+  const names = path.filter((p) => typeof p === 'string');
+  if (names[0] === 'nemesis' && (names[1] === 'faults' || names[1] === 'timeline')) return KNOWN_FIELDS.fault!;
+  if (names[0] === 'checkers') return ['name', 'options'];
+  return KNOWN_FIELDS[names.join('.')] ?? [];
+}

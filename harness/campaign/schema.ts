@@ -1,0 +1,173 @@
+/**
+ * The campaign file (campaigns/*.yaml): what to run, against what, with which faults, checked how.
+ * This schema checks shapes and fills defaults; `load.ts` then checks the names it refers to
+ * (system, bugs, workload and its options, checkers) and reports every mistake with file and line.
+ */
+import { z } from 'zod';
+import { partitionShapeNames, type PartitionShapeName } from '../network/partitions.js';
+import { durationMs } from './duration.js';
+
+const PARTITION_SHAPES = partitionShapeNames as readonly [PartitionShapeName, ...PartitionShapeName[]];
+
+/** Which nodes a kill or pause hits. `leader` is read from the status monitor when the fault starts. */
+export const TARGETS = ['one', 'minority', 'majority', 'all', 'leader', 'followers'] as const;
+export type Target = (typeof TARGETS)[number];
+
+export const LINK_SETS = ['all', 'clients', 'peers'] as const;
+export type LinkSet = (typeof LINK_SETS)[number];
+
+const nodeList = z.array(z.string()).min(1);
+
+const partitionFault = z.strictObject({
+  type: z.literal('partition'),
+  /** One of these is picked (seeded) each time the fault starts. */
+  shapes: z.array(z.enum(PARTITION_SHAPES)).min(1).default(['halves']),
+  mode: z.enum(['drop', 'reject']).default('drop'),
+});
+
+const killFault = z.strictObject({
+  type: z.literal('kill'),
+  targets: z.enum(TARGETS).default('one'),
+  nodes: nodeList.optional(),
+});
+
+const pauseFault = z.strictObject({
+  type: z.literal('pause'),
+  targets: z.enum(TARGETS).default('one'),
+  nodes: nodeList.optional(),
+});
+
+const latencyFault = z.strictObject({
+  type: z.literal('latency'),
+  ms: z.number().int().min(0).default(100),
+  jitter: z.number().int().min(0).default(0),
+  links: z.enum(LINK_SETS).default('peers'),
+});
+
+export const FAULT_TYPES = ['partition', 'kill', 'pause', 'latency'] as const;
+export type FaultType = (typeof FAULT_TYPES)[number];
+
+const faultSchemas = { partition: partitionFault, kill: killFault, pause: pauseFault, latency: latencyFault } as const;
+
+export type PartitionFaultSpec = z.infer<typeof partitionFault>;
+export type KillFaultSpec = z.infer<typeof killFault>;
+export type PauseFaultSpec = z.infer<typeof pauseFault>;
+export type LatencyFaultSpec = z.infer<typeof latencyFault>;
+export type FaultSpec = PartitionFaultSpec | KillFaultSpec | PauseFaultSpec | LatencyFaultSpec;
+
+/** Parses `{type: ..., ...}` with the schema its `type` names; an unknown type lists the valid ones. */
+function taggedFault<Extra extends z.ZodRawShape>(extra: Extra) {
+  const extraSchema = z.object(extra);
+  return z.unknown().transform((raw, ctx) => {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      ctx.addIssue({ code: 'custom', message: `expected a fault like {type: partition}; fault types: ${FAULT_TYPES.join(', ')}` });
+      return z.NEVER;
+    }
+    const record = raw as Record<string, unknown>;
+    const type = record.type;
+    if (typeof type !== 'string' || !(FAULT_TYPES as readonly string[]).includes(type)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: `unknown nemesis ${JSON.stringify(type)}; valid choices: ${FAULT_TYPES.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    const extraKeys = Object.keys(extra);
+    const faultPart: Record<string, unknown> = {};
+    const extraPart: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(record)) (extraKeys.includes(k) ? extraPart : faultPart)[k] = v;
+    const fault = faultSchemas[type as FaultType].safeParse(faultPart);
+    const more = extraSchema.safeParse(extraPart);
+    for (const result of [fault, more]) {
+      if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue });
+    }
+    if (!fault.success || !more.success) return z.NEVER;
+    return { ...(fault.data as FaultSpec), ...(more.data as z.infer<typeof extraSchema>) };
+  });
+}
+
+const scheduledFault = taggedFault({});
+const timelineFault = taggedFault({ at: durationMs, duration: durationMs.optional() });
+
+export type TimelineEntry = FaultSpec & { at: number; duration?: number };
+
+const nemesisSchema = z
+  .strictObject({
+    /** Quiet time between one fault's end and the next one's start. */
+    interval: durationMs.default(5000),
+    /** How long each fault lasts. */
+    duration: durationMs.default(3000),
+    /** When the first fault starts. */
+    start: durationMs.optional(),
+    /** The faults to draw from (seeded). */
+    faults: z.array(scheduledFault).default([]),
+    /** An explicit schedule instead of interval/duration: each entry starts at `at`. */
+    timeline: z.array(timelineFault).optional(),
+  })
+  .refine((n) => !(n.timeline && n.faults.length > 0), {
+    message: 'give either nemesis.faults (a schedule) or nemesis.timeline, not both',
+  });
+
+const checkerEntry = z.union([
+  z.string(),
+  z.strictObject({ name: z.string(), options: z.record(z.string(), z.unknown()).default({}) }),
+]);
+
+const envValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+
+export const campaignSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9/_-]*$/, 'lowercase letters, digits, -, _ and /').optional(),
+  description: z.string().default(''),
+  /** A system name (faultline list systems) or a path to a system.yaml, relative to the campaign file. */
+  system: z.string().min(1),
+  /** Node count; the descriptor's default when absent. */
+  nodes: z.number().int().min(1).optional(),
+  settings: z
+    .strictObject({
+      /** Extra environment for every node (over the descriptor's settings). */
+      env: z.record(z.string(), envValue).default({}),
+      /** Seeded defects to switch on (faultline list bugs). */
+      bugs: z.array(z.string()).default([]),
+    })
+    .default({ env: {}, bugs: [] }),
+  workload: z.strictObject({
+    /** A workload name (faultline list workloads), or a path to a .js/.mjs module exporting `workload`. */
+    name: z.string().min(1),
+    options: z.record(z.string(), z.unknown()).default({}),
+  }),
+  clients: z
+    .strictObject({
+      concurrency: z.number().int().min(1).max(1000).default(5),
+      /** Target ops per second over all clients; 0 = as fast as they go. */
+      rate: z.number().min(0).default(0),
+      /** Past this an op completes as `info`. */
+      timeout: durationMs.default(2000),
+    })
+    .default({ concurrency: 5, rate: 0, timeout: 2000 }),
+  /** Length of the main phase (clients + nemesis). */
+  time_limit: durationMs.default(30_000),
+  /** The healed final phase: after every fault is healed, wait `settle`, then each client runs its final ops. */
+  final: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      settle: durationMs.default(1000),
+      timeout: durationMs.default(10_000),
+    })
+    .default({ enabled: true, settle: 1000, timeout: 10_000 }),
+  nemesis: nemesisSchema.default({ interval: 5000, duration: 3000, faults: [] }),
+  checkers: z.array(checkerEntry).default([]),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  /** What this campaign should find, for the detection matrix. */
+  expected: z
+    .strictObject({
+      verdict: z.enum(['valid', 'invalid']),
+      findings: z.array(z.string()).optional(),
+    })
+    .optional(),
+});
+
+export type CampaignInput = z.input<typeof campaignSchema>;
+export type CampaignFile = z.infer<typeof campaignSchema>;
+export type NemesisSettings = CampaignFile['nemesis'];
+export type CheckerEntry = z.infer<typeof checkerEntry>;

@@ -1,0 +1,224 @@
+/**
+ * The nemesis: runs the planned faults at their times, one action at a time (Jepsen's single
+ * nemesis process), and records each as a `nemesis` invoke + info pair. A fault that fails to
+ * apply is recorded as info with the error and the run goes on. `healAll()` ends every fault
+ * still active (the final phase runs on a healed cluster).
+ */
+import type { NewOp } from '../run/history.js';
+import { planPartition, type PartitionPlan } from '../network/partitions.js';
+import type { LinkSelection, Network } from '../network/network.js';
+import type { Random } from '../random.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { pickTargets, type PlannedFault } from './plan.js';
+
+export interface NemesisDeps {
+  plan: readonly PlannedFault[];
+  runtime: Runtime;
+  network: Network;
+  nodes: readonly string[];
+  record: (op: NewOp) => void;
+  /** The current leader as the status monitor last saw it. */
+  leader: () => string | undefined;
+  random: Random;
+  /** How long a restarted node has to answer its health check. */
+  healthTimeoutMs: number;
+  /** Told about every fault started or ended (for progress lines). */
+  onEvent?: (line: string) => void;
+}
+
+interface Active {
+  fault: PlannedFault;
+  describe: string;
+  undo: () => Promise<void>;
+}
+
+export class Nemesis {
+  private timers: NodeJS.Timeout[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private readonly active = new Map<number, Active>();
+  private stopped = false;
+
+  constructor(private readonly deps: NemesisDeps) {}
+
+  /** Schedules every fault relative to now. */
+  start(): void {
+    for (const fault of this.deps.plan) {
+      this.timers.push(setTimeout(() => this.enqueue(() => this.begin(fault)), fault.at));
+      this.timers.push(setTimeout(() => this.enqueue(() => this.end(fault.id)), fault.at + fault.duration));
+    }
+  }
+
+  /** Descriptions of the faults in force now. */
+  activeFaults(): string[] {
+    return [...this.active.values()].map((a) => a.describe);
+  }
+
+  private enqueue(action: () => Promise<void>): void {
+    if (this.stopped) return;
+    this.chain = this.chain.then(action, action);
+  }
+
+  /** Cancels what has not started yet and ends every active fault. With `restart: false`
+   *  (a run being torn down) killed nodes stay down. */
+  async healAll(options: { restart?: boolean } = {}): Promise<void> {
+    const restart = options.restart ?? true;
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    await this.chain.catch(() => undefined);
+    for (const id of [...this.active.keys()].reverse()) {
+      if (!restart && this.active.get(id)?.fault.type === 'kill') continue;
+      await this.end(id);
+    }
+    // Belt and braces: whatever the records say, leave the cluster whole.
+    await this.deps.network.heal().catch(() => undefined);
+    await this.deps.network.clearToxics().catch(() => undefined);
+    for (const node of this.deps.nodes) {
+      const state = this.deps.runtime.state(node);
+      if (state === 'paused') await this.act('resume', { nodes: [node] }, node, () => this.deps.runtime.resume(node));
+      if (state === 'stopped' && restart) await this.act('restart', { nodes: [node] }, node, () => this.restart(node));
+    }
+  }
+
+  private async act(f: string, value: unknown, node: string | undefined, apply: () => Promise<unknown>): Promise<boolean> {
+    const base: NewOp = { process: 'nemesis', type: 'invoke', f, value, ...(node !== undefined && { node }) };
+    this.deps.record(base);
+    try {
+      await apply();
+      this.deps.record({ ...base, type: 'info' });
+      this.deps.onEvent?.(`nemesis: ${f} ${describeValue(value)}`);
+      return true;
+    } catch (err) {
+      const error = (err as Error)?.message ?? String(err);
+      this.deps.record({ ...base, type: 'info', error });
+      this.deps.onEvent?.(`nemesis: ${f} ${describeValue(value)} failed: ${error}`);
+      return false;
+    }
+  }
+
+  private async restart(node: string): Promise<void> {
+    await this.deps.runtime.restart(node);
+    await this.deps.runtime.waitHealthy(node, this.deps.healthTimeoutMs);
+  }
+
+  private targets(fault: PlannedFault & { type: 'kill' | 'pause' }): string[] {
+    if (fault.nodes) return fault.nodes;
+    const leader = this.deps.leader();
+    if (!leader) throw new Error('no leader known (the status monitor saw none)');
+    if (fault.targets === 'leader') return [leader];
+    const rest = this.deps.nodes.filter((n) => n !== leader);
+    return rest.length ? rest : (pickTargets('one', this.deps.nodes, this.deps.random) ?? []);
+  }
+
+  private async begin(fault: PlannedFault): Promise<void> {
+    const { network, runtime } = this.deps;
+    switch (fault.type) {
+      case 'partition': {
+        let plan: PartitionPlan | undefined = fault.partition;
+        const value: Record<string, unknown> = { shape: fault.shape, mode: fault.mode };
+        const ok = await this.act('start-partition', value, undefined, async () => {
+          if (fault.error) throw new Error(fault.error);
+          if (!plan) {
+            const leader = this.deps.leader();
+            if (!leader) throw new Error('no leader known (the status monitor saw none)');
+            plan = planPartition(fault.shape, this.deps.nodes, this.deps.random.fork(`partition-${fault.id}`), { leader });
+          }
+          value.grudge = plan.grudge;
+          value.components = plan.components;
+          value.description = plan.description;
+          await network.partition(plan.grudge, fault.mode);
+        });
+        // A failed start may still have cut some links: ending it heals them either way.
+        const grudge = plan?.grudge;
+        this.active.set(fault.id, {
+          fault,
+          describe: `partition ${fault.shape}${plan ? ` (${plan.description})` : ''}${ok ? '' : ' [failed]'}`,
+          undo: async () => {
+            await this.act('stop-partition', { shape: fault.shape, ...(grudge && { grudge }) }, undefined, () => this.healPartition(fault.id));
+          },
+        });
+        return;
+      }
+      case 'kill':
+      case 'pause': {
+        const verb = fault.type;
+        let nodes: string[];
+        try {
+          nodes = this.targets(fault);
+        } catch (err) {
+          await this.act(verb, { targets: fault.targets }, undefined, () => Promise.reject(err));
+          return;
+        }
+        await this.act(verb, { nodes }, nodes[0], async () => {
+          for (const n of nodes) await (verb === 'kill' ? runtime.kill(n) : runtime.pause(n));
+        });
+        const undoVerb = verb === 'kill' ? 'restart' : 'resume';
+        this.active.set(fault.id, {
+          fault,
+          describe: `${verb} ${nodes.join(' ')}`,
+          undo: async () => {
+            await this.act(undoVerb, { nodes }, nodes[0], async () => {
+              const errors: string[] = [];
+              for (const n of nodes) {
+                try {
+                  if (verb === 'kill') await this.restart(n);
+                  else await runtime.resume(n);
+                } catch (err) {
+                  errors.push(`${n}: ${(err as Error).message}`);
+                }
+              }
+              if (errors.length) throw new Error(errors.join('; '));
+            });
+          },
+        });
+        return;
+      }
+      case 'latency': {
+        const links: LinkSelection = fault.links;
+        const value = { links: fault.links, ms: fault.ms, jitter: fault.jitter };
+        await this.act('start-latency', value, undefined, () => network.latency(links, { latency: fault.ms, jitter: fault.jitter }));
+        this.active.set(fault.id, {
+          fault,
+          describe: `latency ${fault.ms}ms on ${fault.links}`,
+          undo: async () => {
+            await this.act('stop-latency', { links: fault.links }, undefined, () => network.clearToxics(links));
+          },
+        });
+        return;
+      }
+    }
+  }
+
+  /** Heals a partition unless a later one replaced it (that one is then healed by its own end). */
+  private async healPartition(id: number): Promise<void> {
+    const newer = [...this.active.values()].some((a) => a.fault.type === 'partition' && a.fault.id > id);
+    if (!newer) await this.deps.network.heal();
+  }
+
+  private async end(id: number): Promise<void> {
+    const active = this.active.get(id);
+    if (!active) return;
+    this.active.delete(id);
+    await active.undo();
+  }
+
+  /** Stops the schedule without healing (used when the run is torn down anyway). */
+  cancel(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if (typeof v.description === 'string') return `${String(v.shape)} ${v.description}`;
+    if (Array.isArray(v.nodes)) return v.nodes.join(' ');
+    if (typeof v.shape === 'string') return v.shape;
+    if (typeof v.targets === 'string') return v.targets;
+    if (typeof v.ms === 'number') return `${v.ms}ms on ${String(v.links)}`;
+  }
+  return '';
+}
+

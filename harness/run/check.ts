@@ -1,0 +1,80 @@
+/**
+ * Checks a run folder from its files alone: reads history.jsonl, runs the campaign's checkers,
+ * writes results.json and the report. Used at the end of `faultline run` and by
+ * `faultline check <run folder>`.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Op } from '../../checkers/history.js';
+import { combineValidity, type CheckResult, type Validity } from '../../checkers/result.js';
+import type { CheckerSpec } from '../campaign/registries.js';
+import { RUN_FILES } from './folder.js';
+import type { Expected } from './verdict.js';
+
+export interface RunResults {
+  campaign: string;
+  system: string;
+  seed: number;
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  valid: Validity;
+  results: CheckResult[];
+  expected?: Expected;
+  /** The exact command that replays the run. */
+  replay: string;
+  /** Set when the run was stopped early (Ctrl-C, SIGTERM) or the harness failed mid-run. */
+  interrupted?: string;
+}
+
+export type RunMeta = Omit<RunResults, 'valid' | 'results'>;
+
+/** Reads a history file; a torn last line (a run killed mid-write) is skipped. */
+export function readHistory(file: string): Op[] {
+  if (!existsSync(file)) return [];
+  const ops: Op[] = [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      ops.push(JSON.parse(line) as Op);
+    } catch (err) {
+      if (i < lines.length - 2) throw new Error(`${file}:${i + 1}: not JSON (${(err as Error).message})`);
+    }
+  });
+  return ops;
+}
+
+export async function runCheckers(
+  history: readonly Op[],
+  checkers: readonly { name: string; options: Record<string, unknown> }[],
+  registry: Readonly<Record<string, CheckerSpec>>,
+): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const { name, options } of checkers) {
+    const spec = registry[name];
+    if (!spec) {
+      results.push({ checker: name, valid: 'unknown', summary: `no checker named ${name}`, anomalies: [] });
+      continue;
+    }
+    try {
+      results.push(await spec.check(history, options));
+    } catch (err) {
+      results.push({ checker: name, valid: 'unknown', summary: `checker failed: ${(err as Error)?.message ?? String(err)}`, anomalies: [] });
+    }
+  }
+  return results;
+}
+
+export async function checkRunFolder(
+  dir: string,
+  meta: RunMeta,
+  checkers: readonly { name: string; options: Record<string, unknown> }[],
+  registry: Readonly<Record<string, CheckerSpec>>,
+): Promise<RunResults> {
+  const history = readHistory(join(dir, RUN_FILES.history));
+  const results = await runCheckers(history, checkers, registry);
+  const out: RunResults = { ...meta, valid: combineValidity(results.map((r) => r.valid)), results };
+  writeFileSync(join(dir, RUN_FILES.results), JSON.stringify(out, null, 2) + '\n');
+  return out;
+}

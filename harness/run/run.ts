@@ -1,0 +1,278 @@
+/**
+ * One run of a campaign, start to end: the run folder, the Toxiproxy (given or embedded), the
+ * network, the nodes, the status monitor, the clients and the nemesis for the time limit; then
+ * every fault healed, the final phase, everything stopped, and the history checked. Stopping
+ * early (`signal`, from Ctrl-C or SIGTERM) still heals, stops every node and proxy, flushes the
+ * history and checks what was recorded.
+ */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeRunReport } from '../../reports/index.js';
+import type { Campaign } from '../campaign/load.js';
+import type { CheckerSpec } from '../campaign/registries.js';
+import { UserError } from '../cli/errors.js';
+import { formatPeers } from '../descriptor.js';
+import { Nemesis } from '../nemesis/nemesis.js';
+import { createNetwork, removeProxies, type Endpoint, type Network } from '../network/network.js';
+import { startEmbeddedToxiproxy, type EmbeddedToxiproxy } from '../proxy/server.js';
+import { Random } from '../random.js';
+import { createRuntime } from '../runtime/index.js';
+import { removeLeftovers, removeRunRecord, writeRunRecord, type RunRecord } from '../runtime/leftovers.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { NodeEndpoint } from '../workload.js';
+import { checkRunFolder, type RunResults } from './check.js';
+import { Clients } from './clients.js';
+import { createRunFolder, RUN_FILES } from './folder.js';
+import { HistoryWriter } from './history.js';
+import { StatusMonitor } from './monitor.js';
+import { planFaultsOf } from './plan.js';
+import type { Progress } from './progress.js';
+import { exitCodeFor } from './verdict.js';
+
+export interface RunSettings {
+  campaign: Campaign;
+  /** `process` or `docker`. */
+  runtime: string;
+  /** Where run folders go (runs/ by default): <outDir>/<campaign>/<timestamp>/. */
+  outDir: string;
+  /** The command that replays this run, for results.json and the last line of output. */
+  replay: string;
+  checkers: Readonly<Record<string, CheckerSpec>>;
+  progress: Progress;
+  /** Aborting stops the run early (cleanly, and the history is still checked). */
+  signal?: AbortSignal;
+  /** A Toxiproxy to use; default TOXIPROXY_URL, else the embedded one in this process. */
+  toxiproxyUrl?: string;
+  /** How long a node has to answer its health check after (re)starting. Default 30 s. */
+  healthTimeoutMs?: number;
+  /** Status monitor period. Default 200 ms. */
+  monitorIntervalMs?: number;
+}
+
+export interface RunOutcome {
+  dir: string;
+  results: RunResults;
+  exitCode: number;
+}
+
+export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
+  const { campaign, progress, signal } = settings;
+  const { spec, system, nodes } = campaign;
+  const healthTimeoutMs = settings.healthTimeoutMs ?? envMs('FAULTLINE_HEALTH_TIMEOUT_MS', 30_000);
+  const startedAt = new Date();
+  const started = performance.now();
+  const folder = createRunFolder(settings.outDir, campaign.name, startedAt);
+  const dir = folder.dir;
+  writeFileSync(join(dir, RUN_FILES.campaign), campaign.resolvedYaml);
+  const root = new Random(campaign.seed);
+  const faultPlan = planFaultsOf(campaign, root);
+  writeFileSync(join(dir, RUN_FILES.plan), JSON.stringify({ seed: campaign.seed, faults: faultPlan }, null, 2) + '\n');
+
+  for (const left of await removeLeftovers(removeProxies)) {
+    progress.event(`removed leftovers of run ${left.runId} (pids ${left.killed.join(' ') || 'none'})`);
+  }
+  const record: RunRecord = { runId: folder.runId, pid: process.pid, runDir: dir, nodes: {} };
+  writeRunRecord(record);
+
+  let proxy: EmbeddedToxiproxy | undefined;
+  let runtime: Runtime | undefined;
+  let network: Network | undefined;
+  let history: HistoryWriter | undefined;
+  let monitor: StatusMonitor | undefined;
+  let clients: Clients | undefined;
+  let nemesis: Nemesis | undefined;
+  let failure: Error | undefined;
+  let interrupted: string | undefined;
+  const onAbort = (): void => {
+    interrupted = reasonOf(signal);
+    progress.event(`stopping (${interrupted}): healing, stopping nodes, checking what was recorded`);
+    clients?.stop();
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  const stopped = (): boolean => interrupted !== undefined;
+
+  try {
+    let toxiproxyUrl = settings.toxiproxyUrl ?? process.env.TOXIPROXY_URL;
+    const prefix = `faultline_${folder.runId.replace(/[^0-9A-Za-z]/g, '')}_`;
+    if (toxiproxyUrl) {
+      record.toxiproxy = { url: toxiproxyUrl, prefix };
+      writeRunRecord(record);
+    } else {
+      proxy = await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0 });
+      toxiproxyUrl = proxy.url;
+    }
+    runtime = await createRuntime(settings.runtime, {
+      system,
+      runId: folder.runId,
+      runDir: dir,
+      onPids: (pids) => {
+        record.nodes = { ...record.nodes, ...pids };
+        writeRunRecord(record);
+      },
+    });
+    const upstreams = await runtime.prepare(nodes);
+    const netLog = join(dir, RUN_FILES.net);
+    network = await createNetwork({
+      toxiproxyUrl,
+      nodes: nodes.map((id) => ({ id, upstream: upstreams.get(id)! })),
+      prefix,
+      ...runtime.proxyHosts,
+      onChange: (event) => appendFileSync(netLog, JSON.stringify(event) + '\n'),
+    });
+    const net = network;
+    const rt = runtime;
+
+    progress.event(`starting ${nodes.length} ${system.name} nodes (${settings.runtime} runtime), run folder ${dir}`);
+    await Promise.all(nodes.map((id) => rt.start({ id, env: nodeEnv(campaign, id, net) })));
+    await Promise.all(nodes.map((id) => rt.waitHealthy(id, healthTimeoutMs)));
+    if (stopped()) throw new UserError(`interrupted (${interrupted}) before the run started`);
+
+    const log = new HistoryWriter(join(dir, RUN_FILES.history));
+    history = log;
+    monitor = new StatusMonitor(system, nodes, rt, log, settings.monitorIntervalMs ?? envMs('FAULTLINE_MONITOR_MS', 200));
+    monitor.start();
+    const endpoints: NodeEndpoint[] = nodes.map((id) => ({ id, url: urlOf(system.protocol, net.clientEndpoint(id)) }));
+    clients = new Clients({
+      workload: campaign.workload,
+      workloadOptions: campaign.workloadOptions,
+      generator: campaign.workload.generator(campaign.workloadOptions, root.fork('generator')),
+      nodes: endpoints,
+      concurrency: spec.clients.concurrency,
+      rate: spec.clients.rate,
+      timeoutMs: spec.clients.timeout,
+      random: root,
+      history: log,
+      api: system.api,
+    });
+    await clients.open();
+    const mon = monitor;
+    nemesis = new Nemesis({
+      plan: faultPlan,
+      runtime: rt,
+      network: net,
+      nodes,
+      record: (op) => log.record(op),
+      leader: () => mon.leader(),
+      random: root.fork('nemesis-apply'),
+      healthTimeoutMs,
+      onEvent: (line) => progress.event(line),
+    });
+    const nem = nemesis;
+
+    let phase = 'main';
+    const phaseStart = performance.now();
+    progress.start(() => ({
+      elapsedMs: performance.now() - phaseStart,
+      phase,
+      ok: log.counts.ok,
+      fail: log.counts.fail,
+      info: log.counts.info,
+      faults: nem.activeFaults(),
+    }));
+    const c = clients;
+    const timer = setTimeout(() => c.stop(), spec.time_limit);
+    if (!stopped()) {
+      nemesis.start();
+      await clients.runMain();
+    }
+    clearTimeout(timer);
+
+    phase = 'heal';
+    await nemesis.healAll({ restart: !stopped() });
+    if (spec.final.enabled && !stopped()) {
+      await sleepUnless(spec.final.settle, signal);
+      if (!stopped()) {
+        phase = 'final';
+        progress.event('final phase (healed)');
+        clients.resume();
+        await clients.runFinal(spec.final.timeout);
+      }
+    }
+  } catch (err) {
+    failure = err instanceof Error ? err : new Error(String(err));
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    progress.stop();
+    nemesis?.cancel();
+    await monitor?.stop();
+    clients?.stop();
+    await clients?.close().catch(() => undefined);
+    if (failure) await network?.heal().catch(() => undefined);
+    await runtime?.destroy().catch((err: Error) => progress.event(`warning: stopping nodes: ${err.message}`));
+    await network?.destroy().catch((err: Error) => progress.event(`warning: removing proxies: ${err.message}`));
+    await proxy?.close().catch((err: Error) => progress.event(`warning: closing the proxy: ${err.message}`));
+    history?.close();
+    removeRunRecord(folder.runId);
+  }
+
+  if (!history) {
+    // Nothing was recorded: the run never started.
+    if (failure instanceof UserError) throw failure;
+    throw new UserError(`run failed before it started: ${failure?.message ?? 'unknown error'} (run folder ${dir})`);
+  }
+  if (failure) progress.event(`harness error: ${failure.message}`);
+  const results = await checkRunFolder(
+    dir,
+    {
+      campaign: campaign.name,
+      system: system.name,
+      seed: campaign.seed,
+      runId: folder.runId,
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.round(performance.now() - started),
+      replay: settings.replay,
+      ...(spec.expected && { expected: spec.expected }),
+      ...((interrupted ?? failure) && { interrupted: interrupted ?? `harness error: ${failure!.message}` }),
+    },
+    campaign.checkers,
+    settings.checkers,
+  );
+  try {
+    await writeRunReport(dir);
+  } catch (err) {
+    progress.event(`warning: the report could not be written: ${(err as Error).message}`);
+  }
+  return { dir, results, exitCode: failure ? 3 : exitCodeFor(results.valid) };
+}
+
+/** The environment of one node: settings, its id, its peers as proxy addresses, its client URL, bugs. */
+export function nodeEnv(campaign: Campaign, id: string, network: Network): Record<string, string> {
+  const { system, nodes, spec } = campaign;
+  const env: Record<string, string> = { ...system.settings, ...spec.settings.env };
+  env[system.env.id] = id;
+  const peers = nodes.filter((p) => p !== id).map((p) => ({ id: p, ...network.peerEndpoint(id, p) }));
+  env[system.env.peers] = formatPeers(system, peers);
+  if (system.env.advertise) env[system.env.advertise] = urlOf(system.protocol, network.clientEndpoint(id));
+  if (system.env.bugs && spec.settings.bugs.length > 0) env[system.env.bugs] = spec.settings.bugs.join(',');
+  return env;
+}
+
+function urlOf(protocol: string, endpoint: Endpoint): string {
+  return `${protocol}://${endpoint.host}:${endpoint.port}`;
+}
+
+function reasonOf(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  if (typeof reason === 'string') return reason;
+  if (reason instanceof Error && reason.name !== 'AbortError') return reason.message;
+  return 'aborted';
+}
+
+function envMs(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+function sleepUnless(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,41 @@
+/** The verdict table printed at the end of a run (and of a re-check), and the exit code. */
+import type { CheckResult, Validity } from '../../checkers/result.js';
+import { EXIT } from '../cli/errors.js';
+
+export function exitCodeFor(valid: Validity): number {
+  return valid === true ? EXIT.valid : valid === false ? EXIT.invalid : EXIT.unknown;
+}
+
+export function verdictWord(valid: Validity): string {
+  return valid === true ? 'valid' : valid === false ? 'INVALID' : 'unknown';
+}
+
+export interface Expected {
+  verdict: 'valid' | 'invalid';
+  findings?: string[];
+}
+
+export function formatVerdictTable(results: readonly CheckResult[], valid: Validity, expected?: Expected): string {
+  const rows = results.map((r) => [r.checker, verdictWord(r.valid), r.summary]);
+  if (rows.length === 0) rows.push(['(no checkers)', 'valid', 'the campaign names no checkers']);
+  const w0 = Math.max('checker'.length, ...rows.map((r) => r[0]!.length));
+  const w1 = Math.max('verdict'.length, ...rows.map((r) => r[1]!.length));
+  const lines = [`${'checker'.padEnd(w0)}  ${'verdict'.padEnd(w1)}  summary`, `${'-'.repeat(w0)}  ${'-'.repeat(w1)}  -------`];
+  for (const [a, b, c] of rows) lines.push(`${a!.padEnd(w0)}  ${b!.padEnd(w1)}  ${c}`);
+  lines.push('', `verdict: ${verdictWord(valid)}`);
+  if (expected) lines.push(describeExpectation(results, valid, expected));
+  return lines.join('\n');
+}
+
+/** Whether the run found what the campaign says it should (the detection matrix's question). */
+export function meetsExpectation(results: readonly CheckResult[], valid: Validity, expected: Expected): boolean {
+  if (expected.verdict === 'valid') return valid === true;
+  if (valid !== false) return false;
+  const kinds = new Set(results.flatMap((r) => r.anomalies.map((a) => a.kind)));
+  return (expected.findings ?? []).every((k) => kinds.has(k));
+}
+
+function describeExpectation(results: readonly CheckResult[], valid: Validity, expected: Expected): string {
+  const want = `${expected.verdict}${expected.findings?.length ? ` (${expected.findings.join(', ')})` : ''}`;
+  return meetsExpectation(results, valid, expected) ? `expected: ${want}: as expected` : `expected: ${want}: NOT as expected`;
+}

@@ -1,0 +1,35 @@
+/** Picks a runtime by name. The docker runtime lives in ./docker.ts (createDockerRuntime). */
+import type { SystemDescriptor } from '../descriptor.js';
+import { UserError } from '../cli/errors.js';
+import { ProcessRuntime } from './process.js';
+import type { Runtime } from './runtime.js';
+
+export const RUNTIMES = ['process', 'docker'] as const;
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+/** What every runtime is created with. */
+export interface RuntimeOptions {
+  system: SystemDescriptor;
+  runId: string;
+  /** logs/<node>.log (and data/ for the process runtime) go here. */
+  runDir: string;
+  /** Told the node pids whenever they change (process runtime; for the leftovers pid file). */
+  onPids?: (pids: Record<string, number>) => void;
+}
+
+const DOCKER_MODULE = './docker.js';
+
+export async function createRuntime(name: string, options: RuntimeOptions): Promise<Runtime> {
+  if (name === 'process') return new ProcessRuntime(options);
+  if (name === 'docker') {
+    let mod: { createDockerRuntime?: (o: RuntimeOptions) => Runtime | Promise<Runtime> };
+    try {
+      mod = (await import(DOCKER_MODULE)) as typeof mod;
+    } catch {
+      throw new UserError('the docker runtime is not available in this build');
+    }
+    if (!mod.createDockerRuntime) throw new UserError('the docker runtime is not available in this build');
+    return mod.createDockerRuntime(options);
+  }
+  throw new UserError(`unknown runtime "${name}"; valid choices: ${RUNTIMES.join(', ')}`);
+}

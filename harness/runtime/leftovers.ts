@@ -1,0 +1,106 @@
+/**
+ * Pid files of live runs, so a later run can clean up after a run that was killed outright
+ * (SIGKILL, a crash): its node processes are killed, and the proxies it left on a shared
+ * Toxiproxy removed. One JSON file per run under $TMPDIR/faultline-runs/ (or FAULTLINE_STATE_DIR).
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The environment variable every node process carries, so a pid is only killed if it is ours. */
+export const RUN_ID_ENV = 'FAULTLINE_RUN_ID';
+
+export interface RunRecord {
+  runId: string;
+  /** The harness process. */
+  pid: number;
+  runDir: string;
+  /** Node id -> pid of its process (process runtime). */
+  nodes: Record<string, number>;
+  /** Toxiproxy and proxy-name prefix, when the run used a Toxiproxy that outlives it. */
+  toxiproxy?: { url: string; prefix: string };
+}
+
+export function stateDir(): string {
+  return process.env.FAULTLINE_STATE_DIR ?? join(tmpdir(), 'faultline-runs');
+}
+
+function fileOf(runId: string): string {
+  return join(stateDir(), `${runId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+}
+
+export function writeRunRecord(record: RunRecord): void {
+  mkdirSync(stateDir(), { recursive: true });
+  const file = fileOf(record.runId);
+  writeFileSync(`${file}.tmp`, JSON.stringify(record));
+  renameSync(`${file}.tmp`, file);
+}
+
+export function removeRunRecord(runId: string): void {
+  rmSync(fileOf(runId), { force: true });
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when pid is a process of this run (checked through /proc where there is one). */
+function belongsTo(pid: number, runId: string): boolean {
+  const environ = `/proc/${pid}/environ`;
+  if (!existsSync('/proc/self/environ')) return isAlive(pid);
+  try {
+    return readFileSync(environ, 'latin1').split('\0').includes(`${RUN_ID_ENV}=${runId}`);
+  } catch {
+    return false;
+  }
+}
+
+export interface Leftovers {
+  runId: string;
+  killed: number[];
+  toxiproxy?: { url: string; prefix: string };
+}
+
+/** Removes what runs whose harness died left behind. Proxies are handed to `removeProxies`. */
+export async function removeLeftovers(
+  removeProxies?: (url: string, prefix: string) => Promise<unknown>,
+): Promise<Leftovers[]> {
+  const dir = stateDir();
+  if (!existsSync(dir)) return [];
+  const cleaned: Leftovers[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.json')) continue;
+    let record: RunRecord;
+    try {
+      record = JSON.parse(readFileSync(join(dir, name), 'utf8')) as RunRecord;
+    } catch {
+      continue;
+    }
+    if (record.pid === process.pid || isAlive(record.pid)) continue;
+    const killed: number[] = [];
+    for (const pid of Object.values(record.nodes)) {
+      if (!belongsTo(pid, record.runId)) continue;
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          continue;
+        }
+      }
+      killed.push(pid);
+    }
+    if (record.toxiproxy && removeProxies) {
+      await removeProxies(record.toxiproxy.url, record.toxiproxy.prefix).catch(() => undefined);
+    }
+    rmSync(join(dir, name), { force: true });
+    cleaned.push({ runId: record.runId, killed, toxiproxy: record.toxiproxy });
+  }
+  return cleaned;
+}

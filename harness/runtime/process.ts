@@ -1,0 +1,228 @@
+/**
+ * The process runtime: each node is a child process on 127.0.0.1 with a port of its own, in its
+ * own process group (so a terminal's Ctrl-C reaches the harness, which then stops the nodes in
+ * order). Output goes to logs/<node>.log; the pid file lets a later run kill what a run killed
+ * outright left behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot, type SystemDescriptor } from '../descriptor.js';
+import { resolveCommand } from '../system-command.js';
+import { probe } from './health.js';
+import { RUN_ID_ENV } from './leftovers.js';
+import { freePort } from './ports.js';
+import { RuntimeError, type Endpoint, type NodeLaunch, type NodeState, type ProxyHosts, type Runtime } from './runtime.js';
+
+export interface ProcessRuntimeOptions {
+  system: SystemDescriptor;
+  runId: string;
+  /** logs/ and data/ go here. */
+  runDir: string;
+  /** Told every time the set of node pids changes (for the pid file). */
+  onPids?: (pids: Record<string, number>) => void;
+  /** Milliseconds between SIGTERM and SIGKILL in stop(). Default 3000. */
+  stopGraceMs?: number;
+}
+
+interface NodeProcess {
+  launch: NodeLaunch;
+  child?: ChildProcess;
+  exited?: Promise<void>;
+  state: NodeState;
+  log: number;
+}
+
+const HOST = '127.0.0.1';
+
+export class ProcessRuntime implements Runtime {
+  readonly kind = 'process';
+  readonly proxyHosts: ProxyHosts = { listenHost: HOST, peerHost: HOST, clientHost: HOST };
+  private readonly ports = new Map<string, number>();
+  private readonly nodes = new Map<string, NodeProcess>();
+  private destroyed = false;
+
+  constructor(private readonly options: ProcessRuntimeOptions) {}
+
+  async prepare(ids: readonly string[]): Promise<Map<string, Endpoint>> {
+    const out = new Map<string, Endpoint>();
+    for (const id of ids) {
+      let port = await freePort(HOST);
+      while ([...this.ports.values()].includes(port)) port = await freePort(HOST);
+      this.ports.set(id, port);
+      out.set(id, { host: HOST, port });
+    }
+    return out;
+  }
+
+  address(id: string): Endpoint {
+    const port = this.ports.get(id);
+    if (port === undefined) throw new RuntimeError(`unknown node ${id}`);
+    return { host: HOST, port };
+  }
+
+  async start(launch: NodeLaunch): Promise<void> {
+    if (this.destroyed) throw new RuntimeError('runtime destroyed');
+    const existing = this.nodes.get(launch.id);
+    if (existing && existing.state !== 'stopped') throw new RuntimeError(`node ${launch.id} is already running`);
+    const log = existing?.log ?? this.openLog(launch.id);
+    const node: NodeProcess = existing ?? { launch, state: 'stopped', log };
+    node.launch = launch;
+    this.nodes.set(launch.id, node);
+    this.spawn(node);
+  }
+
+  private openLog(id: string): number {
+    const dir = join(this.options.runDir, 'logs');
+    mkdirSync(dir, { recursive: true });
+    return openSync(join(dir, `${id}.log`), 'a');
+  }
+
+  private spawn(node: NodeProcess): void {
+    const { system, runId, runDir } = this.options;
+    const id = node.launch.id;
+    const env: NodeJS.ProcessEnv = { ...process.env, ...node.launch.env, [RUN_ID_ENV]: runId };
+    env[system.env.port] = String(this.address(id).port);
+    if (system.env.dataDir) {
+      const dataDir = join(runDir, 'data', id);
+      mkdirSync(dataDir, { recursive: true });
+      env[system.env.dataDir] = dataDir;
+    }
+    const [cmd, ...args] = resolveCommand(system.process.command);
+    writeSync(node.log, `[faultline] ${new Date().toISOString()} starting ${id}: ${[cmd, ...args].join(' ')}\n`);
+    const child = spawn(cmd!, args, { cwd: projectRoot, env, stdio: ['ignore', node.log, node.log], detached: true });
+    node.child = child;
+    node.state = 'running';
+    node.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (node.child === child) {
+          node.state = 'stopped';
+          node.child = undefined;
+        }
+        try {
+          writeSync(node.log, `[faultline] ${new Date().toISOString()} ${id} exited (${signal ?? `code ${code}`})\n`);
+        } catch {
+          // the log was closed by destroy()
+        }
+        this.reportPids();
+        resolve();
+      });
+      child.once('error', (err) => {
+        try {
+          writeSync(node.log, `[faultline] cannot start ${id}: ${err.message}\n`);
+        } catch {
+          // closed
+        }
+      });
+    });
+    this.reportPids();
+  }
+
+  private reportPids(): void {
+    const pids: Record<string, number> = {};
+    for (const [id, node] of this.nodes) if (node.child?.pid !== undefined) pids[id] = node.child.pid;
+    this.options.onPids?.(pids);
+  }
+
+  private node(id: string): NodeProcess {
+    const node = this.nodes.get(id);
+    if (!node) throw new RuntimeError(`node ${id} was never started`);
+    return node;
+  }
+
+  async waitHealthy(id: string, timeoutMs: number): Promise<void> {
+    const node = this.node(id);
+    const deadline = Date.now() + timeoutMs;
+    const path = this.options.system.health.path;
+    while (Date.now() < deadline) {
+      if (node.state === 'stopped') throw new RuntimeError(`node ${id} exited before it was healthy; ${this.logTail(id)}`);
+      const status = await probe(this.address(id), path, Math.min(1000, Math.max(50, deadline - Date.now())));
+      if (status !== undefined && status >= 200 && status < 300) return;
+      await sleep(50);
+    }
+    throw new RuntimeError(`node ${id} not healthy after ${timeoutMs} ms (GET ${path}); ${this.logTail(id)}`);
+  }
+
+  private logTail(id: string): string {
+    try {
+      const text = readFileSync(join(this.options.runDir, 'logs', `${id}.log`), 'utf8').trim().split('\n').slice(-5).join('\n    ');
+      return `last lines of logs/${id}.log:\n    ${text}`;
+    } catch {
+      return `see logs/${id}.log`;
+    }
+  }
+
+  private signal(node: NodeProcess, signal: NodeJS.Signals): void {
+    const pid = node.child?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  async kill(id: string): Promise<void> {
+    const node = this.node(id);
+    if (node.state === 'stopped') return;
+    this.signal(node, 'SIGKILL');
+    await node.exited;
+  }
+
+  async stop(id: string): Promise<void> {
+    const node = this.node(id);
+    if (node.state === 'stopped') return;
+    this.signal(node, 'SIGTERM');
+    if (node.state === 'paused') this.signal(node, 'SIGCONT');
+    const graceful = await Promise.race([node.exited!.then(() => true), sleep(this.options.stopGraceMs ?? 3000).then(() => false)]);
+    if (!graceful) {
+      this.signal(node, 'SIGKILL');
+      await node.exited;
+    }
+  }
+
+  async pause(id: string): Promise<void> {
+    const node = this.node(id);
+    if (node.state !== 'running') throw new RuntimeError(`cannot pause ${id}: it is ${node.state}`);
+    this.signal(node, 'SIGSTOP');
+    node.state = 'paused';
+  }
+
+  async resume(id: string): Promise<void> {
+    const node = this.node(id);
+    if (node.state !== 'paused') return;
+    this.signal(node, 'SIGCONT');
+    node.state = 'running';
+  }
+
+  async restart(id: string): Promise<void> {
+    const node = this.node(id);
+    if (node.state !== 'stopped') await this.stop(id);
+    this.spawn(node);
+  }
+
+  state(id: string): NodeState {
+    return this.nodes.get(id)?.state ?? 'stopped';
+  }
+
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    await Promise.all([...this.nodes.keys()].map((id) => this.stop(id).catch(() => undefined)));
+    for (const node of this.nodes.values()) {
+      try {
+        closeSync(node.log);
+      } catch {
+        // closed
+      }
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
