@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { listSystems } from '../descriptor.js';
 import { workloads } from '../../workloads/index.js';
+import { checkers } from '../../checkers/index.js';
 import { UserError } from './errors.js';
 
 type Lister = () => { name: string; description: string }[];
@@ -11,6 +12,7 @@ const listers: Record<string, Lister> = {
   bugs: () =>
     listSystems().flatMap((s) => s.bugs.map((b) => ({ name: `${s.name}/${b.name}`, description: b.description }))),
   workloads: () => Object.values(workloads).map((w) => ({ name: w.name, description: w.description })),
+  checkers: () => Object.values(checkers).map((c) => ({ name: c.name, description: c.description })),
 };
 
 export function registerList(program: Command): void {

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { pairCalls, effectEnd } from './calls.js';
+import { faultWindows, mergeWindows, overlaps } from './faults.js';
+import { HistoryBuilder } from './history-builder.js';
+import { CheckerOptionError, booleanOption, rejectUnknownOptions } from './options.js';
+
+describe('pairCalls', () => {
+  it('pairs each invoke with the next completion of its process, across interleavings', () => {
+    const h = new HistoryBuilder();
+    const a = h.call({ process: 1, f: 'write', key: 'x', value: 1, start: 0, end: 10 });
+    const b = h.call({ process: 2, f: 'read', key: 'x', start: 2, end: 5, result: 1 });
+    const c = h.call({ process: 3, f: 'write', key: 'x', value: 2, start: 3, end: 20, type: 'info' });
+    const d = h.call({ process: 4, f: 'read', key: 'x', start: 30 });
+    h.nemesis('kill', 4, 6, { nodes: ['n1'] });
+    const { calls, orphans } = pairCalls(h.build());
+    expect(orphans).toEqual([]);
+    expect(calls.map((x) => [x.process, x.status, x.invoke.index, x.completion?.index])).toEqual([
+      [1, 'ok', a.invoke, a.completion],
+      [2, 'ok', b.invoke, b.completion],
+      [3, 'info', c.invoke, c.completion],
+      [4, 'pending', d.invoke, undefined],
+    ]);
+    expect(calls[1]?.output).toBe(1);
+    expect(effectEnd(calls[0]!)).toBe(10e6);
+    expect(effectEnd(calls[2]!)).toBe(Infinity);
+    expect(effectEnd(calls[3]!)).toBe(Infinity);
+  });
+
+  it('keeps a completion without an invoke as an orphan', () => {
+    const { calls, orphans } = pairCalls([{ index: 0, time: 1, process: 1, type: 'ok', f: 'read' }]);
+    expect(calls).toEqual([]);
+    expect(orphans.map((o) => o.index)).toEqual([0]);
+  });
+});
+
+describe('faultWindows', () => {
+  it('pairs start-X/stop-X, kill/restart per node, pause/resume; an unended fault lasts forever', () => {
+    const h = new HistoryBuilder();
+    const p1 = h.nemesis('start-partition', 100, 110, { grudge: {}, mode: 'halves' });
+    const p2 = h.nemesis('stop-partition', 200, 205);
+    const k1 = h.nemesis('kill', 300, 301, { nodes: ['n1'] });
+    const k2 = h.nemesis('kill', 310, 311, { nodes: ['n2'] });
+    const r1 = h.nemesis('restart', 400, 402, { nodes: ['n2'] });
+    const pa = h.nemesis('pause', 500, 501, { nodes: ['n3'] });
+    const ws = faultWindows(h.build());
+    expect(ws).toEqual([
+      { kind: 'partition', start: 100e6, end: 205e6, ops: [p1.invoke, p2.completion] },
+      { kind: 'kill', node: 'n1', start: 300e6, end: Infinity, ops: [k1.invoke] },
+      { kind: 'kill', node: 'n2', start: 310e6, end: 402e6, ops: [k2.invoke, r1.completion] },
+      { kind: 'pause', node: 'n3', start: 500e6, end: Infinity, ops: [pa.invoke] },
+    ]);
+    const merged = mergeWindows(ws.map((w) => ({ start: w.start, end: Math.min(w.end, 600e6) })));
+    expect(merged).toEqual([
+      { start: 100e6, end: 205e6 },
+      { start: 300e6, end: 600e6 },
+    ]);
+    expect(overlaps(merged, 0, 99e6)).toBe(false);
+    expect(overlaps(merged, 90e6, 101e6)).toBe(true);
+    expect(overlaps(merged, 206e6, 299e6)).toBe(false);
+    expect(overlaps(merged, 250e6, 1000e6)).toBe(true);
+  });
+});
+
+describe('options', () => {
+  it('names the checker and the option when one is wrong', () => {
+    expect(() => booleanOption({ allowDuplicates: 'yes' }, 'queue', 'allowDuplicates', true)).toThrow(
+      /checker "queue": option "allowDuplicates" must be true or false/,
+    );
+    expect(() => rejectUnknownOptions({ alowDuplicates: true }, 'queue', ['allowDuplicates'])).toThrow(CheckerOptionError);
+  });
+});

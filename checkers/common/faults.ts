@@ -1,0 +1,110 @@
+/**
+ * Fault windows from nemesis ops: start-X..stop-X, kill..restart, pause..resume.
+ * A window opens at the invoke of the op that starts the fault (it may bite any time after) and
+ * closes at the completion of the op that ends it; a fault never ended lasts to the history's end.
+ */
+import type { Op } from '../history.js';
+
+export interface FaultWindow {
+  /** partition, latency, kill, pause, or X of any start-X/stop-X pair. */
+  kind: string;
+  /** The node the window is about, when the nemesis op named nodes. */
+  node?: string;
+  start: number;
+  /** Infinity when no op ended it. */
+  end: number;
+  /** History indexes of the start op (invoke) and of the end op (completion) when there is one. */
+  ops: number[];
+}
+
+const PAIRS: Record<string, string> = { kill: 'restart', pause: 'resume' };
+const CLOSERS: Record<string, string> = { restart: 'kill', resume: 'pause' };
+
+function opening(f: string): string | undefined {
+  if (f.startsWith('start-')) return f.slice('start-'.length);
+  return f in PAIRS ? f : undefined;
+}
+
+function closing(f: string): string | undefined {
+  if (f.startsWith('stop-')) return f.slice('stop-'.length);
+  return CLOSERS[f];
+}
+
+function nodesOf(value: unknown): string[] | undefined {
+  if (value && typeof value === 'object' && 'nodes' in value) {
+    const nodes = (value as { nodes: unknown }).nodes;
+    if (Array.isArray(nodes) && nodes.every((n) => typeof n === 'string')) return nodes as string[];
+  }
+  return undefined;
+}
+
+export function faultWindows(history: readonly Op[]): FaultWindow[] {
+  const windows: FaultWindow[] = [];
+  const open = new Map<string, FaultWindow>();
+  // The nemesis is one process: its invoke is followed by its info; pair them to know both times.
+  let pendingInvoke: Op | undefined;
+  for (const op of history) {
+    if (op.process !== 'nemesis') continue;
+    if (op.type === 'invoke') {
+      pendingInvoke = op;
+      continue;
+    }
+    const invoke = pendingInvoke && pendingInvoke.f === op.f ? pendingInvoke : undefined;
+    pendingInvoke = undefined;
+    if (op.type === 'fail') continue; // the fault certainly did not happen
+    const value = op.value ?? invoke?.value;
+    const start = invoke ?? op;
+    const opened = opening(op.f);
+    if (opened) {
+      const nodes = nodesOf(value);
+      for (const node of nodes ?? [undefined]) {
+        const key = node === undefined ? opened : `${opened}\u0000${node}`;
+        if (open.has(key)) continue; // already open: the earlier start stands
+        const w: FaultWindow = { kind: opened, start: start.time, end: Infinity, ops: [start.index] };
+        if (node !== undefined) w.node = node;
+        open.set(key, w);
+        windows.push(w);
+      }
+      continue;
+    }
+    const closed = closing(op.f);
+    if (closed) {
+      const nodes = nodesOf(value);
+      for (const [key, w] of [...open]) {
+        if (w.kind !== closed) continue;
+        if (nodes && w.node !== undefined && !nodes.includes(w.node)) continue;
+        w.end = op.time;
+        w.ops.push(op.index);
+        open.delete(key);
+      }
+    }
+  }
+  return windows.sort((a, b) => a.start - b.start);
+}
+
+export interface Interval {
+  start: number;
+  end: number;
+}
+
+/** The union of windows as disjoint, sorted intervals. */
+export function mergeWindows(windows: readonly Interval[]): Interval[] {
+  const sorted = [...windows].sort((a, b) => a.start - b.start);
+  const out: Interval[] = [];
+  for (const w of sorted) {
+    const last = out[out.length - 1];
+    if (last && w.start <= last.end) last.end = Math.max(last.end, w.end);
+    else out.push({ start: w.start, end: w.end });
+  }
+  return out;
+}
+
+/** Whether [start, end] meets any of the merged intervals. */
+export function overlaps(intervals: readonly Interval[], start: number, end: number): boolean {
+  // Intervals are few (a nemesis acts every few seconds): a scan is fine.
+  for (const i of intervals) {
+    if (i.start > end) return false;
+    if (i.end >= start) return true;
+  }
+  return false;
+}

@@ -1,0 +1,222 @@
+/**
+ * Session and real-time consistency of register histories (read/write/delete per key, each write
+ * with a value unique to its key; a delete writes null; absent keys read null):
+ * - stale-read: a read returns a value older than a write that completed before the read began;
+ * - read-your-writes: a process reads a value older than its own last acknowledged write;
+ * - monotonic-reads: a process reads a value older than one it read before;
+ * - unexpected-value: a read returns a value no write (that could have happened) wrote.
+ * "Older" is real-time precedence of the writes: A is older than B when A completed before B was
+ * invoked. Only definite violations are reported: a write that is concurrent or indeterminate
+ * (info) is never older than anything, so concurrency never raises a false alarm.
+ */
+import type { Op } from '../history.js';
+import type { CheckResult } from '../result.js';
+import { AnomalyList } from '../common/anomalies.js';
+import { callOps, effectEnd, pairCalls, pushTo, type Call } from '../common/calls.js';
+import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';
+import { numberOption, rejectUnknownOptions, stringListOption } from '../common/options.js';
+
+export const CONSISTENCY_KINDS = ['stale-read', 'read-your-writes', 'monotonic-reads', 'unexpected-value'] as const;
+export type ConsistencyKind = (typeof CONSISTENCY_KINDS)[number];
+
+export interface ConsistencyCheckOptions {
+  /** Which properties to check (the others are counted in details only). Default: all. */
+  checks?: ConsistencyKind[];
+  maxAnomalies?: number;
+}
+
+/** Where a value read may have come from: the writes that wrote it (null: the initial state and deletes). */
+interface Source {
+  /** Earliest invoke among the possible writes (-Infinity when the initial state is possible). */
+  minStart: number;
+  /** Latest time any possible write may have taken effect (Infinity when one is indeterminate). */
+  maxEnd: number;
+  /** The writes that may have produced the value (empty for the initial state). */
+  writes: Call[];
+}
+
+interface KeyWrites {
+  /** Writes and deletes that may have happened (not `fail`), in invoke order. */
+  possible: Call[];
+  byValue: Map<string, Call[]>;
+  deletes: Call[];
+  /** Writes and deletes acknowledged ok, by completion time. */
+  acknowledged: Call[];
+  failedByValue: Map<string, Call[]>;
+}
+
+const isWrite = (c: Call): boolean => c.f === 'write' || c.f === 'delete';
+const valueKey = (v: unknown): string => JSON.stringify(v ?? null);
+const writtenValue = (c: Call): unknown => (c.f === 'delete' ? null : (c.input ?? null));
+
+function describeWrite(c: Call): string {
+  return c.f === 'delete' ? describeCall(c, `delete ${c.key ?? ''}`) : describeCall(c, `write ${c.key ?? ''} = ${formatValue(c.input)}`);
+}
+
+function describeSource(s: Source): string {
+  if (s.writes.length === 0) return 'the initial (absent) state';
+  if (s.minStart === -Infinity) return `the initial state or the deletes up to ${describeWrite(s.writes[0] as Call)}`;
+  return s.writes.map(describeWrite).join(' or ');
+}
+
+export function checkConsistencyHistory(history: readonly Op[], options: ConsistencyCheckOptions = {}): CheckResult {
+  const opts = options as Record<string, unknown>;
+  rejectUnknownOptions(opts, 'consistency', ['checks', 'maxAnomalies']);
+  const enabled = new Set<ConsistencyKind>(stringListOption(opts, 'consistency', 'checks', CONSISTENCY_KINDS) ?? CONSISTENCY_KINDS);
+  const anomalies = new AnomalyList(numberOption(opts, 'consistency', 'maxAnomalies', { min: 1 }));
+  const ignored: Record<string, number> = {};
+  const report = (kind: ConsistencyKind, explanation: string, ops: number[], key: string): void => {
+    if (enabled.has(kind)) anomalies.add({ kind, explanation, ops, key });
+    else ignored[kind] = (ignored[kind] ?? 0) + 1;
+  };
+
+  const { calls } = pairCalls(history);
+  const keys = new Map<string, KeyWrites>();
+  const keyOf = (k: string): KeyWrites => {
+    let w = keys.get(k);
+    if (!w) keys.set(k, (w = { possible: [], byValue: new Map(), deletes: [], acknowledged: [], failedByValue: new Map() }));
+    return w;
+  };
+  const reads: Call[] = [];
+  for (const c of calls) {
+    if (c.key === undefined) continue;
+    if (c.f === 'read') {
+      keyOf(c.key);
+      if (c.status === 'ok') reads.push(c);
+      continue;
+    }
+    if (!isWrite(c)) continue;
+    const w = keyOf(c.key);
+    const vk = valueKey(writtenValue(c));
+    if (c.status === 'fail') {
+      if (c.f === 'write') pushTo(w.failedByValue, vk, c);
+      continue;
+    }
+    w.possible.push(c);
+    if (c.f === 'delete') w.deletes.push(c);
+    else pushTo(w.byValue, vk, c);
+    if (c.status === 'ok') w.acknowledged.push(c);
+  }
+  for (const w of keys.values()) w.acknowledged.sort((a, b) => a.end - b.end);
+
+  /** The possible sources of what `read` returned; undefined when nothing could have written it. */
+  const sourceOf = (read: Call): Source | undefined => {
+    const w = keys.get(read.key as string) as KeyWrites;
+    const value = read.output ?? null;
+    if (value === null) {
+      // The initial state or any delete invoked before the read ended; the latest of them is the witness.
+      let last: Call | undefined;
+      for (const d of w.deletes) if (d.start < read.end && (!last || effectEnd(d) > effectEnd(last))) last = d;
+      return { minStart: -Infinity, maxEnd: last ? effectEnd(last) : -Infinity, writes: last ? [last] : [] };
+    }
+    const writers = (w.byValue.get(valueKey(value)) ?? []).filter((c) => c.start < read.end);
+    if (writers.length === 0) return undefined;
+    return { minStart: Math.min(...writers.map((c) => c.start)), maxEnd: Math.max(...writers.map(effectEnd)), writes: writers };
+  };
+
+  const sources = new Map<Call, Source>();
+  let unexpected = 0;
+  for (const r of reads) {
+    const s = sourceOf(r);
+    if (s) {
+      sources.set(r, s);
+      continue;
+    }
+    unexpected++;
+    const w = keys.get(r.key as string) as KeyWrites;
+    const failed = w.failedByValue.get(valueKey(r.output)) ?? [];
+    const later = (w.byValue.get(valueKey(r.output)) ?? []).filter((c) => c.start >= r.end);
+    const why = failed.length
+      ? `the only write of that value failed (${failed.map(describeWrite).join('; ')}), so it never happened`
+      : later.length
+        ? `that value was written only after the read had completed (${later.map(describeWrite).join('; ')})`
+        : 'no process ever wrote that value to this key';
+    report('unexpected-value', `${describeCall(r, `read ${r.key}`)} returned ${formatValue(r.output)}, but ${why}.`, opIndexes(callOps(r), ...failed.map(callOps), ...later.map(callOps)), r.key as string);
+  }
+
+  // Stale reads: sweep reads by invoke time; among acknowledged writes completed before the read
+  // began, keep the one invoked last. If the read's value was surely written before it, it is stale.
+  const readsByKey = new Map<string, Call[]>();
+  for (const r of reads) if (sources.has(r)) pushTo(readsByKey, r.key as string, r);
+  let stale = 0;
+  for (const [key, keyReads] of readsByKey) {
+    const acked = (keys.get(key) as KeyWrites).acknowledged;
+    const sorted = [...keyReads].sort((a, b) => a.start - b.start);
+    let i = 0;
+    let latest: Call | undefined;
+    for (const r of sorted) {
+      while (i < acked.length && (acked[i] as Call).end < r.start) {
+        const w = acked[i] as Call;
+        if (!latest || w.start > latest.start) latest = w;
+        i++;
+      }
+      const s = sources.get(r) as Source;
+      if (!latest || !(s.maxEnd < latest.start)) continue;
+      stale++;
+      report(
+        'stale-read',
+        `${describeCall(r, `read ${key}`)} returned ${formatValue(r.output ?? null)}, a stale value: ` +
+          `${describeWrite(latest)} had completed at ${formatTime(latest.end)}, before the read began at ${formatTime(r.start)}, ` +
+          `and ${describeSource(s)} ${s.writes.length ? `had completed by ${formatTime(s.maxEnd)}` : 'precedes every write'}, before that write was invoked at ${formatTime(latest.start)}.`,
+        opIndexes(callOps(r), callOps(latest), ...s.writes.map(callOps)),
+        key,
+      );
+    }
+  }
+
+  // Session guarantees, per process (a process is one client session; it is retired after an info).
+  let ryw = 0;
+  let monotonic = 0;
+  const byProcess = new Map<number, Call[]>();
+  for (const c of calls) pushTo(byProcess, c.process, c);
+  for (const [process, own] of byProcess) {
+    const lastWrite = new Map<string, Call>();
+    const newestRead = new Map<string, { read: Call; source: Source }>();
+    for (const c of own) {
+      if (c.key === undefined) continue;
+      if (isWrite(c)) {
+        if (c.status === 'ok') lastWrite.set(c.key, c);
+        continue;
+      }
+      if (c.f !== 'read' || c.status !== 'ok') continue;
+      const s = sources.get(c);
+      if (!s) continue;
+      const mine = lastWrite.get(c.key);
+      if (mine && s.maxEnd < mine.start) {
+        ryw++;
+        report(
+          'read-your-writes',
+          `Process ${process} wrote then read ${c.key}, and did not see its own write: ${describeWrite(mine)} was acknowledged, ` +
+            `then ${describeCall(c, `read ${c.key}`)} returned ${formatValue(c.output ?? null)}, from ${describeSource(s)}, which is older than that write.`,
+          opIndexes(callOps(mine), callOps(c), ...s.writes.map(callOps)),
+          c.key,
+        );
+      }
+      const before = newestRead.get(c.key);
+      if (before && s.maxEnd < before.source.minStart) {
+        monotonic++;
+        report(
+          'monotonic-reads',
+          `Process ${process} read ${c.key} = ${formatValue(before.read.output ?? null)} (${describeCall(before.read, `read ${c.key}`)}), ` +
+            `then an older value ${formatValue(c.output ?? null)} (${describeCall(c, `read ${c.key}`)}): ` +
+            `${describeSource(s)} completed before ${describeSource(before.source)} was invoked.`,
+          opIndexes(callOps(before.read), callOps(c), ...before.source.writes.map(callOps), ...s.writes.map(callOps)),
+          c.key,
+        );
+      }
+      if (!before || s.minStart > before.source.minStart) newestRead.set(c.key, { read: c, source: s });
+    }
+  }
+
+  const found = { 'stale-read': stale, 'read-your-writes': ryw, 'monotonic-reads': monotonic, 'unexpected-value': unexpected };
+  const counted = Object.fromEntries(Object.entries(found).filter(([k]) => enabled.has(k as ConsistencyKind)));
+  const valid = Object.values(counted).some((n) => n > 0) ? false : true;
+  const writes = [...keys.values()].reduce((n, w) => n + w.possible.length, 0);
+  return {
+    checker: 'consistency',
+    valid,
+    summary: `${reads.length} reads, ${writes} writes over ${keys.size} keys: ${formatCounts(counted) === 'none' ? `no ${[...enabled].join(', ')} violations` : formatCounts(counted)}`,
+    anomalies: anomalies.list(),
+    details: { reads: reads.length, writes, keys: keys.size, ...found, checks: [...enabled], ignored, truncated: anomalies.truncated() },
+  };
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { HistoryBuilder } from './common/history-builder.js';
+import { checkers } from './index.js';
+
+describe('checker registry', () => {
+  it('has every checker of the contract, each named for its key with a description', () => {
+    expect(Object.keys(checkers).sort()).toEqual(['consistency', 'invariants', 'linearizable', 'ordering', 'perf', 'queue']);
+    for (const [name, spec] of Object.entries(checkers)) {
+      expect(spec.name).toBe(name);
+      expect(spec.description.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('runs each checker on one history and each result names its checker', async () => {
+    const h = new HistoryBuilder();
+    h.call({ process: 1, f: 'write', key: 'x', value: 1, start: 0, end: 10 });
+    h.call({ process: 1, f: 'write', key: 'x', value: 2, start: 20, end: 30 });
+    h.call({ process: 2, f: 'read', key: 'x', start: 40, end: 50, result: 1 });
+    const history = h.build();
+    const results = await Promise.all(Object.values(checkers).map((c) => c.check(history, {})));
+    expect(results.map((r) => r.checker)).toEqual(Object.keys(checkers));
+    const byName = Object.fromEntries(results.map((r) => [r.checker, r]));
+    expect(byName.consistency?.valid).toBe(false);
+    expect(byName.linearizable?.valid).toBe(false);
+    expect(byName.perf?.valid).toBe(true);
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * The checker registry: every checker faultline knows, by the name campaigns use.
+ * Checkers are pure: a history (and options from the campaign) in, a verdict out.
+ */
+import type { Op } from './history.js';
+import type { CheckResult } from './result.js';
+import { checkConsistencyHistory } from './consistency/index.js';
+import { checkInvariantsHistory } from './invariants/index.js';
+import { checkLinearizableHistory } from './linearizability/index.js';
+import { checkOrderingHistory } from './ordering/index.js';
+import { checkPerfHistory } from './perf/index.js';
+import { checkQueueHistory } from './queue/index.js';
+
+export interface CheckerSpec {
+  name: string;
+  /** One sentence, for `faultline list checkers`. */
+  description: string;
+  check(history: readonly Op[], options: Record<string, unknown>): CheckResult | Promise<CheckResult>;
+}
+
+export { CheckerOptionError } from './common/options.js';
+
+export const checkers: Record<string, CheckerSpec> = {
+  linearizable: {
+    name: 'linearizable',
+    description: 'Linearizability per key against a model (register, cas-register, kv), porcupine-style, with the smallest failing window as witness.',
+    check: (history, options) => checkLinearizableHistory(history, options),
+  },
+  queue: {
+    name: 'queue',
+    description: 'Task queue (total-queue, at-least-once): lost acknowledged tasks, unexpected tasks, tasks stuck in processing; duplicates counted.',
+    check: (history, options) => checkQueueHistory(history, options),
+  },
+  ordering: {
+    name: 'ordering',
+    description: 'Chat rooms: one total order for all clients, unique gap-free sequences, every acknowledged message delivered, no duplicates, per-sender FIFO.',
+    check: (history, options) => checkOrderingHistory(history, options),
+  },
+  consistency: {
+    name: 'consistency',
+    description: 'Registers: stale reads (real-time), read-your-writes and monotonic-reads per client session; only definite violations.',
+    check: (history, options) => checkConsistencyHistory(history, options),
+  },
+  invariants: {
+    name: 'invariants',
+    description: 'Cluster status polled during the run: at most one leader per term.',
+    check: (history, options) => checkInvariantsHistory(history, options),
+  },
+  perf: {
+    name: 'perf',
+    description: 'Latency quantiles per op type, throughput per second, availability inside and outside fault windows; fails only on given thresholds.',
+    check: (history, options) => checkPerfHistory(history, options),
+  },
+};

@@ -1,0 +1,122 @@
+/**
+ * Cluster invariants from the status monitor's ops (`process: "monitor"`, `f: "status"`,
+ * `value: {role, term, leader}`): at most one leader per term (Raft's Election Safety).
+ */
+import type { Op } from '../history.js';
+import type { CheckResult } from '../result.js';
+import { AnomalyList } from '../common/anomalies.js';
+import { formatTime, opIndexes } from '../common/describe.js';
+import { numberOption, rejectUnknownOptions } from '../common/options.js';
+
+export interface InvariantsCheckOptions {
+  maxAnomalies?: number;
+}
+
+interface Status {
+  role: string;
+  term: number | string;
+  leader?: unknown;
+}
+
+function asStatus(value: unknown): Status | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const v = value as { role?: unknown; term?: unknown; leader?: unknown };
+  if (typeof v.role !== 'string') return undefined;
+  if (typeof v.term !== 'number' && typeof v.term !== 'string') return undefined;
+  return { role: v.role, term: v.term, leader: v.leader };
+}
+
+/** The first and last monitor op in which one node claimed leadership of one term. */
+interface Claim {
+  node: string;
+  first: Op;
+  last: Op;
+  samples: number;
+}
+
+export function checkInvariantsHistory(history: readonly Op[], options: InvariantsCheckOptions = {}): CheckResult {
+  const opts = options as Record<string, unknown>;
+  rejectUnknownOptions(opts, 'invariants', ['maxAnomalies']);
+  const anomalies = new AnomalyList(numberOption(opts, 'invariants', 'maxAnomalies', { min: 1 }));
+
+  const claims = new Map<string, Map<string, Claim>>(); // term -> node -> claim
+  const terms = new Set<string>();
+  const nodes = new Set<string>();
+  let samples = 0;
+  let errors = 0;
+  let unreadable = 0;
+  let termRegressions = 0;
+  const lastTerm = new Map<string, number>();
+  for (const op of history) {
+    if (op.process !== 'monitor' || op.f !== 'status') continue;
+    const node = op.node ?? '?';
+    nodes.add(node);
+    if (op.error !== undefined) {
+      errors++;
+      continue;
+    }
+    const status = asStatus(op.value);
+    if (!status) {
+      unreadable++;
+      continue;
+    }
+    samples++;
+    const term = String(status.term);
+    terms.add(term);
+    const numeric = Number(status.term);
+    const previous = lastTerm.get(node);
+    if (previous !== undefined && Number.isFinite(numeric) && numeric < previous) termRegressions++;
+    if (Number.isFinite(numeric)) lastTerm.set(node, numeric);
+    if (status.role.toLowerCase() !== 'leader') continue;
+    let byNode = claims.get(term);
+    if (!byNode) claims.set(term, (byNode = new Map()));
+    const claim = byNode.get(node);
+    if (claim) {
+      claim.last = op;
+      claim.samples++;
+    } else byNode.set(node, { node, first: op, last: op, samples: 1 });
+  }
+
+  let leaders = 0;
+  for (const [term, byNode] of claims) {
+    leaders += byNode.size;
+    if (byNode.size < 2) continue;
+    const list = [...byNode.values()].sort((a, b) => a.first.time - b.first.time);
+    anomalies.add({
+      kind: 'two-leaders',
+      explanation:
+        `${list.length} nodes claimed to be leader in term ${term}: ` +
+        list
+          .map((c) => `${c.node} (seen as leader ${c.samples} time(s), from ${formatTime(c.first.time)} to ${formatTime(c.last.time)}, ops #${c.first.index}..#${c.last.index})`)
+          .join(', ') +
+        '. A term may have at most one leader.',
+      ops: opIndexes(...list.map((c) => (c.first === c.last ? [c.first.index] : [c.first.index, c.last.index]))),
+    });
+  }
+
+  const splitTerms = anomalies.count('two-leaders');
+  const valid = splitTerms === 0;
+  const summary =
+    samples === 0
+      ? `no node status was recorded (${errors} failed polls): nothing to check`
+      : `${samples} status samples from ${nodes.size} nodes: ${terms.size} terms, ${leaders} leader(s) seen; ` +
+        (splitTerms ? `${splitTerms} term(s) with two leaders` : 'at most one leader per term');
+  return {
+    checker: 'invariants',
+    valid,
+    summary,
+    anomalies: anomalies.list(),
+    details: {
+      samples,
+      failedPolls: errors,
+      unreadable,
+      nodes: [...nodes].sort(),
+      terms: terms.size,
+      leaders,
+      leadersByTerm: Object.fromEntries([...claims].map(([t, byNode]) => [t, [...byNode.keys()].sort()])),
+      termsWithTwoLeaders: splitTerms,
+      termRegressions,
+      truncated: anomalies.truncated(),
+    },
+  };
+}

@@ -1,0 +1,271 @@
+import { describe, expect, it } from 'vitest';
+import { HistoryBuilder, type CallRef } from '../common/history-builder.js';
+import { checkOrderingHistory } from './index.js';
+
+interface Msg {
+  id: string;
+  sequence: number;
+  content: string;
+  user: string;
+}
+
+/** A small chat world: clients join room r, publish, and poll frames. */
+class Chat {
+  readonly h = new HistoryBuilder();
+  private clock = 0;
+  private readonly msgs = new Map<string, Msg>();
+
+  tick(): number {
+    this.clock += 10;
+    return this.clock;
+  }
+
+  join(process: number, room = 'r'): CallRef {
+    const t = this.tick();
+    return this.h.call({ process, f: 'join', value: { room }, start: t, end: t + 1 });
+  }
+
+  /** An acknowledged publish by `process` of message `id` with `sequence`. */
+  publish(process: number, id: string, sequence: number, room = 'r', content = `c-${id}`): CallRef {
+    const t = this.tick();
+    this.msgs.set(id, { id, sequence, content, user: `u${process}` });
+    return this.h.call({ process, f: 'publish', value: { room, content }, start: t, end: t + 5, result: { room, content, id, sequence } });
+  }
+
+  /** A poll returning frames: `id` (live) or `id:h` (history). */
+  poll(process: number, frames: string[], room = 'r'): CallRef {
+    const t = this.tick();
+    const result = frames.map((f) => {
+      const [id, via] = f.split(':') as [string, string | undefined];
+      const m = this.msgs.get(id) ?? { id, sequence: -1, content: `c-${id}`, user: '?' };
+      return { room, id: m.id, sequence: m.sequence, content: m.content, user: m.user, via: via === 'h' ? 'history' : 'live' };
+    });
+    return this.h.call({ process, f: 'poll', start: t, end: t + 1, result });
+  }
+
+  reconnect(process: number): CallRef {
+    const t = this.tick();
+    return this.h.call({ process, f: 'reconnect', start: t, end: t + 2 });
+  }
+
+  /** The final phase: catch-up then a poll with what the catch-up brought. */
+  finish(process: number, frames: string[] = [], room = 'r'): CallRef {
+    const t = this.tick();
+    this.h.call({ process, f: 'catch-up', start: t, end: t + 1 });
+    return this.poll(process, frames, room);
+  }
+
+  /** Registers a message seen by clients without a publish in this history. */
+  message(id: string, sequence: number, content = `c-${id}`): void {
+    this.msgs.set(id, { id, sequence, content, user: 'u?' });
+  }
+}
+
+const kinds = (r: ReturnType<typeof checkOrderingHistory>): string[] => r.anomalies.map((a) => a.kind).sort();
+
+describe('ordering checker: clean histories', () => {
+  it('passes clients that agree on one gap-free order', () => {
+    const c = new Chat();
+    c.join(1);
+    c.join(2);
+    c.join(3);
+    c.publish(1, 'm1', 1);
+    c.publish(2, 'm2', 2);
+    c.publish(1, 'm3', 3);
+    c.poll(1, ['m1', 'm2', 'm3']);
+    c.poll(2, ['m1', 'm2']);
+    c.poll(3, ['m1', 'm2', 'm3']);
+    c.poll(2, ['m3']);
+    c.finish(1);
+    c.finish(2);
+    c.finish(3);
+    const r = checkOrderingHistory(c.h.build());
+    expect(r.anomalies).toEqual([]);
+    expect(r.valid).toBe(true);
+    expect(r.details).toMatchObject({ messages: 3, clients: 3, finishedClients: 3, liveFrames: 9, historyFrames: 0 });
+  });
+
+  it('passes a reconnecting client whose gap is filled by history frames that repeat what it had', () => {
+    const c = new Chat();
+    c.join(1);
+    c.join(2);
+    c.publish(1, 'm1', 1);
+    c.poll(2, ['m1']);
+    c.reconnect(2);
+    c.publish(1, 'm2', 2);
+    c.publish(1, 'm3', 3);
+    // After rejoining, the join history re-sends m1 and fills m2; m3 arrives live.
+    c.poll(2, ['m1:h', 'm2:h', 'm3']);
+    c.publish(1, 'm4', 4);
+    c.reconnect(2);
+    // m4 was missed live; the final catch-up fills it.
+    c.poll(1, ['m1', 'm2', 'm3', 'm4']);
+    c.finish(1);
+    c.finish(2, ['m4:h']);
+    const r = checkOrderingHistory(c.h.build());
+    expect(r.anomalies).toEqual([]);
+    expect(r.valid).toBe(true);
+  });
+
+  it('does not expect delivery to clients that joined after the publish, gave up (info) or never finished', () => {
+    const c = new Chat();
+    c.join(1);
+    c.publish(1, 'm1', 1);
+    c.join(2); // joined after m1 was published: its history frame may or may not include m1
+    c.join(3);
+    c.publish(1, 'm2', 2);
+    c.h.call({ process: 3, f: 'poll', start: 500, end: 600, type: 'info' }); // retired
+    c.join(4); // never reaches the final phase
+    c.publish(1, 'm3', 3);
+    const t = c.tick();
+    c.h.call({ process: 1, f: 'publish', value: { room: 'r', content: 'maybe' }, start: t, end: t + 100, type: 'info' });
+    c.poll(2, ['m2', 'm3']);
+    c.finish(1);
+    c.finish(2);
+    const r = checkOrderingHistory(c.h.build());
+    expect(r.anomalies).toEqual([]);
+    expect(r.valid).toBe(true);
+  });
+
+  it('says unknown when no client finished but publishes were acknowledged', () => {
+    const c = new Chat();
+    c.join(1);
+    c.publish(1, 'm1', 1);
+    const r = checkOrderingHistory(c.h.build());
+    expect(r.valid).toBe('unknown');
+    expect(r.summary).toContain('no client finished');
+  });
+});
+
+describe('ordering checker: anomalies', () => {
+  it('finds a sequence given to two messages (a sequencer reset), with its witnesses', () => {
+    const c = new Chat();
+    c.join(1);
+    c.join(2);
+    const p1 = c.publish(1, 'm1', 1);
+    c.poll(2, ['m1']);
+    const p2 = c.publish(1, 'm9', 1);
+    c.poll(2, ['m9']);
+    c.finish(1);
+    c.finish(2);
+    const r = checkOrderingHistory(c.h.build());
+    expect(r.valid).toBe(false);
+    const reused = r.anomalies.filter((a) => a.kind === 'sequence-reused');
+    expect(reused).toHaveLength(1);
+    expect(reused[0]?.ops).toEqual([...p1.ops, ...p2.ops]);
+    expect(reused[0]?.explanation).toMatch(/sequence 1 was given to 2 different messages: message "m1".*message "m9"/);
+    // The same reset also breaks the sender's FIFO order.
+    expect(kinds(r)).toContain('sender-fifo');
+  });
+
+  it('finds a gap a finished client never filled, and says who saw the missing message', () => {
+    const c = new Chat();
+    const j2 = c.join(2);
+    c.join(1);
+    c.publish(1, 'm1', 1);
+    c.publish(1, 'm2', 2);
+    c.publish(1, 'm3', 3);
+    c.poll(1, ['m1', 'm2', 'm3']);
+    c.poll(2, ['m1', 'm3']);
+    c.finish(1);
+    const last = c.finish(2);
+    const r = checkOrderingHistory(c.h.build());
+    const gaps = r.anomalies.filter((a) => a.kind === 'gap');
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]?.explanation).toMatch(/Process 2 saw sequences 1..3 in room "r" but never 2.*process\(es\) 1 did see/);
+    expect(gaps[0]?.ops).toEqual([...j2.ops, ...last.ops]);
+    // m2 was acknowledged while process 2 was subscribed: it is also missing.
+    const missing = r.anomalies.filter((a) => a.kind === 'missing');
+    expect(missing).toHaveLength(1);
+    expect(missing[0]?.explanation).toMatch(/message "m2" .* never reached process\(es\) 2/);
+    expect(r.valid).toBe(false);
+  });
+
+  it('finds an acknowledged message missing at a subscriber even without a gap (the last one)', () => {
+    const c = new Chat();
+    const j2 = c.join(2);
+    c.join(1);
+    c.publish(1, 'm1', 1);
+    const p2 = c.publish(1, 'm2', 2);
+    c.poll(2, ['m1']);
+    c.finish(1);
+    const last = c.finish(2);
+    const r = checkOrderingHistory(c.h.build());
+    expect(kinds(r)).toEqual(['missing']);
+    expect(r.anomalies[0]?.ops).toEqual([...j2.ops, ...p2.ops, ...last.ops].sort((a, b) => a - b));
+  });
+
+  it('finds two clients that received two messages in opposite orders', () => {
+    const c = new Chat();
+    c.join(1);
+    c.join(2);
+    c.join(3);
+    c.publish(3, 'a', 1);
+    c.publish(3, 'b', 2);
+    const pa = c.poll(1, ['a', 'b']);
+    const pb = c.poll(2, ['b']);
+    const pb2 = c.poll(2, ['a']);
+    c.finish(1);
+    c.finish(2);
+    c.finish(3);
+    const r = checkOrderingHistory(c.h.build());
+    const dis = r.anomalies.filter((a) => a.kind === 'order-disagreement');
+    expect(dis).toHaveLength(1);
+    expect(dis[0]?.explanation).toMatch(/process 1 received message "a" .* before message "b" .*but process 2 received them the other way round/);
+    expect(dis[0]?.ops).toEqual([...pa.ops, ...pb.ops, ...pb2.ops].sort((a, b) => a - b));
+    expect(kinds(r)).toEqual(['order-disagreement', 'out-of-order', 'sender-fifo']);
+  });
+
+  it('finds a message delivered live twice to one client, and one content under two ids', () => {
+    const c = new Chat();
+    c.join(1);
+    c.join(2);
+    c.publish(1, 'm1', 1);
+    const first = c.poll(2, ['m1']);
+    const again = c.poll(2, ['m1']);
+    c.message('m1-copy', 2, 'c-m1'); // the server stored the same publish twice
+    const copy = c.poll(2, ['m1-copy']);
+    c.poll(1, ['m1', 'm1-copy']);
+    c.finish(1);
+    c.finish(2);
+    const r = checkOrderingHistory(c.h.build());
+    const dups = r.anomalies.filter((a) => a.kind === 'duplicate');
+    expect(dups).toHaveLength(2);
+    const live = dups.find((a) => a.explanation.includes('live twice'));
+    expect(live?.ops).toEqual([...first.ops, ...again.ops]);
+    const content = dups.find((a) => a.explanation.includes('was delivered as 2 messages'));
+    expect(content?.explanation).toContain('message "m1-copy"');
+    expect(content?.ops).toEqual(expect.arrayContaining(copy.ops));
+    expect(r.valid).toBe(false);
+  });
+
+  it('finds a sender whose later message got a lower sequence and arrived first', () => {
+    const c = new Chat();
+    c.join(1);
+    c.join(2);
+    const p1 = c.publish(1, 'x', 5);
+    const p2 = c.publish(1, 'y', 4);
+    c.finish(1);
+    const poll = c.finish(2, ['y', 'x']);
+    c.message('filler', 0);
+    const r = checkOrderingHistory(c.h.build());
+    const fifo = r.anomalies.filter((a) => a.kind === 'sender-fifo');
+    expect(fifo).toHaveLength(2);
+    expect(fifo[0]?.ops).toEqual([...p1.ops, ...p2.ops]);
+    expect(fifo[0]?.explanation).toContain('the later message got a sequence number not above the earlier one');
+    expect(fifo[1]?.ops).toEqual([...p1.ops, ...p2.ops, ...poll.ops]);
+    expect(fifo[1]?.explanation).toContain('process 2 received them live the other way round');
+  });
+
+  it('finds live frames received against sequence order', () => {
+    const c = new Chat();
+    c.join(1);
+    c.message('a', 1);
+    c.message('b', 2);
+    const p = c.poll(1, ['b', 'a']);
+    c.finish(1);
+    const r = checkOrderingHistory(c.h.build());
+    expect(kinds(r)).toEqual(['out-of-order']);
+    expect(r.anomalies[0]?.ops).toEqual(p.ops);
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * Performance of a run: latency quantiles per op type, throughput over time, and availability
+ * (the share of `ok` among completed client ops) inside and outside fault windows. Valid unless a
+ * threshold option is given and broken.
+ */
+import type { Op } from '../history.js';
+import type { CheckResult } from '../result.js';
+import { AnomalyList } from '../common/anomalies.js';
+import { pairCalls, type Call } from '../common/calls.js';
+import { faultWindows, mergeWindows, overlaps, type FaultWindow } from '../common/faults.js';
+import { numberOption, rejectUnknownOptions } from '../common/options.js';
+
+export interface PerfCheckOptions {
+  /** Throughput bucket width, ms. Default 1000. */
+  bucketMs?: number;
+  /** Thresholds (0..1 for availability): when given and broken, the result is invalid. */
+  minAvailability?: number;
+  minAvailabilityOutsideFaults?: number;
+  minAvailabilityInsideFaults?: number;
+  /** The p99 latency of ok ops of every op type must be at most this, ms. */
+  maxP99Ms?: number;
+}
+
+export interface LatencyStats {
+  ok: number;
+  fail: number;
+  info: number;
+  pending: number;
+  /** Latencies of ok ops, ms; null when there is none. */
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+  mean: number | null;
+}
+
+export interface ThroughputBucket {
+  /** Bucket start, seconds since the run started. */
+  t: number;
+  ok: number;
+  fail: number;
+  info: number;
+  /** Completions per second in this bucket. */
+  opsPerSec: number;
+}
+
+export interface Availability {
+  completed: number;
+  ok: number;
+  /** ok / completed, null when nothing completed. */
+  share: number | null;
+}
+
+/** Nearest-rank quantile of sorted numbers. */
+export function quantile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
+  return sorted[rank - 1] as number;
+}
+
+const round = (x: number | null): number | null => (x === null ? null : Math.round(x * 1000) / 1000);
+
+function latencyStats(calls: readonly Call[]): LatencyStats {
+  const ms = calls.filter((c) => c.status === 'ok').map((c) => (c.end - c.start) / 1e6).sort((a, b) => a - b);
+  const count = (s: Call['status']): number => calls.filter((c) => c.status === s).length;
+  return {
+    ok: ms.length,
+    fail: count('fail'),
+    info: count('info'),
+    pending: count('pending'),
+    p50: round(quantile(ms, 0.5)),
+    p95: round(quantile(ms, 0.95)),
+    p99: round(quantile(ms, 0.99)),
+    max: round(ms.length ? (ms[ms.length - 1] as number) : null),
+    mean: round(ms.length ? ms.reduce((a, b) => a + b, 0) / ms.length : null),
+  };
+}
+
+function availability(calls: readonly Call[]): Availability {
+  const ok = calls.filter((c) => c.status === 'ok').length;
+  return { completed: calls.length, ok, share: calls.length ? round(ok / calls.length) : null };
+}
+
+const percent = (share: number | null): string => (share === null ? 'n/a' : `${(share * 100).toFixed(1)}%`);
+
+export function checkPerfHistory(history: readonly Op[], options: PerfCheckOptions = {}): CheckResult {
+  const opts = options as Record<string, unknown>;
+  rejectUnknownOptions(opts, 'perf', ['bucketMs', 'minAvailability', 'minAvailabilityOutsideFaults', 'minAvailabilityInsideFaults', 'maxP99Ms']);
+  const bucketMs = numberOption(opts, 'perf', 'bucketMs', { min: 1 }) ?? 1000;
+  const share = { min: 0, max: 1 };
+  const minAvailability = numberOption(opts, 'perf', 'minAvailability', share);
+  const minOutside = numberOption(opts, 'perf', 'minAvailabilityOutsideFaults', share);
+  const minInside = numberOption(opts, 'perf', 'minAvailabilityInsideFaults', share);
+  const maxP99Ms = numberOption(opts, 'perf', 'maxP99Ms', { min: 0 });
+
+  const { calls } = pairCalls(history);
+  const byF = new Map<string, Call[]>();
+  for (const c of calls) {
+    const list = byF.get(c.f);
+    if (list) list.push(c);
+    else byF.set(c.f, [c]);
+  }
+  const latency: Record<string, LatencyStats> = {};
+  for (const [f, list] of [...byF].sort(([a], [b]) => a.localeCompare(b))) latency[f] = latencyStats(list);
+
+  const completed = calls.filter((c) => c.status !== 'pending');
+  const endOfHistory = history.reduce((m, op) => Math.max(m, op.time), 0);
+
+  const bucketNs = bucketMs * 1e6;
+  const buckets: ThroughputBucket[] = [];
+  const nBuckets = completed.length ? Math.floor(endOfHistory / bucketNs) + 1 : 0;
+  for (let i = 0; i < nBuckets; i++) buckets.push({ t: (i * bucketMs) / 1000, ok: 0, fail: 0, info: 0, opsPerSec: 0 });
+  for (const c of completed) {
+    const b = buckets[Math.min(nBuckets - 1, Math.max(0, Math.floor(c.end / bucketNs)))] as ThroughputBucket;
+    b[c.status as 'ok' | 'fail' | 'info']++;
+  }
+  for (const b of buckets) b.opsPerSec = round(((b.ok + b.fail + b.info) * 1000) / bucketMs) as number;
+
+  const windows: FaultWindow[] = faultWindows(history);
+  const merged = mergeWindows(windows.map((w) => ({ start: w.start, end: Math.min(w.end, endOfHistory) })));
+  const inside = completed.filter((c) => overlaps(merged, c.start, c.end));
+  const outside = completed.filter((c) => !overlaps(merged, c.start, c.end));
+  const avail = { overall: availability(completed), insideFaults: availability(inside), outsideFaults: availability(outside) };
+  const faultNs = merged.reduce((n, i) => n + (i.end - i.start), 0);
+
+  const anomalies = new AnomalyList();
+  const threshold = (name: string, got: Availability, min: number | undefined, where: string): void => {
+    if (min === undefined || got.share === null || got.share >= min) return;
+    anomalies.add({
+      kind: 'availability',
+      explanation: `Availability ${where} was ${percent(got.share)} (${got.ok} ok of ${got.completed} completed client ops), below ${name} = ${percent(min)}.`,
+      ops: [],
+    });
+  };
+  threshold('minAvailability', avail.overall, minAvailability, 'over the whole run');
+  threshold('minAvailabilityOutsideFaults', avail.outsideFaults, minOutside, 'outside fault windows');
+  threshold('minAvailabilityInsideFaults', avail.insideFaults, minInside, 'inside fault windows');
+  if (maxP99Ms !== undefined) {
+    for (const [f, s] of Object.entries(latency)) {
+      if (s.p99 === null || s.p99 <= maxP99Ms) continue;
+      const slowest = (byF.get(f) as Call[]).filter((c) => c.status === 'ok').reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
+      anomalies.add({
+        kind: 'latency',
+        explanation: `The p99 latency of ${f} was ${s.p99} ms, above maxP99Ms = ${maxP99Ms} ms; the slowest was process ${slowest.process}'s ${f} at ${(slowest.start / 1e9).toFixed(3)}s, ${round((slowest.end - slowest.start) / 1e6)} ms (ops #${slowest.invoke.index}, #${slowest.completion?.index}).`,
+        ops: slowest.completion ? [slowest.invoke.index, slowest.completion.index] : [slowest.invoke.index],
+      });
+    }
+  }
+
+  const durationS = endOfHistory / 1e9;
+  const meanThroughput = durationS > 0 ? round(completed.length / durationS) : null;
+  const summary =
+    `${completed.length} client ops in ${durationS.toFixed(1)}s (${meanThroughput ?? 0} ops/s); availability ${percent(avail.overall.share)}` +
+    (merged.length ? ` (${percent(avail.insideFaults.share)} in faults, ${percent(avail.outsideFaults.share)} outside)` : '') +
+    (anomalies.list().length ? `; ${anomalies.list().length} threshold(s) broken` : '');
+  return {
+    checker: 'perf',
+    valid: anomalies.list().length === 0,
+    summary,
+    anomalies: anomalies.list(),
+    details: {
+      latencyMs: latency,
+      throughput: { bucketMs, meanOpsPerSec: meanThroughput, buckets },
+      availability: avail,
+      faultWindows: windows.map((w) => ({ ...w, end: Number.isFinite(w.end) ? w.end : null })),
+      faultSeconds: round(faultNs / 1e9),
+      thresholds: { minAvailability, minAvailabilityOutsideFaults: minOutside, minAvailabilityInsideFaults: minInside, maxP99Ms },
+    },
+  };
+}

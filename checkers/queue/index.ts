@@ -1,0 +1,219 @@
+/**
+ * The queue checker: Jepsen's total-queue, adapted to at-least-once delivery with leases.
+ * - lost: an acknowledged enqueue whose payload nobody completed (an ok `complete`, or the drain);
+ * - duplicated: a payload dequeued more than once (allowed under at-least-once unless
+ *   `allowDuplicates: false`);
+ * - unexpected: a payload dequeued that was never enqueued (or whose enqueue failed);
+ * - stuck: the final `stats` still counts tasks `processing` after the drain.
+ * Indeterminate enqueues (info) may or may not be there: never lost, never unexpected.
+ */
+import type { Op } from '../history.js';
+import type { CheckResult } from '../result.js';
+import { AnomalyList } from '../common/anomalies.js';
+import { callOps, pairCalls, type Call } from '../common/calls.js';
+import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';
+import { booleanOption, numberOption, rejectUnknownOptions } from '../common/options.js';
+
+export interface QueueCheckOptions {
+  /** Dequeuing one payload twice is fine under at-least-once delivery. Default true. */
+  allowDuplicates?: boolean;
+  /** Most anomalies kept per kind (all are counted). Default 100. */
+  maxAnomalies?: number;
+}
+
+interface Task {
+  taskId?: unknown;
+  payload: string;
+}
+
+/** A payload identifies a task: unique strings by contract; other JSON values by their text. */
+function payloadKey(payload: unknown): string {
+  return typeof payload === 'string' ? payload : JSON.stringify(payload);
+}
+
+function asTask(value: unknown): Task | undefined {
+  if (value && typeof value === 'object' && 'payload' in value) {
+    const v = value as { taskId?: unknown; payload: unknown };
+    return { taskId: v.taskId, payload: payloadKey(v.payload) };
+  }
+  return undefined;
+}
+
+interface Delivery {
+  /** The dequeue call, or the drain call for a drained task. */
+  call: Call;
+  viaDrain: boolean;
+}
+
+interface PayloadFacts {
+  enqueues: Call[];
+  deliveries: Delivery[];
+  completes: Call[];
+  abandons: Call[];
+}
+
+export function checkQueueHistory(history: readonly Op[], options: QueueCheckOptions = {}): CheckResult {
+  const opts = options as Record<string, unknown>;
+  rejectUnknownOptions(opts, 'queue', ['allowDuplicates', 'maxAnomalies']);
+  const allowDuplicates = booleanOption(opts, 'queue', 'allowDuplicates', true);
+  const anomalies = new AnomalyList(numberOption(opts, 'queue', 'maxAnomalies', { min: 1 }));
+
+  const { calls } = pairCalls(history);
+  const facts = new Map<string, PayloadFacts>();
+  const factsOf = (payload: string): PayloadFacts => {
+    let f = facts.get(payload);
+    if (!f) facts.set(payload, (f = { enqueues: [], deliveries: [], completes: [], abandons: [] }));
+    return f;
+  };
+
+  let drain: Call | undefined;
+  const statsCalls: Call[] = [];
+  let emptyDequeues = 0;
+  for (const call of calls) {
+    switch (call.f) {
+      case 'enqueue':
+        if (call.input !== undefined) factsOf(payloadKey(call.input)).enqueues.push(call);
+        break;
+      case 'dequeue': {
+        if (call.status !== 'ok') break;
+        const task = asTask(call.output);
+        if (task) factsOf(task.payload).deliveries.push({ call, viaDrain: false });
+        else emptyDequeues++;
+        break;
+      }
+      case 'complete':
+      case 'abandon': {
+        const task = asTask(call.input);
+        if (!task) break;
+        const f = factsOf(task.payload);
+        (call.f === 'complete' ? f.completes : f.abandons).push(call);
+        break;
+      }
+      case 'drain':
+        if (call.status !== 'ok' || !Array.isArray(call.output)) break;
+        drain = call; // the last ok drain is the final one
+        for (const item of call.output) {
+          const task = asTask(item);
+          if (task) factsOf(task.payload).deliveries.push({ call, viaDrain: true });
+        }
+        break;
+      case 'stats':
+        if (call.status === 'ok') statsCalls.push(call);
+        break;
+    }
+  }
+
+  const counts = { enqueued: 0, indeterminateEnqueues: 0, failedEnqueues: 0, dequeued: 0, completed: 0, drained: 0, lost: 0, duplicated: 0, unexpected: 0, stuck: 0, unconfirmedCompletions: 0 };
+  const drainedPayloads = new Set<string>();
+  for (const [payload, f] of facts) {
+    const okEnqueue = f.enqueues.find((c) => c.status === 'ok');
+    const maybeEnqueued = f.enqueues.some((c) => c.status !== 'fail');
+    if (okEnqueue) counts.enqueued++;
+    else if (maybeEnqueued) counts.indeterminateEnqueues++;
+    else if (f.enqueues.length) counts.failedEnqueues++;
+    if (f.deliveries.length) counts.dequeued++;
+    const okComplete = f.completes.some((c) => c.status === 'ok');
+    const inDrain = f.deliveries.some((d) => d.viaDrain);
+    if (inDrain) {
+      counts.drained++;
+      drainedPayloads.add(payload);
+    }
+    if (okComplete || inDrain) counts.completed++;
+
+    if (f.deliveries.length && !maybeEnqueued) {
+      counts.unexpected++;
+      const why = f.enqueues.length
+        ? `its enqueue failed: ${f.enqueues.map((c) => describeCall(c)).join('; ')}`
+        : 'no process ever enqueued it';
+      anomalies.add({
+        kind: 'unexpected',
+        explanation: `Payload ${formatValue(payload)} was dequeued but ${why}. Dequeued by: ${f.deliveries.map(describeDelivery).join('; ')}.`,
+        ops: opIndexes(...f.enqueues.map(callOps), ...f.deliveries.map((d) => callOps(d.call))),
+      });
+    }
+
+    if (f.deliveries.length > 1) {
+      counts.duplicated++;
+      const completedTimes = f.completes.filter((c) => c.status === 'ok').length + (inDrain ? 1 : 0);
+      anomalies.add({
+        kind: 'duplicated',
+        explanation:
+          `${allowDuplicates ? '(Allowed under at-least-once.) ' : ''}Payload ${formatValue(payload)} was dequeued ${f.deliveries.length} times: ` +
+          `${f.deliveries.map(describeDelivery).join('; ')}; completed ${completedTimes} time(s)` +
+          `${f.abandons.length ? `, abandoned ${f.abandons.length} time(s)` : ''}` +
+          `${f.completes.some((c) => c.status === 'fail') ? `, ${f.completes.filter((c) => c.status === 'fail').length} complete(s) refused (lease lost)` : ''}.`,
+        ops: opIndexes(...f.deliveries.map((d) => callOps(d.call)), ...f.completes.map(callOps), ...f.abandons.map(callOps)),
+      });
+    }
+
+    if (okEnqueue && drain && !okComplete && !inDrain) {
+      const maybeCompleted = f.completes.filter((c) => c.status === 'info' || c.status === 'pending');
+      if (maybeCompleted.length) {
+        counts.unconfirmedCompletions++; // a complete that timed out may have worked: not lost
+        continue;
+      }
+      counts.lost++;
+      const history = f.deliveries.length
+        ? `dequeued by ${f.deliveries.map(describeDelivery).join('; ')}` +
+          `${f.abandons.length ? `; abandoned by ${f.abandons.map((c) => describeCall(c)).join('; ')}` : ''}` +
+          `${f.completes.length ? `; complete refused: ${f.completes.map((c) => describeCall(c)).join('; ')}` : ''}` +
+          `, but never completed`
+        : 'never dequeued';
+      anomalies.add({
+        kind: 'lost',
+        explanation:
+          `Enqueue of ${formatValue(payload)} was acknowledged (${describeCall(okEnqueue)}${taskIdText(okEnqueue.output)}) ` +
+          `but the task was ${history} and is not in the final drain (op #${drain.completion?.index ?? drain.invoke.index}, ${formatTime(drain.end)}).`,
+        ops: opIndexes(callOps(okEnqueue), ...f.deliveries.map((d) => callOps(d.call)), ...f.completes.map(callOps), ...f.abandons.map(callOps), callOps(drain)),
+      });
+    }
+  }
+  // Stuck: the last stats taken after the drain still shows tasks in processing.
+  const finalStats = [...statsCalls].reverse().find((c) => !drain || c.start >= drain.end);
+  const stats = finalStats?.output as { pending?: unknown; processing?: unknown; completed?: unknown; failed?: unknown } | undefined;
+  if (finalStats && drain && stats && typeof stats.processing === 'number' && stats.processing > 0) {
+    counts.stuck = stats.processing;
+    anomalies.add({
+      kind: 'stuck',
+      explanation:
+        `After the drain (op #${drain.completion?.index ?? drain.invoke.index}, ${formatTime(drain.end)}) the final stats ` +
+        `(${describeCall(finalStats, 'stats')}) still count ${stats.processing} task(s) processing: ` +
+        `${formatValue(stats)}. A task whose worker died is never handed out again.`,
+      ops: opIndexes(callOps(drain), callOps(finalStats)),
+    });
+  }
+
+  let valid: CheckResult['valid'] = true;
+  if (counts.lost || counts.unexpected || counts.stuck || (!allowDuplicates && counts.duplicated)) valid = false;
+  else if (!drain && counts.enqueued > 0) valid = 'unknown';
+
+  const problems = formatCounts({ lost: counts.lost, unexpected: counts.unexpected, 'stuck in processing': counts.stuck });
+  const dupText = counts.duplicated ? `; ${counts.duplicated} duplicated${allowDuplicates ? ' (allowed)' : ''}` : '';
+  const summary =
+    valid === 'unknown'
+      ? `no final drain in the history: cannot tell lost tasks (${counts.enqueued} enqueued, ${counts.dequeued} dequeued${dupText})`
+      : `${counts.enqueued} enqueued, ${counts.completed} completed (${counts.drained} in the drain): ${problems === 'none' ? 'nothing lost' : problems}${dupText}`;
+  return {
+    checker: 'queue',
+    valid,
+    summary,
+    anomalies: anomalies.list(),
+    details: {
+      ...counts,
+      emptyDequeues,
+      finalStats: stats ?? null,
+      drainOp: drain ? drain.invoke.index : null,
+      allowDuplicates,
+      truncated: anomalies.truncated(),
+    },
+  };
+}
+
+function describeDelivery(d: Delivery): string {
+  return d.viaDrain ? `the drain (${describeCall(d.call, 'drain')})` : describeCall(d.call, 'dequeue');
+}
+
+function taskIdText(output: unknown): string {
+  const task = asTask(output);
+  return task && task.taskId !== undefined ? `, task ${formatValue(task.taskId)}` : '';
+}
