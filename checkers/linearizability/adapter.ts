@@ -1,0 +1,89 @@
+import type { Op } from '../history.js';
+import type { Anomaly, CheckResult } from '../result.js';
+import { checkLinearizability, type LinearizabilityResult } from './check.js';
+import type { Model, OpInput } from './model.js';
+import { isModelName } from './models/index.js';
+import { HistoryError } from './operations.js';
+
+/**
+ * The linearizability checker in the shared `CheckResult` shape (registry name `linearizable`).
+ * Options: `model` ('register' | 'cas-register' | 'kv' or a `Model`; default: guessed from the
+ * ops), `initial` (the initial value), `timeLimitMs` (or `timeLimit` in seconds).
+ * A malformed history gives `valid: "unknown"` with an anomaly saying what is wrong.
+ */
+export async function checkLinearizableHistory(
+  history: readonly Op[],
+  options: Record<string, unknown>,
+): Promise<CheckResult> {
+  const modelOption = options['model'];
+  let model: Model<unknown, OpInput, unknown> | undefined;
+  if (typeof modelOption === 'object' && modelOption !== null) model = modelOption as Model<unknown, OpInput, unknown>;
+  else if (typeof modelOption === 'string' && !isModelName(modelOption)) {
+    return problem(`unknown model "${modelOption}" (choose register, cas-register or kv)`, []);
+  }
+  const timeLimitMs =
+    typeof options['timeLimitMs'] === 'number'
+      ? options['timeLimitMs']
+      : typeof options['timeLimit'] === 'number'
+        ? options['timeLimit'] * 1000
+        : undefined;
+  let result: LinearizabilityResult;
+  try {
+    result = await checkLinearizability(history, {
+      model: model ?? (modelOption as never),
+      initial: options['initial'],
+      ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
+    });
+  } catch (err) {
+    if (err instanceof HistoryError) {
+      const op = err.position >= 0 ? history[err.position] : undefined;
+      return problem(`the history cannot be checked: ${err.message}`, op ? [op.index] : []);
+    }
+    throw err;
+  }
+  const anomalies: Anomaly[] = result.failures.map((w) => ({
+    kind: 'not-linearizable',
+    explanation: w.explanation,
+    ops: involvedIndexes(w),
+    ...(w.key !== undefined ? { key: w.key } : {}),
+  }));
+  const summary =
+    result.valid === true
+      ? `linearizable (${result.operations} ops, ${result.partitions} ${result.partitions === 1 ? 'key' : 'keys'}, model ${result.model})`
+      : result.valid === false
+        ? `NOT linearizable: ${result.failures.length} of ${result.partitions} ${result.partitions === 1 ? 'key' : 'keys'} fail (model ${result.model})`
+        : `unknown: the time budget ran out on ${result.unknownPartitions} of ${result.partitions} keys`;
+  return {
+    checker: 'linearizable',
+    valid: result.valid,
+    summary,
+    anomalies,
+    details: {
+      model: result.model,
+      operations: result.operations,
+      partitions: result.partitions,
+      unknownPartitions: result.unknownPartitions,
+      elapsedMs: Math.round(result.elapsedMs),
+      witness: result.failures,
+    },
+  };
+}
+
+/** The stuck op and the ops concurrent with it, as history indexes. */
+function involvedIndexes(w: LinearizabilityResult['failures'][number]): number[] {
+  const out = new Set<number>();
+  for (const o of [w.op, ...w.concurrent, ...w.longestPrefix.slice(-3).map((p) => p.op)]) {
+    out.add(o.invokeIndex);
+    if (o.completeIndex !== undefined) out.add(o.completeIndex);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+function problem(message: string, ops: number[]): CheckResult {
+  return {
+    checker: 'linearizable',
+    valid: 'unknown',
+    summary: message,
+    anomalies: [{ kind: 'unreadable-history', explanation: message, ops }],
+  };
+}

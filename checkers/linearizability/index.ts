@@ -1,0 +1,7 @@
+export type { Model, OpInput, Operation } from './model.js';
+export { hashString, hashValue, partitionByKey, showValue, valueEqual } from './model.js';
+export { guessModelName, isModelName, kvModel, modelByName, MODEL_NAMES, registerModel, type ModelName } from './models/index.js';
+export { HistoryError, toOperations } from './operations.js';
+export { checkLinearizability, checkOperations, type LinearizabilityOptions, type LinearizabilityResult } from './check.js';
+export type { PartitionWitness, WitnessOp } from './witness.js';
+export { checkLinearizableHistory } from './adapter.js';

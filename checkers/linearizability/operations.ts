@@ -1,0 +1,86 @@
+import type { Op } from '../history.js';
+import type { OpInput, Operation } from './model.js';
+
+/** A history the checker cannot read: `position` is the offending op's position in the array. */
+export class HistoryError extends Error {
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
+    super(message);
+    this.name = 'HistoryError';
+  }
+}
+
+/**
+ * Pairs each client's invoke with its completion (Jepsen semantics):
+ * - `ok`: the operation happened, `output` is the completion's value;
+ * - `fail`: it did not happen, it is left out;
+ * - `info`, or an invoke with no completion (also one followed by the same process's next
+ *   invoke): indeterminate, it may have happened at any point after its call, or never.
+ * Ops of processes that are not numbers (nemesis, monitor) are ignored. Time is the position in
+ * the array (a recorded history is in real-time order).
+ */
+export function toOperations(history: readonly Op[]): Operation<OpInput, unknown>[] {
+  const operations: Operation<OpInput, unknown>[] = [];
+  const pending = new Map<number, { op: Op; position: number }>();
+  const indeterminate = (p: { op: Op; position: number }, completion?: Op, completionPosition = 0): void => {
+    operations.push({
+      id: 0,
+      client: p.op.process as number,
+      input: inputOf(p.op, completion),
+      output: undefined,
+      call: p.position,
+      ret: Infinity,
+      indeterminate: true,
+      invokeIndex: p.op.index ?? p.position,
+      ...(completion ? { completeIndex: completion.index ?? completionPosition } : {}),
+    });
+  };
+  for (let position = 0; position < history.length; position++) {
+    const op = history[position]!;
+    if (typeof op.process !== 'number') continue;
+    const previous = pending.get(op.process);
+    if (op.type === 'invoke') {
+      if (previous) indeterminate(previous);
+      pending.set(op.process, { op, position });
+      continue;
+    }
+    if (!previous) {
+      throw new HistoryError(`process ${op.process} completes "${op.f}" (${op.type}) without an invoke`, position);
+    }
+    if (previous.op.f !== op.f) {
+      throw new HistoryError(
+        `process ${op.process} invoked "${previous.op.f}" but the completion is "${op.f}"`,
+        position,
+      );
+    }
+    pending.delete(op.process);
+    if (op.type === 'fail') continue;
+    if (op.type === 'info') {
+      indeterminate(previous, op, position);
+      continue;
+    }
+    if (op.type !== 'ok') throw new HistoryError(`unknown op type "${String(op.type)}"`, position);
+    operations.push({
+      id: 0,
+      client: op.process,
+      input: inputOf(previous.op, op),
+      output: op.value,
+      call: previous.position,
+      ret: position,
+      indeterminate: false,
+      invokeIndex: previous.op.index ?? previous.position,
+      completeIndex: op.index ?? position,
+    });
+  }
+  for (const p of pending.values()) indeterminate(p);
+  operations.sort((a, b) => a.call - b.call);
+  operations.forEach((o, i) => (o.id = i));
+  return operations;
+}
+
+function inputOf(invoke: Op, completion: Op | undefined): OpInput {
+  const key = invoke.key ?? completion?.key;
+  return key === undefined ? { f: invoke.f, value: invoke.value } : { f: invoke.f, key, value: invoke.value };
+}

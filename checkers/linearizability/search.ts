@@ -1,0 +1,269 @@
+import type { Model, Operation } from './model.js';
+
+/** What the search of one partition found. Op numbers are positions in the partition's array. */
+export interface SearchOutcome<S> {
+  result: 'linearizable' | 'not-linearizable' | 'timeout';
+  /** The longest linearizable prefix found (op positions, in linearization order). */
+  longest: number[];
+  /** The op whose return came before it could be placed after `longest` (-1 if none). */
+  stuck: number;
+  /** Distinct model states reached by prefixes as long as `longest` that got stuck on `stuck`. */
+  statesBefore: S[];
+  /** Search steps taken and cache entries made. */
+  steps: number;
+  cacheEntries: number;
+}
+
+const MAX_STATES = 8;
+const TIME_CHECK_MASK = 0x3ff;
+
+/**
+ * Wing & Gong's search with Lowe's memoisation, as porcupine does it: call and return entries in
+ * a doubly linked list (typed arrays), a cache of (linearized set as a bitset, model state)
+ * keyed by a Zobrist hash of the set combined with the model's state hash, and backtracking.
+ * Indeterminate operations have a call entry and no return entry: they may be linearized at any
+ * point after their call, or never, so the search succeeds once every return entry is gone.
+ * They are tried after the definite candidates, and the cache treats them as optional (see
+ * `definite` below), which keeps histories with many timed-out writes tractable.
+ */
+export function searchPartition<S, I, O>(
+  model: Model<S, I, O>,
+  ops: readonly Operation<I, O>[],
+  deadline: number = Infinity,
+): SearchOutcome<S> {
+  const n = ops.length;
+  // ---- entries, sorted by time; at equal times calls come before returns (concurrent)
+  let nReturns = 0;
+  for (const op of ops) if (!op.indeterminate) nReturns++;
+  const nEntries = n + nReturns;
+  const times = new Float64Array(nEntries);
+  const order = new Int32Array(nEntries);
+  {
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      const op = ops[i]!;
+      times[e] = op.call;
+      order[e] = i * 2; // even: call of op i
+      e++;
+      if (!op.indeterminate) {
+        times[e] = op.ret;
+        order[e] = i * 2 + 1; // odd: return of op i
+        e++;
+      }
+    }
+  }
+  const sorted = Array.from(order.keys()).sort((a, b) => times[a]! - times[b]! || (order[a]! & 1) - (order[b]! & 1));
+  const entryOp = new Int32Array(nEntries);
+  const isCall = new Uint8Array(nEntries);
+  const match = new Int32Array(nEntries).fill(-1);
+  const callEntryOf = new Int32Array(n).fill(-1);
+  for (let e = 0; e < nEntries; e++) {
+    const code = order[sorted[e]!]!;
+    const op = code >> 1;
+    entryOp[e] = op;
+    if ((code & 1) === 0) {
+      isCall[e] = 1;
+      callEntryOf[op] = e;
+    } else {
+      const c = callEntryOf[op]!;
+      if (c < 0) throw new Error(`operation ${op} returns before its call`);
+      match[c] = e;
+    }
+  }
+  // Two lists: definite entries (calls and returns) and indeterminate calls. Entry numbers are
+  // their rank in time order, so an indeterminate call is a candidate iff its number is below
+  // that of the first return left in the definite list.
+  const HEAD_D = nEntries;
+  const HEAD_I = nEntries + 1;
+  const next = new Int32Array(nEntries + 2).fill(-1);
+  const prev = new Int32Array(nEntries + 2).fill(-1);
+  {
+    let lastD = HEAD_D;
+    let lastI = HEAD_I;
+    for (let e = 0; e < nEntries; e++) {
+      const indet = isCall[e] === 1 && match[e] === -1;
+      const last = indet ? lastI : lastD;
+      next[last] = e;
+      prev[e] = last;
+      if (indet) lastI = e;
+      else lastD = e;
+    }
+  }
+
+  // ---- per-op data, precomputed
+  const inputs = ops.map((o) => o.input);
+  const outputs = ops.map((o) => (o.indeterminate ? undefined : o.output));
+  const zobrist = new Int32Array(n);
+  let seed = 0x2545f491;
+  for (let i = 0; i < n; i++) {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    zobrist[i] = seed;
+  }
+  const words = (n + 31) >>> 5 || 1;
+  const linearized = new Uint32Array(words);
+  // Indeterminate ops are optional, so a configuration that used a subset of the indeterminate
+  // ops another one used (same definite ops, same state) can do everything that one can: the
+  // cache hashes definite ops only and a stored entry covers any superset of its indeterminate ops.
+  const definite = new Uint32Array(words);
+  for (let i = 0; i < n; i++) {
+    if (ops[i]!.indeterminate) zobrist[i] = 0;
+    else definite[i >>> 5]! |= 1 << (i & 31);
+  }
+
+  // ---- cache
+  const buckets = new Map<number, number>();
+  let slotCap = 1024;
+  let slotNext = new Int32Array(slotCap);
+  let slotBits = new Uint32Array(slotCap * words);
+  const slotStates: S[] = [];
+  let slots = 0;
+
+  // ---- stack of linearized calls
+  const stackEntry = new Int32Array(n);
+  const stackState: S[] = new Array<S>(n);
+  let depth = 0;
+
+  // ---- witness tracking
+  let bestDepth = -1;
+  let longest: number[] = [];
+  let stuck = -1;
+  let statesBefore: S[] = [];
+
+  let state = model.init();
+  let linHash = 0;
+  let remaining = nReturns;
+  let steps = 0;
+  let entry = next[HEAD_D]!;
+  let firstReturn = -1; // in the indeterminate phase: the first return entry of the definite list
+  const stackFirstReturn = new Int32Array(n);
+
+  const outcome = (result: SearchOutcome<S>['result']): SearchOutcome<S> => ({
+    result,
+    longest: result === 'linearizable' ? [] : longest,
+    stuck: result === 'linearizable' ? -1 : stuck,
+    statesBefore: result === 'linearizable' ? [] : statesBefore,
+    steps,
+    cacheEntries: slots,
+  });
+
+  while (remaining > 0) {
+    if ((++steps & TIME_CHECK_MASK) === 0 && performance.now() > deadline) return outcome('timeout');
+    // Phase 1 walks the definite list; at its first return entry, phase 2 walks the
+    // indeterminate calls made before that return; past them is a dead end.
+    let candidate = false;
+    if (firstReturn === -1) {
+      if (isCall[entry] === 1) candidate = true;
+      else {
+        firstReturn = entry;
+        entry = next[HEAD_I]!;
+        continue;
+      }
+    } else if (entry !== -1 && entry < firstReturn) candidate = true;
+    if (candidate) {
+      const op = entryOp[entry]!;
+      const [ok, nextState] = model.step(state, inputs[op]!, outputs[op] as O | undefined);
+      if (ok) {
+        const w = op >>> 5;
+        const bit = 1 << (op & 31);
+        linearized[w]! |= bit;
+        const h = linHash ^ zobrist[op]!;
+        const key = (Math.imul(h, 0x9e3779b1) ^ model.hash(nextState)) | 0;
+        // cache lookup
+        let seen = false;
+        const head = buckets.get(key);
+        for (let s = head ?? -1; s !== -1; s = slotNext[s]!) {
+          let same = true;
+          const base = s * words;
+          for (let k = 0; k < words; k++) {
+            const stored = slotBits[base + k]!;
+            const current = linearized[k]!;
+            if ((stored & ~current) !== 0 || (current & ~stored & definite[k]!) !== 0) {
+              same = false;
+              break;
+            }
+          }
+          if (same && model.equal(slotStates[s]!, nextState)) {
+            seen = true;
+            break;
+          }
+        }
+        if (!seen) {
+          if (slots === slotCap) {
+            slotCap *= 2;
+            const nn = new Int32Array(slotCap);
+            nn.set(slotNext);
+            slotNext = nn;
+            const nb = new Uint32Array(slotCap * words);
+            nb.set(slotBits);
+            slotBits = nb;
+          }
+          slotBits.set(linearized, slots * words);
+          slotStates.push(nextState);
+          slotNext[slots] = head ?? -1;
+          buckets.set(key, slots);
+          slots++;
+          // linearize
+          stackEntry[depth] = entry;
+          stackState[depth] = state;
+          stackFirstReturn[depth] = firstReturn;
+          depth++;
+          state = nextState;
+          linHash = h;
+          // lift the call and its return out of their list
+          let p = prev[entry]!;
+          let nx = next[entry]!;
+          next[p] = nx;
+          if (nx !== -1) prev[nx] = p;
+          const m = match[entry]!;
+          if (m !== -1) {
+            p = prev[m]!;
+            nx = next[m]!;
+            next[p] = nx;
+            if (nx !== -1) prev[nx] = p;
+            remaining--;
+          }
+          firstReturn = -1;
+          entry = next[HEAD_D]!;
+          continue;
+        }
+        linearized[w]! &= ~bit;
+      }
+      entry = next[entry]!;
+      continue;
+    }
+    // dead end: the op of `firstReturn` cannot be placed after the current prefix
+    if (depth > bestDepth) {
+      bestDepth = depth;
+      longest = new Array<number>(depth);
+      for (let k = 0; k < depth; k++) longest[k] = entryOp[stackEntry[k]!]!;
+      stuck = entryOp[firstReturn]!;
+      statesBefore = [state];
+    } else if (depth === bestDepth && entryOp[firstReturn] === stuck && statesBefore.length < MAX_STATES) {
+      if (!statesBefore.some((s) => model.equal(s, state))) statesBefore.push(state);
+    }
+    if (depth === 0) return outcome('not-linearizable');
+    depth--;
+    const top = stackEntry[depth]!;
+    const op = entryOp[top]!;
+    state = stackState[depth]!;
+    stackState[depth] = undefined as S;
+    firstReturn = stackFirstReturn[depth]!;
+    linearized[op >>> 5]! &= ~(1 << (op & 31));
+    linHash ^= zobrist[op]!;
+    // unlift: the return first, then the call (reverse of lift)
+    const m = match[top]!;
+    if (m !== -1) {
+      next[prev[m]!] = m;
+      const nx = next[m]!;
+      if (nx !== -1) prev[nx] = m;
+      remaining++;
+    }
+    next[prev[top]!] = top;
+    const nx = next[top]!;
+    if (nx !== -1) prev[nx] = top;
+    entry = next[top]!;
+  }
+  return outcome('linearizable');
+}
