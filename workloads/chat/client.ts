@@ -28,6 +28,23 @@ interface Waiter {
 
 class SocketClosed extends Error {}
 
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+function highest(seen: Iterable<number>): number {
+  let max = 0;
+  for (const s of seen) if (s > max) max = s;
+  return max;
+}
+
 function obj(v: unknown): Record<string, unknown> | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
@@ -78,6 +95,7 @@ export class ChatClient implements WorkloadClient {
       }
       case 'reconnect': {
         this.drop();
+        if (this.options.reconnectPauseMs > 0) await sleep(this.options.reconnectPauseMs, signal);
         const opened = await this.ensureOpen(signal);
         return opened ?? { type: 'ok' };
       }
@@ -249,7 +267,8 @@ export class ChatClient implements WorkloadClient {
     if (opened) return opened;
     const missing: string[] = [];
     for (const room of this.rooms) {
-      const since = this.roomState(room).contiguous;
+      const st = this.roomState(room);
+      const since = this.options.catchUpFrom === 'first-gap' ? st.contiguous : Math.max(st.contiguous, highest(st.seen));
       const answer = this.waitHistory(room, signal);
       if (!this.send({ type: 'history', room, since })) {
         answer.catch(() => undefined);
@@ -353,8 +372,7 @@ export class ChatClient implements WorkloadClient {
   private checkGap(room: string): void {
     if (!this.options.gapFill) return;
     const st = this.roomState(room);
-    let max = 0;
-    for (const s of st.seen) if (s > max) max = s;
+    const max = highest(st.seen);
     // `contiguous` stops right before the first missing sequence, so anything past it is a gap.
     if (max <= st.contiguous) return;
     const now = Date.now();

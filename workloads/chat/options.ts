@@ -18,6 +18,11 @@ export const chatOptions = z
       .refine((w) => w.publish + w.poll + w.reconnect > 0, 'at least one weight must be positive'),
     /** Ask `{type: "history", room, since}` when a sequence gap shows up (the course client never does). */
     gapFill: z.boolean().default(true),
+    /** Where the final catch-up asks history from: the first sequence this client is missing
+     *  (`first-gap`, a careful client) or the highest it has seen (`last-seen`, the course client). */
+    catchUpFrom: z.enum(['first-gap', 'last-seen']).default('first-gap'),
+    /** How long `reconnect` stays offline between closing the socket and opening a new one. */
+    reconnectPauseMs: z.number().int().min(0).max(60_000).default(0),
   })
   .strict();
 

@@ -48,6 +48,9 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 export class QueueClient implements WorkloadClient {
   private readonly http = new HttpClient();
   private readonly node: NodeEndpoint;
+  private readonly workerId: string;
+  /** The lease each dequeued task came with (a course extension), sent back with its /complete. */
+  private readonly leases = new Map<string, string>();
 
   constructor(
     private readonly options: QueueOptions,
@@ -55,6 +58,7 @@ export class QueueClient implements WorkloadClient {
   ) {
     if (context.nodes.length === 0) throw new Error('queue client: no nodes to talk to');
     this.node = context.nodes[context.process % context.nodes.length]!;
+    this.workerId = `faultline-${context.process}`;
   }
 
   private send(method: 'GET' | 'POST', path: string, signal: AbortSignal, body?: unknown): Promise<HttpResult> {
@@ -75,7 +79,9 @@ export class QueueClient implements WorkloadClient {
       case 'complete':
         return this.complete(call.value, signal);
       case 'abandon':
-        return isQueueTask(call.value) ? { type: 'ok', value: call.value } : { type: 'fail', error: 'abandon: no task given' };
+        if (!isQueueTask(call.value)) return { type: 'fail', error: 'abandon: no task given' };
+        this.leases.delete(call.value.taskId);
+        return { type: 'ok', value: call.value };
       case 'drain':
         return this.drain(signal);
       case 'stats':
@@ -95,20 +101,26 @@ export class QueueClient implements WorkloadClient {
   }
 
   private async dequeue(signal: AbortSignal): Promise<OpOutcome> {
-    const r = await this.send('GET', '/dequeue', signal);
+    const r = await this.send('GET', `/dequeue?workerId=${encodeURIComponent(this.workerId)}`, signal);
     if (r.kind === 'error') return transportOutcome(r, this.node.id);
     if (r.status === 204) return { type: 'ok', value: null };
     if (r.status === 200) {
       const task = toTask(r.body);
       // The task left the queue, but we cannot say which one: unknown.
-      return task ? { type: 'ok', value: task } : { type: 'info', error: 'dequeue: answer without a task id' };
+      if (!task) return { type: 'info', error: 'dequeue: answer without a task id' };
+      const leaseId = field(r.body, 'leaseId');
+      if (typeof leaseId === 'string') this.leases.set(task.taskId, leaseId);
+      return { type: 'ok', value: task };
     }
     return { type: r.status >= 400 && r.status < 500 ? 'fail' : 'info', error: describeAnswer(r.status, r.body) };
   }
 
   private async complete(value: unknown, signal: AbortSignal): Promise<OpOutcome> {
     if (!isQueueTask(value)) return { type: 'fail', error: 'complete: no task given' };
-    const r = await this.send('POST', `/complete/${encodeURIComponent(value.taskId)}`, signal, { result: { done: value.payload } });
+    const leaseId = this.leases.get(value.taskId);
+    this.leases.delete(value.taskId);
+    const body = { result: { done: value.payload }, workerId: this.workerId, ...(leaseId ? { leaseId } : {}) };
+    const r = await this.send('POST', `/complete/${encodeURIComponent(value.taskId)}`, signal, body);
     if (r.kind === 'error') return { ...transportOutcome(r, this.node.id), value };
     if (r.status >= 200 && r.status < 300) return { type: 'ok', value };
     // 409: the lease was lost (another worker has it); 404: the queue no longer knows the task.

@@ -44,7 +44,7 @@ async function fakeQueue(leaseMs?: number): Promise<{ node: NodeEndpoint; tasks:
         return send(202, { taskId: id, message: 'Task enqueued', stats: stats() });
       }
       if (req.method === 'GET' && req.url === '/stats') return send(200, stats());
-      if (req.method === 'GET' && req.url === '/dequeue') {
+      if (req.method === 'GET' && req.url?.startsWith('/dequeue')) {
         const t = tasks.find((x) => x.status === 'pending');
         if (!t) return send(204);
         t.status = 'processing';
