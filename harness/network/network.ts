@@ -1,3 +1,5 @@
+import { Toxiproxy, type Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
+
 /**
  * The network of a run: every directed node-to-node link and every client-to-node link is a
  * named Toxiproxy proxy, so a partition is a set of links cut and latency is a toxic on links.
@@ -79,7 +81,7 @@ export type Grudge = Record<LinkEnd, NodeId[]>;
  * - drop: a `timeout` toxic with timeout 0 on both streams: bytes vanish, new and existing
  *   (keep-alive) connections hang, as in a real partition; clients see timeouts.
  * - reject: the proxy is disabled: its listener closes and its connections are closed, so new
- *   connections are refused at once (ECONNREFUSED) and open ones reset.
+ *   connections are refused at once (ECONNREFUSED) and open ones are closed.
  */
 export type PartitionMode = 'drop' | 'reject';
 
@@ -152,14 +154,16 @@ export type NetEvent = {
   at: number;
   changes: ProxyChange[];
   error?: string;
-} & (
+} & NetAction;
+
+/** What a NetEvent reports was asked for. */
+export type NetAction =
   | { type: 'create'; links: Link[] }
   | { type: 'partition'; mode: PartitionMode; grudge: Grudge; links: string[] }
   | { type: 'heal'; links: string[] }
   | { type: 'toxic'; toxic: FaultToxic; links: string[]; options: Record<string, unknown> }
   | { type: 'clear-toxics'; links: string[] }
-  | { type: 'destroy'; links: string[] }
-);
+  | { type: 'destroy'; links: string[] };
 
 export interface NetworkOptions {
   /** The Toxiproxy API, e.g. http://127.0.0.1:8474. */
@@ -217,21 +221,456 @@ export interface Network {
   destroy(): Promise<void>;
 }
 
-/** Creates every link (listen on listenHost:0, reads back the real port). */
-export async function createNetwork(options: NetworkOptions): Promise<Network> {
-  void options;
-  throw new Error('createNetwork: not implemented yet');
-}
-
 /** Proxy name of a directed link: `<prefix>n1_to_n2`, `<prefix>client_to_n1` (ids sanitised). */
 export function linkName(prefix: string, from: LinkEnd, to: NodeId): string {
   const safe = (s: string): string => s.replace(/[^A-Za-z0-9.-]/g, '-');
   return `${prefix}${safe(from)}_to_${safe(to)}`;
 }
 
-/** Deletes every proxy whose name starts with `prefix` (leftovers of a run killed outright). */
+/** Deletes every proxy whose name starts with `prefix` (leftovers of a run killed outright).
+ *  Returns the names deleted. */
 export async function removeProxies(toxiproxyUrl: string, prefix: string): Promise<string[]> {
-  void toxiproxyUrl;
-  void prefix;
-  throw new Error('removeProxies: not implemented yet');
+  const toxiproxy = new Toxiproxy(trimUrl(toxiproxyUrl));
+  const all = await toxiproxy.getAll();
+  const names = Object.keys(all).filter((n) => n.startsWith(prefix));
+  await Promise.all(names.map((n) => all[n]!.remove().catch(() => undefined)));
+  return names;
+}
+
+/** Creates every link (listen on listenHost:0, reads back the real port). */
+export async function createNetwork(options: NetworkOptions): Promise<Network> {
+  const prefix = options.prefix ?? 'faultline_';
+  const listenHost = options.listenHost ?? '127.0.0.1';
+  const dialHost = options.peerHost ?? (listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost);
+  const clientHost = options.clientHost ?? dialHost;
+  const ids = options.nodes.map((n) => n.id);
+  if (ids.length === 0) throw new Error('createNetwork: no nodes');
+  for (const id of ids) {
+    if (id === '' || id === CLIENT) throw new Error(`createNetwork: "${id}" cannot be a node id`);
+  }
+  const specs: { from: LinkEnd; to: NodeId; kind: 'peer' | 'client'; upstream: Endpoint }[] = [];
+  for (const from of options.nodes) {
+    for (const to of options.nodes) if (from.id !== to.id) specs.push({ from: from.id, to: to.id, kind: 'peer', upstream: to.upstream });
+  }
+  if (options.clientLinks ?? true) for (const to of options.nodes) specs.push({ from: CLIENT, to: to.id, kind: 'client', upstream: to.upstream });
+  const names = specs.map((s) => linkName(prefix, s.from, s.to));
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new Error(`createNetwork: node ids collide as proxy names (${dup}): ${ids.join(', ')}`);
+
+  const url = trimUrl(options.toxiproxyUrl);
+  const toxiproxy = new Toxiproxy(url);
+  const changes: ProxyChange[] = [];
+  const emit = eventSink(options.onChange);
+  const body = specs.map((s, i) => ({
+    name: names[i]!,
+    listen: formatHostPort(listenHost, 0),
+    upstream: formatHostPort(s.upstream.host, s.upstream.port),
+    enabled: true,
+  }));
+  let created: Record<string, ToxiproxyProxy>;
+  try {
+    // populate replaces a leftover proxy of the same name (its listen address differs from :0)
+    created = await toxiproxy.populate(body);
+  } catch (err) {
+    const error = `cannot create the proxies at ${url}: ${describe(err)}`;
+    await Promise.all(names.map((n) => deleteQuietly(url, n)));
+    emit({ at: Date.now(), type: 'create', links: [], changes, error });
+    throw new Error(error);
+  }
+  const links: Link[] = [];
+  const proxies = new Map<string, ToxiproxyProxy>();
+  specs.forEach((s, i) => {
+    const name = names[i]!;
+    const proxy = created[name];
+    if (!proxy) throw new Error(`Toxiproxy at ${url} did not return proxy ${name}`);
+    const port = Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1));
+    proxies.set(name, proxy);
+    links.push({ from: s.from, to: s.to, proxy: name, kind: s.kind, endpoint: { host: s.kind === 'client' ? clientHost : dialHost, port } });
+    changes.push({ proxy: name, action: 'create', listen: proxy.listen, upstream: proxy.upstream });
+  });
+  emit({ at: Date.now(), type: 'create', links: links.map((l) => ({ ...l, endpoint: { ...l.endpoint } })), changes });
+  return new ToxiproxyNetwork(url, ids, links, proxies, emit);
+}
+
+type Emit = (event: NetEvent) => void;
+
+function eventSink(onChange: ((event: NetEvent) => void) | undefined): Emit {
+  return (event) => {
+    try {
+      onChange?.(event);
+    } catch {
+      // a failing listener must not break the network
+    }
+  };
+}
+
+const PARTITION_TOXIC = 'faultline_partition';
+const faultToxicTypes: Record<FaultToxic, string> = {
+  latency: 'latency',
+  bandwidth: 'bandwidth',
+  reset_peer: 'reset_peer',
+  slicer: 'slicer',
+};
+
+class ToxiproxyNetwork implements Network {
+  private readonly byName = new Map<string, Link>();
+  /** proxy name -> how it is cut */
+  private readonly cut = new Map<string, PartitionMode>();
+  private currentGrudge: Grudge | null = null;
+  private currentMode: PartitionMode = 'drop';
+  /** proxy name -> toxic name -> kind, for the toxics set by latency/bandwidth/... */
+  private readonly toxics = new Map<string, Map<string, FaultToxic>>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private destroyed = false;
+
+  constructor(
+    readonly toxiproxyUrl: string,
+    readonly nodes: readonly NodeId[],
+    readonly links: readonly Link[],
+    private readonly proxies: Map<string, ToxiproxyProxy>,
+    private readonly emit: Emit,
+  ) {
+    for (const l of links) this.byName.set(l.proxy, l);
+  }
+
+  clientEndpoint(node: NodeId): Endpoint {
+    this.checkNode(node);
+    const link = this.links.find((l) => l.kind === 'client' && l.to === node);
+    if (!link) throw new Error(`no client link to ${node}: the network was created with clientLinks: false`);
+    return { ...link.endpoint };
+  }
+
+  peerEndpoint(from: NodeId, to: NodeId): Endpoint {
+    this.checkNode(from);
+    this.checkNode(to);
+    if (from === to) throw new Error(`no link from ${from} to itself`);
+    return { ...this.link(from, to).endpoint };
+  }
+
+  select(selection: LinkSelection): Link[] {
+    if (selection === 'all') return [...this.links];
+    if (selection === 'peers') return this.links.filter((l) => l.kind === 'peer');
+    if (selection === 'clients') return this.links.filter((l) => l.kind === 'client');
+    const chosen = new Set<Link>();
+    const { peers, clients, touching } = selection;
+    if (peers === 'all') this.links.filter((l) => l.kind === 'peer').forEach((l) => chosen.add(l));
+    else if (peers) {
+      for (const [from, to] of peers) {
+        this.checkNode(from);
+        this.checkNode(to);
+        if (from === to) throw new Error(`no link from ${from} to itself`);
+        chosen.add(this.link(from, to));
+      }
+    }
+    if (clients === 'all') this.links.filter((l) => l.kind === 'client').forEach((l) => chosen.add(l));
+    else if (clients) {
+      for (const node of clients) {
+        this.checkNode(node);
+        const link = this.links.find((l) => l.kind === 'client' && l.to === node);
+        if (!link) throw new Error(`no client link to ${node}: the network was created with clientLinks: false`);
+        chosen.add(link);
+      }
+    }
+    if (touching) {
+      touching.forEach((n) => this.checkNode(n));
+      this.links.filter((l) => touching.includes(l.to) || touching.includes(l.from)).forEach((l) => chosen.add(l));
+    }
+    return this.links.filter((l) => chosen.has(l));
+  }
+
+  partition(grudge: Grudge, mode: PartitionMode): Promise<void> {
+    return this.serial(async () => {
+      const target = this.grudgeLinks(grudge);
+      const empty = target.size === 0;
+      const names = [...target].map((l) => l.proxy);
+      await this.record({ type: 'partition', mode, grudge: copyGrudge(grudge), links: names }, async (changes) => {
+        // cut first, then heal what the old partition cut and this one does not: never a moment
+        // of full connectivity between two partitions
+        await this.all(
+          [...target].filter((l) => this.cut.get(l.proxy) !== mode),
+          async (l) => {
+            if (this.cut.has(l.proxy)) await this.uncut(l.proxy, changes);
+            await this.cutLink(l.proxy, mode, changes);
+          },
+        );
+        await this.all(
+          [...this.cut.keys()].filter((name) => !names.includes(name)),
+          (name) => this.uncut(name, changes),
+        );
+        this.currentGrudge = empty ? null : copyGrudge(grudge);
+        this.currentMode = mode;
+      });
+    });
+  }
+
+  heal(): Promise<void> {
+    return this.serial(async () => {
+      const names = [...this.cut.keys()];
+      await this.record({ type: 'heal', links: names }, async (changes) => {
+        await this.all(names, (name) => this.uncut(name, changes));
+        this.currentGrudge = null;
+      });
+    });
+  }
+
+  async latency(links: LinkSelection, options: LatencyOptions): Promise<void> {
+    checkNumbers('latency', { latency: options.latency, jitter: options.jitter ?? 0 });
+    return this.setToxic('latency', links, options, { latency: Math.round(options.latency), jitter: Math.round(options.jitter ?? 0) });
+  }
+
+  async bandwidth(links: LinkSelection, options: BandwidthOptions): Promise<void> {
+    checkNumbers('bandwidth', { rate: options.rate });
+    return this.setToxic('bandwidth', links, options, { rate: Math.round(options.rate) });
+  }
+
+  async resetPeer(links: LinkSelection, options: ResetPeerOptions): Promise<void> {
+    checkNumbers('reset_peer', { timeout: options.timeout });
+    return this.setToxic('reset_peer', links, options, { timeout: Math.round(options.timeout) });
+  }
+
+  async slicer(links: LinkSelection, options: SlicerOptions): Promise<void> {
+    const attributes = {
+      average_size: Math.round(options.averageSize),
+      size_variation: Math.round(options.sizeVariation ?? 0),
+      delay: Math.round(options.delay ?? 0),
+    };
+    checkNumbers('slicer', attributes);
+    if (attributes.average_size < 1) throw new Error('slicer: averageSize must be at least 1');
+    return this.setToxic('slicer', links, options, attributes);
+  }
+
+  clearToxics(links: LinkSelection = 'all'): Promise<void> {
+    return this.serial(async () => {
+      const chosen = this.select(links).filter((l) => (this.toxics.get(l.proxy)?.size ?? 0) > 0);
+      await this.record({ type: 'clear-toxics', links: chosen.map((l) => l.proxy) }, async (changes) => {
+        await this.all(chosen, async (l) => {
+          const set = this.toxics.get(l.proxy)!;
+          for (const toxic of [...set.keys()]) {
+            await this.removeToxic(l.proxy, toxic);
+            set.delete(toxic);
+            changes.push({ proxy: l.proxy, action: 'remove-toxic', toxic });
+          }
+        });
+      });
+    });
+  }
+
+  faults(): NetworkFaults {
+    const toxics: Record<string, FaultToxic[]> = {};
+    for (const [proxy, set] of this.toxics) {
+      const kinds = [...new Set(set.values())];
+      if (kinds.length > 0) toxics[proxy] = kinds;
+    }
+    return {
+      partition: this.currentGrudge ? { grudge: copyGrudge(this.currentGrudge), mode: this.currentMode, links: [...this.cut.keys()] } : null,
+      toxics,
+    };
+  }
+
+  destroy(): Promise<void> {
+    return this.serial(async () => {
+      if (this.destroyed) return;
+      this.destroyed = true;
+      const names = this.links.map((l) => l.proxy);
+      await this.record({ type: 'destroy', links: names }, async (changes) => {
+        await this.all(names, async (name) => {
+          await deleteQuietly(this.toxiproxyUrl, name, true);
+          changes.push({ proxy: name, action: 'delete' });
+        });
+        this.cut.clear();
+        this.toxics.clear();
+        this.currentGrudge = null;
+      });
+    }, true);
+  }
+
+  // --- helpers
+
+  private setToxic(
+    kind: FaultToxic,
+    selection: LinkSelection,
+    options: { stream?: StreamChoice; toxicity?: number },
+    attributes: Record<string, number>,
+  ): Promise<void> {
+    const streams = streamsOf(options.stream ?? 'both');
+    const toxicity = options.toxicity ?? 1;
+    if (!(toxicity >= 0 && toxicity <= 1)) return Promise.reject(new Error(`${kind}: toxicity must be from 0 to 1, got ${toxicity}`));
+    return this.serial(async () => {
+      const chosen = this.select(selection);
+      const report: Record<string, unknown> = { ...options };
+      await this.record({ type: 'toxic', toxic: kind, links: chosen.map((l) => l.proxy), options: report }, async (changes) => {
+        await this.all(chosen, async (l) => {
+          const set = this.toxics.get(l.proxy) ?? new Map<string, FaultToxic>();
+          this.toxics.set(l.proxy, set);
+          for (const stream of streams) {
+            const name = `faultline_${kind}_${stream}`;
+            if (set.has(name)) {
+              await this.removeToxic(l.proxy, name);
+              set.delete(name);
+            }
+            await this.proxy(l.proxy).addToxic({ name, type: faultToxicTypes[kind] as never, stream, toxicity, attributes });
+            set.set(name, kind);
+            changes.push({ proxy: l.proxy, action: 'add-toxic', toxic: name, type: faultToxicTypes[kind], stream, toxicity, attributes });
+          }
+        });
+      });
+    });
+  }
+
+  private async cutLink(name: string, mode: PartitionMode, changes: ProxyChange[]): Promise<void> {
+    if (mode === 'reject') {
+      await this.setEnabled(name, false);
+      changes.push({ proxy: name, action: 'disable' });
+    } else {
+      for (const stream of ['upstream', 'downstream'] as const) {
+        const toxic = `${PARTITION_TOXIC}_${stream}`;
+        await this.proxy(name).addToxic({ name: toxic, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } });
+        changes.push({ proxy: name, action: 'add-toxic', toxic, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } });
+      }
+    }
+    this.cut.set(name, mode);
+  }
+
+  private async uncut(name: string, changes: ProxyChange[]): Promise<void> {
+    const mode = this.cut.get(name);
+    if (mode === 'reject') {
+      await this.setEnabled(name, true);
+      changes.push({ proxy: name, action: 'enable' });
+    } else if (mode === 'drop') {
+      for (const stream of ['upstream', 'downstream'] as const) {
+        const toxic = `${PARTITION_TOXIC}_${stream}`;
+        await this.removeToxic(name, toxic);
+        changes.push({ proxy: name, action: 'remove-toxic', toxic });
+      }
+    }
+    this.cut.delete(name);
+  }
+
+  private async setEnabled(name: string, enabled: boolean): Promise<void> {
+    const p = this.proxy(name);
+    const updated = await p.update({ enabled, listen: p.listen, upstream: p.upstream });
+    this.proxies.set(name, updated);
+  }
+
+  /** Removes a toxic; one already gone (a Toxiproxy reset, say) is fine. */
+  private async removeToxic(proxy: string, toxic: string): Promise<void> {
+    try {
+      await this.proxy(proxy).api.delete(`${this.proxy(proxy).getPath()}/toxics/${toxic}`);
+    } catch (err) {
+      if (!isNotFound(err)) throw new Error(`remove toxic ${toxic} from ${proxy}: ${describe(err)}`);
+    }
+  }
+
+  private proxy(name: string): ToxiproxyProxy {
+    if (this.destroyed) throw new Error('the network was destroyed');
+    const p = this.proxies.get(name);
+    if (!p) throw new Error(`unknown proxy ${name}`);
+    return p;
+  }
+
+  private link(from: LinkEnd, to: NodeId): Link {
+    const link = this.links.find((l) => l.from === from && l.to === to);
+    if (!link) throw new Error(`no link ${from} -> ${to}`);
+    return link;
+  }
+
+  private checkNode(node: string): void {
+    if (!this.nodes.includes(node)) throw new Error(`unknown node "${node}"; nodes: ${this.nodes.join(', ')}`);
+  }
+
+  /** The links a grudge cuts: m in grudge[n] cuts m -> n; CLIENT on either side cuts client -> node. */
+  private grudgeLinks(grudge: Grudge): Set<Link> {
+    const out = new Set<Link>();
+    for (const [hearer, deaf] of Object.entries(grudge)) {
+      if (!Array.isArray(deaf)) throw new Error(`grudge of ${hearer} must be a list of nodes`);
+      if (hearer !== CLIENT) this.checkNode(hearer);
+      for (const speaker of deaf) {
+        if (speaker !== CLIENT) this.checkNode(speaker);
+        if (speaker === hearer) throw new Error(`grudge: ${hearer} cannot be cut from itself`);
+        if (hearer === CLIENT || speaker === CLIENT) {
+          const node = hearer === CLIENT ? speaker : hearer;
+          const link = this.links.find((l) => l.kind === 'client' && l.to === node);
+          if (!link) throw new Error(`no client link to ${node}: the network was created with clientLinks: false`);
+          out.add(link);
+        } else {
+          out.add(this.link(speaker, hearer));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Runs `fn` for every item at once; fails with every error when any failed. */
+  private async all<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+    const results = await Promise.allSettled(items.map(fn));
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [describe(r.reason)] : []));
+    if (errors.length > 0) throw new Error(errors.join('; '));
+  }
+
+  /** Runs a change, then reports it (with what got done and the error, if any). */
+  private async record(
+    event: NetAction,
+    fn: (changes: ProxyChange[]) => Promise<void>,
+  ): Promise<void> {
+    const changes: ProxyChange[] = [];
+    try {
+      await fn(changes);
+    } catch (err) {
+      const error = describe(err);
+      this.emit({ ...event, at: Date.now(), changes, error });
+      throw new Error(`network ${event.type}: ${error}`);
+    }
+    this.emit({ ...event, at: Date.now(), changes });
+  }
+
+  private serial<T>(fn: () => Promise<T>, evenDestroyed = false): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.destroyed && !evenDestroyed) return Promise.reject(new Error('the network was destroyed'));
+      return fn();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function streamsOf(choice: StreamChoice): ('upstream' | 'downstream')[] {
+  return choice === 'both' ? ['upstream', 'downstream'] : [choice];
+}
+
+function checkNumbers(what: string, values: Record<string, number>): void {
+  for (const [k, v] of Object.entries(values)) {
+    if (!Number.isFinite(v) || v < 0) throw new Error(`${what}: ${k} must be a non-negative number, got ${v}`);
+  }
+}
+
+function copyGrudge(grudge: Grudge): Grudge {
+  const out: Grudge = {};
+  for (const [k, v] of Object.entries(grudge)) out[k] = [...v];
+  return out;
+}
+
+function trimUrl(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Deletes a proxy by name; one already gone is fine. `strict`: other failures throw. */
+async function deleteQuietly(url: string, name: string, strict = false): Promise<void> {
+  try {
+    await new Toxiproxy(url).getApi().delete(`${url}/proxies/${name}`);
+  } catch (err) {
+    if (strict && !isNotFound(err)) throw new Error(`delete proxy ${name}: ${describe(err)}`);
+  }
+}
+
+/** toxiproxy-node-client reports a failed request as "Request failed with status code N". */
+function isNotFound(err: unknown): boolean {
+  return /status code 404\b/.test(describe(err));
 }

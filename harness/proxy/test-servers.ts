@@ -49,14 +49,14 @@ export async function startEchoServer(): Promise<TestServer> {
   return { port, accepted: t.count, close: closer(server, t.sockets) };
 }
 
-/** Answers GET / with `hello` and GET /big?n=N with N bytes of 'x'. */
-export async function startHttpServer(): Promise<TestServer> {
+/** Answers GET / with `reply` (default `hello`) and GET /big?n=N with N bytes of 'x'. */
+export async function startHttpServer(reply = 'hello'): Promise<TestServer> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/big') {
       res.end('x'.repeat(Number(url.searchParams.get('n') ?? '1000')));
     } else {
-      res.end('hello');
+      res.end(reply);
     }
   });
   const t = track(server);
