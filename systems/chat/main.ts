@@ -17,7 +17,7 @@ const port = envInt('PORT', 8080);
 const bugs = envBugs(CHAT_BUGS);
 const maxFrame = envInt('MAX_FRAME_BYTES', MAX_BODY_BYTES);
 const options = {
-  heartbeatMs: Math.max(1, envInt('HEARTBEAT_MS', 30_000)),
+  heartbeatMs: envInt('HEARTBEAT_MS', 30_000),
   presenceTimeoutMs: envInt('PRESENCE_TIMEOUT_MS', 60_000),
   joinHistory: envInt('JOIN_HISTORY', 50),
   historyLimit: Math.min(MAX_HISTORY_LIMIT, Math.max(1, envInt('HISTORY_LIMIT', 100))),

@@ -13,6 +13,7 @@ export const CHAT_BUGS = ['sequence-reset', 'no-gap-fill', 'oldest-history', 'jo
 export type ChatBug = (typeof CHAT_BUGS)[number];
 
 export interface ChatOptions {
+  /** 0: no heartbeats. */
   heartbeatMs: number;
   presenceTimeoutMs: number;
   /** Messages sent on join (course: 50). */
@@ -45,9 +46,11 @@ export class ChatServer {
 
   attach(wss: WebSocketServer): void {
     wss.on('connection', (ws, req) => this.connect(ws, req));
-    this.heartbeat = setInterval(() => {
-      for (const client of this.clients.values()) this.send(client, { type: 'heartbeat' });
-    }, this.options.heartbeatMs);
+    if (this.options.heartbeatMs > 0) {
+      this.heartbeat = setInterval(() => {
+        for (const client of this.clients.values()) this.send(client, { type: 'heartbeat' });
+      }, this.options.heartbeatMs);
+    }
   }
 
   /** Stops timers; sockets closed after this do not write leave notices. */

@@ -95,7 +95,8 @@ while (running) {
   try {
     if (!(await once())) await sleep(pollMs);
   } catch (err) {
-    log(`error: ${(err as Error).message}`);
+    const e = err as Error & { cause?: { message?: string } };
+    log(`error: ${e.message}${e.cause?.message ? ` (${e.cause.message})` : ''}`);
     await sleep(pollMs);
   }
 }
