@@ -139,8 +139,9 @@ export class RaftNode {
     this.leaderUrl = this.config.advertiseUrl;
     clearTimeout(this.electionTimer);
     this.say(`term ${this.term}: leader`);
-    this.noopIndex = this.propose(NOOP_COMMAND).index;
+    // Followers start from the entry after our log as it was; the no-op goes out in the first round.
     this.replicator = new Replicator(this);
+    this.noopIndex = this.propose(NOOP_COMMAND).index;
     this.replicator.kick();
   }
 

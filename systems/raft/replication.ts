@@ -46,7 +46,7 @@ export class Replicator {
 
   constructor(private readonly node: RaftNode) {
     this.term = node.term;
-    const now = Date.now();
+    const now = performance.now();
     this.progress = node.peers.map((peer) => ({
       peer,
       nextIndex: node.log.lastIndex + 1,
@@ -87,7 +87,7 @@ export class Replicator {
     if (this.stopped) return;
     if (!this.node.has('stale-reads')) {
       const window = this.node.config.electionTimeoutMaxMs;
-      const now = Date.now();
+      const now = performance.now();
       const heard = 1 + this.progress.filter((p) => now - p.lastAckAt <= window).length;
       if (heard < this.node.majority()) {
         this.node.stepDown(`heard from ${heard} of ${this.progress.length + 1} nodes within ${window} ms`);
@@ -129,7 +129,7 @@ export class Replicator {
     if (node.observeTerm(reply.term)) return;
     if (node.term !== this.term || node.role !== 'leader') return;
     const nextBefore = p.nextIndex;
-    p.lastAckAt = Date.now();
+    p.lastAckAt = performance.now();
     p.ackedRound = Math.max(p.ackedRound, round);
     if (reply.success) {
       const match = args.prevLogIndex + args.entries.length;
