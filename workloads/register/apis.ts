@@ -22,11 +22,23 @@ export interface RegisterApi {
 /** What a client remembers between its requests (read-your-writes needs its last write). */
 export interface Session {
   readLevel: ReadLevel;
-  /** Per key, the version the client's last write or delete got, when the store says one. */
-  versions: Map<string, number>;
+  /** The newest version (`"<term>.<counter>"`) any of this client's writes or deletes got, when
+   *  the store says one: a read_your_writes read sends it (`?after=`) so the node answers only
+   *  once its map holds that write. */
+  lastVersion?: string;
 }
 
 const enc = encodeURIComponent;
+
+/** Versions are `"<term>.<counter>"`, ordered by term then counter. */
+export function newerVersion(a: string, b: string | undefined): boolean {
+  const pa = /^(\d+)\.(\d+)$/.exec(a);
+  if (!pa) return false;
+  const pb = b === undefined ? null : /^(\d+)\.(\d+)$/.exec(b);
+  if (!pb) return true;
+  const [ta, sa, tb, sb] = [Number(pa[1]), Number(pa[2]), Number(pb[1]), Number(pb[2])];
+  return ta > tb || (ta === tb && sa > sb);
+}
 
 function field(body: unknown, name: string): unknown {
   return body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
@@ -49,8 +61,7 @@ export const storeApi: RegisterApi = {
     const key = enc(call.key ?? '');
     if (call.f === 'read') {
       const params = new URLSearchParams({ consistency: session.readLevel });
-      const version = session.versions.get(call.key ?? '');
-      if (session.readLevel === 'read_your_writes' && version !== undefined) params.set('version', String(version));
+      if (session.readLevel === 'read_your_writes' && session.lastVersion !== undefined) params.set('after', session.lastVersion);
       return { method: 'GET', path: `/key/${key}?${params}` };
     }
     if (call.f === 'write') return { method: 'PUT', path: `/key/${key}`, body: call.value };
@@ -67,7 +78,7 @@ export const storeApi: RegisterApi = {
     }
     if (status === 200 || (call.f === 'delete' && status === 404)) {
       const version = field(body, 'version');
-      if (typeof version === 'number' && call.key !== undefined) session.versions.set(call.key, version);
+      if (typeof version === 'string' && newerVersion(version, session.lastVersion)) session.lastVersion = version;
       return { kind: 'done', outcome: { type: 'ok', value: call.f === 'write' ? call.value : undefined } };
     }
     return mutationError(call, status, body);

@@ -95,7 +95,7 @@ describe('register client against a fake store', () => {
           if (id !== 'node-2') return json(res, 503, { error: 'Not the leader', currentRole: 'follower', leaderId: 'node-2' });
           if (req.method === 'PUT') {
             data.set(key, JSON.parse(body));
-            return json(res, 200, { success: true, key, value: JSON.parse(body), leaderId: 'node-2', version: 41 });
+            return json(res, 200, { success: true, key, value: JSON.parse(body), leaderId: 'node-2', version: `3.${data.size + 40}` });
           }
           if (!data.delete(key)) return json(res, 404, { error: 'Key not found', key });
           return json(res, 200, { success: true, key, leaderId: 'node-2' });
@@ -122,9 +122,12 @@ describe('register client against a fake store', () => {
   it('passes its last write version on read_your_writes reads', async () => {
     const { nodes, log } = await storeCluster();
     const c = await client({ readLevel: 'read_your_writes' }, nodes, 2, 'store');
-    await c.invoke({ f: 'write', key: 'k2', value: 9 }, never);
     await c.invoke({ f: 'read', key: 'k2' }, never);
-    expect(log.at(-1)).toBe('node-3 GET /key/k2?consistency=read_your_writes&version=41');
+    expect(log.at(-1)).toBe('node-3 GET /key/k2?consistency=read_your_writes');
+    await c.invoke({ f: 'write', key: 'k2', value: 9 }, never);
+    await c.invoke({ f: 'write', key: 'k3', value: 10 }, never);
+    await c.invoke({ f: 'read', key: 'k2' }, never);
+    expect(log.at(-1)).toBe('node-3 GET /key/k2?consistency=read_your_writes&after=3.42');
   });
 
   it('a not-leader answer without a leader is a definite failure', async () => {
