@@ -310,6 +310,27 @@ describe.each(targets)('Toxiproxy API and toxics ($name)', (target) => {
       expect(r.ms).toBeLessThan(2000);
     });
 
+    it('removing a latency toxic hands on the data it held at once (no byte lost)', async () => {
+      const proxy = await proxyTo(echo.port);
+      await proxy.addToxic({ type: 'latency', attributes: { latency: 3000, jitter: 0 } } as never);
+      const pending = exchange(portOf(proxy.listen), 'held', 4, 5000);
+      await new Promise((r) => setTimeout(r, 150));
+      await (await proxy.getToxic('latency_downstream')).remove();
+      const r = await pending;
+      expect(r.data.toString()).toBe('held');
+      expect(r.ms).toBeLessThan(1500);
+    });
+
+    it('an upstream that refuses makes the proxied connection close at once', async () => {
+      const dead = await startEchoServer();
+      const port = dead.port;
+      await dead.close();
+      const proxy = await proxyTo(port);
+      const r = await exchange(portOf(proxy.listen), 'x', 1, 3000);
+      expect(['closed', 'error']).toContain(r.outcome);
+      expect(r.ms).toBeLessThan(1000);
+    });
+
     it('slow_close delays the close the server made', async () => {
       const proxy = await proxyTo(web.port);
       await proxy.addToxic({ type: 'slow_close', attributes: { delay: 300 } } as never);
