@@ -41,6 +41,8 @@ export class Proxy {
   private server: net.Server | null = null;
   private readonly connections = new Set<Connection>();
   private readonly pending = new Set<net.Socket>();
+  /** Every socket of this proxy still open, both sides, also those of connections closing. */
+  private readonly sockets = new Set<net.Socket>();
 
   constructor(
     readonly name: string,
@@ -98,6 +100,8 @@ export class Proxy {
     this.pending.clear();
     for (const c of [...this.connections]) c.kill();
     this.connections.clear();
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -139,6 +143,10 @@ export class Proxy {
     client.on('error', () => undefined);
     const upstream = net.connect({ host: addr.host || '127.0.0.1', port: addr.port, allowHalfOpen: true });
     this.pending.add(upstream);
+    for (const s of [client, upstream]) {
+      this.sockets.add(s);
+      s.once('close', () => this.sockets.delete(s));
+    }
     const drop = (): void => {
       this.pending.delete(client);
       this.pending.delete(upstream);
