@@ -95,7 +95,7 @@ export async function loadCampaign(ref: string, options: LoadOptions): Promise<C
     problems.push({ field: path.length ? formatFieldPath(path) : undefined, message, line: override ? undefined : lineOf(source, path), override: override?.text });
   };
 
-  const parsed = campaignSchema.safeParse(source.doc.toJS() ?? {});
+  const parsed = campaignSchema.safeParse(source.doc.toJS() ?? {}, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) reportIssue(issue, problem);
     throw new CampaignError(file, problems);
@@ -145,7 +145,7 @@ export async function loadCampaign(ref: string, options: LoadOptions): Promise<C
     if (system && !workload.apis.includes(system.api)) {
       problem(['workload', 'name'], `workload ${workload.name} speaks ${workload.apis.join('/')}, but system ${system.name} has api ${system.api}`);
     }
-    const opts = workload.options.safeParse(settings.workload.options);
+    const opts = workload.options.safeParse(settings.workload.options, { reportInput: true });
     if (opts.success) workloadOptions = opts.data;
     else for (const issue of opts.error.issues) reportIssue(issue, (path, m) => problem(['workload', 'options', ...path], m));
   }
@@ -159,6 +159,18 @@ export async function loadCampaign(ref: string, options: LoadOptions): Promise<C
       problem(path, `unknown checker "${c.name}"; valid choices: ${known.join(', ') || '(no checkers installed)'}`);
     }
   });
+
+  // Checker options: a checker refuses bad options even on an empty history, so ask it now
+  // rather than after the run.
+  for (const [i, c] of checkers.entries()) {
+    const spec = options.registries.checkers[c.name];
+    if (!spec || typeof settings.checkers[i] === 'string') continue;
+    try {
+      await spec.check([], c.options);
+    } catch (err) {
+      if ((err as Error)?.name === 'CheckerOptionError') problem(['checkers', i, 'options'], (err as Error).message);
+    }
+  }
 
   if (problems.length > 0 || !system || !workload) throw new CampaignError(file, problems);
 

@@ -77,8 +77,8 @@ function taggedFault<Extra extends z.ZodRawShape>(extra: Extra) {
     const faultPart: Record<string, unknown> = {};
     const extraPart: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(record)) (extraKeys.includes(k) ? extraPart : faultPart)[k] = v;
-    const fault = faultSchemas[type as FaultType].safeParse(faultPart);
-    const more = extraSchema.safeParse(extraPart);
+    const fault = faultSchemas[type as FaultType].safeParse(faultPart, { reportInput: true });
+    const more = extraSchema.safeParse(extraPart, { reportInput: true });
     for (const result of [fault, more]) {
       if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue });
     }

@@ -38,7 +38,7 @@ export class CampaignSyntaxError extends Error {
 export function readCampaignSource(file: string): CampaignSource {
   const text = readFileSync(file, 'utf8');
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new CampaignSyntaxError(
       doc.errors.map((e) => ({ line: e.linePos?.[0].line, message: `YAML syntax error: ${firstLine(e.message)}` })),

@@ -102,6 +102,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       proxy = await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0 });
       toxiproxyUrl = proxy.url;
     }
+    progress.event(`toxiproxy: ${toxiproxyUrl}${proxy ? ' (embedded)' : ''}`);
     runtime = await createRuntime(settings.runtime, {
       system,
       runId: folder.runId,

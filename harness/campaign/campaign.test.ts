@@ -1,0 +1,202 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { projectRoot } from '../descriptor.js';
+import type { Workload } from '../workload.js';
+import { CampaignError, loadCampaign } from './load.js';
+import type { Registries } from './registries.js';
+
+const fixtures = join(projectRoot, 'harness', 'run', 'fixtures');
+const fakeSystem = join(fixtures, 'fake-system.yaml');
+const fakeWorkload = join(fixtures, 'fake-workload.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'faultline-campaign-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const tiny: Workload<{ keys: number }> = {
+  name: 'tiny',
+  description: 'test workload',
+  apis: ['store'],
+  options: z.strictObject({ keys: z.number().int().min(1).default(2) }),
+  generator: () => ({ next: () => ({ f: 'read', key: 'k' }), final: () => [] }),
+  client: async () => ({ invoke: async () => ({ type: 'ok' }), close: async () => undefined }),
+};
+const registries: Registries = {
+  workloads: { tiny: tiny as Workload<unknown> },
+  checkers: {
+    perf: { name: 'perf', description: 'x', check: () => ({ checker: 'perf', valid: true, summary: '', anomalies: [] }) },
+    picky: {
+      name: 'picky',
+      description: 'refuses options',
+      check: (_h, options) => {
+        if (options.limit !== undefined && typeof options.limit !== 'number') {
+          const err = new Error('checker "picky": option "limit" must be a number');
+          err.name = 'CheckerOptionError';
+          throw err;
+        }
+        return { checker: 'picky', valid: true, summary: '', anomalies: [] };
+      },
+    },
+  },
+};
+
+let n = 0;
+function campaignFile(text: string): string {
+  const file = join(dir, `c${n++}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+const good = (extra = ''): string => `name: good
+system: ${fakeSystem}
+workload:
+  name: tiny
+  options:
+    keys: 3
+clients:
+  concurrency: 2
+time_limit: 2s
+nemesis:
+  faults:
+    - type: partition
+      shapes: [halves]
+${extra}`;
+
+async function problemOf(text: string, sets: string[] = []): Promise<CampaignError> {
+  const file = campaignFile(text);
+  try {
+    await loadCampaign(file, { registries, sets });
+  } catch (err) {
+    if (err instanceof CampaignError) return err;
+    throw err;
+  }
+  throw new Error('the campaign loaded, but it should not have');
+}
+
+describe('loadCampaign', () => {
+  it('loads a good campaign, fills defaults and resolves names', async () => {
+    const c = await loadCampaign(campaignFile(good()), { registries, seed: 7 });
+    expect(c.name).toBe('good');
+    expect(c.seed).toBe(7);
+    expect(c.nodes).toEqual(['n1', 'n2', 'n3']);
+    expect(c.workload.name).toBe('tiny');
+    expect(c.workloadOptions).toEqual({ keys: 3 });
+    expect(c.spec.time_limit).toBe(2000);
+    expect(c.spec.clients).toEqual({ concurrency: 2, rate: 0, timeout: 2000 });
+    expect(c.spec.nemesis.faults[0]).toEqual({ type: 'partition', shapes: ['halves'], mode: 'drop' });
+    expect(c.resolvedYaml).toMatch(/^seed: 7$/m);
+  });
+
+  it('applies --set overrides (numbers, lists, new fields) and names the --set in errors', async () => {
+    const c = await loadCampaign(campaignFile(good()), {
+      registries,
+      sets: ['clients.concurrency=9', 'settings.bugs=[stale-reads]', 'nemesis.faults.0.mode=reject', 'time_limit=500ms'],
+    });
+    expect(c.spec.clients.concurrency).toBe(9);
+    expect(c.spec.settings.bugs).toEqual(['stale-reads']);
+    expect(c.spec.nemesis.faults[0]).toMatchObject({ mode: 'reject' });
+    expect(c.spec.time_limit).toBe(500);
+    const err = await problemOf(good(), ['clients.concurrency=lots']);
+    expect(err.message).toContain('--set clients.concurrency=lots: clients.concurrency: expected number, got "lots"');
+  });
+
+  it('gives a random seed when none is set, and writes it into the resolved campaign', async () => {
+    const c = await loadCampaign(campaignFile(good()), { registries });
+    expect(Number.isInteger(c.seed)).toBe(true);
+    expect(c.resolvedYaml).toContain(`seed: ${c.seed}`);
+  });
+
+  it('refuses an unknown system, naming file, line and field and the known systems', async () => {
+    const err = await problemOf(good().replace(`system: ${fakeSystem}`, 'system: rafft'));
+    expect(err.message).toMatch(/c\d+\.yaml:2: system: unknown system "rafft"; known systems: .*raft/);
+  });
+
+  it('refuses a field of the wrong type', async () => {
+    const err = await problemOf(good().replace('concurrency: 2', 'concurrency: two'));
+    expect(err.message).toMatch(/c\d+\.yaml:8: clients\.concurrency: expected number, got "two"/);
+  });
+
+  it('refuses an unknown field, listing the valid ones', async () => {
+    const err = await problemOf(good().replace('concurrency: 2', 'concurency: 2'));
+    expect(err.message).toMatch(/:8: clients\.concurency: unknown field "concurency"; valid fields: concurrency, rate, timeout/);
+  });
+
+  it('refuses an unknown workload, listing the valid ones', async () => {
+    const err = await problemOf(good().replace('name: tiny', 'name: regster'));
+    expect(err.message).toMatch(/:4: workload\.name: unknown workload "regster"; valid choices: tiny/);
+  });
+
+  it('checks workload options with the workload\'s own schema', async () => {
+    const err = await problemOf(good().replace('keys: 3', 'keys: 0'));
+    expect(err.message).toMatch(/:6: workload\.options\.keys: .*>=1/);
+  });
+
+  it('refuses an unknown bug, listing the system\'s bugs', async () => {
+    const err = await problemOf(good('settings:\n  bugs: [stale-reads, split-brain]\n'));
+    expect(err.message).toMatch(/:15: settings\.bugs\[1\]: unknown bug "split-brain" for fake; valid choices: stale-reads/);
+  });
+
+  it('refuses an unknown nemesis, listing the fault types', async () => {
+    const err = await problemOf(good().replace('type: partition', 'type: partiton'));
+    expect(err.message).toMatch(/:12: nemesis\.faults\[0\]\.type: unknown nemesis "partiton"; valid choices: partition, kill, pause, latency/);
+  });
+
+  it('refuses an unknown partition shape, listing the shapes', async () => {
+    const err = await problemOf(good().replace('shapes: [halves]', 'shapes: [thirds]'));
+    expect(err.message).toMatch(/:13: nemesis\.faults\[0\]\.shapes\[0\]: "thirds" is not allowed; valid choices: halves, majority-ring/);
+  });
+
+  it('refuses an unknown node in a timeline', async () => {
+    const text = good().replace(/nemesis:[\s\S]*$/, 'nemesis:\n  timeline:\n    - {at: 1s, type: kill, nodes: [n9]}\n');
+    const err = await problemOf(text);
+    expect(err.message).toMatch(/:12: nemesis\.timeline\[0\]\.nodes\[0\]: unknown node "n9"; this campaign's nodes: n1, n2, n3/);
+  });
+
+  it('refuses an unknown checker and bad checker options', async () => {
+    const err = await problemOf(good('checkers:\n  - perf\n  - linearisable\n  - {name: picky, options: {limit: lots}}\n'));
+    expect(err.message).toMatch(/:16: checkers\[1\]: unknown checker "linearisable"; valid choices: perf, picky/);
+    expect(err.message).toMatch(/:17: checkers\[2\]\.options: checker "picky": option "limit" must be a number/);
+  });
+
+  it('refuses bad YAML syntax, naming the line', async () => {
+    const err = await problemOf('name: x\nsystem: fake\nworkload: {name: tiny\nclients:\n  concurrency: 2\n');
+    expect(err.message).toMatch(/c\d+\.yaml:\d+: YAML syntax error/);
+  });
+
+  it('reports a missing required field at the nearest line', async () => {
+    const err = await problemOf(`system: ${fakeSystem}\nclients:\n  concurrency: 2\n`);
+    expect(err.message).toMatch(/workload: missing \(expected object\)/);
+  });
+
+  it('finds campaigns by name under campaigns/, subfolders included', async () => {
+    const { findCampaignFile, listCampaignNames } = await import('./find.js');
+    const names = listCampaignNames();
+    const nested = names.find((n) => n.includes('/'));
+    if (nested) expect(findCampaignFile(nested).name).toBe(nested);
+    expect(() => findCampaignFile('no-such-campaign')).toThrow(/unknown campaign "no-such-campaign".*known campaigns/);
+  });
+});
+
+describe('faultline run with a bad campaign', () => {
+  const cli = join(projectRoot, 'bin', 'faultline.js');
+  const cases: [string, string, RegExp][] = [
+    ['unknown system', good().replace(`system: ${fakeSystem}`, 'system: nope'), /:2: system: unknown system "nope"/],
+    ['bad field type', good().replace('time_limit: 2s', 'time_limit: [2]'), /:9: time_limit: /],
+    ['unknown workload', good().replace('name: tiny', 'name: nope'), /:4: workload\.name: unknown workload "nope"; valid choices: /],
+    ['unknown bug', good('settings:\n  bugs: [nope]\n'), /:15: settings\.bugs\[0\]: unknown bug "nope" for fake; valid choices: stale-reads/],
+    ['unknown nemesis', good().replace('type: partition', 'type: nope'), /:12: nemesis\.faults\[0\]\.type: unknown nemesis "nope"; valid choices: /],
+    ['bad YAML syntax', 'name: x\n  system: [fake\n', /:\d+: YAML syntax error/],
+  ];
+  for (const [kind, text, pattern] of cases) {
+    it(`exits 3 on ${kind} with file, line and field`, () => {
+      const file = campaignFile(text.replace('name: tiny', `name: ${fakeWorkload}`).replace('keys: 3', 'keys: 2'));
+      const res = spawnSync(process.execPath, [cli, 'run', file, '--out', join(dir, 'runs')], { encoding: 'utf8', timeout: 30_000 });
+      expect(res.status).toBe(3);
+      expect(res.stderr).toContain(file);
+      expect(res.stderr).toMatch(pattern);
+      expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    });
+  }
+});

@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCampaign } from '../campaign/load.js';
+import { projectRoot } from '../descriptor.js';
+import { describeFault } from '../nemesis/plan.js';
+import { planRun } from './plan.js';
+
+const campaignFile = join(projectRoot, 'harness', 'run', 'fixtures', 'fake.yaml');
+const registries = { workloads: {}, checkers: {} };
+const load = (seed: number, sets: string[] = []) => loadCampaign(campaignFile, { registries, seed, sets });
+
+describe('planRun', () => {
+  it('same campaign and seed give the same op mix and fault schedule', async () => {
+    const a = planRun(await load(1234));
+    const b = planRun(await load(1234));
+    expect(a).toEqual(b);
+    expect(a.faults.length).toBeGreaterThan(2);
+    expect(Object.keys(a.ops)).toHaveLength(4);
+    expect(a.ops[0]!.length).toBe(20);
+  });
+
+  it('another seed gives another plan', async () => {
+    const a = planRun(await load(1));
+    const b = planRun(await load(2));
+    expect(a.ops).not.toEqual(b.ops);
+    expect(a.faults.map(describeFault)).not.toEqual(b.faults.map(describeFault));
+  });
+
+  it('schedules faults every duration + interval until the time limit, targets fixed by the seed', async () => {
+    const plan = planRun(await load(99, ['nemesis.faults=[{type: kill, targets: majority}]', 'time_limit=3s']));
+    // start 300 ms, then every 500 + 300 ms: 300, 1100, 1900, 2700
+    expect(plan.faults.map((f) => f.at)).toEqual([300, 1100, 1900, 2700]);
+    for (const f of plan.faults) {
+      expect(f.type).toBe('kill');
+      if (f.type === 'kill') expect(f.nodes).toHaveLength(2);
+    }
+  });
+
+  it('follows an explicit timeline', async () => {
+    const plan = planRun(
+      await load(5, [
+        'nemesis={timeline: [{at: 2s, type: pause, nodes: [n2], duration: 1s}, {at: 500ms, type: partition, shapes: [isolate-one], mode: reject}]}',
+      ]),
+    );
+    expect(plan.faults.map(describeFault)).toEqual([
+      expect.stringMatching(/^0\.50s\+3\.00s partition isolate-one \(reject\): /),
+      '2.00s+1.00s pause n2',
+    ]);
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * Re-checks a run folder from its files alone (campaign.yaml, history.jsonl, results.json):
+ * runs the campaign's checkers again, rewrites results.json and the report. A run can be judged
+ * again with newer checkers without running anything.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parse } from 'yaml';
+import { writeRunReport } from '../../reports/index.js';
+import { shippedCheckers, type CheckerSpec } from '../campaign/registries.js';
+import { campaignSchema } from '../campaign/schema.js';
+import { UserError } from '../cli/errors.js';
+import { checkRunFolder, type RunMeta, type RunResults } from './check.js';
+import { RUN_FILES } from './folder.js';
+
+export function isRunFolder(dir: string): boolean {
+  return existsSync(join(dir, RUN_FILES.history)) && existsSync(join(dir, RUN_FILES.campaign));
+}
+
+export async function recheckRun(dir: string, registry?: Readonly<Record<string, CheckerSpec>>): Promise<RunResults> {
+  if (!isRunFolder(dir)) throw new UserError(`${dir} is not a run folder (it needs ${RUN_FILES.campaign} and ${RUN_FILES.history})`);
+  const campaignFile = join(dir, RUN_FILES.campaign);
+  const parsed = campaignSchema.safeParse(parse(readFileSync(campaignFile, 'utf8')));
+  if (!parsed.success) {
+    throw new UserError(`${campaignFile}: not a valid campaign: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const spec = parsed.data;
+  const previous = readPrevious(join(dir, RUN_FILES.results));
+  const meta: RunMeta = {
+    campaign: previous?.campaign ?? spec.name ?? basename(dir),
+    system: previous?.system ?? spec.system,
+    seed: previous?.seed ?? spec.seed ?? 0,
+    runId: previous?.runId ?? basename(dir),
+    startedAt: previous?.startedAt ?? '',
+    durationMs: previous?.durationMs ?? 0,
+    replay: previous?.replay ?? `npx faultline run ${campaignFile}`,
+    ...(spec.expected && { expected: spec.expected }),
+    ...(previous?.interrupted && { interrupted: previous.interrupted }),
+  };
+  const checkers = spec.checkers.map((c) => (typeof c === 'string' ? { name: c, options: {} } : c));
+  const results = await checkRunFolder(dir, meta, checkers, registry ?? (await shippedCheckers()));
+  await writeRunReport(dir);
+  return results;
+}
+
+function readPrevious(file: string): Partial<RunResults> | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Partial<RunResults>;
+  } catch {
+    return undefined;
+  }
+}

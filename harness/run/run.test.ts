@@ -1,0 +1,112 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Op } from '../../checkers/history.js';
+import type { CheckResult } from '../../checkers/result.js';
+import { loadCampaign } from '../campaign/load.js';
+import type { CheckerSpec } from '../campaign/registries.js';
+import { projectRoot } from '../descriptor.js';
+import { readHistory } from './check.js';
+import { createProgress } from './progress.js';
+import { recheckRun } from './recheck.js';
+import { runCampaign } from './run.js';
+import { killAll, listening, pidAlive, proxyPorts, startedNodes } from './testing.js';
+import { historyProblems } from './validate.js';
+
+const fixtures = join(projectRoot, 'harness', 'run', 'fixtures');
+const out = mkdtempSync(join(tmpdir(), 'faultline-run-'));
+const started: number[] = [];
+afterAll(() => {
+  killAll(started);
+  rmSync(out, { recursive: true, force: true });
+});
+
+/** A checker for the test: counts ops, and is invalid when a write completed as fail. */
+const counting: CheckerSpec = {
+  name: 'counting',
+  description: 'test',
+  check(history: readonly Op[]): CheckResult {
+    const clientOps = history.filter((o) => typeof o.process === 'number');
+    return { checker: 'counting', valid: true, summary: `${clientOps.length} client ops`, anomalies: [], details: { ops: clientOps.length } };
+  },
+};
+
+describe('runCampaign on the process runtime (fake system)', () => {
+  it('runs end to end: nodes behind proxies, faults, final phase, history, results', async () => {
+    const campaign = await loadCampaign(join(fixtures, 'fake.yaml'), {
+      registries: { workloads: {}, checkers: { counting } },
+      sets: ['checkers=[counting]', 'nemesis.faults.1.targets=leader'],
+    });
+    const outcome = await runCampaign({
+      campaign,
+      runtime: 'process',
+      outDir: out,
+      replay: 'npx faultline run fake --seed 42',
+      checkers: { counting },
+      progress: createProgress(process.stderr, { quiet: true }),
+      monitorIntervalMs: 100,
+    });
+    const nodes = startedNodes(outcome.dir);
+    started.push(...nodes.map((n) => n.pid));
+
+    // The run folder.
+    const history = readHistory(join(outcome.dir, 'history.jsonl'));
+    expect(historyProblems(history)).toEqual([]);
+    const results = JSON.parse(readFileSync(join(outcome.dir, 'results.json'), 'utf8'));
+    expect(results).toMatchObject({ campaign: 'fake-test', system: 'fake', seed: 42, valid: true, replay: 'npx faultline run fake --seed 42' });
+    expect(results.results[0].summary).toBe(`${history.filter((o) => typeof o.process === 'number').length} client ops`);
+    expect(outcome.exitCode).toBe(0);
+    expect(readFileSync(join(outcome.dir, 'campaign.yaml'), 'utf8')).toMatch(/^seed: 42$/m);
+    expect(readFileSync(join(outcome.dir, 'report.html'), 'utf8')).toContain('<');
+
+    // Client ops, nemesis ops, monitor ops.
+    const fs = new Set(history.filter((o) => typeof o.process === 'number').map((o) => o.f));
+    expect(fs).toEqual(new Set(['read', 'write']));
+    expect(history.filter((o) => o.type === 'ok').length).toBeGreaterThan(50);
+    const nemesis = history.filter((o) => o.process === 'nemesis');
+    const done = nemesis.filter((o) => o.type === 'info' && !o.error).map((o) => o.f);
+    expect(done).toContain('start-partition');
+    expect(done).toContain('stop-partition');
+    expect(done).toContain('kill');
+    expect(done).toContain('restart');
+    const kill = nemesis.find((o) => o.f === 'kill' && o.type === 'info');
+    expect(kill?.value).toEqual({ nodes: ['n1'] }); // targets: leader, and the fake leader is n1
+    const partition = nemesis.find((o) => o.f === 'start-partition' && o.type === 'info');
+    expect(partition?.value).toMatchObject({ shape: 'halves', mode: 'drop', grudge: expect.any(Object) });
+    const monitor = history.filter((o) => o.process === 'monitor');
+    expect(monitor.some((o) => (o.value as { role?: string })?.role === 'leader' && o.node === 'n1')).toBe(true);
+    // The final phase reads every key after the last fault healed.
+    const lastNemesis = Math.max(...nemesis.map((o) => o.index));
+    const finalReads = history.filter((o) => o.index > lastNemesis && o.f === 'read' && o.type === 'ok');
+    expect(finalReads.length).toBeGreaterThanOrEqual(4 * 2);
+    // A retired process never comes back: ids after an info are fresh.
+    const infoProcs = new Set(history.filter((o) => o.type === 'info' && typeof o.process === 'number').map((o) => o.process));
+    for (const p of infoProcs) {
+      const lastOfP = history.filter((o) => o.process === p).at(-1)!;
+      expect(lastOfP.type).toBe('info');
+    }
+
+    // Nodes learnt their peers as proxy addresses, and their own client proxy as ADVERTISE_URL.
+    const net = readFileSync(join(outcome.dir, 'net.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const links = net.find((e) => e.type === 'create').links as { from: string; to: string; endpoint: { port: number }; kind: string }[];
+    const n2 = nodes.find((n) => n.id === 'n2')!;
+    const toN1 = links.find((l) => l.from === 'n2' && l.to === 'n1')!;
+    const toN3 = links.find((l) => l.from === 'n2' && l.to === 'n3')!;
+    expect(n2.peers).toBe(`n1=http://127.0.0.1:${toN1.endpoint.port},n3=http://127.0.0.1:${toN3.endpoint.port}`);
+    const client2 = links.find((l) => l.kind === 'client' && l.to === 'n2')!;
+    expect(n2.advertise).toBe(`http://127.0.0.1:${client2.endpoint.port}`);
+    expect(n2.bugs).toBe('stale-reads');
+    expect(n2.extra).toBe('from-campaign');
+    expect(net.some((e) => e.type === 'partition')).toBe(true);
+
+    // Everything stopped: node processes and proxy listeners.
+    for (const n of nodes) expect(pidAlive(n.pid), `node ${n.id} pid ${n.pid}`).toBe(false);
+    for (const port of proxyPorts(outcome.dir)) expect(await listening(port), `proxy port ${port}`).toBe(false);
+
+    // Re-checking from the files alone gives the same verdict.
+    const again = await recheckRun(outcome.dir, { counting });
+    expect(again.valid).toBe(true);
+    expect(again.results).toEqual(results.results);
+  });
+});
