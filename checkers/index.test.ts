@@ -24,4 +24,20 @@ describe('checker registry', () => {
     expect(byName.linearizable?.valid).toBe(false);
     expect(byName.perf?.valid).toBe(true);
   });
+
+  it('accepts an empty history with default options, and refuses bad options with a CheckerOptionError', async () => {
+    for (const [name, spec] of Object.entries(checkers)) {
+      const r = await spec.check([], {});
+      expect(r.valid, name).toBe(true);
+      if (name === 'linearizable') continue; // validates its options its own way
+      let error: unknown;
+      try {
+        await spec.check([], { noSuchOption: 1 });
+      } catch (err) {
+        error = err;
+      }
+      expect((error as Error | undefined)?.name, name).toBe('CheckerOptionError');
+      expect((error as Error).message).toContain(`checker "${name}": option "noSuchOption" is unknown`);
+    }
+  });
 });

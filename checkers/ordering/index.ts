@@ -62,12 +62,16 @@ const idKey = (id: unknown): string => (typeof id === 'string' ? id : JSON.strin
 function asFrame(value: unknown): Frame | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const v = value as Record<string, unknown>;
-  if (typeof v.room !== 'string' || v.id === undefined || v.id === null) return undefined;
+  if (typeof v.room !== 'string') return undefined;
+  const content = typeof v.content === 'string' ? v.content : undefined;
+  // A server that sends no message id: the content (unique per publish) stands in for it.
+  const id = v.id === undefined || v.id === null || v.id === '' ? (content === undefined ? undefined : `~${content}`) : idKey(v.id);
+  if (id === undefined) return undefined;
   return {
     room: v.room,
-    id: idKey(v.id),
+    id,
     sequence: typeof v.sequence === 'number' ? v.sequence : undefined,
-    content: typeof v.content === 'string' ? v.content : undefined,
+    content,
     user: v.user,
     via: v.via === 'history' ? 'history' : 'live',
   };
@@ -215,10 +219,12 @@ export function checkOrderingHistory(history: readonly Op[], options: OrderingCh
     }
   }
 
-  // duplicate: one content under two ids (per room, over everything seen)
+  // duplicate: one published content under two ids (per room, over everything seen). Only
+  // contents the workload published count: join/leave notices may repeat their text.
+  const published = new Set(publishes.flatMap((p) => (p.content === undefined ? [] : [`${p.room}\u0000${p.content}`])));
   for (const [room, byId] of messages) {
     const byContent = new Map<string, Message[]>();
-    for (const m of byId.values()) if (m.content !== undefined) pushTo(byContent, m.content, m);
+    for (const m of byId.values()) if (m.content !== undefined && published.has(`${room}\u0000${m.content}`)) pushTo(byContent, m.content, m);
     for (const [content, list] of byContent) {
       if (list.length < 2) continue;
       anomalies.add({
@@ -271,22 +277,54 @@ export function checkOrderingHistory(history: readonly Op[], options: OrderingCh
     }
   }
 
-  // order-disagreement: two clients, two messages, opposite live orders.
+  // order-disagreement: two clients, two messages, opposite live orders. Messages are numbered
+  // per room and each client's live order is an array of positions, so a pair of clients costs
+  // one pass over the messages one of them received.
+  const numbers = new Map<string, Map<string, number>>();
+  for (const [room, byId] of messages) numbers.set(room, new Map([...byId.keys()].map((id, n) => [id, n])));
+  interface LiveView {
+    order: Delivery[];
+    numbers: Int32Array;
+    /** Position in `order` by message number, -1 when not received live. */
+    position: Int32Array;
+  }
+  const views = new Map<Client, Map<string, LiveView>>();
+  for (const [client, rooms] of liveOrder) {
+    const byRoom = new Map<string, LiveView>();
+    views.set(client, byRoom);
+    for (const [room, firstLive] of rooms) {
+      const roomNumbers = numbers.get(room) as Map<string, number>;
+      const order = [...firstLive.values()]; // a Map keeps arrival order
+      const position = new Int32Array(roomNumbers.size).fill(-1);
+      const nums = new Int32Array(order.length);
+      order.forEach((d, k) => {
+        const n = roomNumbers.get(d.id) as number;
+        nums[k] = n;
+        position[n] = k;
+      });
+      byRoom.set(room, { order, numbers: nums, position });
+    }
+  }
   const clientList = [...clients.values()];
   for (let i = 0; i < clientList.length; i++) {
     for (let j = i + 1; j < clientList.length; j++) {
       const a = clientList[i] as Client;
       const b = clientList[j] as Client;
-      for (const [room, aLive] of liveOrder.get(a) as Map<string, Map<string, Delivery>>) {
-        const bLive = (liveOrder.get(b) as Map<string, Map<string, Delivery>>).get(room);
-        if (!bLive) continue;
-        const common = [...aLive.values()].filter((d) => bLive.has(d.id)).sort((x, y) => x.rank - y.rank);
-        for (let k = 0; k + 1 < common.length; k++) {
-          const x = common[k] as Delivery;
-          const y = common[k + 1] as Delivery;
-          const bx = bLive.get(x.id) as Delivery;
-          const by = bLive.get(y.id) as Delivery;
-          if (by.rank > bx.rank) continue;
+      for (const [room, av] of views.get(a) as Map<string, LiveView>) {
+        const bv = (views.get(b) as Map<string, LiveView>).get(room);
+        if (!bv) continue;
+        let prev = -1; // index in av.order of the previous message b also received
+        for (let k = 0; k < av.order.length; k++) {
+          const pb = bv.position[av.numbers[k] as number] as number;
+          if (pb < 0) continue;
+          if (prev < 0 || pb > (bv.position[av.numbers[prev] as number] as number)) {
+            prev = k;
+            continue;
+          }
+          const x = av.order[prev] as Delivery;
+          const y = av.order[k] as Delivery;
+          const bx = bv.order[bv.position[av.numbers[prev] as number] as number] as Delivery;
+          const by = bv.order[pb] as Delivery;
           anomalies.add({
             kind: 'order-disagreement',
             explanation: `In room ${formatValue(room)}, process ${a.process} received ${describeMessage(x.id, x.sequence, x.content)} before ${describeMessage(y.id, y.sequence, y.content)} (${where(x)}; ${where(y)}), but process ${b.process} received them the other way round (${where(by)}; ${where(bx)}).`,

@@ -127,6 +127,27 @@ describe('ordering checker: clean histories', () => {
     expect(r.valid).toBe(true);
   });
 
+  it('accepts join notices that repeat their text under new ids, and frames without message ids', () => {
+    const c = new Chat();
+    c.join(1);
+    c.join(2);
+    c.message('n1', 1, 'alice joined the room');
+    c.message('n2', 2, 'alice joined the room');
+    c.poll(1, ['n1', 'n2']);
+    c.poll(2, ['n1:h', 'n2']);
+    const t = c.tick();
+    // A server without ids: the content names the message.
+    c.h.call({ process: 1, f: 'publish', value: { room: 'r', content: 'x' }, start: t, end: t + 1, result: { room: 'r', content: 'x', id: '', sequence: 3 } });
+    const frame = { room: 'r', id: '', sequence: 3, content: 'x', user: 'u1', via: 'live' };
+    c.h.call({ process: 1, f: 'poll', start: t + 2, end: t + 3, result: [frame] });
+    c.h.call({ process: 2, f: 'poll', start: t + 2, end: t + 3, result: [frame] });
+    c.finish(1);
+    c.finish(2);
+    const r = checkOrderingHistory(c.h.build());
+    expect(r.anomalies).toEqual([]);
+    expect(r.details).toMatchObject({ messages: 3 });
+  });
+
   it('says unknown when no client finished but publishes were acknowledged', () => {
     const c = new Chat();
     c.join(1);

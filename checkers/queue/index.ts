@@ -4,7 +4,11 @@
  * - duplicated: a payload dequeued more than once (allowed under at-least-once unless
  *   `allowDuplicates: false`);
  * - unexpected: a payload dequeued that was never enqueued (or whose enqueue failed);
- * - stuck: the final `stats` still counts tasks `processing` after the drain.
+ * - stuck: the final `stats` still counts tasks `processing` after the drain;
+ * - undrained: the final `stats` still counts tasks `pending` after the drain (then tasks not
+ *   completed may still be in the queue: they are listed, not called lost).
+ * Every process may drain in the final phase: tasks in any drain (even one cut short, `info`)
+ * were completed; the final drain is the last `ok` one to end.
  * Indeterminate enqueues (info) may or may not be there: never lost, never unexpected.
  */
 import type { Op } from '../history.js';
@@ -90,8 +94,8 @@ export function checkQueueHistory(history: readonly Op[], options: QueueCheckOpt
         break;
       }
       case 'drain':
-        if (call.status !== 'ok' || !Array.isArray(call.output)) break;
-        drain = call; // the last ok drain is the final one
+        if (!Array.isArray(call.output)) break;
+        if (call.status === 'ok' && (!drain || call.end > drain.end)) drain = call;
         for (const item of call.output) {
           const task = asTask(item);
           if (task) factsOf(task.payload).deliveries.push({ call, viaDrain: true });
@@ -103,7 +107,16 @@ export function checkQueueHistory(history: readonly Op[], options: QueueCheckOpt
     }
   }
 
-  const counts = { enqueued: 0, indeterminateEnqueues: 0, failedEnqueues: 0, dequeued: 0, completed: 0, drained: 0, lost: 0, duplicated: 0, unexpected: 0, stuck: 0, unconfirmedCompletions: 0 };
+  // The final stats: the last taken after the final drain ended.
+  const finalStats = drain
+    ? [...statsCalls].sort((a, b) => a.end - b.end).reverse().find((c) => c.start >= (drain as Call).end)
+    : undefined;
+  const stats = finalStats?.output as { pending?: unknown; processing?: unknown; completed?: unknown; failed?: unknown } | undefined;
+  const pendingAfter = stats && typeof stats.pending === 'number' ? stats.pending : 0;
+  const processingAfter = stats && typeof stats.processing === 'number' ? stats.processing : 0;
+
+  const counts = { enqueued: 0, indeterminateEnqueues: 0, failedEnqueues: 0, dequeued: 0, completed: 0, drained: 0, lost: 0, duplicated: 0, unexpected: 0, stuck: 0, undrained: 0, unconfirmedCompletions: 0 };
+  const notCompleted: string[] = [];
   const drainedPayloads = new Set<string>();
   for (const [payload, f] of facts) {
     const okEnqueue = f.enqueues.find((c) => c.status === 'ok');
@@ -152,6 +165,10 @@ export function checkQueueHistory(history: readonly Op[], options: QueueCheckOpt
         counts.unconfirmedCompletions++; // a complete that timed out may have worked: not lost
         continue;
       }
+      if (pendingAfter > 0) {
+        notCompleted.push(payload); // may be one of the tasks still pending
+        continue;
+      }
       counts.lost++;
       const history = f.deliveries.length
         ? `dequeued by ${f.deliveries.map(describeDelivery).join('; ')}` +
@@ -163,31 +180,39 @@ export function checkQueueHistory(history: readonly Op[], options: QueueCheckOpt
         kind: 'lost',
         explanation:
           `Enqueue of ${formatValue(payload)} was acknowledged (${describeCall(okEnqueue)}${taskIdText(okEnqueue.output)}) ` +
-          `but the task was ${history} and is not in the final drain (op #${drain.completion?.index ?? drain.invoke.index}, ${formatTime(drain.end)}).`,
+          `but the task was ${history} and is in no drain (the final drain: op #${drain.completion?.index ?? drain.invoke.index}, ${formatTime(drain.end)}).`,
         ops: opIndexes(callOps(okEnqueue), ...f.deliveries.map((d) => callOps(d.call)), ...f.completes.map(callOps), ...f.abandons.map(callOps), callOps(drain)),
       });
     }
   }
-  // Stuck: the last stats taken after the drain still shows tasks in processing.
-  const finalStats = [...statsCalls].reverse().find((c) => !drain || c.start >= drain.end);
-  const stats = finalStats?.output as { pending?: unknown; processing?: unknown; completed?: unknown; failed?: unknown } | undefined;
-  if (finalStats && drain && stats && typeof stats.processing === 'number' && stats.processing > 0) {
-    counts.stuck = stats.processing;
+  const drainText = drain ? `the final drain (op #${drain.completion?.index ?? drain.invoke.index}, ${formatTime(drain.end)})` : '';
+  if (finalStats && drain && processingAfter > 0) {
+    counts.stuck = processingAfter;
     anomalies.add({
       kind: 'stuck',
       explanation:
-        `After the drain (op #${drain.completion?.index ?? drain.invoke.index}, ${formatTime(drain.end)}) the final stats ` +
-        `(${describeCall(finalStats, 'stats')}) still count ${stats.processing} task(s) processing: ` +
-        `${formatValue(stats)}. A task whose worker died is never handed out again.`,
+        `After ${drainText} the final stats (${describeCall(finalStats, 'stats')}) still count ${processingAfter} task(s) processing: ` +
+        `${formatValue(stats)}. A task whose worker died or whose completion was lost is never handed out again.`,
+      ops: opIndexes(callOps(drain), callOps(finalStats)),
+    });
+  }
+  if (finalStats && drain && pendingAfter > 0) {
+    counts.undrained = pendingAfter;
+    anomalies.add({
+      kind: 'undrained',
+      explanation:
+        `After ${drainText} the final stats (${describeCall(finalStats, 'stats')}) still count ${pendingAfter} task(s) pending: ` +
+        `${formatValue(stats)}: the queue did not hand them out. ${notCompleted.length} acknowledged task(s) were never completed and may be among them` +
+        `${notCompleted.length ? ` (${notCompleted.slice(0, 10).map((p) => formatValue(p)).join(', ')}${notCompleted.length > 10 ? ', …' : ''})` : ''}.`,
       ops: opIndexes(callOps(drain), callOps(finalStats)),
     });
   }
 
   let valid: CheckResult['valid'] = true;
-  if (counts.lost || counts.unexpected || counts.stuck || (!allowDuplicates && counts.duplicated)) valid = false;
+  if (counts.lost || counts.unexpected || counts.stuck || counts.undrained || (!allowDuplicates && counts.duplicated)) valid = false;
   else if (!drain && counts.enqueued > 0) valid = 'unknown';
 
-  const problems = formatCounts({ lost: counts.lost, unexpected: counts.unexpected, 'stuck in processing': counts.stuck });
+  const problems = formatCounts({ lost: counts.lost, unexpected: counts.unexpected, 'stuck in processing': counts.stuck, 'left pending': counts.undrained });
   const dupText = counts.duplicated ? `; ${counts.duplicated} duplicated${allowDuplicates ? ' (allowed)' : ''}` : '';
   const summary =
     valid === 'unknown'
@@ -203,6 +228,7 @@ export function checkQueueHistory(history: readonly Op[], options: QueueCheckOpt
       emptyDequeues,
       finalStats: stats ?? null,
       drainOp: drain ? drain.invoke.index : null,
+      notCompleted: notCompleted.slice(0, 100),
       allowDuplicates,
       truncated: anomalies.truncated(),
     },

@@ -143,4 +143,34 @@ describe('queue checker', () => {
   it('refuses a misspelt option', () => {
     expect(() => checkQueueHistory([], { allowDuplicate: true } as never)).toThrow(/option "allowDuplicate" is unknown/);
   });
+
+  it('counts tasks from every process drain, also one cut short (info), and judges by the last drain', () => {
+    const h = new HistoryBuilder();
+    h.call({ process: 1, f: 'enqueue', value: 'a', start: 0, end: 1, result: task('a') });
+    h.call({ process: 1, f: 'enqueue', value: 'b', start: 2, end: 3, result: task('b') });
+    h.call({ process: 1, f: 'enqueue', value: 'c', start: 4, end: 5, result: task('c') });
+    h.call({ process: 7, f: 'drain', start: 100, end: 120, result: [task('a')] });
+    h.call({ process: 8, f: 'drain', start: 100, end: 130, type: 'info', result: [task('b')], error: 'drain aborted' });
+    const last = h.call({ process: 9, f: 'drain', start: 100, end: 140, result: [] });
+    h.call({ process: 9, f: 'stats', start: 141, end: 142, result: { pending: 0, processing: 0, completed: 2, failed: 0 } });
+    const r = checkQueueHistory(h.build());
+    expect(r.valid).toBe(false);
+    expect(r.anomalies.map((a) => a.kind)).toEqual(['lost']);
+    expect(r.anomalies[0]?.explanation).toContain('"c"');
+    expect(r.anomalies[0]?.ops).toEqual(expect.arrayContaining(last.ops));
+    expect(r.details).toMatchObject({ drained: 2, completed: 2, lost: 1 });
+  });
+
+  it('reports tasks left pending after the drain as undrained, not as lost', () => {
+    const h = new HistoryBuilder();
+    h.call({ process: 1, f: 'enqueue', value: 'a', start: 0, end: 1, result: task('a') });
+    const { drain, stats } = finalPhase(h, 100, [], { pending: 1, processing: 0, completed: 0, failed: 0 });
+    const r = checkQueueHistory(h.build());
+    expect(r.valid).toBe(false);
+    expect(r.anomalies.map((a) => a.kind)).toEqual(['undrained']);
+    expect(r.anomalies[0]?.ops).toEqual([...drain.ops, ...stats.ops]);
+    expect(r.anomalies[0]?.explanation).toContain('1 task(s) pending');
+    expect(r.anomalies[0]?.explanation).toContain('"a"');
+    expect(r.details).toMatchObject({ lost: 0, undrained: 1, notCompleted: ['a'] });
+  });
 });
