@@ -94,6 +94,33 @@ describe('consistency checker: stale reads', () => {
   });
 });
 
+describe('consistency checker: divergence', () => {
+  it('finds replicas that still disagree after the last write of a key ended', () => {
+    const h = new HistoryBuilder();
+    // Two overlapping writes: either order is fine, but every replica must pick the same one.
+    const w1 = h.call({ process: 1, f: 'write', key: 'x', value: 1, start: 0, end: 30 });
+    const w2 = h.call({ process: 2, f: 'write', key: 'x', value: 2, start: 10, end: 20 });
+    const r1 = h.call({ process: 3, f: 'read', key: 'x', start: 40, end: 50, result: 1, node: 'n1' });
+    h.call({ process: 3, f: 'read', key: 'x', start: 60, end: 70, result: 1, node: 'n1' });
+    const r2 = h.call({ process: 4, f: 'read', key: 'x', start: 40, end: 50, result: 2, node: 'n2' });
+    const res = checkConsistencyHistory(h.build());
+    expect(kinds(res)).toEqual(['divergence']);
+    expect(res.anomalies[0]?.ops).toEqual([...w1.ops, ...w2.ops, ...r1.ops, ...r2.ops].sort((a, b) => a - b));
+    expect(res.anomalies[0]?.explanation).toMatch(/2 read\(s\) returned 1 from n1 .*1 read\(s\) returned 2 from n2/);
+    expect(res.valid).toBe(false);
+  });
+
+  it('leaves out values of indeterminate writes, which may land between two reads', () => {
+    const h = new HistoryBuilder();
+    h.call({ process: 1, f: 'write', key: 'x', value: 1, start: 0, end: 10 });
+    h.call({ process: 2, f: 'write', key: 'x', value: 2, start: 20, end: 30, type: 'info' });
+    h.call({ process: 3, f: 'read', key: 'x', start: 40, end: 50, result: 1 });
+    h.call({ process: 4, f: 'read', key: 'x', start: 60, end: 70, result: 2 });
+    const res = checkConsistencyHistory(h.build());
+    expect(res.anomalies).toEqual([]);
+  });
+});
+
 describe('consistency checker: session guarantees', () => {
   it('finds read-your-writes: a process reads an older value after its own acknowledged write', () => {
     const h = new HistoryBuilder();

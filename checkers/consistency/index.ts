@@ -4,7 +4,9 @@
  * - stale-read: a read returns a value older than a write that completed before the read began;
  * - read-your-writes: a process reads a value older than its own last acknowledged write;
  * - monotonic-reads: a process reads a value older than one it read before;
- * - unexpected-value: a read returns a value no write (that could have happened) wrote.
+ * - unexpected-value: a read returns a value no write (that could have happened) wrote;
+ * - divergence: once every write of a key has ended, reads of it still return different values
+ *   (replicas did not converge), counting only values of writes that surely happened.
  * "Older" is real-time precedence of the writes: A is older than B when A completed before B was
  * invoked. Only definite violations are reported: a write that is concurrent or indeterminate
  * (info) is never older than anything, so concurrency never raises a false alarm.
@@ -16,7 +18,7 @@ import { callOps, effectEnd, pairCalls, pushTo, type Call } from '../common/call
 import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';
 import { numberOption, rejectUnknownOptions, stringListOption } from '../common/options.js';
 
-export const CONSISTENCY_KINDS = ['stale-read', 'read-your-writes', 'monotonic-reads', 'unexpected-value'] as const;
+export const CONSISTENCY_KINDS = ['stale-read', 'read-your-writes', 'monotonic-reads', 'unexpected-value', 'divergence'] as const;
 export type ConsistencyKind = (typeof CONSISTENCY_KINDS)[number];
 
 export interface ConsistencyCheckOptions {
@@ -164,6 +166,37 @@ export function checkConsistencyHistory(history: readonly Op[], options: Consist
     }
   }
 
+  // Divergence: reads begun after every write of the key ended must agree. Values an indeterminate
+  // write may have produced are left out: such a write may land between two of those reads.
+  let divergence = 0;
+  for (const [key, keyReads] of readsByKey) {
+    const w = keys.get(key) as KeyWrites;
+    if (w.possible.some((c) => c.status === 'pending')) continue;
+    const quietFrom = w.possible.reduce((m, c) => Math.max(m, c.end), -Infinity);
+    const indeterminateDelete = w.deletes.some((d) => d.status !== 'ok');
+    const byValue = new Map<string, Call[]>();
+    for (const r of keyReads) {
+      if (!(r.start > quietFrom)) continue;
+      const s = sources.get(r) as Source;
+      const determinate = (r.output ?? null) === null ? !indeterminateDelete : s.writes.every((c) => c.status === 'ok');
+      if (determinate) pushTo(byValue, valueKey(r.output), r);
+    }
+    if (byValue.size < 2) continue;
+    divergence++;
+    const groups = [...byValue.values()];
+    const node = (r: Call): string => (r.completion?.node ?? r.invoke.node ? ` from ${r.completion?.node ?? r.invoke.node}` : '');
+    report(
+      'divergence',
+      `After the last write of ${key} ended (${formatTime(quietFrom)}), reads of it still disagree: ` +
+        groups
+          .map((g) => `${g.length} read(s) returned ${formatValue(g[0]?.output ?? null)}${node(g[0] as Call)} (first: ${describeCall(g[0] as Call, `read ${key}`)})`)
+          .join('; ') +
+        '. The replicas did not converge.',
+      opIndexes(...groups.map((g) => callOps(g[0] as Call)), ...groups.flatMap((g) => (sources.get(g[0] as Call) as Source).writes.map(callOps))),
+      key,
+    );
+  }
+
   // Session guarantees, per process (a process is one client session; it is retired after an info).
   let ryw = 0;
   let monotonic = 0;
@@ -208,7 +241,7 @@ export function checkConsistencyHistory(history: readonly Op[], options: Consist
     }
   }
 
-  const found = { 'stale-read': stale, 'read-your-writes': ryw, 'monotonic-reads': monotonic, 'unexpected-value': unexpected };
+  const found = { 'stale-read': stale, 'read-your-writes': ryw, 'monotonic-reads': monotonic, 'unexpected-value': unexpected, divergence };
   const counted = Object.fromEntries(Object.entries(found).filter(([k]) => enabled.has(k as ConsistencyKind)));
   const valid = Object.values(counted).some((n) => n > 0) ? false : true;
   const writes = [...keys.values()].reduce((n, w) => n + w.possible.length, 0);
