@@ -166,7 +166,7 @@ describe.each(targets)('Toxiproxy API and toxics ($name)', (target) => {
       const refused = await exchange(port, 'ping', 4, 2000);
       expect(refused.outcome).toBe('error');
       expect(refused.code).toBe('ECONNREFUSED');
-      expect(refused.ms).toBeLessThan(100);
+      expect(refused.ms).toBeLessThan(150);
       const enabled = await disabled.update({ enabled: true, listen: disabled.listen, upstream: disabled.upstream });
       expect(enabled.enabled).toBe(true);
       expect(enabled.listen).toBe(proxy.listen);
@@ -244,6 +244,15 @@ describe.each(targets)('Toxiproxy API and toxics ($name)', (target) => {
       await proxy.addToxic({ type: 'latency', toxicity: 0, attributes: { latency: 1000, jitter: 0 } } as never);
       const r = await exchange(portOf(proxy.listen), 'a', 1, 3000);
       expect(r.ms).toBeLessThan(500);
+    });
+
+    it('toxicity 0.5 affects some connections and spares others', async () => {
+      const proxy = await proxyTo(echo.port);
+      await proxy.addToxic({ type: 'latency', toxicity: 0.5, attributes: { latency: 300, jitter: 0 } } as never);
+      const results = await Promise.all(Array.from({ length: 30 }, () => exchange(portOf(proxy.listen), 'a', 1, 3000)));
+      const slow = results.filter((r) => r.ms >= 290).length;
+      expect(slow).toBeGreaterThan(2);
+      expect(slow).toBeLessThan(28);
     });
 
     it('timeout 0 makes a request hang (data held) on new and already open connections', async () => {
