@@ -89,8 +89,8 @@ export class ProcessRuntime implements Runtime {
       env[system.env.dataDir] = dataDir;
     }
     const [cmd, ...args] = resolveCommand(system.process.command);
-    writeSync(node.log, `[faultline] ${new Date().toISOString()} starting ${id}: ${[cmd, ...args].join(' ')}\n`);
     const child = spawn(cmd!, args, { cwd: projectRoot, env, stdio: ['ignore', node.log, node.log], detached: true });
+    writeSync(node.log, `[faultline] ${new Date().toISOString()} started ${id} (pid ${child.pid ?? '?'}): ${[cmd, ...args].join(' ')}\n`);
     node.child = child;
     node.state = 'running';
     node.exited = new Promise((resolve) => {
