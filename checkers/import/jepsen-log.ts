@@ -32,7 +32,8 @@ export function parseJepsenLog(text: string): ImportedHistory {
     const [, proc, typeText, f, valueText] = m as unknown as [string, string, OpType, string, string | undefined];
     let value: unknown;
     try {
-      value = valueText === undefined || valueText === '' ? null : parseEdnValue(valueText, true);
+      value = valueText === undefined || valueText === '' ? null : simpleValue(valueText);
+      if (value === undefined) value = parseEdnValue(valueText!, true);
     } catch (err) {
       throw new ParseError(`malformed EDN value "${valueText}": ${(err as Error).message}`, line);
     }
@@ -65,4 +66,19 @@ export function parseJepsenLog(text: string): ImportedHistory {
     }
   }
   return { format: 'jepsen-log', ops, lines };
+}
+
+const INT = /^-?\d{1,15}$/;
+const INT_PAIR = /^\[\s*(-?\d{1,15})[\s,]+(-?\d{1,15})\s*\]$/;
+const KEYWORD = /^:[\w.-]+$/;
+
+/** The common values of these logs without the general EDN parser (nil, integers, [a b],
+ *  keywords); undefined for anything else. */
+function simpleValue(text: string): unknown {
+  if (text === 'nil') return null;
+  if (INT.test(text)) return Number(text);
+  if (KEYWORD.test(text)) return { keyword: text.slice(1) };
+  const pair = INT_PAIR.exec(text);
+  if (pair) return [Number(pair[1]), Number(pair[2])];
+  return undefined;
 }

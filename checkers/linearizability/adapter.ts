@@ -36,8 +36,7 @@ export async function checkLinearizableHistory(
     });
   } catch (err) {
     if (err instanceof HistoryError) {
-      const op = err.position >= 0 ? history[err.position] : undefined;
-      return problem(`the history cannot be checked: ${err.message}`, op ? [op.index] : []);
+      return problem(`the history cannot be checked: ${err.message}`, err.index >= 0 ? [err.index] : []);
     }
     throw err;
   }

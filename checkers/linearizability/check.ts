@@ -7,8 +7,9 @@ import { searchPartition } from './search.js';
 import { buildWitness, type PartitionWitness } from './witness.js';
 
 export interface LinearizabilityOptions<S = unknown> {
-  /** A shipped model by name, or your own. */
-  model: Model<S, OpInput, unknown> | ModelName;
+  /** A shipped model by name, or your own; default: guessed from the ops (kv for get/put/append,
+   *  cas-register when there is a cas, register otherwise). */
+  model?: Model<S, OpInput, unknown> | ModelName;
   /** Initial value of a shipped model (default null: absent). Ignored for your own model. */
   initial?: unknown;
   /** Time budget for the whole check; when it runs out the verdict is "unknown". */

@@ -1,11 +1,11 @@
 import type { Op } from '../history.js';
 import type { OpInput, Operation } from './model.js';
 
-/** A history the checker cannot read: `position` is the offending op's position in the array. */
+/** A history the checker cannot read: `index` is the offending op's `index` (-1: none). */
 export class HistoryError extends Error {
   constructor(
     message: string,
-    readonly position: number,
+    readonly index: number,
   ) {
     super(message);
     this.name = 'HistoryError';
@@ -47,12 +47,12 @@ export function toOperations(history: readonly Op[]): Operation<OpInput, unknown
       continue;
     }
     if (!previous) {
-      throw new HistoryError(`process ${op.process} completes "${op.f}" (${op.type}) without an invoke`, position);
+      throw new HistoryError(`process ${op.process} completes "${op.f}" (${op.type}) without an invoke`, op.index ?? position);
     }
     if (previous.op.f !== op.f) {
       throw new HistoryError(
         `process ${op.process} invoked "${previous.op.f}" but the completion is "${op.f}"`,
-        position,
+        op.index ?? position,
       );
     }
     pending.delete(op.process);
@@ -61,7 +61,7 @@ export function toOperations(history: readonly Op[]): Operation<OpInput, unknown
       indeterminate(previous, op, position);
       continue;
     }
-    if (op.type !== 'ok') throw new HistoryError(`unknown op type "${String(op.type)}"`, position);
+    if (op.type !== 'ok') throw new HistoryError(`unknown op type "${String(op.type)}"`, op.index ?? position);
     operations.push({
       id: 0,
       client: op.process,

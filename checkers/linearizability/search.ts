@@ -7,7 +7,7 @@ export interface SearchOutcome<S> {
   longest: number[];
   /** The op whose return came before it could be placed after `longest` (-1 if none). */
   stuck: number;
-  /** Distinct model states reached by prefixes as long as `longest` that got stuck on `stuck`. */
+  /** Distinct model states in which the search found `stuck` could not be placed (up to 8). */
   statesBefore: S[];
   /** Search steps taken and cache entries made. */
   steps: number;
@@ -240,7 +240,7 @@ export function searchPartition<S, I, O>(
       for (let k = 0; k < depth; k++) longest[k] = entryOp[stackEntry[k]!]!;
       stuck = entryOp[firstReturn]!;
       statesBefore = [state];
-    } else if (depth === bestDepth && entryOp[firstReturn] === stuck && statesBefore.length < MAX_STATES) {
+    } else if (entryOp[firstReturn] === stuck && statesBefore.length < MAX_STATES) {
       if (!statesBefore.some((s) => model.equal(s, state))) statesBefore.push(state);
     }
     if (depth === 0) return outcome('not-linearizable');

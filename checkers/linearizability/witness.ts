@@ -21,7 +21,7 @@ export interface PartitionWitness {
   longestPrefix: { op: WitnessOp; stateAfter: string }[];
   /** The op whose return came before any linearization could place it. */
   op: WitnessOp;
-  /** The model states that were possible just before it (after prefixes as long as the longest). */
+  /** The model states the search found possible just before it (up to 8). */
   statesBefore: string[];
   /** Ops not in the prefix that were running when `op` returned: the candidates that were tried. */
   concurrent: WitnessOp[];

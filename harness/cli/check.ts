@@ -1,13 +1,230 @@
+/**
+ * `faultline check FILE...`: checks history files for linearizability. Reads the files, picks
+ * the format, prints a verdict per file; the exit code is the worst verdict (0 linearizable,
+ * 1 not linearizable, 2 unknown, 3 bad input or usage).
+ */
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UserError } from './errors.js';
+import { FORMATS, ParseError, parseHistory, type HistoryFormat } from '../../checkers/import/index.js';
+import { parseEdnValue } from '../../checkers/import/edn-values.js';
+import {
+  checkLinearizability,
+  HistoryError,
+  isModelName,
+  MODEL_NAMES,
+  type LinearizabilityResult,
+  type ModelName,
+  type PartitionWitness,
+} from '../../checkers/linearizability/index.js';
+import { combineValidity, type Validity } from '../../checkers/result.js';
+import { EXIT, UserError } from './errors.js';
 
-// Placeholder: replaced by the module that implements `faultline check`.
+export interface CheckCommandOptions {
+  format?: string;
+  model?: string;
+  initial?: string;
+  timeLimit?: string;
+  json?: boolean;
+}
+
+interface Settings {
+  format?: HistoryFormat;
+  model?: ModelName;
+  initial?: unknown;
+  timeLimitMs?: number;
+  json: boolean;
+}
+
+/** What one file came to: a verdict, or an error (exit 3). */
+type FileOutcome =
+  | { file: string; format: HistoryFormat; result: LinearizabilityResult }
+  | { file: string; error: string; line?: number };
+
 export function registerCheck(program: Command): void {
   program
     .command('check')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('faultline check is not implemented yet');
+    .description('check history files for linearizability (faultline history.jsonl, Jepsen/knossos EDN, Jepsen logs)')
+    .argument('<files...>', 'history files')
+    .option('--format <format>', `${FORMATS.join('|')} (default: guessed from the content)`)
+    .option('--model <model>', `${MODEL_NAMES.join('|')} (default: kv for get/put/append, cas-register when there is a cas, register otherwise)`)
+    .option('--initial <value>', 'initial value of every register or key, JSON or EDN (default: nil, absent)')
+    .option('--time-limit <seconds>', 'time budget per file; when it runs out the verdict is "unknown"')
+    .option('--json', 'print one JSON object per file, one per line')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 all linearizable, 1 some not linearizable, 2 some unknown, 3 bad input or usage (the worst wins).',
+    )
+    .action(async (files: string[], options: CheckCommandOptions) => {
+      process.exitCode = await runCheck(files, options);
     });
+}
+
+/** Checks every file, prints as it goes, and returns the exit code. */
+export async function runCheck(files: readonly string[], options: CheckCommandOptions): Promise<number> {
+  const settings = parseSettings(options);
+  const verdicts: Validity[] = [];
+  let error = false;
+  for (const file of files) {
+    const outcome = await checkTarget(file, settings);
+    print(outcome, settings.json);
+    if ('error' in outcome) error = true;
+    else verdicts.push(outcome.result.valid);
+  }
+  return exitCode(verdicts, error);
+}
+
+/** The worst wins: bad input (3), then a verdict of false (1), then "unknown" (2), as `combineValidity`. */
+export function exitCode(verdicts: Iterable<Validity>, error: boolean): number {
+  if (error) return EXIT.error;
+  const v = combineValidity(verdicts);
+  return v === true ? EXIT.valid : v === false ? EXIT.invalid : EXIT.unknown;
+}
+
+function parseSettings(options: CheckCommandOptions): Settings {
+  const settings: Settings = { json: options.json === true };
+  if (options.format !== undefined) {
+    if (!(FORMATS as readonly string[]).includes(options.format)) {
+      throw new UserError(`--format must be one of ${FORMATS.join(', ')}, got "${options.format}"`);
+    }
+    settings.format = options.format as HistoryFormat;
+  }
+  if (options.model !== undefined) {
+    if (!isModelName(options.model)) throw new UserError(`--model must be one of ${MODEL_NAMES.join(', ')}, got "${options.model}"`);
+    settings.model = options.model;
+  }
+  if (options.initial !== undefined) settings.initial = parseInitial(options.initial);
+  if (options.timeLimit !== undefined) {
+    const seconds = Number(options.timeLimit);
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      throw new UserError(`--time-limit must be a positive number of seconds, got "${options.timeLimit}"`);
+    }
+    settings.timeLimitMs = seconds * 1000;
+  }
+  return settings;
+}
+
+/** `--initial 0`, `--initial '"x"'`, `--initial nil`, `--initial '[1 2]'`; a bare word is a string. */
+function parseInitial(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // not JSON: try EDN
+  }
+  try {
+    const v = parseEdnValue(text);
+    if (v !== undefined && !(typeof v === 'string' && /\s/.test(text.trim()))) return v;
+  } catch {
+    // not EDN either
+  }
+  return text;
+}
+
+/** One command-line target. A run folder will be re-checked from its files (harness/run/recheck.ts). */
+async function checkTarget(path: string, settings: Settings): Promise<FileOutcome> {
+  try {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch (err) {
+      return { file: path, error: fileError(err) };
+    }
+    if (isDirectory) {
+      throw new UserError('is a directory; re-checking a run folder is not supported yet: give its history.jsonl');
+    }
+    return await checkFile(path, settings);
+  } catch (err) {
+    if (err instanceof UserError) return { file: path, error: err.message };
+    throw err;
+  }
+}
+
+async function checkFile(file: string, settings: Settings): Promise<FileOutcome> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return { file, error: fileError(err) };
+  }
+  let imported;
+  try {
+    imported = parseHistory(text, settings.format);
+  } catch (err) {
+    if (err instanceof ParseError) return { file, line: err.line, error: err.message };
+    throw err;
+  }
+  try {
+    const result = await checkLinearizability(imported.ops, {
+      ...(settings.model !== undefined ? { model: settings.model } : {}),
+      initial: settings.initial,
+      ...(settings.timeLimitMs !== undefined ? { timeLimitMs: settings.timeLimitMs } : {}),
+    });
+    return { file, format: imported.format, result };
+  } catch (err) {
+    if (err instanceof HistoryError) {
+      const position = imported.ops.findIndex((o) => o.index === err.index);
+      const line = position >= 0 ? imported.lines[position] : undefined;
+      return { file, error: err.message, ...(line !== undefined ? { line } : {}) };
+    }
+    throw err;
+  }
+}
+
+function fileError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return (err as Error)?.message ?? String(err);
+}
+
+function print(outcome: FileOutcome, json: boolean): void {
+  if ('error' in outcome) {
+    const where = outcome.line !== undefined ? `${outcome.file}:${outcome.line}` : outcome.file;
+    process.stderr.write(`faultline: ${where}: ${outcome.error}\n`);
+    if (json) {
+      process.stdout.write(
+        JSON.stringify({ file: outcome.file, error: outcome.error, ...(outcome.line !== undefined ? { line: outcome.line } : {}) }) + '\n',
+      );
+    }
+    return;
+  }
+  const r = outcome.result;
+  if (json) {
+    process.stdout.write(
+      JSON.stringify({
+        file: outcome.file,
+        valid: r.valid,
+        format: outcome.format,
+        model: r.model,
+        operations: r.operations,
+        partitions: r.partitions,
+        unknownPartitions: r.unknownPartitions,
+        elapsedMs: Math.round(r.elapsedMs * 10) / 10,
+        witness: r.failures,
+      }) + '\n',
+    );
+    return;
+  }
+  const verdict = r.valid === true ? 'linearizable' : r.valid === false ? 'NOT linearizable' : 'unknown (time limit reached)';
+  const keys = `${r.partitions} ${r.partitions === 1 ? 'key' : 'keys'}`;
+  const lines = [`${outcome.file}: ${verdict} (${r.model}, ${r.operations} ops, ${keys}, ${Math.round(r.elapsedMs)} ms)`];
+  for (const w of r.failures) lines.push(...describeWitness(w));
+  if (r.valid === 'unknown') lines.push(`  ${r.unknownPartitions} of ${r.partitions} ${r.partitions === 1 ? 'key' : 'keys'} not decided; try a larger --time-limit`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function describeWitness(w: PartitionWitness): string[] {
+  const shown = w.longestPrefix.slice(-6);
+  const skipped = w.longestPrefix.length - shown.length;
+  const prefix = shown.map((p) => `${p.op.description} => ${p.stateAfter}`).join('; ');
+  const lines = [`  ${w.explanation}`];
+  lines.push(
+    `    longest linearizable prefix (${w.longestPrefix.length} ops): ${skipped > 0 ? '...; ' : ''}${prefix || '(empty)'}`,
+  );
+  lines.push(`    states possible before it: ${w.statesBefore.join(', ')}`);
+  if (w.concurrent.length > 0) {
+    const some = w.concurrent.slice(0, 8).map((o) => `${o.description} [${o.invokeIndex}]`);
+    lines.push(`    concurrent: ${some.join(', ')}${w.concurrent.length > 8 ? `, ... (${w.concurrent.length})` : ''}`);
+  }
+  return lines;
 }

@@ -3,12 +3,19 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from './errors.js';
-import { registerCheck } from './check.js';
-import { registerRun } from './run.js';
-import { registerList } from './list.js';
-import { registerNode } from './node.js';
-import { registerProxy } from './proxy.js';
-import { registerReport } from './report.js';
+
+type Register = (program: Command) => void;
+
+// Each command's module is imported only when that command runs (or for help and unknown
+// commands, all of them): startup stays fast, `faultline check` does not load dockerode & co.
+const commands: Record<string, () => Promise<Register>> = {
+  run: async () => (await import('./run.js')).registerRun,
+  check: async () => (await import('./check.js')).registerCheck,
+  list: async () => (await import('./list.js')).registerList,
+  node: async () => (await import('./node.js')).registerNode,
+  proxy: async () => (await import('./proxy.js')).registerProxy,
+  report: async () => (await import('./report.js')).registerReport,
+};
 
 const program = new Command();
 program
@@ -17,12 +24,9 @@ program
   .exitOverride()
   .configureOutput({ outputError: (str, write) => write(str) });
 
-registerRun(program);
-registerCheck(program);
-registerList(program);
-registerNode(program);
-registerProxy(program);
-registerReport(program);
+const requested = process.argv[2];
+const wanted = requested !== undefined && Object.hasOwn(commands, requested) ? [requested] : Object.keys(commands);
+for (const register of await Promise.all(wanted.map((name) => commands[name]!()))) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -47,8 +47,8 @@ export function registerModel(options: { initial?: unknown; cas?: boolean } = {}
           return `delete${key}`;
         case 'cas': {
           const [expected, next] = casArgs(input.value);
-          const result = output === undefined ? ' (outcome unknown)' : output === false ? ' -> false' : ' -> ok';
-          return `cas${key} ${showValue(expected)} -> ${showValue(next)}${result}`;
+          const result = output === undefined ? ' -> ?' : output === false ? ' -> false' : ' -> ok';
+          return `cas${key}(${showValue(expected)}, ${showValue(next)})${result}`;
         }
         default:
           return `${input.f}${key} ${showValue(input.value)}`;

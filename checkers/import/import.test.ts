@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { detectFormat, ParseError, parseEdn, parseHistory, parseJepsenLog, parseJsonl } from './index.js';
+
+function parseErrorOf(f: () => unknown): ParseError {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof ParseError) return err;
+    throw err;
+  }
+  throw new Error('expected a ParseError');
+}
+
+describe('jsonl (faultline history.jsonl)', () => {
+  it('reads ops with their index, keys and values, and the line of each', () => {
+    const text = [
+      '{"index":0,"time":10,"process":0,"type":"invoke","f":"write","key":"k1","value":5}',
+      '',
+      '{"index":1,"time":11,"process":"nemesis","type":"info","f":"kill","value":{"nodes":["n1"]}}',
+      '{"index":2,"time":20,"process":0,"type":"ok","f":"write","key":"k1","value":5,"node":"n2"}',
+    ].join('\n');
+    const h = parseJsonl(text);
+    expect(h.ops.map((o) => o.index)).toEqual([0, 1, 2]);
+    expect(h.lines).toEqual([1, 3, 4]);
+    expect(h.ops[0]).toEqual({ index: 0, time: 10, process: 0, type: 'invoke', f: 'write', key: 'k1', value: 5 });
+    expect(h.ops[1]!.process).toBe('nemesis');
+    expect(h.ops[2]!.node).toBe('n2');
+  });
+
+  it('names the line of a malformed op', () => {
+    const good = '{"index":0,"time":0,"process":0,"type":"invoke","f":"read"}';
+    expect(parseErrorOf(() => parseJsonl(`${good}\n{"index":1,"process":0,"type":"ok"`)).line).toBe(2);
+    const e = parseErrorOf(() => parseJsonl(`${good}\n${good}\n{"index":2,"process":0,"type":"done","f":"read"}`));
+    expect(e.line).toBe(3);
+    expect(e.message).toMatch(/type must be one of/);
+    expect(parseErrorOf(() => parseJsonl('{"process":0,"type":"ok"}')).message).toMatch(/"f"/);
+    expect(parseErrorOf(() => parseJsonl('[1,2]')).message).toMatch(/JSON object/);
+  });
+});
+
+describe('edn (Jepsen/knossos)', () => {
+  it('reads a vector of maps spread over lines, with comments, and keeps each op\'s first line', () => {
+    const text = [
+      '; a comment',
+      '[{:process 0, :type :invoke, :f :write, :value 1}',
+      ' {:process 0,',
+      '  :type :ok, :f :write, :value 1}',
+      ' {:process :nemesis, :type :info, :f :start, :value nil}',
+      ' {:process 1, :type :invoke, :f :cas, :value [1 2]} {:process 1, :type :fail, :f :cas, :value [1 2], :error [:timeout nil]}',
+      ']',
+    ].join('\n');
+    const h = parseEdn(text);
+    expect(h.ops.map((o) => [o.process, o.type, o.f, o.value])).toEqual([
+      [0, 'invoke', 'write', 1],
+      [0, 'ok', 'write', 1],
+      ['nemesis', 'info', 'start', null],
+      [1, 'invoke', 'cas', [1, 2]],
+      [1, 'fail', 'cas', [1, 2]],
+    ]);
+    expect(h.lines).toEqual([2, 3, 5, 6, 6]);
+    expect(h.ops[4]!.error).toBe('["timeout",null]');
+    expect(h.ops.map((o) => o.index)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('reads one map per line and a list, and string keys and values', () => {
+    const lines = '{:process 0, :type :invoke, :f :append, :key "0", :value "x 0 0 y"}\n{:process 0, :type :ok, :f :append, :key "0", :value "x 0 0 y"}\n';
+    const h = parseEdn(lines);
+    expect(h.ops).toHaveLength(2);
+    expect(h.ops[1]).toMatchObject({ key: '0', value: 'x 0 0 y', type: 'ok' });
+    expect(h.lines).toEqual([1, 2]);
+    const list = parseEdn('({:type :invoke, :f :read, :value nil, :process 0}\n {:type :ok, :f :read, :value 3, :process 0})');
+    expect(list.ops.map((o) => o.value)).toEqual([null, 3]);
+  });
+
+  it('an ok read of nil constrains nothing: it becomes an info completion', () => {
+    const h = parseEdn('[{:process 0 :type :invoke :f :read :value nil} {:process 0 :type :ok :f :read :value nil}]');
+    expect(h.ops[1]!.type).toBe('info');
+  });
+
+  it('names the line of a malformed form or op', () => {
+    expect(parseErrorOf(() => parseEdn('[{:process 0 :type :invoke :f :read}\n {:process 0 :type :ok\n')).message).toMatch(/not closed/);
+    const e = parseErrorOf(() => parseEdn('[{:process 0 :type :invoke :f :read}\n 42\n]'));
+    expect(e.line).toBe(2);
+    expect(e.message).toMatch(/op map/);
+    expect(parseErrorOf(() => parseEdn('{:process 0 :type :invoke :f :read}\n{:process 0 :type :oops :f :read}')).line).toBe(2);
+    expect(parseErrorOf(() => parseEdn('{:process 0 :type :invoke :f :read}\n]')).line).toBe(2);
+    expect(parseErrorOf(() => parseEdn('{:process 0 :type :invoke :f :read :value "abc\\q"}')).message).toMatch(/malformed EDN/);
+  });
+});
+
+describe('jepsen-log', () => {
+  const log = [
+    'INFO  jepsen.util - 0\t:invoke\t:read\tnil',
+    'INFO  jepsen.util - 1\t:invoke\t:cas\t[3 0]',
+    '2014-07-01 12:00:00,000 INFO  jepsen.core - some other logger',
+    'INFO  jepsen.util - 2\t:invoke\t:write\t4',
+    'INFO  jepsen.util - 0\t:fail\t:read\t:timed-out',
+    'INFO  jepsen.util - 1\t:fail\t:cas\t[3 0]',
+    'INFO  jepsen.util - 2\t:info\t:write\t:timed-out',
+    'INFO  jepsen.util - 3\t:invoke\t:read\tnil',
+    'INFO  jepsen.util - 3\t:ok\t:read\tnil',
+    '',
+  ].join('\n');
+
+  it('reads op lines with their semantics: fail cas returned false, timed-out reads are indeterminate', () => {
+    const h = parseJepsenLog(log);
+    expect(h.ops.map((o) => [o.process, o.type, o.f, o.value])).toEqual([
+      [0, 'invoke', 'read', null],
+      [1, 'invoke', 'cas', [3, 0]],
+      [2, 'invoke', 'write', 4],
+      [0, 'info', 'read', null],
+      [1, 'ok', 'cas', false],
+      [2, 'info', 'write', 4],
+      [3, 'invoke', 'read', null],
+      [3, 'ok', 'read', null],
+    ]);
+    expect(h.ops[3]!.error).toBe('timed-out');
+    expect(h.lines).toEqual([1, 2, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('reads EDN values beyond the simple ones and names a bad line', () => {
+    const h = parseJepsenLog('INFO jepsen.util - 0 :invoke :write {:a [1 "x"]}\nINFO jepsen.util - 0 :ok :write {:a [1 "x"]}');
+    expect(h.ops[0]!.value).toEqual({ a: [1, 'x'] });
+    const e = parseErrorOf(() => parseJepsenLog(`${log}garbage here\n`));
+    expect(e.line).toBe(10);
+  });
+});
+
+describe('format detection', () => {
+  it('tells the formats apart', () => {
+    expect(detectFormat('{"index":0,"process":0,"type":"invoke","f":"read"}\n')).toBe('jsonl');
+    expect(detectFormat('; comment\n[{:process 0, :type :invoke}]')).toBe('edn');
+    expect(detectFormat('{:process 0, :type :invoke, :f :read}')).toBe('edn');
+    expect(detectFormat('(\n{:type :invoke}')).toBe('edn');
+    expect(detectFormat('\nINFO  jepsen.util - 0\t:invoke\t:read\tnil')).toBe('jepsen-log');
+    expect(parseErrorOf(() => detectFormat('\n\n')).message).toMatch(/empty/);
+    expect(parseErrorOf(() => detectFormat('hello world')).message).toMatch(/--format/);
+  });
+
+  it('parseHistory uses the given format over the guess', () => {
+    expect(parseHistory('{:process 0, :type :invoke, :f :read}').format).toBe('edn');
+    expect(() => parseHistory('{:process 0, :type :invoke, :f :read}', 'jsonl')).toThrow(ParseError);
+  });
+});

@@ -1,0 +1,162 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Op } from '../history.js';
+import { checkLinearizableHistory } from './adapter.js';
+import { checkLinearizability } from './check.js';
+import { hashValue, valueEqual, type Model, type OpInput, type Operation } from './model.js';
+import { guessModelName, kvModel, modelByName, registerModel } from './models/index.js';
+
+const op = (f: string, value: unknown, key?: string): OpInput => (key === undefined ? { f, value } : { f, key, value });
+
+describe('register model', () => {
+  const m = registerModel();
+  it('reads what was written, null when absent or deleted', () => {
+    expect(m.init()).toBeNull();
+    expect(m.step(null, op('read', null), null)).toEqual([true, null]);
+    expect(m.step(null, op('read', null), 3)[0]).toBe(false);
+    expect(m.step(null, op('write', 3), 3)).toEqual([true, 3]);
+    expect(m.step(3, op('delete', null), undefined)).toEqual([true, null]);
+    expect(m.step(3, op('read', null), undefined)).toEqual([true, 3]);
+    expect(m.step({ a: [1] }, op('read', null), { a: [1] })[0]).toBe(true);
+  });
+  it('has no cas, and says so', () => {
+    expect(m.validate!(op('cas', [1, 2]), undefined)).toMatch(/no operation "cas"/);
+    expect(m.validate!(op('write', 1), undefined)).toBeUndefined();
+  });
+  it('describes ops and states', () => {
+    expect(m.describeOperation(op('read', null, 'k'), 4)).toBe('read[k] -> 4');
+    expect(m.describeOperation(op('write', 4), 4)).toBe('write 4');
+    expect(m.describeState(null)).toBe('nil');
+  });
+});
+
+describe('cas-register model', () => {
+  const m = modelByName('cas-register', 0);
+  it('applies a cas whose compare matches, and an ok with value false is a failed compare', () => {
+    expect(m.init()).toBe(0);
+    expect(m.step(0, op('cas', [0, 5]), [0, 5])).toEqual([true, 5]);
+    expect(m.step(1, op('cas', [0, 5]), [0, 5])[0]).toBe(false);
+    expect(m.step(1, op('cas', [0, 5]), false)).toEqual([true, 1]);
+    expect(m.step(0, op('cas', [0, 5]), false)[0]).toBe(false);
+    expect(m.step(0, op('cas', { expected: 0, new: 2 }), true)).toEqual([true, 2]);
+  });
+  it('an indeterminate cas applies exactly when its compare matches', () => {
+    expect(m.step(0, op('cas', [0, 5]), undefined)).toEqual([true, 5]);
+    expect(m.step(1, op('cas', [0, 5]), undefined)).toEqual([true, 1]);
+  });
+  it('refuses a malformed cas', () => {
+    expect(m.validate!(op('cas', 3), undefined)).toMatch(/\[expected, new\]/);
+  });
+});
+
+describe('kv model', () => {
+  const m = kvModel();
+  it('get/put/append/delete; an absent key reads as null or ""', () => {
+    expect(m.step(null, op('get', null, 'k'), '')[0]).toBe(true);
+    expect(m.step(null, op('get', null, 'k'), null)[0]).toBe(true);
+    expect(m.step(null, op('append', 'x', 'k'), undefined)).toEqual([true, 'x']);
+    expect(m.step('x', op('append', 'y', 'k'), undefined)).toEqual([true, 'xy']);
+    expect(m.step('xy', op('get', null, 'k'), 'xy')[0]).toBe(true);
+    expect(m.step('xy', op('get', null, 'k'), 'x')[0]).toBe(false);
+    expect(m.step('xy', op('put', 'z', 'k'), undefined)).toEqual([true, 'z']);
+    expect(m.step('z', op('delete', null, 'k'), undefined)).toEqual([true, null]);
+    expect(m.step('', op('get', null, 'k'), null)[0]).toBe(false);
+  });
+  it('partitions by key', () => {
+    const ops = ['a', 'b', 'a', 'c'].map(
+      (key, id): Operation => ({ id, client: id, input: op('put', 1, key), output: 1, call: id, ret: id + 0.5, indeterminate: false, invokeIndex: id }),
+    );
+    expect(m.partition!(ops).map((p) => p.map((o) => o.id))).toEqual([[0, 2], [1], [3]]);
+  });
+});
+
+describe('model helpers', () => {
+  it('guesses the model from the ops', () => {
+    expect(guessModelName(['read', 'append'])).toBe('kv');
+    expect(guessModelName(['read', 'write', 'cas'])).toBe('cas-register');
+    expect(guessModelName(['read', 'write', 'delete'])).toBe('register');
+  });
+  it('equal values hash alike', () => {
+    const json = fc.jsonValue();
+    fc.assert(
+      fc.property(json, (v) => {
+        const copy = JSON.parse(JSON.stringify(v)) as unknown;
+        expect(valueEqual(v, copy)).toBe(true);
+        expect(hashValue(v)).toBe(hashValue(copy));
+      }),
+    );
+    expect(hashValue({ a: 1, b: 2 })).toBe(hashValue({ b: 2, a: 1 }));
+    expect(valueEqual([1, 2], [2, 1])).toBe(false);
+  });
+});
+
+describe('a model of your own', () => {
+  it('is used as given: a counter whose reads must see every increment before them', async () => {
+    const counter: Model<number, OpInput, unknown> = {
+      name: 'counter',
+      init: () => 0,
+      step: (s, input, output) =>
+        input.f === 'inc' ? [true, s + 1] : [output === undefined || output === s, s],
+      equal: (a, b) => a === b,
+      hash: (s) => s,
+      describeOperation: (input, output) => `${input.f} ${String(output)}`,
+      describeState: (s) => String(s),
+    };
+    const h = (readValue: number): Op[] => [
+      { index: 0, time: 0, process: 0, type: 'invoke', f: 'inc', value: null },
+      { index: 1, time: 1, process: 0, type: 'ok', f: 'inc', value: null },
+      { index: 2, time: 2, process: 1, type: 'invoke', f: 'read', value: null },
+      { index: 3, time: 3, process: 1, type: 'ok', f: 'read', value: readValue },
+    ];
+    expect((await checkLinearizability(h(1), { model: counter })).valid).toBe(true);
+    const bad = await checkLinearizability(h(0), { model: counter });
+    expect(bad.valid).toBe(false);
+    expect(bad.model).toBe('counter');
+  });
+});
+
+describe('checkLinearizableHistory (the registry adapter)', () => {
+  const base: Op[] = [
+    { index: 0, time: 0, process: 0, type: 'invoke', f: 'write', key: 'k1', value: 1 },
+    { index: 1, time: 1, process: 'monitor', type: 'info', f: 'status', node: 'n1', value: { role: 'leader' } },
+    { index: 2, time: 2, process: 0, type: 'ok', f: 'write', key: 'k1', value: 1 },
+    { index: 3, time: 3, process: 'nemesis', type: 'invoke', f: 'start-partition', value: null },
+    { index: 4, time: 4, process: 1, type: 'invoke', f: 'read', key: 'k1', value: null },
+    { index: 5, time: 5, process: 'nemesis', type: 'info', f: 'start-partition', value: null },
+    { index: 6, time: 6, process: 2, type: 'invoke', f: 'read', key: 'k2', value: null },
+    { index: 7, time: 7, process: 1, type: 'ok', f: 'read', key: 'k1', value: 1 },
+    { index: 8, time: 8, process: 2, type: 'ok', f: 'read', key: 'k2', value: null },
+    { index: 9, time: 9, process: 3, type: 'invoke', f: 'delete', key: 'k1', value: null },
+    { index: 10, time: 10, process: 3, type: 'info', f: 'delete', key: 'k1', value: null },
+  ];
+  it('passes a register history with nemesis and monitor ops', async () => {
+    const r = await checkLinearizableHistory(base, { model: 'register' });
+    expect(r).toMatchObject({ checker: 'linearizable', valid: true, anomalies: [] });
+    expect(r.details).toMatchObject({ model: 'register', partitions: 2, operations: 4 });
+  });
+  it('reports a stale read with the history indexes involved and a witness', async () => {
+    const stale: Op[] = [
+      ...base,
+      { index: 11, time: 11, process: 4, type: 'invoke', f: 'write', key: 'k1', value: 2 },
+      { index: 12, time: 12, process: 4, type: 'ok', f: 'write', key: 'k1', value: 2 },
+      { index: 13, time: 13, process: 5, type: 'invoke', f: 'read', key: 'k1', value: null },
+      { index: 14, time: 14, process: 5, type: 'ok', f: 'read', key: 'k1', value: 1 },
+    ];
+    const r = await checkLinearizableHistory(stale, {});
+    expect(r.valid).toBe(false);
+    expect(r.anomalies).toHaveLength(1);
+    const a = r.anomalies[0]!;
+    expect(a).toMatchObject({ kind: 'not-linearizable', key: 'k1' });
+    expect(a.ops).toEqual(expect.arrayContaining([13, 14]));
+    expect(a.explanation).toContain('read[k1] -> 1');
+    expect((r.details!['witness'] as unknown[]).length).toBe(1);
+  });
+  it('answers "unknown" with the reason for a history it cannot check', async () => {
+    const r = await checkLinearizableHistory([{ index: 0, time: 0, process: 0, type: 'ok', f: 'read', value: 1 }], {});
+    expect(r.valid).toBe('unknown');
+    expect(r.anomalies[0]!.explanation).toMatch(/without an invoke/);
+    const m = await checkLinearizableHistory(base, { model: 'queue' });
+    expect(m.valid).toBe('unknown');
+    expect(m.summary).toMatch(/unknown model/);
+  });
+});
