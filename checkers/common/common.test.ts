@@ -59,6 +59,16 @@ describe('faultWindows', () => {
     expect(overlaps(merged, 206e6, 299e6)).toBe(false);
     expect(overlaps(merged, 250e6, 1000e6)).toBe(true);
   });
+
+  it('keeps a window open while overlapping faults of one kind last; a kill that chose no node is no window', () => {
+    const h = new HistoryBuilder();
+    const a = h.nemesis('start-partition', 100, 101, { shape: 'halves' });
+    const b = h.nemesis('start-partition', 150, 151, { shape: 'ring' });
+    const sa = h.nemesis('stop-partition', 200, 201);
+    const sb = h.nemesis('stop-partition', 300, 301);
+    h.call({ process: 'nemesis', f: 'kill', value: { targets: 'leader' }, start: 400, end: 401, type: 'info', error: 'no leader known' });
+    expect(faultWindows(h.build())).toEqual([{ kind: 'partition', start: 100e6, end: 301e6, ops: [a.invoke, b.invoke, sa.completion, sb.completion] }]);
+  });
 });
 
 describe('options', () => {

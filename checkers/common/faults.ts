@@ -40,7 +40,8 @@ function nodesOf(value: unknown): string[] | undefined {
 
 export function faultWindows(history: readonly Op[]): FaultWindow[] {
   const windows: FaultWindow[] = [];
-  const open = new Map<string, FaultWindow>();
+  // Faults of one kind (on one node) may overlap: a window closes when the last of them ends.
+  const open = new Map<string, { window: FaultWindow; depth: number }>();
   // The nemesis is one process: its invoke is followed by its info; pair them to know both times.
   let pendingInvoke: Op | undefined;
   for (const op of history) {
@@ -57,12 +58,19 @@ export function faultWindows(history: readonly Op[]): FaultWindow[] {
     const opened = opening(op.f);
     if (opened) {
       const nodes = nodesOf(value);
+      // A kill or pause that failed before choosing its nodes did nothing.
+      if (opened in PAIRS && !nodes && op.error !== undefined) continue;
       for (const node of nodes ?? [undefined]) {
         const key = node === undefined ? opened : `${opened}\u0000${node}`;
-        if (open.has(key)) continue; // already open: the earlier start stands
+        const already = open.get(key);
+        if (already) {
+          already.depth++;
+          already.window.ops.push(start.index);
+          continue;
+        }
         const w: FaultWindow = { kind: opened, start: start.time, end: Infinity, ops: [start.index] };
         if (node !== undefined) w.node = node;
-        open.set(key, w);
+        open.set(key, { window: w, depth: 1 });
         windows.push(w);
       }
       continue;
@@ -70,11 +78,15 @@ export function faultWindows(history: readonly Op[]): FaultWindow[] {
     const closed = closing(op.f);
     if (closed) {
       const nodes = nodesOf(value);
-      for (const [key, w] of [...open]) {
+      for (const [key, entry] of [...open]) {
+        const w = entry.window;
         if (w.kind !== closed) continue;
         if (nodes && w.node !== undefined && !nodes.includes(w.node)) continue;
-        w.end = op.time;
         w.ops.push(op.index);
+        // kill..restart and pause..resume are states of a node: one end ends them all.
+        entry.depth = w.node !== undefined && closed in PAIRS ? 0 : entry.depth - 1;
+        if (entry.depth > 0) continue;
+        w.end = op.time;
         open.delete(key);
       }
     }
