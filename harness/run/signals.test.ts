@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../descriptor.js';
+import { startEmbeddedToxiproxy, type EmbeddedToxiproxy } from '../proxy/server.js';
 import { removeLeftovers } from '../runtime/leftovers.js';
 import { killAll, listening, pidAlive, proxyPorts, startedNodes } from './testing.js';
 
@@ -13,12 +14,21 @@ const base = mkdtempSync(join(tmpdir(), 'faultline-signals-'));
 const stateDir = join(base, 'state');
 const children: ChildProcess[] = [];
 const pids: number[] = [];
+const proxies: EmbeddedToxiproxy[] = [];
+
+async function proxiesOf(url: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${url}/proxies`);
+  return (await res.json()) as Record<string, unknown>;
+}
 
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   killAll(pids.splice(0));
 });
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+afterAll(async () => {
+  for (const p of proxies.splice(0)) await p.close();
+  rmSync(base, { recursive: true, force: true });
+});
 
 interface Started {
   child: ChildProcess;
@@ -27,9 +37,9 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-function startRun(out: string): Started {
+function startRun(out: string, env: Record<string, string> = {}): Started {
   const child = spawn(process.execPath, [cli, 'run', campaign, '--out', out, '--time-limit', '60'], {
-    env: { ...process.env, FAULTLINE_STATE_DIR: stateDir },
+    env: { ...process.env, FAULTLINE_STATE_DIR: stateDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -59,20 +69,27 @@ function historyLines(dir: string): number {
 }
 
 describe('stopping a run', () => {
+  // SIGINT with the embedded Toxiproxy (in the harness process); SIGTERM with a Toxiproxy of
+  // this test process given as TOXIPROXY_URL, so its proxies and listeners can be checked after.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`on ${signal} mid-run heals, stops every node and proxy, flushes and still checks`, async () => {
       const out = join(base, `out-${signal}`);
-      const run = startRun(out);
+      const external = signal === 'SIGTERM' ? await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0 }) : undefined;
+      proxies.push(...(external ? [external] : []));
+      const run = startRun(out, external ? { TOXIPROXY_URL: external.url } : {});
       await until('the run to record ops', () => existsSync(join(out, 'latest')) && historyLines(runDirOf(out)) > 100);
       const dir = runDirOf(out);
       const nodes = startedNodes(dir);
       pids.push(...nodes.map((n) => n.pid));
       expect(nodes.length).toBeGreaterThanOrEqual(3);
-      const api = /toxiproxy: http:\/\/127\.0\.0\.1:(\d+) \(embedded\)/.exec(run.stderr());
-      expect(api, run.stderr()).not.toBeNull();
-      const apiPort = Number(api![1]);
-      const ports = [apiPort, ...proxyPorts(dir), ...nodes.map((n) => n.port)];
-      expect(await listening(apiPort)).toBe(true);
+      const api = /toxiproxy: (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stderr());
+      expect(api?.[1], run.stderr()).toEqual(external ? external.url : expect.stringMatching(/^http/));
+      const ports = proxyPorts(dir);
+      expect(ports.length).toBe(3 * 2 + 3);
+      if (external) {
+        expect(Object.keys(await proxiesOf(external.url))).toHaveLength(9);
+        for (const port of ports) expect(await listening(port), `proxy port ${port}`).toBe(true);
+      }
 
       run.child.kill(signal);
       const code = await run.exited;
@@ -81,10 +98,14 @@ describe('stopping a run', () => {
       expect(run.stdout()).toMatch(/replay: npx faultline run .*fake\.yaml --seed 42/);
 
       for (const n of startedNodes(dir)) expect(pidAlive(n.pid), `node ${n.id} pid ${n.pid}`).toBe(false);
-      for (const port of ports) expect(await listening(port), `port ${port}`).toBe(false);
+      if (external) {
+        // The run removed its proxies from a Toxiproxy that outlives it, and their listeners closed.
+        expect(await proxiesOf(external.url)).toEqual({});
+        for (const port of ports) expect(await listening(port), `proxy port ${port}`).toBe(false);
+      }
       const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
       expect(results.interrupted).toBe(signal);
-      // The history was flushed whole: every line is JSON, and it ends with what the run did last.
+      // The history was flushed whole: every line is JSON.
       const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter(Boolean);
       expect(lines.length).toBeGreaterThan(100);
       for (const line of lines) JSON.parse(line);
