@@ -55,7 +55,12 @@ export class Producer {
     this.journal = new JsonLog<QueueEvent>(file);
   }
 
+  private closed = false;
+
+  /** Closes the journal; later calls do nothing. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.journal?.close();
   }
 
