@@ -39,7 +39,7 @@ interface Producer {
 async function startProducer(env: Record<string, string> = {}, reuse?: Producer): Promise<Producer> {
   const port = reuse?.port ?? (await freePort());
   const dir = reuse?.dir ?? dataDir();
-  const fullEnv = reuse?.env ?? { PORT: String(port), DATA_DIR: dir, NODE_ID: 'producer1', LEASE_MS: '800', ...env };
+  const fullEnv = reuse?.env ?? { PORT: String(port), DATA_DIR: dir, NODE_ID: 'producer1', LEASE_MS: '5000', ...env };
   const proc = spawnNode(producerJs, fullEnv);
   await proc.waitFor(/listening on/);
   return { url: `http://127.0.0.1:${port}`, proc, port, dir, env: fullEnv };
@@ -144,10 +144,10 @@ describe('queue producer: the course API', () => {
 
 describe('queue producer: leases', () => {
   it('returns an expired lease to pending and answers 409 to the worker that lost it', async () => {
-    const p = await startProducer({ LEASE_MS: '300' });
+    const p = await startProducer({ LEASE_MS: '1000' });
     const id = (await enqueue(p)).body.taskId;
     const lost = (await call(`${p.url}/dequeue?workerId=slow`)).body;
-    await sleep(500);
+    await sleep(1200);
     expect((await call(`${p.url}/stats`)).body).toMatchObject({ pending: 1, processing: 0 });
     // the lease ran out and nobody holds the task: no complete without the current lease wins
     expect((await call(`${p.url}/complete/${id}`, 'POST', { result: 1 })).status).toBe(409);
