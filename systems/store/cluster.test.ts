@@ -5,7 +5,8 @@ import { StoreCluster, ensureBuilt, http, waitFor } from './testing/cluster.js';
 let cluster: StoreCluster | undefined;
 
 beforeAll(() => ensureBuilt(), 120_000);
-afterEach(async () => {
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail' && cluster) process.stderr.write(cluster.logs());
   await cluster?.stop();
   cluster = undefined;
 });

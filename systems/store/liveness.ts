@@ -1,7 +1,8 @@
 /**
  * Who is live, as the course's election needs it: a node not heard from for the election timeout
  * is not live. "Heard from" counts direct contact (a request from it, an answer from it) and word
- * from a follower that heard its leader recently; leadership needs a majority in direct contact.
+ * from a follower that heard its leader recently; leadership needs a majority in direct contact
+ * within half the election timeout.
  */
 
 /** Node ids in natural order: `node-2` before `node-10`. */
@@ -54,9 +55,10 @@ export class Liveness {
     return s !== undefined && now - s.heard < this.timeoutMs;
   }
 
-  /** When `id` was last heard from (any evidence), or undefined. */
-  lastHeard(id: string): number | undefined {
-    return this.seen.get(id)?.heard;
+  /** When `id` was last in direct contact, or undefined. */
+  lastContact(id: string): number | undefined {
+    const c = this.seen.get(id)?.contact;
+    return c === undefined || c === -Infinity ? undefined : c;
   }
 
   liveIds(now: number): string[] {
@@ -67,10 +69,14 @@ export class Liveness {
     return this.liveIds(now)[0]!;
   }
 
-  /** Nodes in direct contact within the timeout, this node included. */
+  /**
+   * Nodes in direct contact within half the timeout, this node included. A leader needs a
+   * majority in reach by this shorter measure, so one that is cut off steps down before the
+   * others (who wait the whole timeout) elect a successor.
+   */
   reachable(now: number): number {
     let n = 1;
-    for (const s of this.seen.values()) if (now - s.contact < this.timeoutMs) n++;
+    for (const s of this.seen.values()) if (now - s.contact < this.timeoutMs / 2) n++;
     return n;
   }
 

@@ -244,18 +244,28 @@ export class StoreNode {
     return this.config.advertiseUrl ? { advertiseUrl: this.config.advertiseUrl } : {};
   }
 
+  /** The role others see: a leader still collecting the peers' maps is a candidate, and leads nobody yet. */
+  get shownRole(): Role {
+    return this.role === 'leader' && !this.ready ? 'candidate' : this.role;
+  }
+
+  get shownLeaderId(): string | null {
+    return this.role === 'leader' && !this.ready ? null : this.leaderId;
+  }
+
   /** What this node says about itself in heartbeats and their answers. */
   beat(): Record<string, unknown> {
     const out: Record<string, unknown> = {
       nodeId: this.me,
       term: this.state.term,
-      role: this.role,
-      leaderId: this.leaderId,
+      role: this.shownRole,
+      leaderId: this.shownLeaderId,
       revision: this.state.revision,
       ...this.advertised(),
     };
     if (this.role === 'follower' && this.leaderId) {
-      const heard = this.liveness.lastHeard(this.leaderId);
+      // only direct contact is passed on: reports of reports could keep a dead leader alive
+      const heard = this.liveness.lastContact(this.leaderId);
       if (heard !== undefined) out.leaderSeenMsAgo = Math.max(0, Math.round(now() - heard));
     }
     return out;
@@ -389,12 +399,14 @@ export class StoreNode {
   // ---- the client API ----
 
   notLeader(): HttpError {
-    const body: Record<string, unknown> = { error: 'Not the leader', currentRole: this.role, leaderId: this.leaderId };
+    const body: Record<string, unknown> = { error: 'Not the leader', currentRole: this.shownRole, leaderId: this.shownLeaderId };
     if (this.leaderUrl) body.leader = this.leaderUrl;
     return new HttpError(503, body);
   }
 
   private assertLeader(): void {
+    // a leader that was paused or cut off learns it before it accepts a write
+    this.evaluate();
     if (this.role !== 'leader' || !this.ready) throw this.notLeader();
   }
 
@@ -433,7 +445,7 @@ export class StoreNode {
 
   private answer(key: string, consistency: Consistency, got: GetAnswer | undefined, extra: Record<string, unknown> = {}): ReadAnswer {
     if (!got || got.deleted || got.version === null) return { status: 404, body: { error: 'Key not found', key } };
-    return { status: 200, body: { key, value: got.value, nodeRole: this.role, consistency, version: got.version, ...extra } };
+    return { status: 200, body: { key, value: got.value, nodeRole: this.shownRole, consistency, version: got.version, ...extra } };
   }
 
   /** Asks the peers; answers with the newest of R replies (this node's included), 503 with fewer. */
@@ -549,9 +561,9 @@ export class StoreNode {
     const keys = this.state.liveKeys().sort();
     return {
       nodeId: this.me,
-      role: this.role,
+      role: this.shownRole,
       term: this.state.term,
-      leaderId: this.leaderId,
+      leaderId: this.shownLeaderId,
       totalKeys: keys.length,
       keys,
       config: { writeQuorum: this.config.writeQuorum, readQuorum: this.config.readQuorum, totalNodes: this.config.peers.length + 1 },

@@ -49,6 +49,9 @@ describe('liveness and the lowest-id election', () => {
     expect(l.hasMajority(500)).toBe(false);
     l.contact('node-3', 600);
     expect(l.hasMajority(700)).toBe(true);
+    // a leader needs contact within half the timeout: it steps down before the others elect
+    expect(l.hasMajority(1200)).toBe(false);
+    expect(l.isLive('node-3', 1200)).toBe(true);
     expect(l.lowestLive(1200)).toBe('node-2');
     expect(l.isLive('node-3', 1500)).toBe(true);
     expect(l.isLive('node-3', 1600)).toBe(false);

@@ -3,7 +3,7 @@
  * timers, every node-to-node link through a Forwarder that a test can cut.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,11 +22,38 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Compiles the project when dist/ is missing or older than the store's or common's sources. */
-export function ensureBuilt(): void {
+const upToDate = (): boolean => {
   const sources = Math.max(newestMtime(join(root, 'systems', 'store')), newestMtime(join(root, 'systems', 'common')));
-  if (existsSync(mainJs) && statSync(mainJs).mtimeMs >= sources) return;
-  spawnSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: 'ignore' });
+  return existsSync(mainJs) && statSync(mainJs).mtimeMs >= sources;
+};
+
+/**
+ * Compiles the project when dist/ is missing or older than the store's or common's sources.
+ * Test files run in parallel: one compiles (holding a lock folder), the others wait for it.
+ */
+export function ensureBuilt(): void {
+  if (upToDate()) return;
+  const lock = join(root, 'dist', '.store-tests-build.lock');
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // a lock older than the deadline is a leftover of a killed run
+      if (Date.now() > deadline || Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (!upToDate()) spawnSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: 'ignore' });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
   if (!existsSync(mainJs)) throw new Error(`build failed: ${mainJs} missing (run npx tsc -p .)`);
 }
 
@@ -108,7 +135,7 @@ export class StoreCluster {
       await c.init();
     } catch (err) {
       await c.stop();
-      throw err;
+      throw new Error(`${(err as Error).message}\n${c.logs()}`);
     }
     return c;
   }
