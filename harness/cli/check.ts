@@ -65,6 +65,14 @@ export async function runCheck(files: readonly string[], options: CheckCommandOp
   const verdicts: Validity[] = [];
   let error = false;
   for (const file of files) {
+    if (isDirectory(file)) {
+      // imported only for run folders: the engine's modules (yaml, zod, reports) cost startup time
+      const { isRunFolder, recheckRunCommand } = await import('../run/recheck.js');
+      if (isRunFolder(file)) {
+        verdicts.push(await recheckRunCommand(file, settings.json));
+        continue;
+      }
+    }
     const outcome = await checkTarget(file, settings);
     print(outcome, settings.json);
     if ('error' in outcome) error = true;
@@ -129,7 +137,7 @@ async function checkTarget(path: string, settings: Settings): Promise<FileOutcom
       return { file: path, error: fileError(err) };
     }
     if (isDirectory) {
-      throw new UserError('is a directory; re-checking a run folder is not supported yet: give its history.jsonl');
+      throw new UserError('is a directory but not a run folder (one has campaign.yaml and history.jsonl)');
     }
     return await checkFile(path, settings);
   } catch (err) {
@@ -166,6 +174,14 @@ async function checkFile(file: string, settings: Settings): Promise<FileOutcome>
       return { file, error: err.message, ...(line !== undefined ? { line } : {}) };
     }
     throw err;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
