@@ -172,8 +172,8 @@ export function checkQueueHistory(history: readonly Op[], options: QueueCheckOpt
       counts.lost++;
       const history = f.deliveries.length
         ? `dequeued by ${f.deliveries.map(describeDelivery).join('; ')}` +
-          `${f.abandons.length ? `; abandoned by ${f.abandons.map((c) => describeCall(c)).join('; ')}` : ''}` +
-          `${f.completes.length ? `; complete refused: ${f.completes.map((c) => describeCall(c)).join('; ')}` : ''}` +
+          `${f.abandons.length ? `; abandoned by ${f.abandons.map((c) => describeCall(c, 'abandon')).join('; ')}` : ''}` +
+          `${f.completes.length ? `; complete refused: ${f.completes.map((c) => describeCall(c, 'complete')).join('; ')}` : ''}` +
           `, but never completed`
         : 'never dequeued';
       anomalies.add({
@@ -217,7 +217,8 @@ export function checkQueueHistory(history: readonly Op[], options: QueueCheckOpt
   const summary =
     valid === 'unknown'
       ? `no final drain in the history: cannot tell lost tasks (${counts.enqueued} enqueued, ${counts.dequeued} dequeued${dupText})`
-      : `${counts.enqueued} enqueued, ${counts.completed} completed (${counts.drained} in the drain): ${problems === 'none' ? 'nothing lost' : problems}${dupText}`;
+      : `${counts.enqueued} enqueued${counts.indeterminateEnqueues ? ` (+${counts.indeterminateEnqueues} indeterminate)` : ''}, ` +
+        `${counts.completed} completed (${counts.drained} in drains): ${problems === 'none' ? 'nothing lost' : problems}${dupText}`;
   return {
     checker: 'queue',
     valid,
