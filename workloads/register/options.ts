@@ -23,6 +23,10 @@ export const registerOptions = z
     api: z.enum(['store', 'raft']).optional(),
     /** How many leader redirects a request follows before it fails. */
     maxRedirects: z.number().int().min(0).max(10).default(3),
+    /** What a read whose answer never came is recorded as. `fail` (the default, as in Jepsen) is
+     *  sound because a read changes nothing, keeps the process, and spares the linearizability
+     *  search an op that never ends; reads then time out a little before the harness's timeout. */
+    readUnknownAs: z.enum(['fail', 'info']).default('fail'),
     /** Whether every process reads every key in the final phase (convergence check). */
     finalReads: z.boolean().default(true),
   })

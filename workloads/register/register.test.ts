@@ -162,6 +162,16 @@ describe('register client against a fake store', () => {
     expect(await c.invoke({ f: 'write', key: 'k', value: 2 }, never)).toMatchObject({ type: 'info', error: 'HTTP 500: boom' });
     expect(await c.invoke({ f: 'read', key: 'k' }, never)).toMatchObject({ type: 'fail' });
   });
+
+  it('a read that gets no answer is fail (reads change nothing), or info when asked', async () => {
+    const nodes = [await fakeNode('node-1', () => undefined /* never answers */)];
+    const c = await client({}, nodes, 0, 'store');
+    const started = Date.now();
+    expect(await c.invoke({ f: 'read', key: 'k' }, never)).toMatchObject({ type: 'fail', node: 'node-1' });
+    expect(Date.now() - started).toBeLessThan(1000); // before the harness's own timeout (1000 ms here)
+    const strict = await client({ readUnknownAs: 'info' }, nodes, 0, 'store');
+    expect(await strict.invoke({ f: 'read', key: 'k' }, never)).toMatchObject({ type: 'info' });
+  });
 });
 
 describe('register client against a fake raft', () => {
