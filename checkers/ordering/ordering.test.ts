@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HistoryBuilder, type CallRef } from '../common/history-builder.js';
 import { checkOrderingHistory } from './index.js';
@@ -288,5 +289,117 @@ describe('ordering checker: anomalies', () => {
     const r = checkOrderingHistory(c.h.build());
     expect(kinds(r)).toEqual(['out-of-order']);
     expect(r.anomalies[0]?.ops).toEqual(p.ops);
+  });
+});
+
+/**
+ * Runs of a correct chat server: one sequencer per room, live frames to connected members in
+ * sequence order, history frames (some of them repeats) after a reconnect, a final catch-up.
+ */
+const correctRun = fc
+  .record({
+    clients: fc.integer({ min: 2, max: 5 }),
+    steps: fc.array(
+      fc.record({
+        kind: fc.constantFrom('publish', 'publish', 'publish', 'poll', 'disconnect', 'reconnect'),
+        client: fc.integer({ min: 0, max: 4 }),
+        room: fc.constantFrom('a', 'b'),
+        repeat: fc.boolean(),
+      }),
+      { maxLength: 40 },
+    ),
+  })
+  .map(({ clients, steps }) => {
+    const h = new HistoryBuilder();
+    let t = 0;
+    const next = (): number => (t += 10);
+    const seq = new Map<string, number>();
+    const log = new Map<string, { id: string; sequence: number; content: string; user: string }[]>();
+    const connected = new Set<number>();
+    const buffer = new Map<number, unknown[]>();
+    const seen = new Map<number, Set<string>>();
+    const deliver = (c: number, room: string, m: { id: string }, via: 'live' | 'history'): void => {
+      buffer.get(c)?.push({ room, ...m, via });
+      seen.get(c)?.add(m.id);
+    };
+    const fill = (c: number, repeat: boolean): void => {
+      for (const [room, msgs] of log) for (const m of msgs) if (repeat || !seen.get(c)?.has(m.id)) deliver(c, room, m, 'history');
+    };
+    for (let c = 1; c <= clients; c++) {
+      for (const room of ['a', 'b']) {
+        const at = next();
+        h.call({ process: c, f: 'join', value: { room }, start: at, end: at + 1 });
+      }
+      connected.add(c);
+      buffer.set(c, []);
+      seen.set(c, new Set());
+    }
+    let n = 0;
+    for (const s of steps) {
+      const c = 1 + (s.client % clients);
+      const at = next();
+      if (s.kind === 'publish' && connected.has(c)) {
+        const sequence = (seq.get(s.room) ?? 0) + 1;
+        seq.set(s.room, sequence);
+        const m = { id: `id-${++n}`, sequence, content: `msg-${n}`, user: `u${c}` };
+        log.set(s.room, [...(log.get(s.room) ?? []), m]);
+        for (const member of connected) deliver(member, s.room, m, 'live');
+        h.call({ process: c, f: 'publish', value: { room: s.room, content: m.content }, start: at, end: at + 5, result: { room: s.room, content: m.content, id: m.id, sequence } });
+      } else if (s.kind === 'poll') {
+        h.call({ process: c, f: 'poll', start: at, end: at + 1, result: buffer.get(c) });
+        buffer.set(c, []);
+      } else if (s.kind === 'disconnect') {
+        connected.delete(c);
+      } else if (s.kind === 'reconnect') {
+        connected.add(c);
+        fill(c, s.repeat);
+        h.call({ process: c, f: 'reconnect', start: at, end: at + 2 });
+      }
+    }
+    for (let c = 1; c <= clients; c++) {
+      const at = next();
+      connected.add(c);
+      fill(c, false);
+      h.call({ process: c, f: 'catch-up', start: at, end: at + 1 });
+      h.call({ process: c, f: 'poll', start: at + 2, end: at + 3, result: buffer.get(c) });
+    }
+    return h.build();
+  });
+
+describe('ordering checker: properties', () => {
+  it('finds nothing in runs of a correct server with disconnects, history fills and repeats', () => {
+    fc.assert(
+      fc.property(correctRun, (history) => {
+        const r = checkOrderingHistory(history);
+        expect(r.anomalies).toEqual([]);
+        expect(r.valid).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('finds the message when a finished client never gets one acknowledged publish', () => {
+    fc.assert(
+      fc.property(correctRun, fc.nat(), (history, pick) => {
+        const publishes = history.filter((op) => op.f === 'publish' && op.type === 'ok');
+        fc.pre(publishes.length > 0);
+        const victim = publishes[pick % publishes.length] as (typeof history)[number];
+        const id = (victim.value as { id: string }).id;
+        // Some other client loses every frame of that message.
+        const other = history.find((op) => op.f === 'poll' && op.process !== victim.process) as (typeof history)[number];
+        const cut = history.map((op) =>
+          op.f === 'poll' && op.type === 'ok' && op.process === other.process
+            ? { ...op, value: (op.value as { id: string }[]).filter((f) => f.id !== id) }
+            : op,
+        );
+        const r = checkOrderingHistory(cut);
+        const missing = r.anomalies.filter((a) => a.kind === 'missing');
+        expect(missing).toHaveLength(1);
+        expect(missing[0]?.explanation).toContain(`"${id}"`);
+        expect(missing[0]?.explanation).toMatch(new RegExp(`never reached process\\(es\\) ${other.process}[,\\s]`));
+        expect(r.valid).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
