@@ -1,12 +1,20 @@
 /**
- * Placeholder until the report module lands: writes a minimal report.html so a run folder is
- * complete. Replaced by the real renderer (issue: HTML anomaly reports).
+ * HTML reports. `writeRunReport(runDir)` writes <runDir>/report.html from the run folder's files
+ * alone (the engine calls it after every run; `faultline report` calls it again).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildReportData } from './data.js';
+import { readRunFolder } from './load.js';
+import { renderRunPage } from './page.js';
 
 export async function writeRunReport(runDir: string): Promise<string> {
   const file = join(runDir, 'report.html');
-  await writeFile(file, '<!doctype html><meta charset="utf-8"><title>faultline run</title><p>report renderer not built yet</p>\n');
+  await writeFile(file, renderRunReport(runDir));
   return file;
+}
+
+/** The report page of a run folder, as HTML text. */
+export function renderRunReport(runDir: string): string {
+  return renderRunPage(buildReportData(readRunFolder(runDir)));
 }
