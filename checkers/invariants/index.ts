@@ -1,14 +1,21 @@
 /**
  * Cluster invariants from the status monitor's ops (`process: "monitor"`, `f: "status"`,
- * `value: {role, term, leader}`): at most one leader per term (Raft's Election Safety).
+ * `value: {role, term, leader}`): at most one leader per term (Raft's Election Safety) and, when
+ * asked (`monotonicTerms`), no node's term going down (Raft keeps currentTerm on stable storage,
+ * so not even a restart may lower it). The monitor polls each node sequentially, so one node's
+ * samples are in order.
  */
 import type { Op } from '../history.js';
 import type { CheckResult } from '../result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { formatTime, opIndexes } from '../common/describe.js';
-import { numberOption, rejectUnknownOptions } from '../common/options.js';
+import { booleanOption, CheckerOptionError, numberOption, rejectUnknownOptions } from '../common/options.js';
 
 export interface InvariantsCheckOptions {
+  /** The role value that means leader (compared case-insensitively). Default "leader". */
+  leaderRole?: string;
+  /** Report a node whose term goes down between two samples (term-regression). Default false. */
+  monotonicTerms?: boolean;
   maxAnomalies?: number;
 }
 
@@ -36,7 +43,11 @@ interface Claim {
 
 export function checkInvariantsHistory(history: readonly Op[], options: InvariantsCheckOptions = {}): CheckResult {
   const opts = options as Record<string, unknown>;
-  rejectUnknownOptions(opts, 'invariants', ['maxAnomalies']);
+  rejectUnknownOptions(opts, 'invariants', ['leaderRole', 'monotonicTerms', 'maxAnomalies']);
+  const leaderRoleOption = opts.leaderRole ?? 'leader';
+  if (typeof leaderRoleOption !== 'string') throw new CheckerOptionError('invariants', 'leaderRole', `must be a string, got ${JSON.stringify(leaderRoleOption)}`);
+  const leaderRole = leaderRoleOption.toLowerCase();
+  const monotonicTerms = booleanOption(opts, 'invariants', 'monotonicTerms', false);
   const anomalies = new AnomalyList(numberOption(opts, 'invariants', 'maxAnomalies', { min: 1 }));
 
   const claims = new Map<string, Map<string, Claim>>(); // term -> node -> claim
@@ -46,8 +57,10 @@ export function checkInvariantsHistory(history: readonly Op[], options: Invarian
   let errors = 0;
   let unreadable = 0;
   let termRegressions = 0;
-  const lastTerm = new Map<string, number>();
+  const lastSample = new Map<string, { term: number; op: Op }>();
+  const nemesisOps: Op[] = [];
   for (const op of history) {
+    if (op.process === 'nemesis') nemesisOps.push(op);
     if (op.process !== 'monitor' || op.f !== 'status') continue;
     const node = op.node ?? '?';
     nodes.add(node);
@@ -64,10 +77,23 @@ export function checkInvariantsHistory(history: readonly Op[], options: Invarian
     const term = String(status.term);
     terms.add(term);
     const numeric = Number(status.term);
-    const previous = lastTerm.get(node);
-    if (previous !== undefined && Number.isFinite(numeric) && numeric < previous) termRegressions++;
-    if (Number.isFinite(numeric)) lastTerm.set(node, numeric);
-    if (status.role.toLowerCase() !== 'leader') continue;
+    const previous = lastSample.get(node);
+    if (previous !== undefined && Number.isFinite(numeric) && numeric < previous.term) {
+      termRegressions++;
+      if (monotonicTerms) {
+        const between = nemesisOps.filter((n) => n.time >= previous.op.time && n.time <= op.time && involves(n, node));
+        anomalies.add({
+          kind: 'term-regression',
+          explanation:
+            `Node ${node} reported term ${previous.term} at ${formatTime(previous.op.time)} (op #${previous.op.index}), then term ${numeric} at ${formatTime(op.time)} (op #${op.index})` +
+            (between.length ? `, after ${between.filter((n, i) => i === 0 || between[i - 1]?.f !== n.f).map((n) => `${n.f} at ${formatTime(n.time)} (op #${n.index})`).join(', ')}` : '') +
+            '. A term never goes down: Raft keeps currentTerm on stable storage, so a node that forgets it can vote twice in one term.',
+          ops: opIndexes(previous.op.index, op.index, between.map((n) => n.index)),
+        });
+      }
+    }
+    if (Number.isFinite(numeric)) lastSample.set(node, { term: numeric, op });
+    if (status.role.toLowerCase() !== leaderRole) continue;
     let byNode = claims.get(term);
     if (!byNode) claims.set(term, (byNode = new Map()));
     const claim = byNode.get(node);
@@ -95,12 +121,13 @@ export function checkInvariantsHistory(history: readonly Op[], options: Invarian
   }
 
   const splitTerms = anomalies.count('two-leaders');
-  const valid = splitTerms === 0;
+  const valid = splitTerms === 0 && anomalies.count('term-regression') === 0;
   const summary =
     samples === 0
       ? `no node status was recorded (${errors} failed polls): nothing to check`
       : `${samples} status samples from ${nodes.size} nodes: ${terms.size} terms, ${leaders} leader(s) seen; ` +
-        (splitTerms ? `${splitTerms} term(s) with two leaders` : 'at most one leader per term');
+        (splitTerms ? `${splitTerms} term(s) with two leaders` : 'at most one leader per term') +
+        (termRegressions ? `; ${termRegressions} term regression(s)${monotonicTerms ? '' : ' (not judged)'}` : '');
   return {
     checker: 'invariants',
     valid,
@@ -119,4 +146,11 @@ export function checkInvariantsHistory(history: readonly Op[], options: Invarian
       truncated: anomalies.truncated(),
     },
   };
+}
+
+/** Whether a nemesis op names the node (in `node` or `value.nodes`). */
+function involves(op: Op, node: string): boolean {
+  if (op.node === node) return true;
+  const nodes = op.value && typeof op.value === 'object' ? (op.value as { nodes?: unknown }).nodes : undefined;
+  return Array.isArray(nodes) && nodes.includes(node);
 }

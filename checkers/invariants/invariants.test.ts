@@ -43,4 +43,35 @@ describe('invariants checker', () => {
     expect(r.valid).toBe(true);
     expect(r.summary).toContain('no node status was recorded');
   });
+
+  it('reports a term going down only when monotonicTerms is on, with the restart between', () => {
+    const h = new HistoryBuilder();
+    const before = h.monitor('n2', 0, { role: 'follower', term: 5, leader: 'n1' });
+    const other = h.monitor('n1', 1, { role: 'leader', term: 5, leader: 'n1' });
+    const kill = h.nemesis('kill', 10, 11, { nodes: ['n2'] });
+    const restart = h.nemesis('restart', 20, 30, { nodes: ['n2'] });
+    h.nemesis('kill', 12, 13, { nodes: ['n3'] });
+    const after = h.monitor('n2', 40, { role: 'follower', term: 0 });
+    const history = h.build();
+    const lenient = checkInvariantsHistory(history);
+    expect(lenient.valid).toBe(true);
+    expect(lenient.details).toMatchObject({ termRegressions: 1 });
+    expect(lenient.summary).toContain('1 term regression(s) (not judged)');
+    const strict = checkInvariantsHistory(history, { monotonicTerms: true });
+    expect(strict.valid).toBe(false);
+    expect(strict.anomalies.map((a) => a.kind)).toEqual(['term-regression']);
+    expect(strict.anomalies[0]?.ops).toEqual([before.completion, ...kill.ops, ...restart.ops, after.completion]);
+    expect(strict.anomalies[0]?.explanation).toMatch(/Node n2 reported term 5 .* then term 0 .* after kill at 0.010s .*restart at 0.020s/);
+    expect(other.completion).toBeGreaterThan(-1);
+  });
+
+  it('takes the leader role word as an option', () => {
+    const h = new HistoryBuilder();
+    h.monitor('n1', 0, { role: 'primary', term: 1 });
+    h.monitor('n2', 1, { role: 'PRIMARY', term: 1 });
+    expect(checkInvariantsHistory(h.build()).valid).toBe(true);
+    const r = checkInvariantsHistory(h.build(), { leaderRole: 'primary' });
+    expect(r.anomalies.map((a) => a.kind)).toEqual(['two-leaders']);
+    expect(() => checkInvariantsHistory([], { leaderRole: 3 } as never)).toThrow(/option "leaderRole" must be a string/);
+  });
 });
