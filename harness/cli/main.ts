@@ -15,6 +15,8 @@ const commands: Record<string, () => Promise<Register>> = {
   node: async () => (await import('./node.js')).registerNode,
   proxy: async () => (await import('./proxy.js')).registerProxy,
   report: async () => (await import('./report.js')).registerReport,
+  serve: async () => (await import('./serve.js')).registerServe,
+  compare: async () => (await import('./compare.js')).registerCompare,
 };
 
 const program = new Command();

@@ -1,13 +1,23 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { writeRunReport } from '../../reports/index.js';
 import { UserError } from './errors.js';
 
-// Placeholder: replaced by the module that implements `faultline report`.
+/** `faultline report RUN_DIR...`: re-renders report.html from a run folder's files (no re-check). */
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new UserError('faultline report is not implemented yet');
+    .description('re-render report.html of run folders from their files (history.jsonl, results.json)')
+    .argument('<run-dir...>', 'run folders (runs/<campaign>/<timestamp>, or runs/latest)')
+    .action(async (dirs: string[]) => {
+      for (const dir of dirs) {
+        if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${dir}: no such run folder`);
+        if (!existsSync(join(dir, 'history.jsonl')) && !existsSync(join(dir, 'results.json'))) {
+          throw new UserError(`${dir} is not a run folder (it has neither history.jsonl nor results.json)`);
+        }
+        const file = await writeRunReport(dir);
+        process.stdout.write(`${file}\n`);
+      }
     });
 }

@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { parseDuration } from '../campaign/duration.js';
+import { defaultRegistries } from '../campaign/registries.js';
+import { parseLevels, parseQuorums, runComparison } from '../compare/compare.js';
+import { formatCompareTable } from '../compare/table.js';
+import { createProgress } from '../run/progress.js';
+import { exitCodeFor } from '../run/verdict.js';
+import { RUNTIMES } from '../runtime/index.js';
+import { EXIT, UserError } from './errors.js';
+
+interface CompareCliOptions {
+  levels?: string;
+  quorums?: string;
+  seed?: string;
+  timeLimit?: string;
+  runtime: string;
+  out: string;
+  set: string[];
+}
+
+/** `faultline compare CAMPAIGN`: the campaign once per read level (and W/R), same seed; a table and compare.html. */
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('run a store campaign once per read consistency level (and W/R setting) with the same seed; table + compare.html')
+    .argument('<campaign>', 'a store campaign with the register workload (name or file)')
+    .option('--levels <list>', 'read levels, comma-separated', 'strong,eventual,read_your_writes')
+    .option('--quorums <list>', 'W/R settings, comma-separated (e.g. 2/1,2/2,3/1); default: the campaign\'s')
+    .option('--seed <n>', 'the seed every run shares (default: random, printed)')
+    .option('--time-limit <seconds>', 'length of each run\'s main phase (seconds, or 500ms/2s/1m)')
+    .option('--runtime <runtime>', `where nodes run: ${RUNTIMES.join('|')}`, 'process')
+    .option('--out <dir>', 'comparisons go to <out>/compare/<campaign>/<timestamp>/', 'runs')
+    .option('--set <path=value>', 'override a campaign field for every run (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
+    .action(async (ref: string, opts: CompareCliOptions) => {
+      if (!(RUNTIMES as readonly string[]).includes(opts.runtime)) {
+        throw new UserError(`--runtime: unknown runtime "${opts.runtime}"; valid choices: ${RUNTIMES.join(', ')}`);
+      }
+      let seed: number | undefined;
+      if (opts.seed !== undefined) {
+        seed = Number(opts.seed);
+        if (!/^\d+$/.test(opts.seed) || seed > 2 ** 32 - 1) throw new UserError(`--seed takes an integer from 0 to ${2 ** 32 - 1}, got "${opts.seed}"`);
+      }
+      let timeLimitMs: number | undefined;
+      if (opts.timeLimit !== undefined) {
+        timeLimitMs = parseDuration(/^\d+(\.\d+)?$/.test(opts.timeLimit) ? Number(opts.timeLimit) : opts.timeLimit);
+        if (timeLimitMs === undefined || timeLimitMs <= 0) throw new UserError(`--time-limit takes seconds (or 500ms, 2s, 1m), got "${opts.timeLimit}"`);
+      }
+      const levels = parseLevels(opts.levels ?? 'strong,eventual,read_your_writes');
+      const quorums = opts.quorums !== undefined ? parseQuorums(opts.quorums) : [];
+
+      const controller = new AbortController();
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals): void => {
+        signals++;
+        if (signals === 1) {
+          controller.abort(sig);
+          setTimeout(() => process.exit(EXIT.error), 60_000).unref();
+        } else if (signals >= 3) process.exit(EXIT.error);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const outcome = await runComparison({
+          ref,
+          levels,
+          quorums,
+          ...(seed !== undefined && { seed }),
+          ...(timeLimitMs !== undefined && { timeLimitMs }),
+          sets: opts.set,
+          runtime: opts.runtime,
+          outDir: opts.out,
+          registries: await defaultRegistries(),
+          progress: createProgress(process.stderr),
+          signal: controller.signal,
+        });
+        const { file } = outcome;
+        process.stdout.write(`\n${file.campaign}, seed ${file.seed}, same fault schedule for every run:\n${formatCompareTable(file.rows)}\n`);
+        if (file.rows.length < levels.length * Math.max(1, quorums.length)) process.stdout.write('interrupted: not every setting ran\n');
+        process.stdout.write(`comparison: ${outcome.report}\nreplay: ${file.replay}\n`);
+        process.exitCode = controller.signal.aborted ? EXIT.error : exitCodeFor(file.valid);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}
