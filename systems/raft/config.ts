@@ -27,6 +27,8 @@ export interface RaftConfig {
   commitTimeoutMs: number;
   /** How long one raft RPC may take before it counts as lost. */
   rpcTimeoutMs: number;
+  /** Pre-vote and leader stickiness (on by default): a node cut off does not disrupt the cluster when it comes back. */
+  preVote: boolean;
   bugs: Set<RaftBug>;
 }
 
@@ -91,6 +93,7 @@ export function loadConfig(): RaftConfig {
     heartbeatMs,
     commitTimeoutMs: envInt('COMMIT_TIMEOUT_MS', 5000),
     rpcTimeoutMs: envInt('RPC_TIMEOUT_MS', 1000),
+    preVote: envInt('PRE_VOTE', 1) !== 0,
     bugs: envBugs(RAFT_BUGS),
   };
 }

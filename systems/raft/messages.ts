@@ -7,6 +7,8 @@ export interface RequestVoteArgs {
   candidateId: string;
   lastLogIndex: number;
   lastLogTerm: number;
+  /** Extra (not in the course): a pre-vote (Raft thesis §9.6) asks "would you vote for me in `term`?" and changes nothing. */
+  preVote?: boolean;
 }
 
 export interface RequestVoteReply {
@@ -58,12 +60,14 @@ function text(o: Record<string, unknown>, field: string, what: string): string {
 export function parseRequestVote(body: unknown): RequestVoteArgs {
   const what = 'request-vote';
   const o = object(body, what);
-  return {
+  const args: RequestVoteArgs = {
     term: count(o, 'term', what),
     candidateId: text(o, 'candidateId', what),
     lastLogIndex: count(o, 'lastLogIndex', what),
     lastLogTerm: count(o, 'lastLogTerm', what),
   };
+  if (o.preVote === true) args.preVote = true;
+  return args;
 }
 
 export function parseAppendEntries(body: unknown): AppendEntriesArgs {

@@ -46,6 +46,8 @@ export class RaftNode {
   private flushScheduled = false;
   private readonly writeWaiters = new Map<number, WriteWaiter[]>();
   private stopped = false;
+  /** When a leader last reached us (monotonic ms). */
+  private lastLeaderContact = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly config: RaftConfig,
@@ -271,6 +273,16 @@ export class RaftNode {
     }
   }
 
+  /**
+   * Leader stickiness (Raft thesis §4.2.3): a leader, or a follower that heard from one within the
+   * minimum election timeout, ignores requests to elect someone else in a newer term.
+   */
+  inLeaderLease(): boolean {
+    if (!this.config.preVote) return false;
+    if (this.role === 'leader') return true;
+    return this.leaderId !== null && performance.now() - this.lastLeaderContact < this.config.electionTimeoutMinMs;
+  }
+
   // --- RPC handlers ---------------------------------------------------------------------------
 
   handleRequestVote(args: RequestVoteArgs): RequestVoteReply {
@@ -280,6 +292,7 @@ export class RaftNode {
   handleAppendEntries(args: AppendEntriesArgs): AppendEntriesReply {
     if (args.term < this.term) return { term: this.term, success: false };
     if (args.term > this.term) this.setTermAndVote(args.term, null);
+    this.lastLeaderContact = performance.now();
     if (this.role !== 'follower' || this.leaderId !== args.leaderId) this.becomeFollower(args.leaderId, args.leaderUrl ?? null);
     else {
       this.leaderUrl = args.leaderUrl ?? this.leaderUrl;

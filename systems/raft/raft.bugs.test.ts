@@ -23,8 +23,10 @@ async function fake(id: string, handlers: { vote?: RpcHandler; append?: RpcHandl
 }
 
 const num = (v: unknown): number => v as number;
-const grant: RpcHandler = (b, res) => reply(res, 200, { term: b.term, voteGranted: true });
-const deny: RpcHandler = (b, res) => reply(res, 200, { term: b.term, voteGranted: false });
+/** A voter's answer carries its own term: the asked term for a vote, the one before for a pre-vote. */
+const voterTerm = (b: Record<string, unknown>): number => num(b.term) - (b.preVote === true ? 1 : 0);
+const grant: RpcHandler = (b, res) => reply(res, 200, { term: voterTerm(b), voteGranted: true });
+const deny: RpcHandler = (b, res) => reply(res, 200, { term: voterTerm(b), voteGranted: false });
 const refuseEntries: RpcHandler = (b, res) => reply(res, 200, { term: b.term, success: false });
 const acceptEntries: RpcHandler = (b, res) => reply(res, 200, { term: b.term, success: true });
 
@@ -93,13 +95,14 @@ describe('BUGS=stale-reads', () => {
 describe('BUGS=late-votes', () => {
   /**
    * node2 keeps its term-1 vote ("granted") until node1's term-2 request arrives, then sends it
-   * and refuses term 2; node3 refuses everything. Only a candidate that counts the old vote wins.
+   * and refuses term 2 (it grants pre-votes, so node1 gets to ask); node3 refuses everything. Only a candidate that counts the old vote wins.
    */
   async function becomesLeader(bugs: string[]): Promise<boolean> {
     let held: { res: Parameters<RpcHandler>[1]; term: number } | undefined;
     let released = false;
     const node2 = await fake('node2', {
       vote: (b, res) => {
+        if (b.preVote === true) return grant(b, res);
         if (!released && held === undefined) {
           held = { res, term: num(b.term) };
           return;

@@ -145,6 +145,36 @@ describe('raft cluster (3 nodes)', () => {
   });
 });
 
+describe('pre-vote', () => {
+  /** Cuts a follower off for a second, heals, and reports the leader and term before and after. */
+  async function isolateFollower(preVote: string): Promise<{ before: [string, number]; after: [string, number] }> {
+    const c = await start(3, { forwarders: true, env: { PRE_VOTE: preVote } });
+    const leader = await c.leader();
+    const term = (await c.debug(leader.id)).term as number;
+    const follower = c.nodes.find((n) => n !== leader)!;
+    c.isolate(follower.id);
+    await sleep(1200);
+    c.healAll();
+    await sleep(700);
+    const now = await c.leader();
+    await waitFor('every node to follow one leader', async () => {
+      const ds = await Promise.all(c.nodes.map((n) => c.debug(n.id)));
+      return ds.every((d) => d.leaderId === now.id) ? true : undefined;
+    });
+    return { before: [leader.id, term], after: [now.id, (await c.debug(now.id)).term as number] };
+  }
+
+  it('a follower that was cut off rejoins without deposing the leader', async () => {
+    const { before, after } = await isolateFollower('1');
+    expect(after).toEqual(before);
+  });
+
+  it('without pre-vote (PRE_VOTE=0) the same follower forces a new term when it comes back', async () => {
+    const { before, after } = await isolateFollower('0');
+    expect(after[1]).toBeGreaterThan(before[1]);
+  });
+});
+
 describe('raft cluster (5 nodes)', () => {
   it('the majority side of a partition commits; the minority side cannot, and catches up after the heal', async () => {
     const c = await start(5, { forwarders: true });

@@ -19,7 +19,7 @@ export const mainJs = join(projectDir, 'dist', 'systems', 'raft', 'main.js');
 export function assertBuilt(): void {
   if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run \`npx tsc -p .\` first`);
   const built = statSync(mainJs).mtimeMs;
-  for (const dir of [join(projectDir, 'systems', 'raft'), join(projectDir, 'systems', 'common')]) {
+  for (const dir of [join(projectDir, 'systems', 'raft')]) {
     for (const f of readdirSync(dir)) {
       if (f.endsWith('.ts') && !f.endsWith('.test.ts') && statSync(join(dir, f)).mtimeMs > built + 1000) {
         throw new Error(`dist/ is older than ${join(dir, f)}: run \`npx tsc -p .\` first`);
