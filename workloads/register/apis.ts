@@ -22,6 +22,8 @@ export interface RegisterApi {
 /** What a client remembers between its requests (read-your-writes needs its last write). */
 export interface Session {
   readLevel: ReadLevel;
+  /** What a 200 with `achievedQuorum: false` is recorded as. */
+  unconfirmedWrites: 'info' | 'ok';
   /** The newest version (`"<term>.<counter>"`) any of this client's writes or deletes got, when
    *  the store says one: a read_your_writes read sends it (`?after=`) so the node answers only
    *  once its map holds that write. */
@@ -79,6 +81,9 @@ export const storeApi: RegisterApi = {
     if (status === 200 || (call.f === 'delete' && status === 404)) {
       const version = field(body, 'version');
       if (typeof version === 'string' && newerVersion(version, session.lastVersion)) session.lastVersion = version;
+      if (status === 200 && field(body, 'achievedQuorum') === false && session.unconfirmedWrites === 'info') {
+        return { kind: 'done', outcome: { type: 'info', error: `applied on the leader without its write quorum (acks: ${String(field(body, 'acks'))})` } };
+      }
       return { kind: 'done', outcome: { type: 'ok', value: call.f === 'write' ? call.value : undefined } };
     }
     return mutationError(call, status, body);

@@ -21,7 +21,7 @@ export class RegisterClient implements WorkloadClient {
   ) {
     if (context.nodes.length === 0) throw new Error('register client: no nodes to talk to');
     this.home = context.nodes[context.process % context.nodes.length]!;
-    this.session = { readLevel: options.readLevel };
+    this.session = { readLevel: options.readLevel, unconfirmedWrites: options.unconfirmedWrites };
   }
 
   invoke(call: OpCall, signal: AbortSignal): Promise<OpOutcome> {

@@ -19,6 +19,10 @@ export const registerOptions = z
       .refine((w) => w.read + w.write + w.delete > 0, 'at least one weight must be positive'),
     /** Store only: the `consistency` of reads. */
     readLevel: z.enum(readLevels).default('eventual'),
+    /** Store only: a write answered 200 with `achievedQuorum: false` stands on the leader but may be
+     *  lost on failover. `info` (the default) records it as unknown; `ok` takes the 200 at its word,
+     *  as a course client does. */
+    unconfirmedWrites: z.enum(['info', 'ok']).default('info'),
     /** Which API to speak; by default the system descriptor's `api`. */
     api: z.enum(['store', 'raft']).optional(),
     /** How many leader redirects a request follows before it fails. */

@@ -130,6 +130,14 @@ describe('register client against a fake store', () => {
     expect(log.at(-1)).toBe('node-3 GET /key/k2?consistency=read_your_writes&after=3.42');
   });
 
+  it('a write without its quorum is info, or ok when unconfirmedWrites is ok', async () => {
+    const nodes = [await fakeNode('node-1', (_q, body, res) => json(res, 200, { success: true, value: JSON.parse(body), achievedQuorum: false, acks: 0 }))];
+    const c = await client({}, nodes, 0, 'store');
+    expect(await c.invoke({ f: 'write', key: 'k1', value: 1 }, never)).toMatchObject({ type: 'info', error: expect.stringMatching(/quorum/) });
+    const course = await client({ unconfirmedWrites: 'ok' }, nodes, 0, 'store');
+    expect(await course.invoke({ f: 'write', key: 'k1', value: 2 }, never)).toMatchObject({ type: 'ok', value: 2 });
+  });
+
   it('a not-leader answer without a leader is a definite failure', async () => {
     const nodes = [await fakeNode('node-1', (_q, _b, res) => json(res, 503, { error: 'Not the leader', currentRole: 'candidate', leaderId: null }))];
     const c = await client({}, nodes, 0, 'store');
