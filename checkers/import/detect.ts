@@ -9,7 +9,7 @@ export function detectFormat(text: string): HistoryFormat {
     const l = lines[i]!.trim();
     if (l === '' || l.startsWith(';')) continue;
     seen++;
-    if (/jepsen\.util\s+-\s/.test(l)) return 'jepsen-log';
+    if (/jepsen\.util(\s+-|:)\s/.test(l)) return 'jepsen-log';
     if (seen === 1) {
       if (l.startsWith('{"') || l.startsWith('{ "') || l === '{') {
         if (l === '{' || /^\{\s*"/.test(l)) return 'jsonl';

@@ -77,7 +77,9 @@ export function parseEdn(text: string): ImportedHistory {
   return { format: 'edn', ops, lines };
 }
 
-function toOp(raw: unknown, index: number, line: number): Op {
+function toOp(tagged: unknown, index: number, line: number): Op {
+  // records such as #jepsen.history.Op{...} are tagged maps
+  const raw = isTagged(tagged) ? tagged.val : tagged;
   if (!(raw instanceof Map)) throw new ParseError(`expected an op map like {:process 0, :type :invoke, :f :read}, got ${describe(raw)}`, line);
   const o = plain(raw) as Record<string, unknown>;
   if (typeof o['f'] !== 'string') throw new ParseError('op has no :f', line);
@@ -102,4 +104,8 @@ function describe(v: unknown): string {
   const p = plain(v);
   const s = typeof p === 'bigint' ? String(p) : JSON.stringify(p);
   return s === undefined ? String(p) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function isTagged(v: unknown): v is { tag: string; val: unknown } {
+  return typeof v === 'object' && v !== null && !(v instanceof Map) && 'tag' in v && 'val' in v;
 }

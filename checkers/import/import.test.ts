@@ -72,6 +72,11 @@ describe('edn (Jepsen/knossos)', () => {
     expect(list.ops.map((o) => o.value)).toEqual([null, 3]);
   });
 
+  it('reads tagged op records (#jepsen.history.Op{...})', () => {
+    const h = parseEdn('[#jepsen.history.Op{:index 0, :time 5, :type :invoke, :process 0, :f :write, :value 1}\n #jepsen.history.Op{:index 1, :time 9, :type :ok, :process 0, :f :write, :value 1}]');
+    expect(h.ops.map((o) => [o.type, o.time, o.value])).toEqual([['invoke', 5, 1], ['ok', 9, 1]]);
+  });
+
   it('an ok read of nil constrains nothing: it becomes an info completion', () => {
     const h = parseEdn('[{:process 0 :type :invoke :f :read :value nil} {:process 0 :type :ok :f :read :value nil}]');
     expect(h.ops[1]!.type).toBe('info');
@@ -123,6 +128,13 @@ describe('jepsen-log', () => {
     expect(h.ops[0]!.value).toEqual({ a: [1, 'x'] });
     const e = parseErrorOf(() => parseJepsenLog(`${log}garbage here\n`));
     expect(e.line).toBe(10);
+    const newer = parseJepsenLog(
+      '2018-02-02 11:08:20,112{GMT}\tINFO\t[jepsen worker 1] jepsen.util: 1\t:invoke\t:read\tnil\n' +
+        '2018-02-02 11:08:20,113{GMT}\tINFO\t[jepsen nemesis] jepsen.core: starting the nemesis\n' +
+        '2018-02-02 11:08:20,114{GMT}\tINFO\t[jepsen worker 1] jepsen.util: 1\t:ok\t:read\t3\n',
+    );
+    expect(newer.ops.map((o) => [o.process, o.type, o.value])).toEqual([[1, 'invoke', null], [1, 'ok', 3]]);
+    expect(newer.lines).toEqual([1, 3]);
   });
 });
 

@@ -3,12 +3,13 @@ import { isKeyword, parseEdnValue } from './edn-values.js';
 import { ParseError } from './errors.js';
 import { processId, type ImportedHistory } from './imported.js';
 
-const OP_LINE = /(?:^|\s)jepsen\.util\s+-\s+(\S+)\s+:(invoke|ok|fail|info)\s+:?(\S+)(?:\s+(.*?))?\s*$/;
-const OTHER_LOG_LINE = /^\S*\s*\S*\s*(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\s+\S+\s+-\s/;
+const OP_LINE = /(?:^|\s)jepsen\.util(?:\s+-|:)\s+(\S+)\s+:(invoke|ok|fail|info)\s+:?(\S+)(?:\s+(.*?))?\s*$/;
+const OTHER_LOG_LINE = /^.{0,60}?\b(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\b/;
 
 /**
  * Jepsen's log lines, as porcupine reads them: `INFO  jepsen.util - 3 :invoke :cas [1 4]`
- * (a timestamp before INFO is allowed). Values are EDN (parsed with edn-data). Lines of other
+ * (anything may come before `jepsen.util`, e.g. a timestamp; later Jepsen versions write
+ * `... [jepsen worker 3] jepsen.util: 3 :invoke :cas [1 4]`, also read). Values are EDN (parsed with edn-data). Lines of other
  * loggers and blank lines are skipped; any other line is an error.
  *
  * Semantics (the etcd histories porcupine ships): `:ok :read nil` read an absent value;
@@ -26,7 +27,7 @@ export function parseJepsenLog(text: string): ImportedHistory {
     if (raw.trim() === '') continue;
     const m = OP_LINE.exec(raw);
     if (!m) {
-      if (OTHER_LOG_LINE.test(raw) && !raw.includes('jepsen.util')) continue;
+      if (OTHER_LOG_LINE.test(raw) && !/jepsen\.util(\s+-|:)\s/.test(raw)) continue;
       throw new ParseError('not a jepsen.util op line ("INFO jepsen.util - PROCESS :TYPE :F VALUE")', line);
     }
     const [, proc, typeText, f, valueText] = m as unknown as [string, string, OpType, string, string | undefined];

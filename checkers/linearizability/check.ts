@@ -3,7 +3,7 @@ import type { Validity } from '../result.js';
 import type { Model, OpInput, Operation } from './model.js';
 import { guessModelName, isModelName, modelByName, type ModelName } from './models/index.js';
 import { HistoryError, toOperations } from './operations.js';
-import { searchPartition } from './search.js';
+import { DEFAULT_LIMITS, searchPartition, type SearchLimits } from './search.js';
 import { buildWitness, type PartitionWitness } from './witness.js';
 
 export interface LinearizabilityOptions<S = unknown> {
@@ -14,6 +14,9 @@ export interface LinearizabilityOptions<S = unknown> {
   initial?: unknown;
   /** Time budget for the whole check; when it runs out the verdict is "unknown". */
   timeLimitMs?: number;
+  /** Memory budget per partition (default: 4 million cache entries, 512 MiB of bitsets); past it
+   *  the verdict is "unknown". */
+  limits?: Partial<SearchLimits>;
 }
 
 export interface LinearizabilityResult {
@@ -22,8 +25,9 @@ export interface LinearizabilityResult {
   /** Client operations checked (fail ops left out) and partitions they fell into. */
   operations: number;
   partitions: number;
-  /** Partitions whose search ran out of time. */
+  /** Partitions whose search ran out of time or memory, and which budget ran out. */
   unknownPartitions: number;
+  unknownReason?: 'time' | 'memory';
   /** One witness per partition that is not linearizable. */
   failures: PartitionWitness[];
   elapsedMs: number;
@@ -44,7 +48,7 @@ export async function checkLinearizability<S>(
 ): Promise<LinearizabilityResult> {
   const operations = toOperations(history);
   const model = resolveModel(options.model, options.initial, operations);
-  return checkOperations(model as Model<S, OpInput, unknown>, operations, options.timeLimitMs);
+  return checkOperations(model as Model<S, OpInput, unknown>, operations, options.timeLimitMs, options.limits);
 }
 
 /** The model to use: a given one, a shipped one by name, or the one the operations suggest. */
@@ -64,8 +68,10 @@ export function checkOperations<S, I, O>(
   model: Model<S, I, O>,
   operations: readonly Operation<I, O>[],
   timeLimitMs?: number,
+  limits: Partial<SearchLimits> = {},
 ): LinearizabilityResult {
   const started = performance.now();
+  const budget: SearchLimits = { ...DEFAULT_LIMITS, ...limits };
   const deadline = timeLimitMs === undefined ? Infinity : started + timeLimitMs;
   if (model.validate) {
     for (const op of operations) {
@@ -76,14 +82,20 @@ export function checkOperations<S, I, O>(
   const parts = model.partition ? model.partition(operations) : [operations.slice()];
   const failures: PartitionWitness[] = [];
   let unknownPartitions = 0;
+  let outOfMemory = false;
   let steps = 0;
   let cacheEntries = 0;
-  for (const part of parts) {
+  for (const whole of parts) {
+    const part = model.reduce ? model.reduce(whole) : whole;
     if (part.length === 0) continue;
-    const outcome = searchPartition(model, part, deadline);
+    const outcome = searchPartition(model, part, deadline, budget);
     steps += outcome.steps;
     cacheEntries += outcome.cacheEntries;
     if (outcome.result === 'timeout') unknownPartitions++;
+    else if (outcome.result === 'out-of-memory') {
+      unknownPartitions++;
+      outOfMemory = true;
+    }
     else if (outcome.result === 'not-linearizable') failures.push(buildWitness(model, part, outcome));
   }
   const valid: Validity = failures.length > 0 ? false : unknownPartitions > 0 ? 'unknown' : true;
@@ -93,6 +105,7 @@ export function checkOperations<S, I, O>(
     operations: operations.length,
     partitions: parts.length,
     unknownPartitions,
+    ...(unknownPartitions > 0 ? { unknownReason: outOfMemory ? 'memory' : 'time' } : {}),
     failures,
     elapsedMs: performance.now() - started,
     steps,

@@ -3,5 +3,6 @@ export { hashString, hashValue, partitionByKey, showValue, valueEqual } from './
 export { guessModelName, isModelName, kvModel, modelByName, MODEL_NAMES, registerModel, type ModelName } from './models/index.js';
 export { HistoryError, toOperations } from './operations.js';
 export { checkLinearizability, checkOperations, type LinearizabilityOptions, type LinearizabilityResult } from './check.js';
+export { DEFAULT_LIMITS, type SearchLimits } from './search.js';
 export type { PartitionWitness, WitnessOp } from './witness.js';
 export { checkLinearizableHistory } from './adapter.js';

@@ -47,6 +47,7 @@ export interface Operation<I = OpInput, O = unknown> {
  *   linearizable iff every part is); by key for the models shipped here.
  * - `validate` (optional) returns a message when an input does not belong to this model
  *   (an unknown `f`, a malformed value); the checker then refuses the history.
+ * - `reduce` (optional) drops operations that cannot change the verdict.
  */
 export interface Model<S = unknown, I = OpInput, O = unknown> {
   name: string;
@@ -58,6 +59,9 @@ export interface Model<S = unknown, I = OpInput, O = unknown> {
   describeOperation(input: I, output: O | undefined): string;
   describeState(state: S): string;
   validate?(input: I, output: O | undefined): string | undefined;
+  /** Optional: the operations of one partition without those that cannot change the verdict
+   *  (such as indeterminate writes of a value nothing observes); the search is then smaller. */
+  reduce?(operations: readonly Operation<I, O>[]): Operation<I, O>[];
 }
 
 /** Structural equality of JSON-like values (primitives, arrays, plain objects). */

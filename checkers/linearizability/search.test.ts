@@ -29,10 +29,10 @@ function bruteForce(model: Model<unknown, OpInput, unknown>, ops: readonly Opera
 }
 
 /** Random concurrent histories of a cas register: invoke/complete events of one op per process. */
-const randomHistory = fc
+const randomHistory = (fs: string[]) => fc
   .array(
     fc.record({
-      f: fc.constantFrom('read', 'write', 'cas'),
+      f: fc.constantFrom(...fs),
       a: fc.integer({ min: 0, max: 2 }),
       b: fc.integer({ min: 0, max: 2 }),
       out: fc.constantFrom<unknown>(0, 1, 2, null, false, true),
@@ -45,7 +45,7 @@ const randomHistory = fc
   .map((specs) => {
     const events: { t: number; op: Op }[] = [];
     specs.forEach((s, p) => {
-      const value = s.f === 'read' ? null : s.f === 'write' ? s.a : [s.a, s.b];
+      const value = s.f === 'read' || s.f === 'delete' ? null : s.f === 'write' ? s.a : [s.a, s.b];
       events.push({ t: s.start * 2, op: { index: 0, time: 0, process: p, type: 'invoke', f: s.f, value } });
       if (s.type === 'none') return;
       const out = s.f === 'read' ? s.out : s.f === 'cas' ? (s.out === false ? false : value) : value;
@@ -56,12 +56,15 @@ const randomHistory = fc
   });
 
 describe('search', () => {
-  it('agrees with brute force on random small cas-register histories (with info, fail, missing completions)', () => {
-    const model = modelByName('cas-register', 0);
+  it.each([
+    ['cas-register', ['read', 'write', 'cas']],
+    ['register', ['read', 'write', 'delete']],
+  ] as const)('agrees with brute force on random small %s histories (with info, fail, missing completions)', (name, fs) => {
+    const model = modelByName(name, 0);
     let valid = 0;
     let invalid = 0;
     fc.assert(
-      fc.property(randomHistory, (history) => {
+      fc.property(randomHistory([...fs]), (history) => {
         const ops = toOperations(history);
         const expected = bruteForce(model, ops);
         const got = checkOperations(model, ops).valid;

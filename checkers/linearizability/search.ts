@@ -2,7 +2,7 @@ import type { Model, Operation } from './model.js';
 
 /** What the search of one partition found. Op numbers are positions in the partition's array. */
 export interface SearchOutcome<S> {
-  result: 'linearizable' | 'not-linearizable' | 'timeout';
+  result: 'linearizable' | 'not-linearizable' | 'timeout' | 'out-of-memory';
   /** The longest linearizable prefix found (op positions, in linearization order). */
   longest: number[];
   /** The op whose return came before it could be placed after `longest` (-1 if none). */
@@ -13,6 +13,16 @@ export interface SearchOutcome<S> {
   steps: number;
   cacheEntries: number;
 }
+
+/** Memory budget of one search: past it the verdict is "unknown". */
+export interface SearchLimits {
+  /** Cache entries (configurations seen). */
+  maxCacheEntries: number;
+  /** Bytes of the cache's bitsets. */
+  maxCacheBytes: number;
+}
+
+export const DEFAULT_LIMITS: SearchLimits = { maxCacheEntries: 4_000_000, maxCacheBytes: 512 * 1024 * 1024 };
 
 const MAX_STATES = 8;
 const TIME_CHECK_MASK = 0x3ff;
@@ -30,6 +40,7 @@ export function searchPartition<S, I, O>(
   model: Model<S, I, O>,
   ops: readonly Operation<I, O>[],
   deadline: number = Infinity,
+  limits: SearchLimits = DEFAULT_LIMITS,
 ): SearchOutcome<S> {
   const n = ops.length;
   // ---- entries, sorted by time; at equal times calls come before returns (concurrent)
@@ -113,8 +124,12 @@ export function searchPartition<S, I, O>(
   }
 
   // ---- cache
-  const buckets = new Map<number, number>();
+  // A chained hash table on typed arrays: `table` holds the first slot of each bucket, a slot
+  // its full hash, the next slot of its bucket, its bitset (`words` words) and its state.
+  let tableMask = 1023;
+  let table = new Int32Array(tableMask + 1).fill(-1);
   let slotCap = 1024;
+  let slotHash = new Int32Array(slotCap);
   let slotNext = new Int32Array(slotCap);
   let slotBits = new Uint32Array(slotCap * words);
   const slotStates: S[] = [];
@@ -172,8 +187,9 @@ export function searchPartition<S, I, O>(
         const key = (Math.imul(h, 0x9e3779b1) ^ model.hash(nextState)) | 0;
         // cache lookup
         let seen = false;
-        const head = buckets.get(key);
-        for (let s = head ?? -1; s !== -1; s = slotNext[s]!) {
+        const bucket = key & tableMask;
+        for (let s = table[bucket]!; s !== -1; s = slotNext[s]!) {
+          if (slotHash[s] !== key) continue;
           let same = true;
           const base = s * words;
           for (let k = 0; k < words; k++) {
@@ -191,18 +207,34 @@ export function searchPartition<S, I, O>(
         }
         if (!seen) {
           if (slots === slotCap) {
+            if (slots >= limits.maxCacheEntries || slotCap * 2 * words * 4 > limits.maxCacheBytes) {
+              return outcome('out-of-memory');
+            }
             slotCap *= 2;
+            const nh = new Int32Array(slotCap);
+            nh.set(slotHash);
+            slotHash = nh;
             const nn = new Int32Array(slotCap);
             nn.set(slotNext);
             slotNext = nn;
             const nb = new Uint32Array(slotCap * words);
             nb.set(slotBits);
             slotBits = nb;
+            // keep the table at most half full
+            tableMask = slotCap * 2 - 1;
+            table = new Int32Array(tableMask + 1).fill(-1);
+            for (let t = 0; t < slots; t++) {
+              const b = slotHash[t]! & tableMask;
+              slotNext[t] = table[b]!;
+              table[b] = t;
+            }
           }
+          const b = key & tableMask;
           slotBits.set(linearized, slots * words);
           slotStates.push(nextState);
-          slotNext[slots] = head ?? -1;
-          buckets.set(key, slots);
+          slotHash[slots] = key;
+          slotNext[slots] = table[b]!;
+          table[b] = slots;
           slots++;
           // linearize
           stackEntry[depth] = entry;

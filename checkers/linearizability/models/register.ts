@@ -1,4 +1,4 @@
-import { hashValue, partitionByKey, showValue, valueEqual, type Model, type OpInput } from '../model.js';
+import { hashValue, partitionByKey, showValue, valueEqual, type Model, type OpInput, type Operation } from '../model.js';
 
 /**
  * A register per key (ops without a key share one register): `read` returns the value, or null
@@ -55,6 +55,7 @@ export function registerModel(options: { initial?: unknown; cas?: boolean } = {}
       }
     },
     describeState: (state) => showValue(state),
+    reduce: reduceRegister,
     validate(input) {
       if (!fs.includes(input.f)) return `model ${withCas ? 'cas-register' : 'register'} has no operation "${input.f}" (it knows ${fs.join(', ')})`;
       if (input.f === 'cas' && !isCasValue(input.value)) return `cas value must be [expected, new], got ${showValue(input.value)}`;
@@ -72,4 +73,45 @@ function casArgs(v: unknown): [unknown, unknown] {
   if (Array.isArray(v)) return [v[0], v[1]];
   const o = v as { expected: unknown; new: unknown };
   return [o.expected, o.new];
+}
+
+/**
+ * Drops indeterminate operations that cannot matter: reads (they change nothing), and, when no
+ * cas of the partition returned false, writes, deletes and cas whose resulting value no read
+ * returned and no cas expects. Such a value, once in the register, would be overwritten before
+ * any definite read or cas could see it, so a linearization that uses the op still linearizes
+ * without it (a cas that returned false is the exception: it observes "not its expected value").
+ */
+function reduceRegister(operations: readonly Operation<OpInput, unknown>[]): Operation<OpInput, unknown>[] {
+  const observed = new Map<number, unknown[]>();
+  const observe = (v: unknown): void => {
+    const h = hashValue(v);
+    const list = observed.get(h);
+    if (list) list.push(v);
+    else observed.set(h, [v]);
+  };
+  const isObserved = (v: unknown): boolean => observed.get(hashValue(v))?.some((x) => valueEqual(x, v)) ?? false;
+  let casReturnedFalse = false;
+  for (const op of operations) {
+    if (op.input.f === 'read' && !op.indeterminate && op.output !== undefined) observe(op.output);
+    else if (op.input.f === 'cas') {
+      observe(casArgs(op.input.value)[0]);
+      if (!op.indeterminate && op.output === false) casReturnedFalse = true;
+    }
+  }
+  return operations.filter((op) => {
+    if (!op.indeterminate) return true;
+    switch (op.input.f) {
+      case 'read':
+        return false;
+      case 'write':
+        return casReturnedFalse || isObserved(op.input.value);
+      case 'delete':
+        return casReturnedFalse || isObserved(null);
+      case 'cas':
+        return casReturnedFalse || isObserved(casArgs(op.input.value)[1]);
+      default:
+        return true;
+    }
+  });
 }
