@@ -57,9 +57,9 @@ describe('BUGS=lost-deletes', () => {
     [['lost-deletes'], 200],
   ] as const)('BUGS=%j: a follower reading a key deleted on the leader gets %i', async (bugs, status) => {
     const c = await start([...bugs]);
-    await http('PUT', `${c.url('node-1')}/key/gone`, '"x"');
+    await c.write('node-1', 'gone', '"x"');
     await c.waitForRevision('node-2', 'node-1');
-    expect((await http('DELETE', `${c.url('node-1')}/key/gone`)).status).toBe(200);
+    expect((await c.write('node-1', 'gone')).status).toBe(200);
     expect((await http('GET', `${c.url('node-1')}/key/gone`)).status).toBe(404);
     await c.waitForRevision('node-2', 'node-1');
     expect((await http('GET', `${c.url('node-2')}/key/gone`)).status).toBe(status);
@@ -72,10 +72,10 @@ describe('BUGS=lost-deletes', () => {
 
 /** node-3 misses the leader's pushes: `k` is "old" there, "new" on node-1 and node-2. */
 async function staleNode3(c: StoreCluster): Promise<void> {
-  expect((await http('PUT', `${c.url('node-1')}/key/k`, '"old"')).status).toBe(200);
+  expect((await c.write('node-1', 'k', '"old"')).status).toBe(200);
   await c.waitForRevision('node-3', 'node-1');
   c.cut('node-1', 'node-3');
-  await http('PUT', `${c.url('node-1')}/key/k`, '"new"');
+  await c.write('node-1', 'k', '"new"');
   await c.waitForRevision('node-2', 'node-1');
 }
 
@@ -111,10 +111,10 @@ describe('BUGS=ryw-is-eventual', () => {
     [['ryw-is-eventual'], 'old'],
   ] as const)('BUGS=%j: read_your_writes on a stale node after writing "new" answers %j', async (bugs, value) => {
     const c = await start([...bugs]);
-    await http('PUT', `${c.url('node-1')}/key/k`, '"old"');
+    await c.write('node-1', 'k', '"old"');
     await c.waitForRevision('node-3', 'node-1');
     c.cut('node-1', 'node-3');
-    const put = await http('PUT', `${c.url('node-1')}/key/k`, '"new"');
+    const put = await c.write('node-1', 'k', '"new"');
     const got = await http('GET', `${c.url('node-3')}/key/k?consistency=read_your_writes`, undefined, {
       'X-Session-Version': put.body.version as string,
     });

@@ -21,7 +21,7 @@ describe('store cluster', () => {
     expect(status).toMatchObject({ nodeId: 'node-2', role: 'follower', leaderId: 'node-1', config: { writeQuorum: 2, readQuorum: 1, totalNodes: 3 } });
     expect(typeof status.term).toBe('number');
 
-    const put = await http('PUT', `${c.url('node-1')}/key/user`, '"Alice"');
+    const put = await c.write('node-1', 'user', '"Alice"');
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ success: true, key: 'user', value: 'Alice', leaderId: 'node-1', achievedQuorum: true, writeQuorum: 2 });
     expect(put.body.version).toMatch(/^\d+\.\d+$/);
@@ -38,7 +38,7 @@ describe('store cluster', () => {
       expect(s).toMatchObject({ totalKeys: 1, keys: ['user'] });
     }
 
-    const del = await http('DELETE', `${c.url('node-1')}/key/user`);
+    const del = await c.write('node-1', 'user');
     expect(del.status).toBe(200);
     expect(del.body).toMatchObject({ success: true, key: 'user', leaderId: 'node-1' });
     expect((await http('DELETE', `${c.url('node-1')}/key/user`)).body).toEqual({ error: 'Key not found', key: 'user' });
@@ -51,14 +51,14 @@ describe('store cluster', () => {
   it('fails over to the next lowest id when the leader dies, keeping acknowledged writes', async () => {
     const c = (cluster = await StoreCluster.start());
     await c.waitForLeader('node-1');
-    const put = await http('PUT', `${c.url('node-1')}/key/k`, '1');
+    const put = await c.write('node-1', 'k', '1');
     expect(put.body.achievedQuorum).toBe(true);
     await c.kill('node-1');
     await c.waitForLeader('node-2');
     const s2 = await c.status('node-2');
     expect(s2.term as number).toBeGreaterThan((put.body.version as string).split('.').map(Number)[0]!);
     expect((await http('GET', `${c.url('node-2')}/key/k`)).body.value).toBe(1);
-    const put2 = await http('PUT', `${c.url('node-2')}/key/k`, '2');
+    const put2 = await c.write('node-2', 'k', '2');
     expect(put2.body).toMatchObject({ success: true, leaderId: 'node-2', achievedQuorum: true });
 
     // node-1 comes back empty (no data dir): it leads again, but only after merging the others' maps
@@ -77,9 +77,9 @@ describe('store cluster', () => {
   it('keeps term and map in DATA_DIR across a restart of every node', async () => {
     const c = (cluster = await StoreCluster.start({ persist: true }));
     await c.waitForLeader('node-1');
-    await http('PUT', `${c.url('node-1')}/key/a`, '{"n":1}');
-    await http('PUT', `${c.url('node-1')}/key/b`, '[1,2]');
-    await http('DELETE', `${c.url('node-1')}/key/b`);
+    await c.write('node-1', 'a', '{"n":1}');
+    await c.write('node-1', 'b', '[1,2]');
+    await c.write('node-1', 'b');
     const before = await c.status('node-1');
     await c.waitForRevision('node-2', 'node-1');
     for (const n of c.nodes) await c.kill(n.id);

@@ -14,10 +14,10 @@ afterEach(async (ctx) => {
 /** node-1 leads; `k` is 1 everywhere, then 2 on node-1 and node-2 while node-3 misses the push. */
 async function staleNode3(c: StoreCluster): Promise<string> {
   await c.waitForLeader('node-1');
-  expect((await http('PUT', `${c.url('node-1')}/key/k`, '1')).status).toBe(200);
+  expect((await c.write('node-1', 'k', '1')).status).toBe(200);
   await c.waitForRevision('node-3', 'node-1');
   c.cut('node-1', 'node-3');
-  const put = await http('PUT', `${c.url('node-1')}/key/k`, '2');
+  const put = await c.write('node-1', 'k', '2');
   expect(put.body).toMatchObject({ success: true, achievedQuorum: true });
   await c.waitForRevision('node-2', 'node-1');
   expect((await http('GET', `${c.url('node-3')}/key/k`)).body).toMatchObject({ value: 1, consistency: 'eventual' });
@@ -71,9 +71,9 @@ describe('consistency levels', () => {
   it('W acks: achievedQuorum is false (the write still applies) when too few followers answer', async () => {
     const c = (cluster = await StoreCluster.start({ env: { WRITE_QUORUM: '3' } }));
     await c.waitForLeader('node-1');
-    expect((await http('PUT', `${c.url('node-1')}/key/w`, '1')).body).toMatchObject({ achievedQuorum: true, writeQuorum: 3, acks: 2 });
+    expect((await c.write('node-1', 'w', '1')).body).toMatchObject({ achievedQuorum: true, writeQuorum: 3, acks: 2 });
     c.cut('node-1', 'node-3');
-    const put = await http('PUT', `${c.url('node-1')}/key/w`, '2');
+    const put = await c.write('node-1', 'w', '2');
     expect(put.body).toMatchObject({ success: true, achievedQuorum: false, writeQuorum: 3, acks: 1 });
     expect((await http('GET', `${c.url('node-1')}/key/w`)).body).toMatchObject({ value: 2 });
   });

@@ -1,8 +1,8 @@
 /**
  * Who is live, as the course's election needs it: a node not heard from for the election timeout
  * is not live. "Heard from" counts direct contact (a request from it, an answer from it) and word
- * from a follower that heard its leader recently; leadership needs a majority in direct contact
- * within half the election timeout.
+ * from a follower that was in direct contact with its leader recently. Leading needs more: a
+ * majority this node can reach (its own requests answered) within a shorter window.
  */
 
 /** Node ids in natural order: `node-2` before `node-10`. */
@@ -13,8 +13,10 @@ export function compareIds(a: string, b: string): number {
 interface Seen {
   /** Last evidence the node is up (direct, reported by a peer, or this node's start). */
   heard: number;
-  /** Last direct exchange with it. */
-  contact: number;
+  /** Last message from it or answer from it. */
+  direct: number;
+  /** Last answer from it to a request of this node. */
+  reached: number;
 }
 
 export class Liveness {
@@ -24,29 +26,41 @@ export class Liveness {
     readonly self: string,
     readonly totalNodes: number,
     readonly timeoutMs: number,
+    /** How recent an answer must be to count as reach (at most timeoutMs). */
+    readonly reachMs: number,
     /** Ids known from the configuration: given the benefit of the doubt until a timeout after start. */
     knownIds: readonly string[],
     startedAt: number,
   ) {
-    for (const id of knownIds) if (id !== self) this.seen.set(id, { heard: startedAt, contact: -Infinity });
+    for (const id of knownIds) if (id !== self) this.seen.set(id, { heard: startedAt, direct: -Infinity, reached: -Infinity });
   }
 
-  /** A message came from `id`, or `id` answered us. */
-  contact(id: string, now: number): void {
+  private entry(id: string): Seen {
+    let s = this.seen.get(id);
+    if (!s) this.seen.set(id, (s = { heard: -Infinity, direct: -Infinity, reached: -Infinity }));
+    return s;
+  }
+
+  /** A message came from `id`. */
+  heardFrom(id: string, now: number): void {
     if (id === this.self) return;
-    const s = this.seen.get(id);
-    if (s) {
-      s.heard = Math.max(s.heard, now);
-      s.contact = now;
-    } else this.seen.set(id, { heard: now, contact: now });
+    const s = this.entry(id);
+    s.heard = Math.max(s.heard, now);
+    s.direct = now;
   }
 
-  /** A peer says it heard `id` at `at` (its leader); not direct contact. */
+  /** `id` answered a request of this node. */
+  reached(id: string, now: number): void {
+    if (id === this.self) return;
+    this.heardFrom(id, now);
+    this.entry(id).reached = now;
+  }
+
+  /** A peer says it was in direct contact with `id` (its leader) at `at`. */
   reported(id: string, at: number): void {
     if (id === this.self) return;
-    const s = this.seen.get(id);
-    if (s) s.heard = Math.max(s.heard, at);
-    else this.seen.set(id, { heard: at, contact: -Infinity });
+    const s = this.entry(id);
+    s.heard = Math.max(s.heard, at);
   }
 
   isLive(id: string, now: number): boolean {
@@ -56,8 +70,8 @@ export class Liveness {
   }
 
   /** When `id` was last in direct contact, or undefined. */
-  lastContact(id: string): number | undefined {
-    const c = this.seen.get(id)?.contact;
+  lastDirect(id: string): number | undefined {
+    const c = this.seen.get(id)?.direct;
     return c === undefined || c === -Infinity ? undefined : c;
   }
 
@@ -70,13 +84,13 @@ export class Liveness {
   }
 
   /**
-   * Nodes in direct contact within half the timeout, this node included. A leader needs a
-   * majority in reach by this shorter measure, so one that is cut off steps down before the
-   * others (who wait the whole timeout) elect a successor.
+   * Nodes this node reached within `reachMs`, itself included. A leader needs a majority by this
+   * shorter measure, so one that is cut off steps down before the others (who wait the whole
+   * timeout) elect a successor.
    */
   reachable(now: number): number {
     let n = 1;
-    for (const s of this.seen.values()) if (now - s.contact < this.timeoutMs / 2) n++;
+    for (const s of this.seen.values()) if (now - s.reached < this.reachMs) n++;
     return n;
   }
 

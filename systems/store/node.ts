@@ -87,7 +87,9 @@ export class StoreNode {
     this.maxTermSeen = this.state.term;
     this.links = config.peers.map((p) => ({ url: p.url, ...(p.id ? { id: p.id } : {}), beating: false, tried: false, acked: undefined, pushing: false, dirty: false }));
     const known = config.peers.flatMap((p) => (p.id ? [p.id] : []));
-    this.liveness = new Liveness(config.nodeId, config.peers.length + 1, config.electionTimeoutMs, known, now());
+    // reach: half the election timeout, or three heartbeats short of it when that is longer
+    const reachMs = Math.max(config.electionTimeoutMs / 2, config.electionTimeoutMs - 3 * config.heartbeatMs);
+    this.liveness = new Liveness(config.nodeId, config.peers.length + 1, config.electionTimeoutMs, reachMs, known, now());
   }
 
   get me(): string {
@@ -265,7 +267,7 @@ export class StoreNode {
     };
     if (this.role === 'follower' && this.leaderId) {
       // only direct contact is passed on: reports of reports could keep a dead leader alive
-      const heard = this.liveness.lastContact(this.leaderId);
+      const heard = this.liveness.lastDirect(this.leaderId);
       if (heard !== undefined) out.leaderSeenMsAgo = Math.max(0, Math.round(now() - heard));
     }
     return out;
@@ -282,7 +284,7 @@ export class StoreNode {
         if (link.id) this.log(`peer ${link.url} now answers as ${id} (was ${link.id})`);
         link.id = id;
       }
-      this.liveness.contact(id, now());
+      this.liveness.reached(id, now());
     }
     return answer;
   }
@@ -523,7 +525,7 @@ export class StoreNode {
 
   onHeartbeat(b: Beat): Record<string, unknown> {
     const sender = b.nodeId ?? b.leaderId;
-    if (sender) this.liveness.contact(sender, now());
+    if (sender) this.liveness.heardFrom(sender, now());
     // a course-style heartbeat (no nodeId) comes from its leader
     const fromLeader = b.role === 'leader' || (b.nodeId === undefined && b.leaderId !== null);
     let success = true;
@@ -537,7 +539,7 @@ export class StoreNode {
 
   onReplicate(m: ReplicateMessage): Record<string, unknown> {
     const sender = m.nodeId ?? m.leaderId;
-    this.liveness.contact(sender, now());
+    this.liveness.heardFrom(sender, now());
     if (!this.acceptLeader(m.leaderId, m.term, m.advertiseUrl)) return { success: false, ...this.beat() };
     if (this.bug('lost-deletes')) this.state.merge(payloadEntries(m, m.term), m.revision);
     else this.state.replace(m, m.term);
@@ -545,18 +547,19 @@ export class StoreNode {
   }
 
   onSnapshot(m: SnapshotMessage): Record<string, unknown> {
-    this.liveness.contact(m.nodeId ?? m.leaderId, now());
+    this.liveness.heardFrom(m.nodeId ?? m.leaderId, now());
     if (!this.acceptLeader(m.leaderId, m.term, m.advertiseUrl)) return { success: false, ...this.beat() };
     return { success: true, ...this.beat(), entries: Object.fromEntries(this.state.entries) };
   }
 
   onGet(key: string, from: string | undefined): Record<string, unknown> {
-    if (from) this.liveness.contact(from, now());
+    if (from) this.liveness.heardFrom(from, now());
     const g = this.localGet(key);
     return { value: g.value, version: g.version, ...(g.deleted ? { deleted: true } : {}), revision: g.revision, nodeId: this.me };
   }
 
   status(): Record<string, unknown> {
+    this.evaluate();
     const t = now();
     const keys = this.state.liveKeys().sort();
     return {

@@ -44,12 +44,12 @@ describe('liveness and the lowest-id election', () => {
   });
 
   it('gives configured peers the election timeout after start, then needs contact', () => {
-    const l = new Liveness('node-2', 3, 1000, ['node-1', 'node-3'], 0);
+    const l = new Liveness('node-2', 3, 1000, 500, ['node-1', 'node-3'], 0);
     expect(l.lowestLive(500)).toBe('node-1');
     expect(l.hasMajority(500)).toBe(false);
-    l.contact('node-3', 600);
+    l.reached('node-3', 600);
     expect(l.hasMajority(700)).toBe(true);
-    // a leader needs contact within half the timeout: it steps down before the others elect
+    // a leader needs an answer within the reach window: it steps down before the others elect
     expect(l.hasMajority(1200)).toBe(false);
     expect(l.isLive('node-3', 1200)).toBe(true);
     expect(l.lowestLive(1200)).toBe('node-2');
@@ -59,10 +59,19 @@ describe('liveness and the lowest-id election', () => {
   });
 
   it('counts a follower report as hearing its leader, not as contact', () => {
-    const l = new Liveness('node-2', 3, 1000, ['node-1', 'node-3'], 0);
+    const l = new Liveness('node-2', 3, 1000, 500, ['node-1', 'node-3'], 0);
     l.reported('node-1', 1800);
     expect(l.lowestLive(2000)).toBe('node-1');
     expect(l.reachable(2000)).toBe(1);
+  });
+
+  it('counts only answered requests as reach: a node that can receive but not send cannot lead', () => {
+    const l = new Liveness('node-1', 3, 1000, 500, ['node-2', 'node-3'], 0);
+    l.heardFrom('node-2', 100);
+    l.heardFrom('node-3', 100);
+    expect(l.lowestLive(200)).toBe('node-1');
+    expect(l.hasMajority(200)).toBe(false);
+    expect(l.lastDirect('node-2')).toBe(100);
   });
 });
 
