@@ -215,17 +215,21 @@ function print(outcome: FileOutcome, json: boolean): void {
         operations: r.operations,
         partitions: r.partitions,
         unknownPartitions: r.unknownPartitions,
+        ...(r.unknownReason ? { unknownReason: r.unknownReason } : {}),
         elapsedMs: Math.round(r.elapsedMs * 10) / 10,
         witness: r.failures,
       }) + '\n',
     );
     return;
   }
-  const verdict = r.valid === true ? 'linearizable' : r.valid === false ? 'NOT linearizable' : 'unknown (time limit reached)';
+  const verdict = r.valid === true ? 'linearizable' : r.valid === false ? 'NOT linearizable' : 'unknown';
   const keys = `${r.partitions} ${r.partitions === 1 ? 'key' : 'keys'}`;
   const lines = [`${outcome.file}: ${verdict} (${r.model}, ${r.operations} ops, ${keys}, ${Math.round(r.elapsedMs)} ms)`];
   for (const w of r.failures) lines.push(...describeWitness(w));
-  if (r.valid === 'unknown') lines.push(`  ${r.unknownPartitions} of ${r.partitions} ${r.partitions === 1 ? 'key' : 'keys'} not decided; try a larger --time-limit`);
+  if (r.valid === 'unknown') {
+    const why = r.unknownReason === 'memory' ? 'the search outgrew its memory budget' : 'try a larger --time-limit';
+    lines.push(`  ${r.unknownPartitions} of ${r.partitions} ${r.partitions === 1 ? 'key' : 'keys'} not decided: ${why}`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
 }
 

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { listSystems } from '../descriptor.js';
 import { workloads } from '../../workloads/index.js';
 import { checkers } from '../../checkers/index.js';
+import { campaignCatalog } from '../campaign/catalog.js';
+import { nemesisCatalog } from '../nemesis/catalog.js';
 import { UserError } from './errors.js';
 
 type Lister = () => { name: string; description: string }[];
@@ -13,6 +15,8 @@ const listers: Record<string, Lister> = {
     listSystems().flatMap((s) => s.bugs.map((b) => ({ name: `${s.name}/${b.name}`, description: b.description }))),
   workloads: () => Object.values(workloads).map((w) => ({ name: w.name, description: w.description })),
   checkers: () => Object.values(checkers).map((c) => ({ name: c.name, description: c.description })),
+  campaigns: campaignCatalog,
+  nemeses: nemesisCatalog,
 };
 
 export function registerList(program: Command): void {

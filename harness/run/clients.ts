@@ -51,6 +51,8 @@ interface Slot {
   process: number;
   client: WorkloadClient;
   random: Random;
+  /** Reused from op to op until an op times out (the process is then retired anyway). */
+  abort: AbortController;
 }
 
 export class Clients {
@@ -68,7 +70,7 @@ export class Clients {
     const { workload, workloadOptions, nodes, timeoutMs, random, api } = this.options;
     const context: ClientContext = { nodes, process, timeoutMs, random: random.fork(`client-${process}`), api };
     const client = await workload.client(workloadOptions, context);
-    return { process, client, random: opRandom(random, process) };
+    return { process, client, random: opRandom(random, process), abort: new AbortController() };
   }
 
   /** Opens one client per logical slot (processes 0..concurrency-1). */
@@ -93,9 +95,17 @@ export class Clients {
 
   private async loop(i: number): Promise<void> {
     const { generator, timeoutMs } = this.options;
+    let sinceYield = 0;
     while (!this.stopping) {
       const delay = this.limiter.take();
-      if (delay >= 1) await this.sleep(delay);
+      if (delay >= 1) {
+        await this.sleep(delay);
+        sinceYield = 0;
+      } else if (++sinceYield >= 32) {
+        // A client that answers without I/O would otherwise starve timers (the time limit) forever.
+        await new Promise((resolve) => setImmediate(resolve));
+        sinceYield = 0;
+      }
       if (this.stopping) break;
       const slot = this.slots[i]!;
       const call = generator.next(slot.process, slot.random);
@@ -122,7 +132,8 @@ export class Clients {
     const { history, generator } = this.options;
     const { process } = slot;
     history.record({ process, type: 'invoke', f: call.f, ...(call.key !== undefined && { key: call.key }), ...('value' in call && { value: call.value }) });
-    const outcome = await invokeWithTimeout(slot.client, call, timeoutMs);
+    if (slot.abort.signal.aborted) slot.abort = new AbortController();
+    const outcome = await invokeWithTimeout(slot.client, call, timeoutMs, slot.abort);
     history.record({
       process,
       type: outcome.type,
@@ -168,8 +179,12 @@ export class Clients {
 }
 
 /** Runs one op; past `timeoutMs` it is aborted and completes as `info` (never `fail`). */
-export function invokeWithTimeout(client: WorkloadClient, call: OpCall, timeoutMs: number): Promise<OpOutcome> {
-  const controller = new AbortController();
+export function invokeWithTimeout(
+  client: WorkloadClient,
+  call: OpCall,
+  timeoutMs: number,
+  controller: AbortController = new AbortController(),
+): Promise<OpOutcome> {
   return new Promise<OpOutcome>((resolve) => {
     const timer = setTimeout(() => {
       resolve({ type: 'info', error: `timeout after ${timeoutMs} ms` });

@@ -12,6 +12,8 @@ import { campaignSchema } from '../campaign/schema.js';
 import { UserError } from '../cli/errors.js';
 import { checkRunFolder, type RunMeta, type RunResults } from './check.js';
 import { RUN_FILES } from './folder.js';
+import { formatVerdictTable } from './verdict.js';
+import type { Validity } from '../../checkers/result.js';
 
 export function isRunFolder(dir: string): boolean {
   return existsSync(join(dir, RUN_FILES.history)) && existsSync(join(dir, RUN_FILES.campaign));
@@ -49,4 +51,15 @@ function readPrevious(file: string): Partial<RunResults> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `faultline check <run folder>`: re-checks, prints the verdict table (or one JSON line), returns the verdict. */
+export async function recheckRunCommand(dir: string, json: boolean): Promise<Validity> {
+  const results = await recheckRun(dir);
+  if (json) {
+    process.stdout.write(JSON.stringify({ file: dir, valid: results.valid, results: results.results }) + '\n');
+  } else {
+    process.stdout.write(`${dir}:\n${formatVerdictTable(results.results, results.valid, results.expected)}\nreplay: ${results.replay}\n`);
+  }
+  return results.valid;
 }

@@ -76,6 +76,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
 
   let proxy: EmbeddedToxiproxy | undefined;
   let runtime: Runtime | undefined;
+  let runtimeProxy: string | undefined;
   let network: Network | undefined;
   let history: HistoryWriter | undefined;
   let monitor: StatusMonitor | undefined;
@@ -93,16 +94,6 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
   const stopped = (): boolean => interrupted !== undefined;
 
   try {
-    let toxiproxyUrl = settings.toxiproxyUrl ?? process.env.TOXIPROXY_URL;
-    const prefix = `faultline_${folder.runId.replace(/[^0-9A-Za-z]/g, '')}_`;
-    if (toxiproxyUrl) {
-      record.toxiproxy = { url: toxiproxyUrl, prefix };
-      writeRunRecord(record);
-    } else {
-      proxy = await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0 });
-      toxiproxyUrl = proxy.url;
-    }
-    progress.event(`toxiproxy: ${toxiproxyUrl}${proxy ? ' (embedded)' : ''}`);
     runtime = await createRuntime(settings.runtime, {
       system,
       runId: folder.runId,
@@ -111,8 +102,20 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
         record.nodes = { ...record.nodes, ...pids };
         writeRunRecord(record);
       },
+      log: (line) => progress.event(line),
     });
     const upstreams = await runtime.prepare(nodes);
+    // A runtime with a Toxiproxy of its own (docker: a container on the run's network) uses it.
+    runtimeProxy = runtime.toxiproxyUrl;
+    const given = runtimeProxy ?? settings.toxiproxyUrl ?? process.env.TOXIPROXY_URL;
+    const prefix = `faultline_${folder.runId.replace(/[^0-9A-Za-z]/g, '')}_`;
+    if (given && !runtimeProxy) {
+      record.toxiproxy = { url: given, prefix };
+      writeRunRecord(record);
+    }
+    if (!given) proxy = await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0 });
+    const toxiproxyUrl = given ?? proxy!.url;
+    progress.event(`toxiproxy: ${toxiproxyUrl}${proxy ? ' (embedded)' : runtimeProxy ? ` (${settings.runtime} runtime)` : ''}`);
     const netLog = join(dir, RUN_FILES.net);
     network = await createNetwork({
       toxiproxyUrl,
@@ -200,6 +203,8 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
     clients?.stop();
     await clients?.close().catch(() => undefined);
     if (failure) await network?.heal().catch(() => undefined);
+    // The runtime's own Toxiproxy goes with it: remove the proxies first.
+    if (runtimeProxy) await network?.destroy().catch((err: Error) => progress.event(`warning: removing proxies: ${err.message}`));
     await runtime?.destroy().catch((err: Error) => progress.event(`warning: stopping nodes: ${err.message}`));
     await network?.destroy().catch((err: Error) => progress.event(`warning: removing proxies: ${err.message}`));
     await proxy?.close().catch((err: Error) => progress.event(`warning: closing the proxy: ${err.message}`));
