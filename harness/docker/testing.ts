@@ -1,0 +1,72 @@
+/** Helpers of the docker tests (kept out of *.test.ts so several files share them). */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../descriptor.js';
+import { dockerClient, dockerUnavailable, LABEL } from './client.js';
+import { findRunObjects, removeObjects } from './leftovers.js';
+
+/** Why the docker tests cannot run here, or undefined. Printed once when they are skipped. */
+export async function dockerSkipReason(): Promise<string | undefined> {
+  const why = await dockerUnavailable(dockerClient(), 5000);
+  if (why) process.stderr.write(`docker tests skipped: ${why}\n`);
+  return why;
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The run folder (via <out>/latest), when one was made. */
+  dir?: string;
+}
+
+export const cli = join(projectRoot, 'bin', 'faultline.js');
+export const fixture = (name: string): string => join(projectRoot, 'harness', 'docker', 'fixtures', name);
+
+/** Runs `faultline ...args` as a child; onSpawn gets the child (to signal it). */
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; out: string; onSpawn?: (pid: number) => void }): Promise<CliRun> {
+  const child = spawn(process.execPath, [cli, ...args, '--out', options.out], {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      const latest = join(options.out, 'latest');
+      resolve({ code, stdout, stderr, dir: existsSync(latest) ? realpathSync(latest) : undefined });
+    }),
+  );
+}
+
+export interface Results {
+  runId: string;
+  valid: boolean | 'unknown';
+  results: { checker: string; valid: boolean | 'unknown' }[];
+}
+
+export function readResults(dir: string): Results {
+  return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results;
+}
+
+/** Containers and networks a run of this test process's children still has (by label). */
+export async function leftoversOf(runId: string): Promise<string[]> {
+  const objects = await findRunObjects(dockerClient(), runId);
+  return [...objects.containers.map((c) => `container ${c.name}`), ...objects.networks.map((n) => `network ${n.name}`)];
+}
+
+/** Removes every container and network made by the harness process `pid` (a test's child). */
+export async function removeRunsOfPid(pid: number): Promise<void> {
+  const docker = dockerClient();
+  const filters = { label: [`${LABEL.pid}=${pid}`] };
+  const containers = await docker.listContainers({ all: true, filters });
+  const networks = await docker.listNetworks({ filters });
+  await removeObjects(docker, {
+    containers: containers.map((c) => ({ id: c.Id, name: c.Names[0] ?? '', runId: '' })),
+    networks: networks.map((n) => ({ id: n.Id, name: n.Name, runId: '' })),
+  });
+}
