@@ -15,6 +15,8 @@ export interface RuntimeOptions {
   runDir: string;
   /** Told the node pids whenever they change (process runtime; for the leftovers pid file). */
   onPids?: (pids: Record<string, number>) => void;
+  /** Progress lines of the runtime (docker: image builds, leftovers removed). */
+  log?: (line: string) => void;
 }
 
 const DOCKER_MODULE = './docker.js';
@@ -25,8 +27,8 @@ export async function createRuntime(name: string, options: RuntimeOptions): Prom
     let mod: { createDockerRuntime?: (o: RuntimeOptions) => Runtime | Promise<Runtime> };
     try {
       mod = (await import(DOCKER_MODULE)) as typeof mod;
-    } catch {
-      throw new UserError('the docker runtime is not available in this build');
+    } catch (err) {
+      throw new UserError(`the docker runtime is not available in this build: ${(err as Error).message}`);
     }
     if (!mod.createDockerRuntime) throw new UserError('the docker runtime is not available in this build');
     return mod.createDockerRuntime(options);

@@ -28,6 +28,10 @@ export type NodeState = 'stopped' | 'running' | 'paused';
 export interface Runtime {
   readonly kind: string;
   readonly proxyHosts: ProxyHosts;
+  /** A Toxiproxy the runtime runs for the run (docker: a container on the run's network), set by
+   *  prepare(). The engine uses it instead of TOXIPROXY_URL / the embedded one, and removes the
+   *  run's proxies from it before destroy(). */
+  readonly toxiproxyUrl?: string;
   /** Fixes where each node will listen (the proxies' upstreams). Called once, before any start. */
   prepare(nodes: readonly string[]): Promise<Map<string, Endpoint>>;
   /** Where a node listens, as reachable from the harness (the proxy upstream). */
