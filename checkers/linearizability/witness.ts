@@ -59,12 +59,15 @@ export function buildWitness<S, I, O>(
   const key = (stuck.input as { key?: unknown }).key;
   const op = witnessOp(model, stuck);
   const where = typeof key === 'string' ? `key ${JSON.stringify(key)}: ` : '';
+  const states = statesBefore.length === 1 ? `the state could only be ${statesBefore[0]}` : `the state could only be one of ${statesBefore.join(', ')}`;
+  const others =
+    concurrent.length === 0
+      ? 'no other operation overlaps it'
+      : `no order of the ${concurrent.length} overlapping operation${concurrent.length === 1 ? '' : 's'} helps`;
   const explanation =
-    `${where}after ${longestPrefix.length} of ${ops.length} operations linearized, ` +
-    `"${op.description}" (process ${op.process}, history index ${op.invokeIndex}` +
-    `${op.completeIndex !== undefined ? `..${op.completeIndex}` : ''}) cannot take effect: ` +
-    `the state could only be ${statesBefore.join(' or ')}, ` +
-    `and no order of the ${concurrent.length} concurrent operation(s) makes it possible.`;
+    `${where}"${op.description}" (process ${op.process}, history index ${op.invokeIndex}` +
+    `${op.completeIndex !== undefined ? `..${op.completeIndex}` : ''}) cannot take effect: just before it ${states}, ` +
+    `and ${others}; the longest linearizable prefix has ${longestPrefix.length} of ${ops.length} operations.`;
   return {
     ...(typeof key === 'string' ? { key } : {}),
     operations: ops.length,
