@@ -130,13 +130,17 @@ describe('store cluster', () => {
     expect((await c.status('node-1')).role).toBe('leader');
   });
 
-  it('answers a course-style heartbeat and replicate (no nodeId, no versions)', async () => {
+  it('answers a course-style heartbeat and replicate (no nodeId, no versions); one new leader per term', async () => {
     const c = (cluster = await StoreCluster.start({ nodes: 1, env: { WRITE_QUORUM: '1' } }));
     await c.waitForLeader('node-1');
     const url = c.url('node-1');
     // a lower term is refused, a higher one followed
     const hb = await http('POST', `${url}/internal/heartbeat`, JSON.stringify({ type: 'heartbeat', leaderId: 'node-0', term: 0, timestamp: Date.now() }));
     expect(hb.body).toMatchObject({ success: false });
+    // one new leader per term: a takeover in the term node-1 leads is refused
+    const term = (await c.status('node-1')).term as number;
+    const same = await http('POST', `${url}/internal/snapshot`, JSON.stringify({ type: 'snapshot', leaderId: 'node-0', term }));
+    expect(same.body).toMatchObject({ success: false, role: 'leader', term });
     const rep = await http('POST', `${url}/internal/replicate`, JSON.stringify({ type: 'replicate', leaderId: 'node-0', term: 50, data: { a: 'x' } }));
     expect(rep.body).toMatchObject({ success: true });
     const s = await c.status('node-1');

@@ -214,10 +214,13 @@ export class StoreNode {
   /**
    * A leader's message (heartbeat, replicate, snapshot) with `term >= ours` is followed, as the
    * course says; a leader with a lower id that still qualifies answers by out-terming the sender.
+   * A takeover (snapshot) needs a term above ours unless we already follow its sender: a node
+   * accepts one new leader per term, so no two leaders share a term.
    */
-  private acceptLeader(sender: string, term: number, advertiseUrl: string | undefined): boolean {
+  private acceptLeader(sender: string, term: number, advertiseUrl: string | undefined, takeover = false): boolean {
     this.noteTerm(term);
     if (sender === this.me || term < this.state.term) return false;
+    if (takeover && term === this.state.term && this.leaderId !== sender) return false;
     const t = now();
     if (this.role === 'leader' && compareIds(this.me, sender) < 0 && this.qualifies(t)) {
       this.scheduleTakeover();
@@ -548,7 +551,7 @@ export class StoreNode {
 
   onSnapshot(m: SnapshotMessage): Record<string, unknown> {
     this.liveness.heardFrom(m.nodeId ?? m.leaderId, now());
-    if (!this.acceptLeader(m.leaderId, m.term, m.advertiseUrl)) return { success: false, ...this.beat() };
+    if (!this.acceptLeader(m.leaderId, m.term, m.advertiseUrl, true)) return { success: false, ...this.beat() };
     return { success: true, ...this.beat(), entries: Object.fromEntries(this.state.entries) };
   }
 
