@@ -93,7 +93,7 @@ function barChart(title: string, rows: readonly CompareReportRow[]): string {
       const v = values[i];
       const w = v === null ? 0 : Math.max(v > 0 ? 1 : 0, (v / max) * barW);
       const y = i * rowH;
-      return `<text x="0" y="${y + 15}" font-size="12">${h(r.label)}</text><rect x="${labelW}" y="${y + 4}" width="${w.toFixed(1)}" height="14" fill="${r.valid === false ? '#e03131' : '#1c7ed6'}" rx="2"></rect><text x="${labelW + w + 4}" y="${y + 15}" font-size="12" fill="#656d76">${v === null ? '–' : h(formatFigure(v))}</text>`;
+      return `<text x="0" y="${y + 15}" font-size="12">${h(r.label)}</text><rect x="${labelW}" y="${y + 4}" width="${w.toFixed(1)}" height="14" fill="#1c7ed6" rx="2"></rect><text x="${labelW + w + 4}" y="${y + 15}" font-size="12" fill="#656d76">${v === null ? '–' : h(formatFigure(v))}</text>`;
     })
     .join('');
   return `<figure><figcaption>${h(title)}</figcaption><svg width="${width}" height="${rows.length * rowH + 4}" role="img" aria-label="${h(title)}">${bars}</svg></figure>`;

@@ -126,9 +126,10 @@ export function buildReportData(run: RunFolderContents): ReportData {
     label: faultLabel(history, w.ops[0]),
     ops: w.ops,
   }));
-  const inWindow = new Set(faults.flatMap((f) => f.ops));
+  // Ticks for nemesis ops that are not part of a window: failed faults, errors, unknown kinds.
+  const windowed = /^(start-|stop-)|^(kill|restart|pause|resume)$/;
   const nemesisOps = history
-    .filter((op) => op.process === 'nemesis' && op.type !== 'invoke' && !inWindow.has(op.index))
+    .filter((op) => op.process === 'nemesis' && op.type !== 'invoke' && (op.type === 'fail' || op.error !== undefined || !windowed.test(op.f)))
     .map((op) => ({ index: op.index, time: us(op.time), f: op.f, type: op.type, label: describeNemesis(op) }));
 
   const { roles, nodes } = roleSpans(history, us);

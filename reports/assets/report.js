@@ -268,14 +268,19 @@
     }
     ctx.save(); ctx.translate(14, (h - LAT_BOTTOM) / 2); ctx.rotate(-Math.PI / 2); ctx.textAlign = 'center'; ctx.fillText('latency (log)', 0, 0); ctx.restore();
     clipPlot(ctx, w, h);
-    var drawn = 0, his = [];
+    var drawn = 0, his = [], curAlpha = -1, curFill = '', gw = Math.ceil(w) + 8, grid = new Int32Array(gw * (h + 8));
     for (var i = 0; i < N; i++) {
       if (C.end[i] < 0 || C.start[i] > view.t1 || C.start[i] < view.t0 || hiddenF[C.f[i]]) continue;
       var x = xOf(C.start[i], w), yy = latY(C.end[i] - C.start[i], h);
-      ctx.globalAlpha = highlight && !highlight[i] ? 0.18 : 0.85;
+      // many points land on one pixel: draw each (pixel, op type, outcome) once
+      var cell = (x | 0) + (yy | 0) * gw, code = C.f[i] * 4 + C.type[i] + 1;
+      if (grid[cell] === code && !(highlight && highlight[i]) && i !== selected) continue;
+      grid[cell] = code;
+      var alpha = highlight && !highlight[i] ? 0.18 : 0.85;
+      if (alpha !== curAlpha) { ctx.globalAlpha = alpha; curAlpha = alpha; }
       var t = C.type[i];
-      if (t === 0) { ctx.fillStyle = fColor[C.f[i]]; ctx.fillRect(x - 1.5, yy - 1.5, 3, 3); }
-      else if (t === 1) { ctx.strokeStyle = OUT_COLOR[1]; ctx.lineWidth = 1.2; ctx.beginPath(); ctx.moveTo(x - 3, yy - 3); ctx.lineTo(x + 3, yy + 3); ctx.moveTo(x + 3, yy - 3); ctx.lineTo(x - 3, yy + 3); ctx.stroke(); }
+      if (t === 0) { var col = fColor[C.f[i]]; if (col !== curFill) { ctx.fillStyle = col; curFill = col; } ctx.fillRect(x - 1.5, yy - 1.5, 3, 3); }
+      else if (t === 1) { curFill = ''; ctx.strokeStyle = OUT_COLOR[1]; ctx.lineWidth = 1.2; ctx.beginPath(); ctx.moveTo(x - 3, yy - 3); ctx.lineTo(x + 3, yy + 3); ctx.moveTo(x + 3, yy - 3); ctx.lineTo(x - 3, yy + 3); ctx.stroke(); }
       else { ctx.strokeStyle = OUT_COLOR[2]; ctx.lineWidth = 1.2; ctx.strokeRect(x - 2.5, yy - 2.5, 5, 5); }
       if ((highlight && highlight[i]) || i === selected) his.push([x, yy]);
       drawn++;
@@ -334,14 +339,24 @@
   }
 
   // ---------- redraw, zoom, hover ----------
-  var pending = false;
-  function redraw() {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(function () { pending = false; drawAll(); });
+  var pending = 0; // 1: the timeline only (it scrolled), 2: every chart
+  function redraw(timelineOnly) {
+    var want = timelineOnly ? 1 : 2;
+    if (pending >= want) return;
+    var first = pending === 0;
+    pending = want;
+    if (first) requestAnimationFrame(function () { var all = pending === 2; pending = 0; if (all) drawAll(); else drawTimeline(); });
   }
   function drawAll() {
-    drawTimeline(); drawLatency(); drawThroughput();
+    var t = performance.now();
+    drawTimeline();
+    var t1 = performance.now();
+    drawLatency();
+    var t2 = performance.now();
+    drawThroughput();
+    var t3 = performance.now();
+    window.__lastDrawMs = t3 - t;
+    window.__drawTimes = { timeline: t1 - t, latency: t2 - t1, throughput: t3 - t2 };
     $('range').textContent = fmtT(view.t0) + ' – ' + fmtT(view.t1) + (view.t0 > 0 || view.t1 < END ? ' (zoomed)' : '');
   }
   function setView(t0, t1) {
@@ -434,7 +449,7 @@
   attachInteractions(tl.canvas, timelineHit);
   attachInteractions(lat.canvas, latencyHit);
   attachInteractions(thr.canvas, function () { return null; });
-  tl.scroll.addEventListener('scroll', function () { redraw(); });
+  tl.scroll.addEventListener('scroll', function () { redraw(true); });
   window.addEventListener('resize', function () { redraw(); });
 
   // ---------- selection and highlighting ----------

@@ -1,0 +1,142 @@
+/** `faultline serve`: the index of runs and their reports, over HTTP on 127.0.0.1. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startReportServer, type ReportServer } from './serve.js';
+import { BIN, requireDist, ROOT } from './testing/cli.js';
+import { staleReadHistory, writeRunFolder, HistoryMaker } from './testing/fixtures.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'faultline-serve-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** GET with the path sent as is (fetch would normalize `..`). */
+function get(base: string, path: string): Promise<{ status: number; body: string; type: string }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type'] ?? '') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function makeRuns(root: string): Promise<{ bad: string; good: string }> {
+  const bad = join(root, 'bugs', 'raft-stale', '2026-01-02T03-04-05.000Z');
+  await writeRunFolder(bad, staleReadHistory(), { campaign: 'bugs/raft-stale', startedAt: '2026-01-02T03:04:05.000Z' });
+  const h = new HistoryMaker();
+  h.call(0, 'write', 'k1', 1, 'ok', undefined, 0, 5);
+  h.call(0, 'read', 'k1', undefined, 'ok', 1, 10, 12);
+  const good = join(root, 'raft-smoke', '2026-01-03T00-00-00.000Z');
+  await writeRunFolder(good, h.build(), { campaign: 'raft-smoke<b>', startedAt: '2026-01-03T00:00:00.000Z' });
+  symlinkSync(join('raft-smoke', '2026-01-03T00-00-00.000Z'), join(root, 'latest'));
+  return { bad, good };
+}
+
+describe('report server', () => {
+  let server: ReportServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('lists runs with campaign, date, verdict and anomaly counts; renders a missing report; refuses paths outside', async () => {
+    const root = join(tmp, 'in-process');
+    const { bad } = await makeRuns(root);
+    server = await startReportServer({ dir: root, port: 0 });
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const index = await get(server.url, '/');
+    expect(index.status).toBe(200);
+    expect(index.type).toContain('text/html');
+    expect(index.body).toContain('bugs/raft-stale');
+    expect(index.body).toContain('2026-01-02 03:04:05Z');
+    expect(index.body).toMatch(/stale-read × \d+/);
+    expect(index.body).toContain('INVALID');
+    expect(index.body).toContain('raft-smoke&lt;b&gt;');
+    expect(index.body).not.toContain('raft-smoke<b>');
+    expect(index.body.match(/class="run-row"/g)?.length).toBe(2);
+    // newest first
+    expect(index.body.indexOf('raft-smoke')).toBeLessThan(index.body.indexOf('bugs/raft-stale'));
+
+    expect(existsSync(join(bad, 'report.html'))).toBe(false);
+    const report = await get(server.url, '/bugs/raft-stale/2026-01-02T03-04-05.000Z/report.html');
+    expect(report.status).toBe(200);
+    expect(report.body).toContain('id="report-data"');
+    expect(existsSync(join(bad, 'report.html'))).toBe(true);
+    const folder = await get(server.url, '/bugs/raft-stale/2026-01-02T03-04-05.000Z');
+    expect(folder.status).toBe(302);
+    const log = await get(server.url, '/bugs/raft-stale/2026-01-02T03-04-05.000Z/logs/n1.log');
+    expect(log.status).toBe(200);
+    expect(log.type).toContain('text/plain');
+    expect(log.body).toBe('n1 started\n');
+    expect((await get(server.url, '/latest/results.json')).status).toBe(200);
+
+    for (const path of ['/../../../etc/passwd', '/..%2f..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/etc/passwd']) {
+      const res = await get(server.url, path);
+      expect([403, 404], path).toContain(res.status);
+      expect(res.body).not.toContain('root:');
+    }
+    expect((await get(server.url, '/nope.html')).status).toBe(404);
+  });
+
+  it('an empty folder gets an index that says how to make runs', async () => {
+    const root = join(tmp, 'empty');
+    mkdirSync(root, { recursive: true });
+    server = await startReportServer({ dir: root, port: 0 });
+    const index = await get(server.url, '/');
+    expect(index.body).toContain('No runs here yet');
+  });
+});
+
+describe('faultline serve', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    child = undefined;
+  });
+
+  it('serves on 127.0.0.1 and stops on SIGTERM', async () => {
+    requireDist();
+    const root = join(tmp, 'cli');
+    await makeRuns(root);
+    child = spawn(process.execPath, [BIN, 'serve', root, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = child;
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 20_000);
+      proc.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /at (http:\/\/\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+    });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const index = await get(url, '/');
+    expect(index.status).toBe(200);
+    expect(index.body).toContain('bugs/raft-stale');
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses a missing folder and a bad port with a clear message', async () => {
+    requireDist();
+    const { runCli } = await import('./testing/cli.js');
+    const missing = await runCli(['serve', join(tmp, 'no-such-folder')]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('no such folder');
+    const port = await runCli(['serve', tmp, '--port', 'eighty']);
+    expect(port.code).toBe(3);
+    expect(port.stderr).toContain('--port');
+  });
+});
