@@ -149,9 +149,16 @@ export class Nemesis {
           await this.act(verb, { targets: fault.targets }, undefined, () => Promise.reject(err));
           return;
         }
+        // Only the nodes really killed/paused are restarted/resumed when the fault ends.
+        const hit: string[] = [];
         await this.act(verb, { nodes }, nodes[0], async () => {
-          for (const n of nodes) await (verb === 'kill' ? runtime.kill(n) : runtime.pause(n));
+          for (const n of nodes) {
+            await (verb === 'kill' ? runtime.kill(n) : runtime.pause(n));
+            hit.push(n);
+          }
         });
+        if (hit.length === 0) return;
+        nodes = hit;
         const undoVerb = verb === 'kill' ? 'restart' : 'resume';
         this.active.set(fault.id, {
           fault,

@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Random } from '../random.js';
+import type { ClientContext, OpCall, OpOutcome, Workload } from '../workload.js';
+import { readHistory } from './check.js';
+import { Clients, RateLimiter } from './clients.js';
+import { HistoryWriter } from './history.js';
+import { historyProblems } from './validate.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setup(answer: (call: OpCall, ctx: ClientContext, signal: AbortSignal, history: HistoryWriter) => Promise<OpOutcome>, opts: { concurrency?: number; rate?: number; timeoutMs?: number } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-clients-'));
+  dirs.push(dir);
+  const history = new HistoryWriter(join(dir, 'history.jsonl'));
+  const opened: number[] = [];
+  const closed: number[] = [];
+  let n = 0;
+  const workload: Workload<unknown> = {
+    name: 't',
+    description: 't',
+    apis: ['store'],
+    options: z.unknown(),
+    generator: () => ({ next: (p) => ({ f: 'write', key: 'k', value: p * 1000 + n++ }), final: () => [{ f: 'read', key: 'k' }] }),
+    client: async (_o, ctx) => {
+      opened.push(ctx.process);
+      return { invoke: (call, signal) => answer(call, ctx, signal, history), close: async () => void closed.push(ctx.process) };
+    },
+  };
+  const random = new Random(3);
+  const clients = new Clients({
+    workload,
+    workloadOptions: {},
+    generator: workload.generator({}, random),
+    nodes: [{ id: 'n1', url: 'http://127.0.0.1:1' }],
+    concurrency: opts.concurrency ?? 2,
+    rate: opts.rate ?? 0,
+    timeoutMs: opts.timeoutMs ?? 1000,
+    random,
+    history,
+  });
+  const finish = async () => {
+    await clients.close();
+    history.close();
+    return readHistory(join(dir, 'history.jsonl'));
+  };
+  return { clients, history, opened, closed, finish };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Clients', () => {
+  it('records the invoke before the client is asked, and the completion after', async () => {
+    const seen: number[] = [];
+    const t = setup(async (_c, _x, _s, history) => {
+      seen.push(history.size); // the invoke was recorded already
+      await sleep(1);
+      return { type: 'ok', node: 'n1' };
+    });
+    await t.clients.open();
+    setTimeout(() => t.clients.stop(), 100);
+    await t.clients.runMain();
+    const ops = await t.finish();
+    expect(historyProblems(ops)).toEqual([]);
+    expect(seen.length).toBeGreaterThan(5);
+    for (const size of seen) expect(ops[size - 1]!.type).toBe('invoke');
+    expect(ops.filter((o) => o.type === 'ok').every((o) => o.node === 'n1' && typeof o.value === 'number')).toBe(true);
+  });
+
+  it('turns a timeout into info, aborts the request, and retires the process for a fresh one', async () => {
+    const aborted: number[] = [];
+    const t = setup(
+      (call, ctx, signal) =>
+        new Promise((resolve) => {
+          if (ctx.process === 0) {
+            signal.addEventListener('abort', () => aborted.push(ctx.process));
+            return; // never answers
+          }
+          setTimeout(() => resolve({ type: 'ok' }), 5);
+        }),
+      { concurrency: 2, timeoutMs: 50 },
+    );
+    await t.clients.open();
+    setTimeout(() => t.clients.stop(), 200);
+    await t.clients.runMain();
+    expect(t.clients.processes()).toEqual([2, 1]); // process 0 retired, 2 = 0 + concurrency took over
+    const ops = await t.finish();
+    expect(historyProblems(ops)).toEqual([]);
+    const info = ops.find((o) => o.process === 0 && o.type === 'info')!;
+    expect(info.error).toBe('timeout after 50 ms');
+    expect(info.value).toEqual(ops.find((o) => o.process === 0 && o.type === 'invoke')!.value);
+    expect(ops.filter((o) => o.process === 0)).toHaveLength(2); // one op, then never again
+    expect(aborted).toEqual([0]);
+    expect(t.opened).toEqual([0, 1, 2]);
+    expect(t.closed).toContain(0);
+  });
+
+  it('holds the target rate over all clients', async () => {
+    const t = setup(async () => ({ type: 'ok' }), { concurrency: 4, rate: 100 });
+    await t.clients.open();
+    setTimeout(() => t.clients.stop(), 500);
+    await t.clients.runMain();
+    const ops = await t.finish();
+    const done = ops.filter((o) => o.type === 'ok').length;
+    expect(done).toBeGreaterThanOrEqual(20);
+    expect(done).toBeLessThanOrEqual(60);
+  });
+
+  it('does not starve timers when a client answers without I/O', async () => {
+    const t = setup(async () => ({ type: 'fail', error: 'refused' }));
+    await t.clients.open();
+    setTimeout(() => t.clients.stop(), 50);
+    await t.clients.runMain();
+    const ops = await t.finish();
+    expect(ops.filter((o) => o.type === 'fail').length).toBeGreaterThan(10);
+  });
+
+  it('runs the final ops of every logical client after the main phase', async () => {
+    const t = setup(async (call) => ({ type: 'ok', ...(call.f === 'read' && { value: 7 }) }));
+    await t.clients.open();
+    setTimeout(() => t.clients.stop(), 20);
+    await t.clients.runMain();
+    t.clients.resume();
+    await t.clients.runFinal(100);
+    const ops = await t.finish();
+    const reads = ops.filter((o) => o.f === 'read' && o.type === 'ok');
+    expect(reads.map((o) => o.process).sort()).toEqual([0, 1]);
+    expect(reads.every((o) => o.value === 7)).toBe(true);
+  });
+
+  it('RateLimiter spaces slots 1000/rate ms apart', () => {
+    const limiter = new RateLimiter(1000);
+    const delays = Array.from({ length: 5 }, () => limiter.take());
+    expect(delays[0]).toBeLessThan(1);
+    expect(delays[4]).toBeGreaterThan(3);
+    expect(new RateLimiter(0).take()).toBe(0);
+  });
+});
