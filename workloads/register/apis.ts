@@ -14,6 +14,8 @@ export interface RegisterRequest {
 }
 
 export interface RegisterApi {
+  /** Whether only the leader answers reads (Raft), so reads follow the leader like writes. */
+  readsAtLeader: boolean;
   request(call: OpCall, session: Session): RegisterRequest;
   /** An answer with a status; never called for transport errors. */
   interpret(call: OpCall, status: number, body: unknown, session: Session): Attempt;
@@ -59,6 +61,7 @@ function mutationError(call: OpCall, status: number, body: unknown): Attempt {
 
 /** The course's replicated store (`/key/{key}`). */
 export const storeApi: RegisterApi = {
+  readsAtLeader: false,
   request(call, session) {
     const key = enc(call.key ?? '');
     if (call.f === 'read') {
@@ -95,6 +98,7 @@ const NO_LEADER = /no leader/i;
 
 /** The course's Raft key-value store (`/kv`). */
 export const raftApi: RegisterApi = {
+  readsAtLeader: true,
   request(call) {
     const key = enc(call.key ?? '');
     if (call.f === 'read') return { method: 'GET', path: `/kv/${key}` };

@@ -25,6 +25,9 @@ export const registerOptions = z
     unconfirmedWrites: z.enum(['info', 'ok']).default('info'),
     /** Which API to speak; by default the system descriptor's `api`. */
     api: z.enum(['store', 'raft']).optional(),
+    /** Send leader-only ops first to the leader the run's clients last saw (a shared cache);
+     *  `false` sends every op to the client's home node first. */
+    leaderCache: z.boolean().default(true),
     /** How many leader redirects a request follows before it fails. */
     maxRedirects: z.number().int().min(0).max(10).default(3),
     /** What a read whose answer never came is recorded as. `fail` (the default, as in Jepsen) is

@@ -119,6 +119,22 @@ describe('register client against a fake store', () => {
     expect(await c.invoke({ f: 'delete', key: 'k1' }, never)).toMatchObject({ type: 'ok' });
   });
 
+  it('clients share the leader they last saw; a dead cached leader is forgotten', async () => {
+    const { nodes, log } = await storeCluster();
+    const a = await client({}, nodes, 0, 'store');
+    await a.invoke({ f: 'write', key: 'k1', value: 1 }, never);
+    const b = await client({}, nodes, 2, 'store');
+    log.length = 0;
+    await b.invoke({ f: 'write', key: 'k1', value: 2 }, never);
+    expect(log).toEqual(['node-2 PUT /key/k1']); // straight to the leader
+    await b.invoke({ f: 'read', key: 'k1' }, never);
+    expect(log.at(-1)).toBe('node-3 GET /key/k1?consistency=eventual'); // store reads stay home
+    const c = await client({ leaderCache: false }, nodes, 2, 'store');
+    log.length = 0;
+    await c.invoke({ f: 'delete', key: 'k1' }, never);
+    expect(log).toEqual(['node-3 DELETE /key/k1', 'node-2 DELETE /key/k1']);
+  });
+
   it('passes its last write version on read_your_writes reads', async () => {
     const { nodes, log } = await storeCluster();
     const c = await client({ readLevel: 'read_your_writes' }, nodes, 2, 'store');
