@@ -77,10 +77,10 @@ export class Election {
     const node = this.node;
     if (!reply || node.isStopped) return;
     if (node.observeTerm(reply.term)) return;
-    if (node.role !== 'candidate') return;
-    // The course code counts a granted vote whatever election it answers.
-    if (sentTerm !== node.term && !node.has('late-votes')) return;
-    if (!reply.voteGranted) return;
+    if (node.role === 'leader' || !reply.voteGranted) return;
+    // The course code counts a granted vote whatever election it answers, checking neither the
+    // term nor that it is still a candidate (it awaits every answer, then counts).
+    if (!node.has('late-votes') && (node.role !== 'candidate' || sentTerm !== node.term)) return;
     this.votes.add(peer.id);
     if (this.votes.size >= node.majority()) node.becomeLeader();
   }

@@ -116,8 +116,9 @@ describe('BUGS=late-votes', () => {
       append: refuseEntries,
     });
     const node3 = await fake('node3', { vote: deny, append: refuseEntries });
-    cluster = await startSingle([node2, node3], bugs);
-    const won = await isLeaderWithin(cluster.node('node1').url, 2000);
+    // Plain elections on both sides (late-votes brings them anyway), and RPCs that outlive an election timeout.
+    cluster = await startSingle([node2, node3], bugs, { PRE_VOTE: '0', RPC_TIMEOUT_MS: '3000' });
+    const won = await isLeaderWithin(cluster.node('node1').url, 3000);
     expect(released).toBe(true);
     return won;
   }
@@ -187,7 +188,7 @@ describe('BUGS=even-majority', () => {
     const node4 = await fake('node4', { vote: deny, append: refuseEntries });
     cluster = await startSingle([node2, node3, node4], bugs, { COMMIT_TIMEOUT_MS: '1000' });
     const url = cluster.node('node1').url;
-    const leader = await isLeaderWithin(url, 1500);
+    const leader = await isLeaderWithin(url, 2500);
     if (!leader) return { leader };
     return { leader, write: (await http('POST', `${url}/kv`, { key: 'a', value: 1 })).status };
   }

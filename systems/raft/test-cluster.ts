@@ -211,6 +211,9 @@ export class Cluster {
         PEER_IDS: peers,
         DATA_DIR: dataDir,
         ADVERTISE_URL: `http://127.0.0.1:${port}`,
+        // Short, but with room for a loaded CI machine (a starved leader should not lose office mid-test).
+        ELECTION_TIMEOUT_MIN_MS: '300',
+        ELECTION_TIMEOUT_MAX_MS: '600',
         COMMIT_TIMEOUT_MS: '2000',
         RPC_TIMEOUT_MS: '500',
         BUGS: bugs.join(','),
