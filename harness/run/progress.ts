@@ -42,7 +42,9 @@ function rateTracker(): (s: ProgressStats) => number {
 
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, options: { plainEveryMs?: number; quiet?: boolean } = {}): Progress {
   if (options.quiet) return { event: () => undefined, start: () => undefined, stop: () => undefined };
-  return stream.isTTY ? ttyProgress(stream) : plainProgress(stream, options.plainEveryMs ?? 5000);
+  // A terminal that reports no size (some CI pseudo-terminals) gets plain lines: log-update needs one.
+  const sized = (stream.columns ?? 0) > 0 && (stream.rows ?? 0) > 0;
+  return stream.isTTY && sized ? ttyProgress(stream) : plainProgress(stream, options.plainEveryMs ?? 5000);
 }
 
 function ttyProgress(stream: NodeJS.WriteStream): Progress {

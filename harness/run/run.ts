@@ -16,7 +16,7 @@ import { Nemesis } from '../nemesis/nemesis.js';
 import { createNetwork, removeProxies, type Endpoint, type Network } from '../network/network.js';
 import { startEmbeddedToxiproxy, type EmbeddedToxiproxy } from '../proxy/server.js';
 import { Random } from '../random.js';
-import { createRuntime } from '../runtime/index.js';
+import { createRuntime, type AttachOptions } from '../runtime/index.js';
 import { removeLeftovers, removeRunRecord, writeRunRecord, type RunRecord } from '../runtime/leftovers.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { NodeEndpoint } from '../workload.js';
@@ -33,6 +33,8 @@ export interface RunSettings {
   campaign: Campaign;
   /** `process` or `docker`. */
   runtime: string;
+  /** docker runtime: attach to an already-running compose project instead of making containers. */
+  attach?: AttachOptions;
   /** Where run folders go (runs/ by default): <outDir>/<campaign>/<timestamp>/. */
   outDir: string;
   /** The command that replays this run, for results.json and the last line of output. */
@@ -98,6 +100,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       system,
       runId: folder.runId,
       runDir: dir,
+      ...(settings.attach && { attach: settings.attach }),
       onPids: (pids) => {
         record.nodes = { ...record.nodes, ...pids };
         writeRunRecord(record);
