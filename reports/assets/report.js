@@ -520,6 +520,34 @@
     lg.appendChild(el('span', { text: '■ ok   ✕ fail   □ info (timed out)' }));
   })();
 
+  // What each kind of anomaly means, in one sentence; the checker's explanation says what happened.
+  var KINDS = {
+    'not-linearizable': 'No order of the operations that respects real time explains what the clients saw: some op saw a state that could not exist then.',
+    'stale-read': 'A read returned a value that had already been overwritten by a write that completed before the read began.',
+    'read-your-writes': 'A client read a value older than its own last acknowledged write.',
+    'monotonic-reads': 'A client read a value older than one it had read before: its view of the data went back in time.',
+    'unexpected-value': 'A read returned a value that no write could have written.',
+    'divergence': 'After every write had ended, replicas still answered with different values: they never converged.',
+    'two-leaders': 'Two nodes claimed leadership of the same term: election safety is broken.',
+    'term-regression': 'A node reported a lower term than it had reported before.',
+    'lost': 'An acknowledged task or message was never delivered.',
+    'duplicate': 'The same task or message was delivered more than once.',
+    'duplicated': 'The same task or message was delivered more than once.',
+    'unexpected': 'Something was delivered that was never sent.',
+    'stuck': 'A task stayed in processing at the end of the run: no one will ever complete it.',
+    'undrained': 'Tasks were still in the queue after the final drain.',
+    'gap': 'A sequence number was skipped: the messages in between never arrived.',
+    'missing': 'A message a subscriber should have received never arrived.',
+    'out-of-order': 'Messages arrived out of sequence order.',
+    'order-disagreement': 'Two clients saw the same two messages in different orders.',
+    'sender-fifo': 'Messages of one sender arrived in a different order from the one they were sent in.',
+    'sequence-reused': 'Two different messages got the same sequence number.',
+    'sequence-changed': 'A message was delivered again with a different sequence number.',
+    'availability': 'Fewer operations succeeded than the campaign requires.',
+    'latency': 'Operations were slower than the campaign allows.',
+    'unreadable-history': 'The history could not be checked.'
+  };
+
   // ---------- anomalies ----------
   (function () {
     var root = $('anomalies');
@@ -536,6 +564,7 @@
         var li = el('li', { cls: 'anomaly', tabindex: '0', 'data-checker': r.checker, 'data-kind': String(a.kind), 'data-ops': ops.join(',') },
           el('span', { cls: 'kind', text: String(a.kind) }),
           a.key !== undefined ? el('span', { cls: 'muted', text: 'key ' + String(a.key) + ' ' }) : null,
+          Object.prototype.hasOwnProperty.call(KINDS, a.kind) ? el('div', { cls: 'meaning', text: KINDS[a.kind] }) : null,
           el('div', { cls: 'explanation', text: String(a.explanation) }),
           el('div', { cls: 'ops', text: ops.length ? 'ops #' + ops.join(', #') + ' — click to show them on the timeline' : 'no ops' }));
         function activate() {
