@@ -11,8 +11,13 @@ import { transportOutcome } from '../outcome.js';
 import type { RegisterApi, Session } from './apis.js';
 import type { RegisterOptions } from './options.js';
 
-/** The leader the clients of one run (one `nodes` list) last saw answer a leader-only op. */
-const knownLeaders = new WeakMap<readonly NodeEndpoint[], { id?: string }>();
+/** What the clients of one run (one `nodes` list) share: the leader they last saw answer a
+ *  leader-only op, and when each node last failed to answer at all. */
+interface SharedView {
+  id?: string;
+  down: Map<string, number>;
+}
+const views = new WeakMap<readonly NodeEndpoint[], SharedView>();
 
 export class RegisterClient implements WorkloadClient {
   private readonly http = new HttpClient();
@@ -34,16 +39,23 @@ export class RegisterClient implements WorkloadClient {
       return Promise.resolve({ type: 'fail', node: this.home.id, error: `register: unknown op "${call.f}"` });
     }
     const nodes = this.context.nodes;
-    let known = knownLeaders.get(nodes);
-    if (!known) knownLeaders.set(nodes, (known = {}));
+    let known = views.get(nodes);
+    if (!known) views.set(nodes, (known = { down: new Map() }));
+    const view = known;
     const leaderOnly = call.f !== 'read' || this.api.readsAtLeader;
-    const cached = this.options.leaderCache && leaderOnly ? nodes.find((n) => n.id === known.id) : undefined;
+    const cached = this.options.leaderCache && leaderOnly ? nodes.find((n) => n.id === view.id) : undefined;
     return followLeader({
       nodes,
       start: cached ?? this.home,
       maxRedirects: this.options.maxRedirects,
       signal,
       attempt: async (node) => {
+        // A node that just failed to answer is not asked again for a moment: the op certainly
+        // did not happen (nothing is sent), where asking would likely end it as unknown.
+        const downAt = view.down.get(node.id);
+        if (downAt !== undefined && performance.now() - downAt < this.options.suspectMs) {
+          return { kind: 'done', outcome: { type: 'fail', node: node.id, error: `not sent: ${node.id} did not answer ${Math.round(performance.now() - downAt)} ms ago` } };
+        }
         const req = this.api.request(call, this.session);
         const readAsFail = call.f === 'read' && this.options.readUnknownAs === 'fail';
         const timeoutMs = this.context.timeoutMs;
@@ -55,13 +67,15 @@ export class RegisterClient implements WorkloadClient {
           timeoutMs: readAsFail ? Math.max(1, timeoutMs - Math.min(200, Math.ceil(timeoutMs / 10))) : timeoutMs,
         });
         if (result.kind === 'error') {
-          if (known.id === node.id) known.id = undefined;
+          if (view.id === node.id) view.id = undefined;
+          if (!result.timeout) view.down.set(node.id, performance.now());
           const outcome = transportOutcome(result, node.id);
           return { kind: 'done', outcome: readAsFail ? { ...outcome, type: 'fail' } : outcome };
         }
+        view.down.delete(node.id);
         const attempt = this.api.interpret(call, result.status, result.body, this.session);
-        if (leaderOnly && attempt.kind === 'done' && attempt.outcome.type === 'ok') known.id = node.id;
-        else if (attempt.kind === 'redirect' && known.id === node.id) known.id = undefined;
+        if (leaderOnly && attempt.kind === 'done' && attempt.outcome.type === 'ok') view.id = node.id;
+        else if (attempt.kind === 'redirect' && view.id === node.id) view.id = undefined;
         return attempt;
       },
     });

@@ -28,6 +28,9 @@ export const registerOptions = z
     /** Send leader-only ops first to the leader the run's clients last saw (a shared cache);
      *  `false` sends every op to the client's home node first. */
     leaderCache: z.boolean().default(true),
+    /** After a node failed to answer (refused, reset), ops that would go to it fail for this long
+     *  without being sent (shared by the run's clients). 0 turns it off. */
+    suspectMs: z.number().int().min(0).max(60_000).default(500),
     /** How many leader redirects a request follows before it fails. */
     maxRedirects: z.number().int().min(0).max(10).default(3),
     /** What a read whose answer never came is recorded as. `fail` (the default, as in Jepsen) is

@@ -135,6 +135,19 @@ describe('register client against a fake store', () => {
     expect(log).toEqual(['node-3 DELETE /key/k1', 'node-2 DELETE /key/k1']);
   });
 
+  it('after a node reset a connection, ops to it fail unsent for suspectMs', async () => {
+    let hits = 0;
+    const nodes = [await fakeNode('node-1', (req) => (hits++, req.socket.destroy()))];
+    const c = await client({ suspectMs: 300 }, nodes, 0, 'store');
+    expect(await c.invoke({ f: 'write', key: 'k', value: 1 }, never)).toMatchObject({ type: 'info' });
+    const second = await c.invoke({ f: 'write', key: 'k', value: 2 }, never);
+    expect(second).toMatchObject({ type: 'fail', error: expect.stringMatching(/^not sent/) });
+    expect(hits).toBe(1);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await c.invoke({ f: 'write', key: 'k', value: 3 }, never)).toMatchObject({ type: 'info' });
+    expect(hits).toBe(2);
+  });
+
   it('passes its last write version on read_your_writes reads', async () => {
     const { nodes, log } = await storeCluster();
     const c = await client({ readLevel: 'read_your_writes' }, nodes, 2, 'store');
