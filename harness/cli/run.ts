@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadCampaign } from '../campaign/load.js';
 import { parseDuration } from '../campaign/duration.js';
 import { defaultRegistries } from '../campaign/registries.js';
 import { RUNTIMES } from '../runtime/index.js';
 import { createProgress } from '../run/progress.js';
+import { writeJunit } from '../run/junit.js';
 import { runCampaign } from '../run/run.js';
 import { shellQuote } from '../run/shell.js';
 import { formatVerdictTable } from '../run/verdict.js';
@@ -11,6 +13,9 @@ import { EXIT, UserError } from './errors.js';
 
 interface RunOptions {
   runtime: string;
+  attach?: string;
+  project?: string;
+  junit?: string;
   seed?: string;
   timeLimit?: string;
   out?: string;
@@ -28,9 +33,19 @@ export function registerRun(program: Command): void {
     .option('--time-limit <seconds>', 'length of the main phase (seconds, or 500ms/2s/1m)')
     .option('--out <dir>', 'where run folders go', 'runs')
     .option('--set <path=value>', 'override a campaign field, e.g. clients.concurrency=8 (repeatable)', collect, [])
+    .option('--attach <compose-file>', 'use the nodes and Toxiproxy of an already-running compose project (docker runtime)')
+    .option('--project <name>', 'with --attach: the compose project name (default: the file\'s name:)')
+    .option('--junit <file>', 'also write the verdicts as a JUnit XML report')
     .action(async (ref: string, opts: RunOptions) => {
       if (!(RUNTIMES as readonly string[]).includes(opts.runtime)) {
         throw new UserError(`--runtime: unknown runtime "${opts.runtime}"; valid choices: ${RUNTIMES.join(', ')}`);
+      }
+      if (opts.attach !== undefined) {
+        if (opts.runtime !== 'process' && opts.runtime !== 'docker') throw new UserError('--attach works with the docker runtime only');
+        if (!existsSync(opts.attach)) throw new UserError(`--attach ${opts.attach}: no such compose file`);
+        opts.runtime = 'docker';
+      } else if (opts.project !== undefined) {
+        throw new UserError('--project goes with --attach');
       }
       let seed: number | undefined;
       if (opts.seed !== undefined) {
@@ -46,7 +61,9 @@ export function registerRun(program: Command): void {
       const campaign = await loadCampaign(ref, { sets: opts.set, seed, timeLimitMs, registries });
 
       const replayArgs = ['npx', 'faultline', 'run', ref, '--seed', String(campaign.seed)];
-      if (opts.runtime !== 'process') replayArgs.push('--runtime', opts.runtime);
+      if (opts.attach !== undefined) replayArgs.push('--attach', opts.attach);
+      else if (opts.runtime !== 'process') replayArgs.push('--runtime', opts.runtime);
+      if (opts.project !== undefined) replayArgs.push('--project', opts.project);
       if (opts.timeLimit !== undefined) replayArgs.push('--time-limit', opts.timeLimit);
       if (opts.out !== 'runs') replayArgs.push('--out', opts.out ?? 'runs');
       for (const s of opts.set) replayArgs.push('--set', s);
@@ -71,6 +88,7 @@ export function registerRun(program: Command): void {
         const outcome = await runCampaign({
           campaign,
           runtime: opts.runtime,
+          ...(opts.attach !== undefined && { attach: { file: opts.attach, ...(opts.project !== undefined && { project: opts.project }) } }),
           outDir: opts.out ?? 'runs',
           replay,
           checkers: registries.checkers,
@@ -81,6 +99,10 @@ export function registerRun(program: Command): void {
         process.stdout.write(`\n${formatVerdictTable(results.results, results.valid, results.expected)}\n`);
         if (results.interrupted) process.stdout.write(`interrupted: ${results.interrupted}\n`);
         process.stdout.write(`run folder: ${outcome.dir}\nreplay: ${replay}\n`);
+        if (opts.junit !== undefined) {
+          writeJunit(opts.junit, results, outcome.exitCode);
+          process.stdout.write(`junit: ${opts.junit}\n`);
+        }
         process.exitCode = outcome.exitCode;
       } finally {
         process.off('SIGINT', onSignal);

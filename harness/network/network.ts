@@ -177,6 +177,10 @@ export interface NetworkOptions {
   prefix?: string;
   /** The host proxies listen on, inside Toxiproxy (default 127.0.0.1; 0.0.0.0 for containers). */
   listenHost?: string;
+  /** Fixed listen ports by proxy name (default: 0, Toxiproxy picks a free port). Used to adopt
+   *  proxies populated from a config file (a compose project): a proxy with the same name, listen
+   *  and upstream is kept as it is. */
+  listenPorts?: Readonly<Record<string, number>>;
   /** The host nodes dial to reach a proxy (default: listenHost, or 127.0.0.1 when that is 0.0.0.0). */
   peerHost?: string;
   /** The host clients dial to reach a proxy (default: as peerHost). */
@@ -263,7 +267,7 @@ export async function createNetwork(options: NetworkOptions): Promise<Network> {
   const emit = eventSink(options.onChange);
   const body = specs.map((s, i) => ({
     name: names[i]!,
-    listen: formatHostPort(listenHost, 0),
+    listen: formatHostPort(listenHost, options.listenPorts?.[names[i]!] ?? 0),
     upstream: formatHostPort(s.upstream.host, s.upstream.port),
     enabled: true,
   }));

@@ -17,6 +17,16 @@ export interface RuntimeOptions {
   onPids?: (pids: Record<string, number>) => void;
   /** Progress lines of the runtime (docker: image builds, leftovers removed). */
   log?: (line: string) => void;
+  /** docker runtime: use the nodes and Toxiproxy of an already-running compose project instead
+   *  of making containers (`faultline run --attach compose/raft.yml`). */
+  attach?: AttachOptions;
+}
+
+export interface AttachOptions {
+  /** The compose file the project was started from. */
+  file: string;
+  /** The compose project name; default COMPOSE_PROJECT_NAME, the file's `name:`, or its folder's name. */
+  project?: string;
 }
 
 const DOCKER_MODULE = './docker.js';

@@ -21,6 +21,11 @@ export interface ProxyHosts {
   listenHost: string;
   peerHost: string;
   clientHost: string;
+  /** Proxy name prefix, when the runtime fixes it (attach: the names in the compose project's
+   *  Toxiproxy config); the engine's run-specific prefix otherwise. */
+  prefix?: string;
+  /** Fixed proxy listen ports by proxy name (attach: the ports the compose nodes dial). */
+  listenPorts?: Readonly<Record<string, number>>;
 }
 
 export type NodeState = 'stopped' | 'running' | 'paused';

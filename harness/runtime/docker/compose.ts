@@ -1,0 +1,200 @@
+/**
+ * Attach mode: the nodes and the Toxiproxy of an already-running compose project
+ * (`docker compose -f compose/raft.yml up -d`, then `faultline run CAMPAIGN --attach compose/raft.yml`).
+ * Nothing is created: the run adopts the project's proxies (the ones its Toxiproxy config file
+ * populated, same names, ports and upstreams as faultline's), kills, pauses and restarts the
+ * project's containers, and at the end leaves the project as it found it: every node running,
+ * every proxy back as the config file says, no toxic left.
+ */
+import type Docker from 'dockerode';
+import { dockerUnavailable } from '../../docker/client.js';
+import { loadComposeFile, projectName, splitHostPort, toxiproxyConfig, type ComposeFile, type ProxyConfig } from '../../docker/compose-file.js';
+import { CLIENT, linkName } from '../../network/network.js';
+import type { AttachOptions, RuntimeOptions } from '../index.js';
+import { RuntimeError, type Endpoint, type NodeLaunch, type ProxyHosts } from '../runtime.js';
+import { ContainerRuntime, sleep, type NodeContainer } from './containers.js';
+
+export interface ComposeRuntimeOptions extends RuntimeOptions {
+  attach: AttachOptions;
+  docker: Docker;
+}
+
+const PROJECT_LABEL = 'com.docker.compose.project';
+const SERVICE_LABEL = 'com.docker.compose.service';
+/** The proxy names of compose/toxiproxy/*.json: faultline_<from>_to_<to>, faultline_client_to_<node>. */
+export const COMPOSE_PROXY_PREFIX = 'faultline_';
+const TOXIPROXY_SERVICE = 'toxiproxy';
+
+export function createComposeRuntime(options: ComposeRuntimeOptions): ComposeRuntime {
+  return new ComposeRuntime(options);
+}
+
+export class ComposeRuntime extends ContainerRuntime {
+  readonly kind = 'docker';
+  private readonly docker: Docker;
+  private compose?: ComposeFile;
+  private project = '';
+  private proxies: ProxyConfig[] = [];
+  private network = '';
+  private proxyIp?: string;
+  private apiPort = 8474;
+
+  constructor(private readonly options: ComposeRuntimeOptions) {
+    super({ system: options.system, runDir: options.runDir, docker: options.docker });
+    this.docker = options.docker;
+  }
+
+  protected get networkName(): string {
+    return this.network;
+  }
+
+  get toxiproxyUrl(): string | undefined {
+    return this.proxyIp ? `http://${this.proxyIp}:${this.apiPort}` : undefined;
+  }
+
+  get proxyHosts(): ProxyHosts {
+    if (!this.proxyIp) throw new RuntimeError('attach: prepare() first');
+    const listenPorts: Record<string, number> = {};
+    for (const p of this.proxies) listenPorts[p.name] = splitHostPort(p.listen).port;
+    const listenHost = splitHostPort(this.proxies[0]!.listen).host || '0.0.0.0';
+    return { listenHost, peerHost: TOXIPROXY_SERVICE, clientHost: this.proxyIp, prefix: COMPOSE_PROXY_PREFIX, listenPorts };
+  }
+
+  async prepare(ids: readonly string[]): Promise<Map<string, Endpoint>> {
+    const { file } = this.options.attach;
+    const why = await dockerUnavailable(this.docker);
+    if (why) throw new RuntimeError(`--attach needs a Docker engine: ${why}`);
+    try {
+      this.compose = loadComposeFile(file);
+      this.proxies = toxiproxyConfig(this.compose, TOXIPROXY_SERVICE).proxies;
+    } catch (err) {
+      throw new RuntimeError((err as Error).message);
+    }
+    this.project = projectName(this.compose, this.options.attach.project);
+    const services = Object.keys(this.compose.services).filter((s) => s !== TOXIPROXY_SERVICE && this.compose!.services[s]!.profiles.length === 0);
+    const missing = ids.filter((id) => !services.includes(id));
+    if (missing.length > 0) {
+      throw new RuntimeError(
+        `${file} has no service for node(s) ${missing.join(', ')} (its nodes: ${services.join(', ')}); run the campaign with --set nodes=${services.length}`,
+      );
+    }
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${this.project}`] } });
+    const byService = new Map(containers.map((c) => [c.Labels[SERVICE_LABEL] ?? '', c]));
+    const up = `docker compose -f ${file} up -d`;
+    if (containers.length === 0) throw new RuntimeError(`no containers of compose project "${this.project}"; start it first: ${up}`);
+    const proxy = byService.get(TOXIPROXY_SERVICE);
+    if (!proxy || proxy.State !== 'running') throw new RuntimeError(`the ${TOXIPROXY_SERVICE} service of project "${this.project}" is not running; ${up}`);
+    for (const id of ids) if (!byService.has(id)) throw new RuntimeError(`service ${id} of project "${this.project}" has no container; ${up}`);
+
+    // Every link faultline makes must be a proxy of the config, with the node as upstream.
+    const byName = new Map(this.proxies.map((p) => [p.name, p]));
+    const upstreams = new Map<string, Endpoint>();
+    for (const to of ids) {
+      const client = byName.get(linkName(COMPOSE_PROXY_PREFIX, CLIENT, to));
+      if (!client) throw new RuntimeError(`the Toxiproxy config of ${file} has no proxy ${linkName(COMPOSE_PROXY_PREFIX, CLIENT, to)}`);
+      upstreams.set(to, splitHostPort(client.upstream));
+      for (const from of ids) {
+        if (from === to) continue;
+        const name = linkName(COMPOSE_PROXY_PREFIX, from, to);
+        if (byName.get(name)?.upstream !== client.upstream) throw new RuntimeError(`the Toxiproxy config of ${file} has no proxy ${name} to ${client.upstream}`);
+      }
+    }
+
+    const proxyContainer = this.docker.getContainer(proxy.Id);
+    const info = await proxyContainer.inspect();
+    this.network = Object.keys(info.NetworkSettings.Networks)[0] ?? '';
+    if (!this.network) throw new RuntimeError(`the ${TOXIPROXY_SERVICE} container is on no network`);
+    this.proxyIp = await this.ipOf(proxyContainer);
+    const portArg = (this.compose.services[TOXIPROXY_SERVICE]!.command ?? []).find((a) => /^--?port[= ]/.test(a));
+    if (portArg) this.apiPort = Number(portArg.replace(/^--?port[= ]/, ''));
+    await this.restoreProxies();
+
+    for (const id of ids) {
+      const c = byService.get(id)!;
+      const container = this.docker.getContainer(c.Id);
+      const node: NodeContainer = {
+        id,
+        container,
+        state: c.State === 'running' ? 'running' : c.State === 'paused' ? 'paused' : 'stopped',
+        generation: 0,
+        log: this.openLog(id),
+      };
+      this.nodes.set(id, node);
+    }
+    return upstreams;
+  }
+
+  /** The proxies as the config file says (a run killed outright may have left some cut). */
+  private async restoreProxies(): Promise<void> {
+    const url = this.toxiproxyUrl!;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        const populate = await fetch(`${url}/populate`, { method: 'POST', body: JSON.stringify(this.proxies) });
+        if (!populate.ok) throw new Error(`POST /populate: ${populate.status} ${(await populate.text()).trim()}`);
+        const reset = await fetch(`${url}/reset`, { method: 'POST' });
+        if (!reset.ok) throw new Error(`POST /reset: ${reset.status}`);
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw new RuntimeError(`the project's Toxiproxy at ${url}: ${(err as Error).message}`);
+        await sleep(200);
+      }
+    }
+  }
+
+  /** Adopts the node's container; its environment is the compose file's, checked against the campaign's bugs. */
+  async start(launch: NodeLaunch): Promise<void> {
+    if (this.destroyed) throw new RuntimeError('runtime destroyed');
+    const node = this.node(launch.id);
+    node.launch = launch;
+    const info = await node.container.inspect();
+    const bugsVar = this.options.system.env.bugs;
+    if (bugsVar) {
+      const running = (info.Config.Env ?? []).find((e) => e.startsWith(`${bugsVar}=`))?.slice(bugsVar.length + 1) ?? '';
+      const wanted = launch.env[bugsVar] ?? '';
+      if (sortList(running) !== sortList(wanted)) {
+        throw new RuntimeError(
+          `the campaign wants ${bugsVar}=${wanted || '(none)'} but ${launch.id} of project "${this.project}" runs with ${bugsVar}=${running || '(none)'}; ` +
+            `restart the project: ${bugsVar}=${wanted} docker compose -f ${this.options.attach.file} up -d`,
+        );
+      }
+    }
+    if (node.state === 'stopped') return this.run(node);
+    if (node.state === 'paused') {
+      await node.container.unpause();
+      node.state = 'running';
+    }
+    await this.attachLog(node);
+    node.ip = await this.ipOf(node.container);
+    this.note(node, `attached to ${launch.id} (container ${node.container.id.slice(0, 12)}, ${node.ip}:${this.port()}, project ${this.project})`);
+    this.watchExit(node);
+  }
+
+  /** Leaves the project as it was found: every node running, the proxies as configured. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    for (const node of this.nodes.values()) {
+      try {
+        if (node.state === 'paused') await this.resume(node.id);
+        if (node.state === 'stopped') await this.run(node);
+      } catch {
+        // best effort: the project stays as docker compose can restore it
+      }
+    }
+    this.destroyed = true;
+    if (this.proxyIp) await this.restoreProxies().catch(() => undefined);
+    for (const node of this.nodes.values()) {
+      this.note(node, `detached from ${node.id}`);
+    }
+    this.closeLogs();
+  }
+}
+
+function sortList(list: string): string {
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .sort()
+    .join(',');
+}
