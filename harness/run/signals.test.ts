@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../descriptor.js';
 import { startEmbeddedToxiproxy, type EmbeddedToxiproxy } from '../proxy/server.js';
+import { removeProxies } from '../network/network.js';
 import { removeLeftovers } from '../runtime/leftovers.js';
 import { killAll, listening, pidAlive, proxyPorts, startedNodes } from './testing.js';
 
@@ -113,29 +114,35 @@ describe('stopping a run', () => {
     });
   }
 
-  it('a later run removes the node processes of a run killed outright (pid file)', async () => {
+  it('a later run removes the nodes and proxies of a run killed outright (pid file)', async () => {
     const out = join(base, 'out-kill');
-    const run = startRun(out);
+    const external = await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0 });
+    proxies.push(external);
+    const run = startRun(out, { TOXIPROXY_URL: external.url });
     await until('the run to record ops', () => existsSync(join(out, 'latest')) && historyLines(runDirOf(out)) > 20);
     const dir = runDirOf(out);
     const nodes = startedNodes(dir);
     pids.push(...nodes.map((n) => n.pid));
     run.child.kill('SIGKILL');
     await run.exited;
-    // The nodes outlive their harness (own process group)...
+    // The nodes outlive their harness (own process group), and so do its proxies...
     const alive = nodes.filter((n) => pidAlive(n.pid));
     expect(alive.length).toBeGreaterThan(0);
+    expect(Object.keys(await proxiesOf(external.url))).toHaveLength(9);
     // ...until the next run cleans up after it.
     const previous = process.env.FAULTLINE_STATE_DIR;
     process.env.FAULTLINE_STATE_DIR = stateDir;
     try {
-      const cleaned = await removeLeftovers();
+      const cleaned = await removeLeftovers(removeProxies);
       expect(cleaned).toHaveLength(1);
       expect(cleaned[0]!.killed.sort()).toEqual(alive.map((n) => n.pid).sort());
+      expect(cleaned[0]!.toxiproxy?.url).toBe(external.url);
     } finally {
       if (previous === undefined) delete process.env.FAULTLINE_STATE_DIR;
       else process.env.FAULTLINE_STATE_DIR = previous;
     }
     await until('the nodes to die', () => nodes.every((n) => !pidAlive(n.pid)), 5000);
+    expect(await proxiesOf(external.url)).toEqual({});
+    expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
   });
 });
