@@ -70,3 +70,52 @@ export async function removeRunsOfPid(pid: number): Promise<void> {
     networks: networks.map((n) => ({ id: n.Id, name: n.Name, runId: '' })),
   });
 }
+
+/**
+ * Brings a compose file's services up the way `docker compose up -d` does for these files
+ * (no docker compose on CI): a `<project>_default` network, one container per service (without
+ * profiles) with the compose labels, its service name as alias, its environment, command and
+ * bind mounts. Published ports are left out (tests use no fixed host port). Returns `down`.
+ */
+export async function composeUp(file: string, project: string, env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
+  const { loadComposeFile } = await import('./compose-file.js');
+  const docker = dockerClient();
+  const compose = loadComposeFile(file, env);
+  const labels = (service?: string): Record<string, string> => ({
+    'com.docker.compose.project': project,
+    ...(service && { 'com.docker.compose.service': service }),
+    [`${LABEL.owner}.test`]: String(process.pid),
+  });
+  const network = `${project}_default`;
+  const made: { containers: string[]; network?: string } = { containers: [] };
+  const down = async (): Promise<void> => {
+    await Promise.all(made.containers.map((id) => docker.getContainer(id).remove({ force: true, v: true }).catch(() => undefined)));
+    if (made.network) await docker.getNetwork(made.network).remove().catch(() => undefined);
+  };
+  try {
+    made.network = (await docker.createNetwork({ Name: network, Labels: labels() })).id;
+    const services = Object.values(compose.services)
+      .filter((s) => s.profiles.length === 0)
+      .sort((a, b) => (a.name === 'toxiproxy' ? -1 : b.name === 'toxiproxy' ? 1 : 0));
+    for (const s of services) {
+      const container = await docker.createContainer({
+        name: `${project}-${s.name}-1`,
+        Image: s.image ?? '',
+        Env: Object.entries(s.environment).map(([k, v]) => `${k}=${v}`),
+        ...(s.command && { Cmd: s.command }),
+        Labels: labels(s.name),
+        HostConfig: {
+          NetworkMode: network,
+          Binds: s.volumes.filter((v) => v.source).map((v) => `${v.source}:${v.target}${v.readOnly ? ':ro' : ''}`),
+        },
+        NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [s.name] } } },
+      });
+      made.containers.push(container.id);
+      await container.start();
+    }
+  } catch (err) {
+    await down();
+    throw err;
+  }
+  return down;
+}
