@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,7 @@ describe('faultline run against the Raft system (process runtime)', () => {
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(existsSync(join(out, 'latest')), `${stdout}\n${stderr}`).toBe(true);
       const dir = realpathSync(join(out, 'latest'));
       leftover.push(...nodePidsFromLogs(dir));
 
@@ -67,6 +68,12 @@ describe('faultline run against the Raft system (process runtime)', () => {
       expect(results.valid, stdout).toBe(true);
       expect(code).toBe(0);
       expect(stdout).toMatch(/replay: npx faultline run .*raft-halves-kills\.yaml --seed 7 --out /);
+
+      // faultline check <run folder> re-checks it from its files alone, to the same verdict.
+      const recheck = spawnSync(process.execPath, [cli, 'check', dir], { encoding: 'utf8', timeout: 60_000 });
+      expect(recheck.status, recheck.stderr).toBe(0);
+      expect(recheck.stdout).toMatch(/linearizable\s+valid/);
+      expect(recheck.stdout).toContain('verdict: valid');
 
       const pids = nodePidsFromLogs(dir);
       expect(pids.length).toBeGreaterThanOrEqual(4); // 3 nodes + at least one restart

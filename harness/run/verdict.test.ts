@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../checkers/result.js';
+import { exitCodeFor, formatVerdictTable, meetsExpectation } from './verdict.js';
+
+const result = (checker: string, valid: CheckResult['valid'], kinds: string[] = []): CheckResult => ({
+  checker,
+  valid,
+  summary: `${checker} says ${String(valid)}`,
+  anomalies: kinds.map((kind) => ({ kind, explanation: kind, ops: [1] })),
+});
+
+describe('verdict', () => {
+  it('maps verdicts to exit codes 0, 1, 2', () => {
+    expect(exitCodeFor(true)).toBe(0);
+    expect(exitCodeFor(false)).toBe(1);
+    expect(exitCodeFor('unknown')).toBe(2);
+  });
+
+  it('prints one row per checker, the verdict and the expectation', () => {
+    const results = [result('linearizable', false, ['not-linearizable']), result('perf', true)];
+    const text = formatVerdictTable(results, false, { verdict: 'invalid', findings: ['not-linearizable'] });
+    expect(text).toContain('linearizable  INVALID  linearizable says false');
+    expect(text).toContain('perf          valid    perf says true');
+    expect(text).toContain('verdict: INVALID');
+    expect(text).toContain('expected: invalid (not-linearizable): as expected');
+  });
+
+  it('tells an expected finding from a regression', () => {
+    const found = [result('consistency', false, ['stale-read'])];
+    expect(meetsExpectation(found, false, { verdict: 'invalid', findings: ['stale-read'] })).toBe(true);
+    expect(meetsExpectation(found, false, { verdict: 'invalid', findings: ['stale-read', 'lost'] })).toBe(false);
+    expect(meetsExpectation(found, false, { verdict: 'valid' })).toBe(false);
+    expect(meetsExpectation([result('perf', true)], true, { verdict: 'valid' })).toBe(true);
+    expect(meetsExpectation([result('perf', 'unknown')], 'unknown', { verdict: 'invalid' })).toBe(false);
+    expect(formatVerdictTable(found, false, { verdict: 'valid' })).toContain('expected: valid: NOT as expected');
+  });
+});
