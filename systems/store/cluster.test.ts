@@ -74,6 +74,26 @@ describe('store cluster', () => {
     expect(refused.body).toMatchObject({ error: 'Not the leader', currentRole: 'candidate', leaderId: null });
   });
 
+  it('a paused leader that resumes refuses the writes that waited for it, then leads again without losing data', async () => {
+    const c = (cluster = await StoreCluster.start());
+    await c.waitForLeader('node-1');
+    c.pause('node-1');
+    try {
+      await c.waitForLeader('node-2');
+      expect((await c.write('node-2', 'p', '"during pause"')).status).toBe(200);
+      // this request waits in node-1's socket until it resumes
+      const stale = http('PUT', `${c.url('node-1')}/key/p`, '"stale leader"');
+      await new Promise((r) => setTimeout(r, 200));
+      c.resume('node-1');
+      const answer = await stale;
+      expect(answer.status).toBe(503);
+    } finally {
+      c.resume('node-1');
+    }
+    await c.waitForLeader('node-1');
+    expect((await http('GET', `${c.url('node-1')}/key/p`)).body).toMatchObject({ value: 'during pause' });
+  });
+
   it('keeps term and map in DATA_DIR across a restart of every node', async () => {
     const c = (cluster = await StoreCluster.start({ persist: true }));
     await c.waitForLeader('node-1');

@@ -115,6 +115,7 @@ interface NodeProc {
   id: string;
   port: number;
   proc?: ChildProcess;
+  paused?: boolean;
   log: string[];
   dataDir?: string;
 }
@@ -220,7 +221,7 @@ export class StoreCluster {
       `${id} to lead`,
       async () => {
         for (const n of this.nodes) {
-          if (!n.proc) continue;
+          if (!n.proc || n.paused) continue;
           const s = await this.status(n.id);
           if (s.leaderId !== id || (n.id === id && s.role !== 'leader')) return undefined;
         }
@@ -247,6 +248,7 @@ export class StoreCluster {
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve());
       proc.kill('SIGKILL');
+      proc.kill('SIGCONT');
     });
   }
 
@@ -254,6 +256,19 @@ export class StoreCluster {
     await this.kill(id);
     this.spawn(this.node(id));
     await waitFor(`${id} to answer`, async () => ((await this.status(id)).nodeId ? true : undefined));
+  }
+
+  /** SIGSTOP / SIGCONT: the node freezes and later resumes, timers and all. */
+  pause(id: string): void {
+    const n = this.node(id);
+    n.proc?.kill('SIGSTOP');
+    n.paused = true;
+  }
+
+  resume(id: string): void {
+    const n = this.node(id);
+    n.proc?.kill('SIGCONT');
+    n.paused = false;
   }
 
   /** Cuts the directed link `from` -> `to` (requests from `from` to `to` fail). */
