@@ -10,6 +10,7 @@ import { RequestFailed } from './errors.js';
 import type { RaftNode } from './node.js';
 import { postJson } from './rpc.js';
 
+const now = (): number => performance.now();
 const MAX_ENTRIES_PER_RPC = 1000;
 const MAX_BYTES_PER_RPC = 4 * 1024 * 1024;
 
@@ -18,6 +19,9 @@ interface Progress {
   nextIndex: number;
   matchIndex: number;
   inFlight: boolean;
+  /** The request in flight (its id and when it left); a newer one may replace a request that hangs. */
+  inFlightId: number;
+  inFlightSince: number;
   /** When this follower last answered in our term. */
   lastAckAt: number;
   /** The highest read round this follower has answered. */
@@ -46,13 +50,15 @@ export class Replicator {
 
   constructor(private readonly node: RaftNode) {
     this.term = node.term;
-    const now = performance.now();
+    const start = now();
     this.progress = node.peers.map((peer) => ({
       peer,
       nextIndex: node.log.lastIndex + 1,
       matchIndex: 0,
       inFlight: false,
-      lastAckAt: now,
+      inFlightId: 0,
+      inFlightSince: 0,
+      lastAckAt: start,
       ackedRound: 0,
     }));
     this.ticker = setInterval(() => this.tick(), node.config.heartbeatMs);
@@ -87,14 +93,17 @@ export class Replicator {
     if (this.stopped) return;
     if (!this.node.has('stale-reads')) {
       const window = this.node.config.electionTimeoutMaxMs;
-      const now = performance.now();
-      const heard = 1 + this.progress.filter((p) => now - p.lastAckAt <= window).length;
+      const at = now();
+      const heard = 1 + this.progress.filter((p) => at - p.lastAckAt <= window).length;
       if (heard < this.node.majority()) {
         this.node.stepDown(`heard from ${heard} of ${this.progress.length + 1} nodes within ${window} ms`);
         return;
       }
     }
-    for (const p of this.progress) if (!p.inFlight) this.send(p);
+    // A request on a dropped link can hang until RPC_TIMEOUT_MS; after an election timeout's
+    // worth of silence send a fresh one, so a healed link carries heartbeats again at once.
+    const stale = now() - this.node.config.electionTimeoutMinMs;
+    for (const p of this.progress) if (!p.inFlight || p.inFlightSince < stale) this.send(p);
   }
 
   private send(p: Progress): void {
@@ -111,25 +120,29 @@ export class Replicator {
     };
     const round = this.round;
     this.roundSent = true;
+    const id = ++p.inFlightId;
     p.inFlight = true;
+    p.inFlightSince = now();
+    const current = () => p.inFlightId === id;
     postJson(`${p.peer.url}/raft/append-entries`, args, node.config.rpcTimeoutMs).then(
       (body) => {
-        p.inFlight = false;
-        this.onReply(p, args, round, parseAppendEntriesReply(body));
+        if (current()) p.inFlight = false;
+        this.onReply(p, args, round, parseAppendEntriesReply(body), current());
       },
       () => {
-        p.inFlight = false;
+        if (current()) p.inFlight = false;
       },
     );
   }
 
-  private onReply(p: Progress, args: AppendEntriesArgs, round: number, reply: AppendEntriesReply | undefined): void {
+  /** Any answer counts (they are idempotent); only the latest request's answer sends the next one. */
+  private onReply(p: Progress, args: AppendEntriesArgs, round: number, reply: AppendEntriesReply | undefined, latest: boolean): void {
     const node = this.node;
     if (this.stopped || !reply) return;
     if (node.observeTerm(reply.term)) return;
     if (node.term !== this.term || node.role !== 'leader') return;
     const nextBefore = p.nextIndex;
-    p.lastAckAt = performance.now();
+    p.lastAckAt = now();
     p.ackedRound = Math.max(p.ackedRound, round);
     if (reply.success) {
       const match = args.prevLogIndex + args.entries.length;
@@ -141,7 +154,7 @@ export class Replicator {
       p.nextIndex = Math.max(p.matchIndex + 1, Math.min(hint, args.prevLogIndex));
     }
     this.checkReads();
-    if (this.stopped) return;
+    if (this.stopped || !latest || p.inFlight) return;
     const behind = p.nextIndex <= node.log.lastIndex;
     const readsWaiting = this.reads.some((r) => r.round > p.ackedRound);
     // After a refusal, retry at once only if it moved us back (no busy loop on a follower that keeps refusing).

@@ -1,7 +1,8 @@
 /** Posting a JSON RPC to a peer over a kept-alive connection, with a deadline. */
 import { Agent, request } from 'node:http';
 
-const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+// Room for requests that hang on a dropped link (until their deadline) next to the fresh ones.
+const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 
 /** Resolves with the parsed JSON answer of a 2xx reply; rejects on anything else or after `timeoutMs`. */
 export function postJson(url: string, body: unknown, timeoutMs: number): Promise<unknown> {
