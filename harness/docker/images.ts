@@ -11,6 +11,7 @@ import type Docker from 'dockerode';
 import { projectRoot, type SystemDescriptor } from '../descriptor.js';
 import { followProgress, LABEL } from './client.js';
 import { ensureBaseImage, type BaseImageOptions } from './base-image.js';
+import { withLock } from './lock.js';
 
 export interface ImageSpec {
   /** e.g. faultline-raft:latest */
@@ -82,41 +83,51 @@ export interface EnsureOptions extends BaseImageOptions {
   force?: boolean;
 }
 
-/** Builds `spec` unless an image with the same context hash exists. Returns true when it built. */
+/** Builds `spec` unless an image with the same context hash exists. Returns true when it built.
+ *  Builds of one image are serialised between processes on this host. */
 export async function ensureImage(docker: Docker, spec: ImageSpec, options: EnsureOptions = {}): Promise<boolean> {
   const log = options.log ?? (() => undefined);
-  const base = await ensureBaseImage(docker, options);
+  const base = await withLock('node-base', () => ensureBaseImage(docker, options));
   const baseId = (await docker.getImage(base).inspect()).Id;
   const { hash, sources } = contextHash(spec, baseId);
-  if (!options.force) {
+  const current = async (): Promise<{ id: string; hash?: string } | undefined> => {
     try {
-      const current = await docker.getImage(spec.ref).inspect();
-      if (current.Config?.Labels?.[LABEL.context] === hash) return false;
+      const info = await docker.getImage(spec.ref).inspect();
+      return { id: info.Id, hash: info.Config?.Labels?.[LABEL.context] };
     } catch {
-      // not there yet
+      return undefined;
     }
-  }
-  log(`building ${spec.ref} from ${spec.dockerfile} (BASE_IMAGE=${base})`);
-  const stream = await docker.buildImage(
-    { context: projectRoot, src: [spec.dockerfile, ...sources] },
-    {
-      t: spec.ref,
-      dockerfile: spec.dockerfile,
-      buildargs: { BASE_IMAGE: base },
-      labels: { [LABEL.owner]: 'true', [LABEL.image]: spec.kind, [LABEL.context]: hash },
-      rm: true,
-      forcerm: true,
-    },
-  );
-  await followProgress(docker, stream, (line) => {
-    if (/^(Step|Successfully built)/.test(line)) log(`  ${line}`);
+  };
+  if (!options.force && (await current())?.hash === hash) return false;
+  return withLock(`image-${spec.kind}`, async () => {
+    const before = await current();
+    if (!options.force && before?.hash === hash) return false; // another process built it meanwhile
+    log(`building ${spec.ref} from ${spec.dockerfile} (BASE_IMAGE=${base})`);
+    const stream = await docker.buildImage(
+      { context: projectRoot, src: [spec.dockerfile, ...sources] },
+      {
+        t: spec.ref,
+        dockerfile: spec.dockerfile,
+        buildargs: { BASE_IMAGE: base },
+        labels: { [LABEL.owner]: 'true', [LABEL.image]: spec.kind, [LABEL.context]: hash },
+        rm: true,
+        forcerm: true,
+      },
+    );
+    await followProgress(docker, stream, (line) => {
+      if (/^(Step|Successfully built)/.test(line)) log(`  ${line}`);
+    });
+    // The build it replaced, now untagged (kept while a container still uses it).
+    if (before && before.id !== (await current())?.id) await removeIfUntagged(docker, before.id);
+    return true;
   });
-  await removeDanglingImages(docker);
-  return true;
 }
 
-/** Removes older builds of faultline images that a rebuild left without a tag. */
-export async function removeDanglingImages(docker: Docker): Promise<void> {
-  const dangling = await docker.listImages({ filters: { dangling: ['true'], label: [LABEL.image] } });
-  for (const image of dangling) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+async function removeIfUntagged(docker: Docker, id: string): Promise<void> {
+  try {
+    const info = await docker.getImage(id).inspect();
+    if ((info.RepoTags ?? []).length === 0) await docker.getImage(id).remove();
+  } catch {
+    // gone, or in use by a container
+  }
 }

@@ -1,0 +1,37 @@
+/**
+ * A lock between processes on this host (a directory made atomically, holding the owner's pid),
+ * so that two runs or test files never build the same image at the same time. A lock whose
+ * owner is gone is taken over.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isAlive } from '../runtime/leftovers.js';
+
+export async function withLock<T>(name: string, work: () => Promise<T>, timeoutMs = 10 * 60_000): Promise<T> {
+  const dir = join(tmpdir(), `faultline-lock-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+      } catch {
+        // being made or removed right now
+      }
+      if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) rmSync(dir, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for the lock ${dir} (held by pid ${owner})`);
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
