@@ -225,6 +225,7 @@ function describeValue(value: unknown): string {
     if (typeof v.shape === 'string') return v.shape;
     if (typeof v.targets === 'string') return v.targets;
     if (typeof v.ms === 'number') return `${v.ms}ms on ${String(v.links)}`;
+    if (typeof v.links === 'string') return `on ${v.links}`;
   }
   return '';
 }

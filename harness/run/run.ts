@@ -132,7 +132,8 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
 
     progress.event(`starting ${nodes.length} ${system.name} nodes (${settings.runtime} runtime), run folder ${dir}`);
     await Promise.all(nodes.map((id) => rt.start({ id, env: nodeEnv(campaign, id, net) })));
-    await Promise.all(nodes.map((id) => rt.waitHealthy(id, healthTimeoutMs)));
+    // Ctrl-C while nodes come up does not wait for them.
+    await Promise.race([Promise.all(nodes.map((id) => rt.waitHealthy(id, healthTimeoutMs))), untilAborted(signal)]);
     if (stopped()) throw new UserError(`interrupted (${interrupted}) before the run started`);
 
     const log = new HistoryWriter(join(dir, RUN_FILES.history));
@@ -271,6 +272,14 @@ function reasonOf(signal: AbortSignal | undefined): string {
 function envMs(name: string, fallback: number): number {
   const v = Number(process.env[name]);
   return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+/** Resolves when the signal aborts (never without one). */
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) resolve();
+    else signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 function sleepUnless(ms: number, signal: AbortSignal | undefined): Promise<void> {

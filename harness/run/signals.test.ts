@@ -38,8 +38,8 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-function startRun(out: string, env: Record<string, string> = {}): Started {
-  const child = spawn(process.execPath, [cli, 'run', campaign, '--out', out, '--time-limit', '60'], {
+function startRun(out: string, env: Record<string, string> = {}, args: string[] = []): Started {
+  const child = spawn(process.execPath, [cli, 'run', campaign, '--out', out, '--time-limit', '60', ...args], {
     env: { ...process.env, FAULTLINE_STATE_DIR: stateDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -113,6 +113,24 @@ describe('stopping a run', () => {
       expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
     });
   }
+
+  it('on SIGINT while nodes come up stops at once, with exit 3 and nothing left', async () => {
+    const out = join(base, 'out-startup');
+    const run = startRun(out, {}, ['--set', 'settings.env.FAKE_UNHEALTHY=1']);
+    await until('the nodes to start', () => existsSync(join(out, 'latest')) && startedNodes(runDirOf(out)).length === 3);
+    const dir = runDirOf(out);
+    const nodes = startedNodes(dir);
+    pids.push(...nodes.map((n) => n.pid));
+    const sent = Date.now();
+    run.child.kill('SIGINT');
+    const code = await run.exited;
+    expect(Date.now() - sent).toBeLessThan(10_000); // not the 30 s health timeout
+    expect(code).toBe(3);
+    expect(run.stderr()).toContain('interrupted (SIGINT) before the run started');
+    expect(run.stderr()).not.toMatch(/\n\s+at /);
+    for (const n of nodes) expect(pidAlive(n.pid), `node ${n.id}`).toBe(false);
+    expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
+  });
 
   it('a later run removes the nodes and proxies of a run killed outright (pid file)', async () => {
     const out = join(base, 'out-kill');
