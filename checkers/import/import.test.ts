@@ -147,6 +147,8 @@ describe('format detection', () => {
     expect(detectFormat('\nINFO  jepsen.util - 0\t:invoke\t:read\tnil')).toBe('jepsen-log');
     expect(parseErrorOf(() => detectFormat('\n\n')).message).toMatch(/empty/);
     expect(parseErrorOf(() => detectFormat('hello world')).message).toMatch(/--format/);
+    const preamble = Array.from({ length: 50 }, (_, i) => `2014-01-01 INFO jepsen.core - setting up ${i}`).join('\n');
+    expect(detectFormat(`${preamble}\nINFO  jepsen.util - 0\t:invoke\t:read\tnil\n`)).toBe('jepsen-log');
   });
 
   it('parseHistory uses the given format over the guess', () => {

@@ -1,4 +1,4 @@
-import type { Model, Operation } from './model.js';
+import { hashValue, valueEqual, type Model, type Operation } from './model.js';
 
 /** What the search of one partition found. Op numbers are positions in the partition's array. */
 export interface SearchOutcome<S> {
@@ -122,6 +122,10 @@ export function searchPartition<S, I, O>(
     if (ops[i]!.indeterminate) zobrist[i] = 0;
     else definite[i >>> 5]! |= 1 << (i & 31);
   }
+  // Indeterminate ops with equal inputs are interchangeable once both are called: only the
+  // earliest one not yet linearized is tried, so `sameBefore[i]` (the previous op of i's class,
+  // or -1) must be linearized before i is.
+  const sameBefore = indeterminateClasses(ops);
 
   // ---- cache
   // A chained hash table on typed arrays: `table` holds the first slot of each bucket, a slot
@@ -175,7 +179,14 @@ export function searchPartition<S, I, O>(
         entry = next[HEAD_I]!;
         continue;
       }
-    } else if (entry !== -1 && entry < firstReturn) candidate = true;
+    } else if (entry !== -1 && entry < firstReturn) {
+      const before = sameBefore[entryOp[entry]!]!;
+      if (before !== -1 && (linearized[before >>> 5]! & (1 << (before & 31))) === 0) {
+        entry = next[entry]!;
+        continue;
+      }
+      candidate = true;
+    }
     if (candidate) {
       const op = entryOp[entry]!;
       const [ok, nextState] = model.step(state, inputs[op]!, outputs[op] as O | undefined);
@@ -298,4 +309,47 @@ export function searchPartition<S, I, O>(
     entry = next[top]!;
   }
   return outcome('linearizable');
+}
+
+/** For each indeterminate op, the previous indeterminate op (in call order) with an equal input,
+ *  or -1. Only inputs that are plain data (JSON-like) are compared. */
+function indeterminateClasses<I, O>(ops: readonly Operation<I, O>[]): Int32Array {
+  const sameBefore = new Int32Array(ops.length).fill(-1);
+  const last = new Map<number, number[]>();
+  const byCall = ops
+    .map((o, i) => i)
+    .filter((i) => ops[i]!.indeterminate && isPlainData(ops[i]!.input, 0))
+    .sort((a, b) => ops[a]!.call - ops[b]!.call);
+  for (const i of byCall) {
+    const input = ops[i]!.input;
+    const h = hashValue(input);
+    let members = last.get(h);
+    if (!members) last.set(h, (members = []));
+    const k = members.findIndex((j) => valueEqual(ops[j]!.input, input));
+    if (k >= 0) {
+      sameBefore[i] = members[k]!;
+      members[k] = i;
+    } else members.push(i);
+  }
+  return sameBefore;
+}
+
+function isPlainData(v: unknown, depth: number): boolean {
+  if (depth > 8) return false;
+  if (v === null) return true;
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'object': {
+      if (Array.isArray(v)) return v.every((x) => isPlainData(x, depth + 1));
+      const proto = Object.getPrototypeOf(v) as unknown;
+      if (proto !== Object.prototype && proto !== null) return false;
+      return Object.values(v).every((x) => isPlainData(x, depth + 1));
+    }
+    default:
+      return false;
+  }
 }
