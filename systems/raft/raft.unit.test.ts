@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDescriptor, formatPeers, nodeIds, projectRoot } from '../../harness/descriptor.js';
 import { HttpError } from '../common/http.js';
-import { ConfigError, parsePeers, RAFT_BUGS } from './config.js';
+import { ConfigError, loadConfig, parsePeers, RAFT_BUGS } from './config.js';
 import { RaftLog } from './log.js';
 import { parseAppendEntries, parseRequestVote } from './messages.js';
 import { DurableStorage, replayLog } from './persistence.js';
@@ -54,9 +54,40 @@ describe('parsePeers', () => {
   });
 });
 
+describe('loadConfig', () => {
+  const keys = ['NODE_ID', 'PORT', 'PEER_IDS', 'BUGS', 'PRE_VOTE', 'HOST', 'ADVERTISE_URL'];
+  function withEnv<T>(env: Record<string, string>, f: () => T): T {
+    const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
+    for (const k of keys) delete process.env[k];
+    Object.assign(process.env, env);
+    try {
+      return f();
+    } finally {
+      for (const k of keys) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
+  }
+
+  it('has the course defaults', () => {
+    const c = withEnv({}, loadConfig);
+    expect(c).toMatchObject({ nodeId: 'node1', port: 3000, host: '127.0.0.1', electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatMs: 50, preVote: true, dataDir: 'data/raft/node1' });
+    expect(c.advertiseUrl).toBe('http://127.0.0.1:3000');
+  });
+
+  it('advertises the node id on a wildcard host; late-votes brings the course elections (no pre-vote) unless PRE_VOTE says', () => {
+    expect(withEnv({ HOST: '0.0.0.0', NODE_ID: 'node2' }, loadConfig).advertiseUrl).toBe('http://node2:3000');
+    expect(withEnv({ BUGS: 'late-votes' }, loadConfig).preVote).toBe(false);
+    expect(withEnv({ BUGS: 'late-votes', PRE_VOTE: '1' }, loadConfig).preVote).toBe(true);
+    expect(withEnv({ PRE_VOTE: '0' }, loadConfig).preVote).toBe(false);
+  });
+});
+
 describe('RPC validation', () => {
   it('accepts the course request-vote and refuses wrong types with a 400', () => {
     expect(parseRequestVote({ term: 2, candidateId: 'node2', lastLogIndex: 0, lastLogTerm: 0 })).toEqual({ term: 2, candidateId: 'node2', lastLogIndex: 0, lastLogTerm: 0 });
+    expect(parseRequestVote({ term: 2, candidateId: 'node2', lastLogIndex: 0, lastLogTerm: 0, preVote: true }).preVote).toBe(true);
     for (const bad of [null, [], 'x', { term: -1, candidateId: 'a', lastLogIndex: 0, lastLogTerm: 0 }, { term: 1, candidateId: 3, lastLogIndex: 0, lastLogTerm: 0 }]) {
       expect(() => parseRequestVote(bad)).toThrow(HttpError);
     }

@@ -1,6 +1,7 @@
 /**
- * The leader's side of log replication (Raft §5.3): one AppendEntries in flight per follower,
- * sent at once when there is something new and every heartbeat otherwise; commit from the
+ * The leader's side of log replication (Raft §5.3): one AppendEntries in flight per follower
+ * (a fresh one replaces a request that hangs for an election timeout), sent at once when there
+ * is something new and every heartbeat otherwise; commit from the
  * followers' match indexes; check-quorum (step down without a majority for an election timeout);
  * and read-index confirmation of linearizable reads (§8).
  */
