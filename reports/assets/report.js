@@ -72,13 +72,13 @@
   var laneArr = laneCalls.map(function (a) { return Int32Array.from(a); });
 
   // ---------- canvases and the shared time axis ----------
-  function setupCanvas(canvas, height) {
+  function setupCanvas(canvas, height, readBack) {
     var dpr = window.devicePixelRatio || 1;
     var w = canvas.parentElement.clientWidth;
     canvas.style.height = height + 'px';
     canvas.width = Math.max(1, Math.floor(w * dpr));
     canvas.height = Math.floor(height * dpr);
-    var ctx = canvas.getContext('2d');
+    var ctx = canvas.getContext('2d', readBack ? { willReadFrequently: true } : undefined);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     return { ctx: ctx, w: w, h: height };
   }
@@ -255,8 +255,14 @@
   })();
   var LAT_TOP = 8, LAT_BOTTOM = 24;
   function latY(d, h) { var v = Math.log10(Math.max(10, d)); return LAT_TOP + (1 - (v - latRange.lmin) / (latRange.lmax - latRange.lmin)) * (h - LAT_TOP - LAT_BOTTOM); }
+  /** A #rrggbb colour as one little-endian RGBA pixel, mixed with white by `white` (0..1). */
+  function packColor(hex, white) {
+    var n = parseInt(hex.slice(1), 16), r = (n >> 16) & 255, g = (n >> 8) & 255, b = n & 255;
+    r = Math.round(r + (255 - r) * white); g = Math.round(g + (255 - g) * white); b = Math.round(b + (255 - b) * white);
+    return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+  }
   function drawLatency() {
-    var g = setupCanvas(lat.canvas, lat.h), ctx = g.ctx, w = g.w, h = g.h;
+    var g = setupCanvas(lat.canvas, lat.h, true), ctx = g.ctx, w = g.w, h = g.h;
     ctx.clearRect(0, 0, w, h);
     shadeFaults(ctx, w, LAT_TOP, h - LAT_BOTTOM);
     drawTimeAxis(ctx, w, h - 10, LAT_TOP, h - LAT_BOTTOM);
@@ -267,23 +273,40 @@
       ctx.fillStyle = '#656d76'; ctx.fillText(fmtMs(Math.pow(10, p)), LEFT - 6, y);
     }
     ctx.save(); ctx.translate(14, (h - LAT_BOTTOM) / 2); ctx.rotate(-Math.PI / 2); ctx.textAlign = 'center'; ctx.fillText('latency (log)', 0, 0); ctx.restore();
-    clipPlot(ctx, w, h);
-    var drawn = 0, his = [], curAlpha = -1, curFill = '', gw = Math.ceil(w) + 8, grid = new Int32Array(gw * (h + 8));
+    // ok points go straight into the pixel buffer (fast for 100k points); fail and info
+    // markers, far fewer, are drawn as paths on top.
+    var W = lat.canvas.width, H = lat.canvas.height, dpr = W / w;
+    var img = ctx.getImageData(0, 0, W, H), buf = new Uint32Array(img.data.buffer);
+    var x0 = Math.ceil(LEFT * dpr), x1 = Math.floor((w - RIGHT) * dpr), y1 = Math.floor((h - LAT_BOTTOM) * dpr);
+    var size = Math.max(2, Math.round(3 * dpr)), half = size >> 1;
+    var packed = {}, packedDim = {};
+    Object.keys(fColor).forEach(function (f) { packed[f] = packColor(fColor[f], 0.1); packedDim[f] = packColor(fColor[f], 0.8); });
+    var drawn = 0, his = [], marks = [];
     for (var i = 0; i < N; i++) {
       if (C.end[i] < 0 || C.start[i] > view.t1 || C.start[i] < view.t0 || hiddenF[C.f[i]]) continue;
       var x = xOf(C.start[i], w), yy = latY(C.end[i] - C.start[i], h);
-      // many points land on one pixel: draw each (pixel, op type, outcome) once
-      var cell = (x | 0) + (yy | 0) * gw, code = C.f[i] * 4 + C.type[i] + 1;
-      if (grid[cell] === code && !(highlight && highlight[i]) && i !== selected) continue;
-      grid[cell] = code;
-      var alpha = highlight && !highlight[i] ? 0.18 : 0.85;
-      if (alpha !== curAlpha) { ctx.globalAlpha = alpha; curAlpha = alpha; }
-      var t = C.type[i];
-      if (t === 0) { var col = fColor[C.f[i]]; if (col !== curFill) { ctx.fillStyle = col; curFill = col; } ctx.fillRect(x - 1.5, yy - 1.5, 3, 3); }
-      else if (t === 1) { curFill = ''; ctx.strokeStyle = OUT_COLOR[1]; ctx.lineWidth = 1.2; ctx.beginPath(); ctx.moveTo(x - 3, yy - 3); ctx.lineTo(x + 3, yy + 3); ctx.moveTo(x + 3, yy - 3); ctx.lineTo(x - 3, yy + 3); ctx.stroke(); }
-      else { ctx.strokeStyle = OUT_COLOR[2]; ctx.lineWidth = 1.2; ctx.strokeRect(x - 2.5, yy - 2.5, 5, 5); }
-      if ((highlight && highlight[i]) || i === selected) his.push([x, yy]);
       drawn++;
+      if ((highlight && highlight[i]) || i === selected) his.push([x, yy]);
+      if (C.type[i] !== 0) { marks.push(i, x, yy); continue; }
+      var col = highlight && !highlight[i] ? packedDim[C.f[i]] : packed[C.f[i]];
+      var px = Math.round(x * dpr) - half, py = Math.round(yy * dpr) - half;
+      for (var dy = 0; dy < size; dy++) {
+        var row = py + dy;
+        if (row < 0 || row >= y1) continue;
+        for (var dx = 0; dx < size; dx++) {
+          var cx = px + dx;
+          if (cx >= x0 && cx < x1) buf[row * W + cx] = col;
+        }
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+    clipPlot(ctx, w, h);
+    ctx.lineWidth = 1.2;
+    for (var m = 0; m < marks.length; m += 3) {
+      var c = marks[m], mx = marks[m + 1], my = marks[m + 2];
+      ctx.globalAlpha = highlight && !highlight[c] ? 0.18 : 0.9;
+      if (C.type[c] === 1) { ctx.strokeStyle = OUT_COLOR[1]; ctx.beginPath(); ctx.moveTo(mx - 3, my - 3); ctx.lineTo(mx + 3, my + 3); ctx.moveTo(mx + 3, my - 3); ctx.lineTo(mx - 3, my + 3); ctx.stroke(); }
+      else { ctx.strokeStyle = OUT_COLOR[2]; ctx.strokeRect(mx - 2.5, my - 2.5, 5, 5); }
     }
     ctx.globalAlpha = 1;
     ctx.strokeStyle = '#111'; ctx.lineWidth = 2;
