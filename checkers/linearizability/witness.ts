@@ -17,8 +17,10 @@ export interface PartitionWitness {
   key?: string;
   /** Operations in this partition. */
   operations: number;
-  /** The longest linearizable prefix found: ops in linearization order, each with the state after it. */
+  /** The longest linearizable prefix found: ops in linearization order, each with the state
+   *  after it; only its last 100 ops when it is longer (`prefixLength` says how long it is). */
   longestPrefix: { op: WitnessOp; stateAfter: string }[];
+  prefixLength: number;
   /** The op whose return came before any linearization could place it. */
   op: WitnessOp;
   /** The model states the search found possible just before it (up to 8). */
@@ -28,6 +30,8 @@ export interface PartitionWitness {
   /** One paragraph a person can follow. */
   explanation: string;
 }
+
+const MAX_PREFIX = 100;
 
 export function witnessOp<S, I, O>(model: Model<S, I, O>, op: Operation<I, O>): WitnessOp {
   return {
@@ -45,11 +49,14 @@ export function buildWitness<S, I, O>(
   outcome: SearchOutcome<S>,
 ): PartitionWitness {
   let state = model.init();
-  const longestPrefix = outcome.longest.map((i) => {
+  const fullPrefix = outcome.longest.map((i) => {
     const op = ops[i]!;
     state = model.step(state, op.input, op.indeterminate ? undefined : op.output)[1];
-    return { op: witnessOp(model, op), stateAfter: model.describeState(state) };
+    return { op, state };
   });
+  const longestPrefix = fullPrefix
+    .slice(-MAX_PREFIX)
+    .map(({ op, state: after }) => ({ op: witnessOp(model, op), stateAfter: model.describeState(after) }));
   const stuck = ops[outcome.stuck]!;
   const inPrefix = new Set(outcome.longest);
   const concurrent = ops
@@ -67,11 +74,12 @@ export function buildWitness<S, I, O>(
   const explanation =
     `${where}"${op.description}" (process ${op.process}, history index ${op.invokeIndex}` +
     `${op.completeIndex !== undefined ? `..${op.completeIndex}` : ''}) cannot take effect: just before it ${states}, ` +
-    `and ${others}; the longest linearizable prefix has ${longestPrefix.length} of ${ops.length} operations.`;
+    `and ${others}; the longest linearizable prefix has ${fullPrefix.length} of ${ops.length} operations.`;
   return {
     ...(typeof key === 'string' ? { key } : {}),
     operations: ops.length,
     longestPrefix,
+    prefixLength: fullPrefix.length,
     op,
     statesBefore,
     concurrent,

@@ -235,11 +235,11 @@ function print(outcome: FileOutcome, json: boolean): void {
 
 function describeWitness(w: PartitionWitness): string[] {
   const shown = w.longestPrefix.slice(-6);
-  const skipped = w.longestPrefix.length - shown.length;
+  const skipped = w.prefixLength - shown.length;
   const prefix = shown.map((p) => `${p.op.description} => ${p.stateAfter}`).join('; ');
   const lines = [`  ${w.explanation}`];
   lines.push(
-    `    longest linearizable prefix (${w.longestPrefix.length} ops): ${skipped > 0 ? '...; ' : ''}${prefix || '(empty)'}`,
+    `    longest linearizable prefix (${w.prefixLength} ops): ${skipped > 0 ? '...; ' : ''}${prefix || '(empty)'}`,
   );
   lines.push(`    states possible before it: ${w.statesBefore.join(', ')}`);
   if (w.concurrent.length > 0) {
