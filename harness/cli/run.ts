@@ -5,7 +5,7 @@ import { parseDuration } from '../campaign/duration.js';
 import { defaultRegistries } from '../campaign/registries.js';
 import { RUNTIMES } from '../runtime/index.js';
 import { createProgress } from '../run/progress.js';
-import { writeJunit } from '../run/junit.js';
+import { writeJunit, writeJunitError } from '../run/junit.js';
 import { runCampaign } from '../run/run.js';
 import { shellQuote } from '../run/shell.js';
 import { formatVerdictTable } from '../run/verdict.js';
@@ -104,6 +104,10 @@ export function registerRun(program: Command): void {
           process.stdout.write(`junit: ${opts.junit}\n`);
         }
         process.exitCode = outcome.exitCode;
+      } catch (err) {
+        // The run never started: CI still gets a JUnit file saying why.
+        if (opts.junit !== undefined) writeJunitError(opts.junit, campaign.name, (err as Error).message);
+        throw err;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

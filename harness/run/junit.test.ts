@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResults } from './check.js';
-import { junitXml } from './junit.js';
+import { junitErrorXml, junitXml } from './junit.js';
 
 const base: RunResults = {
   campaign: 'raft-partitions',
@@ -52,5 +52,11 @@ describe('junitXml', () => {
     const xml = junitXml({ ...base, valid: 'unknown', interrupted: 'SIGINT', results: [{ checker: 'linearizable', valid: 'unknown', summary: 'budget', anomalies: [] }] }, 2);
     expect(counts(xml)).toEqual({ tests: 2, failures: 0, errors: 1, skipped: 1 });
     expect(xml).toContain('<error type="interrupted" message="SIGINT"/>');
+  });
+
+  it('a run that never started is one error case with the message', () => {
+    const xml = junitErrorXml('raft-smoke', 'no Docker engine answers at <x>');
+    expect(counts(xml)).toEqual({ tests: 1, failures: 0, errors: 1, skipped: 0 });
+    expect(xml).toContain('message="no Docker engine answers at &lt;x&gt;"');
   });
 });

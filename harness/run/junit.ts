@@ -81,6 +81,24 @@ export function writeJunit(file: string, results: RunResults, exitCode: number):
   writeFileSync(file, junitXml(results, exitCode));
 }
 
+/** A run that never started (bad cluster, no engine...): one testcase with the error. */
+export function junitErrorXml(campaign: string, message: string): string {
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<testsuites name="faultline" tests="1" failures="0" errors="1" skipped="0" time="0">',
+    `  <testsuite name="${attr(campaign)}" tests="1" failures="0" errors="1" skipped="0" time="0">`,
+    `    <testcase classname="${attr(campaign)}" name="run" time="0"><error type="harness" message="${attr(message)}"/></testcase>`,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+export function writeJunitError(file: string, campaign: string, message: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, junitErrorXml(campaign, message));
+}
+
 function text(s: string): string {
   return clean(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
