@@ -1,0 +1,66 @@
+/**
+ * Images: the COPY sources of the Dockerfiles, the base image made from this host's Node.js
+ * (runs `node`), and up-to-date images left alone.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findSystem, projectRoot } from '../descriptor.js';
+import { buildHostNodeImage, sharedLibraries } from './base-image.js';
+import { dockerClient, LABEL } from './client.js';
+import { contextHash, copySources, ensureImage, systemImage, toxiproxyImage } from './images.js';
+import { dockerSkipReason } from './testing.js';
+
+describe('Dockerfile sources and context hash', () => {
+  it('reads the COPY sources of the system Dockerfiles', () => {
+    const chat = readFileSync(join(projectRoot, 'systems', 'chat', 'Dockerfile'), 'utf8');
+    expect(copySources(chat)).toEqual(['package.json', 'node_modules/ws', 'dist/systems/common', 'dist/systems/chat']);
+    expect(copySources('COPY --chown=1 a b ./x/\nADD ["c", "d"]\nCOPY --from=build /x /y\n')).toEqual(['a', 'b', 'c']);
+  });
+
+  it('the hash depends on the base image', () => {
+    const spec = systemImage(findSystem('raft'));
+    expect(contextHash(spec, 'sha256:a').hash).toBe(contextHash(spec, 'sha256:a').hash);
+    expect(contextHash(spec, 'sha256:a').hash).not.toBe(contextHash(spec, 'sha256:b').hash);
+  });
+
+  it('finds the libraries node needs', () => {
+    const libs = sharedLibraries(process.execPath);
+    if (libs.length > 0) expect(libs.some((l) => /libc\.so/.test(l))).toBe(true);
+  });
+});
+
+const why = await dockerSkipReason();
+const testRef = `faultline-node-base:test-${process.pid}`;
+
+describe.skipIf(why !== undefined)(`images on the engine${why ? ` (skipped: ${why})` : ''}`, () => {
+  const docker = dockerClient();
+  afterAll(async () => {
+    await docker.getImage(testRef).remove({ force: true }).catch(() => undefined);
+  });
+
+  it('makes a base image from the host Node.js that runs node, offline', async () => {
+    await buildHostNodeImage(docker, testRef);
+    const info = await docker.getImage(testRef).inspect();
+    expect(info.Config.Labels?.[LABEL.image]).toBe('node-base');
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d: Buffer) => (text += d.toString()));
+    const [result, container] = (await docker.run(testRef, ['node', '-e', 'console.log(process.version)'], out, {
+      HostConfig: { NetworkMode: 'none', AutoRemove: false },
+      Labels: { [LABEL.owner]: 'true' },
+    })) as [{ StatusCode: number }, { remove(o: object): Promise<unknown> }];
+    await container.remove({ force: true });
+    expect(result.StatusCode).toBe(0);
+    expect(text).toContain(process.version);
+  }, 120_000);
+
+  it('keeps an up-to-date image (labelled with its context hash)', async () => {
+    await ensureImage(docker, toxiproxyImage);
+    expect(await ensureImage(docker, toxiproxyImage)).toBe(false);
+    const info = await docker.getImage(toxiproxyImage.ref).inspect();
+    expect(info.Config.Labels).toMatchObject({ [LABEL.owner]: 'true', [LABEL.image]: 'toxiproxy' });
+    expect(info.Config.Labels?.[LABEL.context]).toMatch(/^[0-9a-f]{16}$/);
+  }, 120_000);
+});
