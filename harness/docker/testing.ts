@@ -6,6 +6,9 @@ import { projectRoot } from '../descriptor.js';
 import { dockerClient, dockerUnavailable, LABEL } from './client.js';
 import { findRunObjects, removeObjects } from './leftovers.js';
 
+// The tests never reach a registry: without node:20-slim the base image is made from this host's Node.js.
+process.env.FAULTLINE_NO_PULL ??= '1';
+
 /** Why the docker tests cannot run here, or undefined. Printed once when they are skipped. */
 export async function dockerSkipReason(): Promise<string | undefined> {
   const why = await dockerUnavailable(dockerClient(), 5000);
