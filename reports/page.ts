@@ -78,13 +78,13 @@ ${kinds.length ? `<p class="meta">Anomalies: ${kinds.map(([k, n]) => `<span>${h(
 </div>
 <div id="highlight-bar" class="highlight-bar"></div>
 <div class="legend"><span><span class="swatch" style="background:var(--ok)"></span>ok</span><span><span class="swatch" style="background:var(--fail)"></span>fail</span><span><span class="swatch" style="background:var(--info)"></span>info (unknown)</span><span><span class="swatch" style="background:var(--pending)"></span>no completion</span><span><span class="swatch" style="background:rgba(224,49,49,.25)"></span>partition</span><span><span class="swatch" style="background:rgba(33,37,41,.3)"></span>kill</span><span><span class="swatch" style="background:rgba(174,62,201,.3)"></span>pause</span><span><span class="swatch" style="background:rgba(28,126,214,.3)"></span>latency</span><span><span class="swatch" style="background:#1c7ed6"></span>leader</span><span><span class="swatch" style="background:#d0ebff"></span>follower</span><span><span class="swatch" style="background:#495057"></span>node down</span></div>
-<div class="chart"><div id="timeline-scroll" class="tl-scroll"><canvas id="timeline"></canvas><div id="timeline-spacer"></div></div></div>
+<div class="chart"><div id="timeline-scroll" class="tl-scroll"><canvas id="timeline" role="img" aria-label="timeline: every client operation by client lane, node roles and faults"></canvas><div id="timeline-spacer"></div></div></div>
 <div id="op-details"></div>
 <h2>Latency</h2>
 <div id="latency-legend" class="legend"></div>
-<div class="chart plot"><canvas id="latency"></canvas></div>
+<div class="chart plot"><canvas id="latency" role="img" aria-label="latency of every operation over time"></canvas></div>
 <h2>Throughput</h2>
-<div class="chart plot"><canvas id="throughput"></canvas></div>
+<div class="chart plot"><canvas id="throughput" role="img" aria-label="throughput over time, ok, fail and info"></canvas></div>
 </section>
 <section><h2>Anomalies</h2><div id="anomalies"></div></section>
 <section><h2>Linearizability: partial linearizations</h2><div id="witnesses"></div></section>

@@ -138,6 +138,12 @@ describe.skipIf(!hasChromium())('run report in headless Chromium', () => {
         `100k-op report: ${sizeMb.toFixed(1)} MB, written in ${renderMs.toFixed(0)} ms, page load ${loadMs.toFixed(0)} ms (script ${scriptMs.toFixed(0)} ms), zoom+scroll ${interactMs.toFixed(0)} ms (one redraw of the three charts ${drawMs.toFixed(0)} ms: ${parts})`,
       );
       expect(Number(await page.getAttribute('#timeline', 'data-drawn'))).toBeGreaterThan(0);
+      // 100 kept anomalies of a kind: the first 5 shown, the rest behind a button
+      const visible = (): Promise<number> => page.locator('.anomaly:visible').count();
+      const before = await visible();
+      expect(await page.locator('.more-anomalies').count()).toBeGreaterThan(0);
+      await page.locator('.more-anomalies').first().click();
+      expect(await visible()).toBeGreaterThan(before);
       expect(loadMs).toBeLessThan(30_000);
       expect(interactMs).toBeLessThan(5_000);
       expect(drawMs).toBeLessThan(1_000);

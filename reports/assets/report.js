@@ -572,6 +572,24 @@
   };
 
   // ---------- anomalies ----------
+  var SHOW_FIRST = 5;
+  function anomalyItem(r, a, j) {
+    var ops = Array.isArray(a.ops) ? a.ops.filter(function (x) { return typeof x === 'number'; }) : [];
+    var li = el('li', { cls: 'anomaly', tabindex: '0', 'data-checker': r.checker, 'data-kind': String(a.kind), 'data-ops': ops.join(',') },
+      el('span', { cls: 'kind', text: String(a.kind) }),
+      a.key !== undefined ? el('span', { cls: 'muted', text: 'key ' + String(a.key) + ' ' }) : null,
+      Object.prototype.hasOwnProperty.call(KINDS, a.kind) ? el('div', { cls: 'meaning', text: KINDS[a.kind] }) : null,
+      el('div', { cls: 'explanation', text: String(a.explanation) }),
+      el('div', { cls: 'ops', text: ops.length ? 'ops #' + ops.join(', #') + ' — click to show them on the timeline' : 'no ops' }));
+    function activate() {
+      Array.prototype.forEach.call(document.querySelectorAll('.anomaly.active'), function (x) { x.classList.remove('active'); });
+      li.classList.add('active');
+      if (ops.length) showCalls(ops, r.checker + ' ' + a.kind + ' #' + (j + 1));
+    }
+    li.addEventListener('click', activate);
+    li.addEventListener('keydown', function (ev) { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); activate(); } });
+    return li;
+  }
   (function () {
     var root = $('anomalies');
     var total = 0;
@@ -580,26 +598,33 @@
       var truncated = (r.details && r.details.truncated) || {};
       if (list.length === 0) return;
       root.appendChild(el('h3', null, r.checker + ' ', el('span', { cls: 'muted', text: '(' + list.length + ' shown)' })));
-      var ul = el('ul', { cls: 'anomalies' });
+      // one list per kind; long lists show their first few, the rest one click away
+      var kinds = [], byKind = {};
       list.forEach(function (a, j) {
-        total++;
-        var ops = Array.isArray(a.ops) ? a.ops.filter(function (x) { return typeof x === 'number'; }) : [];
-        var li = el('li', { cls: 'anomaly', tabindex: '0', 'data-checker': r.checker, 'data-kind': String(a.kind), 'data-ops': ops.join(',') },
-          el('span', { cls: 'kind', text: String(a.kind) }),
-          a.key !== undefined ? el('span', { cls: 'muted', text: 'key ' + String(a.key) + ' ' }) : null,
-          Object.prototype.hasOwnProperty.call(KINDS, a.kind) ? el('div', { cls: 'meaning', text: KINDS[a.kind] }) : null,
-          el('div', { cls: 'explanation', text: String(a.explanation) }),
-          el('div', { cls: 'ops', text: ops.length ? 'ops #' + ops.join(', #') + ' — click to show them on the timeline' : 'no ops' }));
-        function activate() {
-          Array.prototype.forEach.call(document.querySelectorAll('.anomaly.active'), function (x) { x.classList.remove('active'); });
-          li.classList.add('active');
-          if (ops.length) showCalls(ops, r.checker + ' ' + a.kind + ' #' + (j + 1));
-        }
-        li.addEventListener('click', activate);
-        li.addEventListener('keydown', function (ev) { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); activate(); } });
-        ul.appendChild(li);
+        var k = String(a.kind);
+        if (!byKind[k]) { byKind[k] = []; kinds.push(k); }
+        byKind[k].push([a, j]);
       });
-      root.appendChild(ul);
+      kinds.forEach(function (k) {
+        var items = byKind[k];
+        var ul = el('ul', { cls: 'anomalies', 'data-kind': k });
+        if (kinds.length > 1 || items.length > SHOW_FIRST) root.appendChild(el('h4', { text: k + ' (' + items.length + (truncated[k] ? ' kept of ' + (items.length + truncated[k]) : '') + ')' }));
+        items.forEach(function (pair, n) {
+          total++;
+          var li = anomalyItem(r, pair[0], pair[1]);
+          if (n >= SHOW_FIRST) li.style.display = 'none';
+          ul.appendChild(li);
+        });
+        root.appendChild(ul);
+        if (items.length > SHOW_FIRST) {
+          var more = el('button', { type: 'button', cls: 'more-anomalies', text: 'show ' + (items.length - SHOW_FIRST) + ' more ' + k });
+          more.addEventListener('click', function () {
+            Array.prototype.forEach.call(ul.children, function (li) { li.style.display = ''; });
+            more.remove();
+          });
+          root.appendChild(more);
+        }
+      });
       Object.keys(truncated).forEach(function (k) {
         root.appendChild(el('p', { cls: 'muted', text: '… and ' + truncated[k] + ' more ' + k + ' not listed (every one is counted in the summary).' }));
       });
