@@ -56,6 +56,11 @@ describe.skipIf(why !== undefined)(`--attach to a running compose project${why ?
     );
     for (const p of Object.values(proxies)) expect(p).toMatchObject({ enabled: true, toxics: [] });
 
+    // A campaign with more nodes than the file has is refused, saying how to fit it.
+    const five = await runCli(['run', 'raft-partitions', '--attach', composeFile, '--project', project, '--time-limit', '1'], { out });
+    expect(five.code).toBe(3);
+    expect(five.stderr).toContain('has no service for node(s) node4, node5 (its nodes: node1, node2, node3); run the campaign with --set nodes=3');
+
     // A campaign asking for bugs the project does not run is refused with the command to fix it.
     const bugs = await runCli(['run', fixture('docker-raft.yaml'), '--attach', composeFile, '--project', project, '--set', 'settings.bugs=[stale-reads]'], { out });
     expect(bugs.code).toBe(3);
