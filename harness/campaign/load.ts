@@ -276,7 +276,7 @@ const KNOWN_FIELDS: Record<string, string[]> = {
   final: ['enabled', 'settle', 'timeout'],
   nemesis: ['interval', 'duration', 'start', 'faults', 'timeline'],
   expected: ['verdict', 'findings'],
-  fault: ['type', 'shapes', 'mode', 'targets', 'nodes', 'ms', 'jitter', 'links', 'at', 'duration'],
+  fault: ['type', 'shapes', 'mode', 'targets', 'nodes', 'ms', 'jitter', 'rate', 'timeout', 'average_size', 'size_variation', 'delay', 'links', 'at', 'duration'],
 };
 
 function fieldsAt(path: FieldPath): string[] {

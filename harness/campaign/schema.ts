@@ -44,16 +44,57 @@ const latencyFault = z.strictObject({
   links: z.enum(LINK_SETS).default('peers'),
 });
 
-export const FAULT_TYPES = ['partition', 'kill', 'pause', 'latency'] as const;
+const bandwidthFault = z.strictObject({
+  type: z.literal('bandwidth'),
+  /** KB/s. */
+  rate: z.number().int().min(0).default(16),
+  links: z.enum(LINK_SETS).default('peers'),
+});
+
+const resetPeerFault = z.strictObject({
+  type: z.literal('reset-peer'),
+  /** Milliseconds before each connection is reset (0 = at once). */
+  timeout: z.number().int().min(0).default(0),
+  links: z.enum(LINK_SETS).default('peers'),
+});
+
+const slicerFault = z.strictObject({
+  type: z.literal('slicer'),
+  /** Bytes per slice on average, +/- size_variation, delay microseconds between slices. */
+  average_size: z.number().int().min(1).default(16),
+  size_variation: z.number().int().min(0).default(8),
+  delay: z.number().int().min(0).default(1000),
+  links: z.enum(LINK_SETS).default('peers'),
+});
+
+export const FAULT_TYPES = ['partition', 'kill', 'pause', 'latency', 'bandwidth', 'reset-peer', 'slicer'] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
-const faultSchemas = { partition: partitionFault, kill: killFault, pause: pauseFault, latency: latencyFault } as const;
+const faultSchemas = {
+  partition: partitionFault,
+  kill: killFault,
+  pause: pauseFault,
+  latency: latencyFault,
+  bandwidth: bandwidthFault,
+  'reset-peer': resetPeerFault,
+  slicer: slicerFault,
+} as const;
 
 export type PartitionFaultSpec = z.infer<typeof partitionFault>;
 export type KillFaultSpec = z.infer<typeof killFault>;
 export type PauseFaultSpec = z.infer<typeof pauseFault>;
 export type LatencyFaultSpec = z.infer<typeof latencyFault>;
-export type FaultSpec = PartitionFaultSpec | KillFaultSpec | PauseFaultSpec | LatencyFaultSpec;
+export type BandwidthFaultSpec = z.infer<typeof bandwidthFault>;
+export type ResetPeerFaultSpec = z.infer<typeof resetPeerFault>;
+export type SlicerFaultSpec = z.infer<typeof slicerFault>;
+export type FaultSpec =
+  | PartitionFaultSpec
+  | KillFaultSpec
+  | PauseFaultSpec
+  | LatencyFaultSpec
+  | BandwidthFaultSpec
+  | ResetPeerFaultSpec
+  | SlicerFaultSpec;
 
 /** Parses `{type: ..., ...}` with the schema its `type` names; an unknown type lists the valid ones. */
 function taggedFault<Extra extends z.ZodRawShape>(extra: Extra) {

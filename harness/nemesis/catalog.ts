@@ -8,6 +8,9 @@ const FAULTS: Record<FaultType, string> = {
   kill: 'SIGKILL nodes (targets: one, minority, majority, all, leader, followers, or nodes: [...]) and restart them after the duration; ops kill/restart',
   pause: 'SIGSTOP nodes (docker pause) and resume them after the duration; same targets as kill; ops pause/resume',
   latency: 'add latency with jitter (ms, jitter) on links (peers, clients or all); ops start-latency/stop-latency',
+  bandwidth: 'limit bandwidth (rate, KB/s) on links; ops start-bandwidth/stop-bandwidth',
+  'reset-peer': 'reset connections (TCP RST) after timeout ms on links; ops start-reset-peer/stop-reset-peer',
+  slicer: 'slice data into small packets (average_size, size_variation bytes, delay µs) on links; ops start-slicer/stop-slicer',
 };
 
 const SHAPES: Record<PartitionShapeName, string> = {

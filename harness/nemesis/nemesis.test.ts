@@ -37,6 +37,10 @@ function fakes(options: { failKill?: string } = {}) {
     partition: async (grudge: Grudge, mode: PartitionMode) => void calls.push(`partition ${mode} ${JSON.stringify(grudge)}`),
     heal: async () => void calls.push('heal'),
     latency: async (links: unknown, o: { latency: number }) => void calls.push(`latency ${String(links)} ${o.latency}`),
+    bandwidth: async (links: unknown, o: { rate: number }) => void calls.push(`bandwidth ${String(links)} ${o.rate}`),
+    resetPeer: async (links: unknown, o: { timeout: number }) => void calls.push(`reset-peer ${String(links)} ${o.timeout}`),
+    slicer: async (links: unknown, o: { averageSize: number; sizeVariation: number; delay: number }) =>
+      void calls.push(`slicer ${String(links)} ${o.averageSize} ${o.sizeVariation} ${o.delay}`),
     clearToxics: async () => void calls.push('clear'),
   } as unknown as Network;
   const ops: NewOp[] = [];
@@ -110,6 +114,30 @@ describe('Nemesis', () => {
       'start-partition: no leader known (the status monitor saw none)',
       'kill: no leader known (the status monitor saw none)',
     ]);
+  });
+
+  it('sets and clears bandwidth, reset-peer and slicer toxics', async () => {
+    const f = fakes();
+    const plan: PlannedFault[] = [
+      { id: 0, at: 0, duration: 10, type: 'bandwidth', rate: 8, links: 'clients' },
+      { id: 1, at: 20, duration: 10, type: 'reset-peer', timeout: 5, links: 'all' },
+      { id: 2, at: 40, duration: 1000, type: 'slicer', average_size: 4, size_variation: 2, delay: 100, links: 'peers' },
+    ];
+    const nemesis = new Nemesis({ plan, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => undefined, random: new Random(1), healthTimeoutMs: 100 });
+    nemesis.start();
+    await at(80);
+    expect(nemesis.activeFaults()).toEqual(['slicer 4 bytes on peers']);
+    await nemesis.healAll();
+    expect(f.calls.slice(0, 6)).toEqual(['bandwidth clients 8', 'clear', 'reset-peer all 5', 'clear', 'slicer peers 4 2 100', 'clear']);
+    expect(f.ops.filter((o) => o.type === 'info').map((o) => o.f)).toEqual([
+      'start-bandwidth',
+      'stop-bandwidth',
+      'start-reset-peer',
+      'stop-reset-peer',
+      'start-slicer',
+      'stop-slicer',
+    ]);
+    expect(f.ops[1]).toMatchObject({ value: { rate: 8, links: 'clients' } });
   });
 
   it('plans the same schedule from the same seed', () => {

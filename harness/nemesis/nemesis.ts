@@ -180,15 +180,30 @@ export class Nemesis {
         });
         return;
       }
-      case 'latency': {
+      case 'latency':
+      case 'bandwidth':
+      case 'reset-peer':
+      case 'slicer': {
         const links: LinkSelection = fault.links;
-        const value = { links: fault.links, ms: fault.ms, jitter: fault.jitter };
-        await this.act('start-latency', value, undefined, () => network.latency(links, { latency: fault.ms, jitter: fault.jitter }));
+        const { id: _id, at: _at, duration: _duration, type, ...value } = fault;
+        const apply = (): Promise<void> => {
+          switch (fault.type) {
+            case 'latency':
+              return network.latency(links, { latency: fault.ms, jitter: fault.jitter });
+            case 'bandwidth':
+              return network.bandwidth(links, { rate: fault.rate });
+            case 'reset-peer':
+              return network.resetPeer(links, { timeout: fault.timeout });
+            case 'slicer':
+              return network.slicer(links, { averageSize: fault.average_size, sizeVariation: fault.size_variation, delay: fault.delay });
+          }
+        };
+        const ok = await this.act(`start-${type}`, value, undefined, apply);
         this.active.set(fault.id, {
           fault,
-          describe: `latency ${fault.ms}ms on ${fault.links}`,
+          describe: `${type} ${describeValue(value)}${ok ? '' : ' [failed]'}`,
           undo: async () => {
-            await this.act('stop-latency', { links: fault.links }, undefined, () => network.clearToxics(links));
+            await this.act(`stop-${type}`, { links: fault.links }, undefined, () => network.clearToxics(links));
           },
         });
         return;
@@ -225,6 +240,9 @@ function describeValue(value: unknown): string {
     if (typeof v.shape === 'string') return v.shape;
     if (typeof v.targets === 'string') return v.targets;
     if (typeof v.ms === 'number') return `${v.ms}ms on ${String(v.links)}`;
+    if (typeof v.rate === 'number') return `${v.rate}KB/s on ${String(v.links)}`;
+    if (typeof v.timeout === 'number') return `after ${v.timeout}ms on ${String(v.links)}`;
+    if (typeof v.average_size === 'number') return `${v.average_size} bytes on ${String(v.links)}`;
     if (typeof v.links === 'string') return `on ${v.links}`;
   }
   return '';

@@ -20,6 +20,9 @@ export type PlannedFault = { id: number; at: number; duration: number } & (
     }
   | { type: 'kill' | 'pause'; targets: Target; nodes?: string[] }
   | { type: 'latency'; ms: number; jitter: number; links: LinkSet }
+  | { type: 'bandwidth'; rate: number; links: LinkSet }
+  | { type: 'reset-peer'; timeout: number; links: LinkSet }
+  | { type: 'slicer'; average_size: number; size_variation: number; delay: number; links: LinkSet }
 );
 
 export function planFaults(nemesis: NemesisSettings, nodes: readonly string[], timeLimitMs: number, random: Random): PlannedFault[] {
@@ -63,6 +66,10 @@ function concretize(id: number, spec: FaultSpec, at: number, duration: number, n
     }
     case 'latency':
       return { id, at, duration, type: 'latency', ms: spec.ms, jitter: spec.jitter, links: spec.links };
+    case 'bandwidth':
+    case 'reset-peer':
+    case 'slicer':
+      return { id, at, duration, ...spec };
   }
 }
 
@@ -96,5 +103,11 @@ export function describeFault(f: PlannedFault): string {
       return `${when} ${f.type} ${f.nodes ? f.nodes.join(' ') : f.targets}`;
     case 'latency':
       return `${when} latency ${f.ms}ms±${f.jitter} on ${f.links} links`;
+    case 'bandwidth':
+      return `${when} bandwidth ${f.rate}KB/s on ${f.links} links`;
+    case 'reset-peer':
+      return `${when} reset-peer after ${f.timeout}ms on ${f.links} links`;
+    case 'slicer':
+      return `${when} slicer ${f.average_size}±${f.size_variation} bytes every ${f.delay}µs on ${f.links} links`;
   }
 }
