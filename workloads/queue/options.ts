@@ -13,7 +13,7 @@ export const queueOptions = z
     drain: z
       .object({
         /** How long the final drain keeps waiting for leased tasks to come back before it gives up. */
-        timeoutMs: z.number().int().min(0).default(15_000),
+        timeoutMs: z.number().int().min(0).default(8_000),
         /** Pause between polls while the queue still has tasks in `processing`. */
         pollMs: z.number().int().min(1).default(200),
       })
