@@ -16,9 +16,11 @@ export interface RunSummary {
   hasReport: boolean;
   /** `run` or `compare`. */
   kind: 'run' | 'compare';
+  /** For a comparison: how many settings ran and how many found anomalies. */
+  note?: string;
 }
 
-const MAX_DEPTH = 6;
+const MAX_DEPTH = 10;
 
 export function listRuns(root: string): RunSummary[] {
   const out: RunSummary[] = [];
@@ -44,8 +46,18 @@ export function listRuns(root: string): RunSummary[] {
       });
     }
     if (names.has('compare.json')) {
-      const c = readJson<{ campaign?: string; startedAt?: string; valid?: Validity }>(join(dir, 'compare.json'));
-      out.push({ path, campaign: c?.campaign ?? path, startedAt: c?.startedAt ?? mtime(dir), valid: c?.valid, anomalies: [], hasReport: names.has('compare.html'), kind: 'compare' });
+      const c = readJson<{ campaign?: string; startedAt?: string; valid?: Validity; rows?: { valid?: Validity }[] }>(join(dir, 'compare.json'));
+      const rows = Array.isArray(c?.rows) ? c.rows : [];
+      out.push({
+        path,
+        campaign: c?.campaign ?? path,
+        startedAt: c?.startedAt ?? mtime(dir),
+        valid: c?.valid,
+        anomalies: [],
+        hasReport: names.has('compare.html'),
+        kind: 'compare',
+        note: `${rows.length} setting(s), ${rows.filter((r) => r.valid === false).length} with anomalies`,
+      });
     }
     if (depth >= MAX_DEPTH) return;
     // `latest` links point at folders listed anyway.

@@ -1,6 +1,6 @@
 /** `faultline serve`: the index of runs and their reports, over HTTP on 127.0.0.1. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,10 @@ describe('report server', () => {
   it('lists runs with campaign, date, verdict and anomaly counts; renders a missing report; refuses paths outside', async () => {
     const root = join(tmp, 'in-process');
     const { bad } = await makeRuns(root);
+    const cmp = join(root, 'compare', 'store-partitions', '2025-12-31T00-00-00.000Z');
+    mkdirSync(cmp, { recursive: true });
+    writeFileSync(join(cmp, 'compare.json'), JSON.stringify({ campaign: 'store-partitions', startedAt: '2025-12-31T00:00:00.000Z', valid: false, rows: [{ valid: false }, { valid: true }, { valid: false }] }));
+    writeFileSync(join(cmp, 'compare.html'), '<!doctype html><title>compare</title>');
     server = await startReportServer({ dir: root, port: 0 });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const index = await get(server.url, '/');
@@ -60,7 +64,10 @@ describe('report server', () => {
     expect(index.body).toContain('INVALID');
     expect(index.body).toContain('raft-smoke&lt;b&gt;');
     expect(index.body).not.toContain('raft-smoke<b>');
-    expect(index.body.match(/class="run-row"/g)?.length).toBe(2);
+    expect(index.body.match(/class="run-row" data-kind="run"/g)?.length).toBe(2);
+    expect(index.body).toContain('href="compare/store-partitions/2025-12-31T00-00-00.000Z/compare.html"');
+    expect(index.body).toContain('3 setting(s), 2 with anomalies');
+    expect((await get(server.url, '/compare/store-partitions/2025-12-31T00-00-00.000Z/compare.html')).status).toBe(200);
     // newest first
     expect(index.body.indexOf('raft-smoke')).toBeLessThan(index.body.indexOf('bugs/raft-stale'));
 

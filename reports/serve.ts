@@ -125,9 +125,9 @@ export function renderIndex(root: string, runs: readonly RunSummary[]): string {
     `${r.path.split('/').map(encodeURIComponent).join('/')}${r.path ? '/' : ''}${r.kind === 'compare' ? 'compare.html' : 'report.html'}`;
   const rows = runs.map(
     (r) => `<tr class="run-row" data-kind="${r.kind}"><td><a href="${h(href(r))}">${h(r.campaign)}</a>${r.kind === 'compare' ? ' <span class="muted">(comparison)</span>' : ''}</td>
-<td>${h(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td>
+<td style="white-space:nowrap">${h(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td>
 <td><span class="badge ${verdictClass(r.valid)}">${h(r.valid === undefined ? 'no verdict' : verdictText(r.valid))}</span></td>
-<td>${r.anomalies.length ? r.anomalies.map(([k, n]) => `${h(k)} × ${n}`).join(', ') : '<span class="muted">none</span>'}</td>
+<td>${r.note ? h(r.note) : r.anomalies.length ? r.anomalies.map(([k, n]) => `${h(k)} × ${n}`).join(', ') : '<span class="muted">none</span>'}</td>
 <td class="muted">${h(r.path || '.')}</td></tr>`,
   );
   return `<!doctype html>
