@@ -1,4 +1,4 @@
-import { parseEDNString } from 'edn-data';
+import { parseEDNString } from 'edn-data/dist/parse.js';
 
 /** A keyword kept apart from strings (jepsen logs put errors such as `:timed-out` where values go). */
 export interface Keyword {

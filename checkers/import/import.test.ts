@@ -35,6 +35,7 @@ describe('jsonl (faultline history.jsonl)', () => {
     expect(e.message).toMatch(/type must be one of/);
     expect(parseErrorOf(() => parseJsonl('{"process":0,"type":"ok"}')).message).toMatch(/"f"/);
     expect(parseErrorOf(() => parseJsonl('[1,2]')).message).toMatch(/JSON object/);
+    expect(parseErrorOf(() => parseJsonl('{"process":"c1","type":"ok","f":"read"}')).message).toMatch(/process must be/);
   });
 });
 

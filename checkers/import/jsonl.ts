@@ -1,6 +1,6 @@
 import type { Op } from '../history.js';
 import { ParseError } from './errors.js';
-import { opType, processId, type ImportedHistory } from './imported.js';
+import { opType, type ImportedHistory } from './imported.js';
 
 /** faultline's own history.jsonl: one JSON op per line (checkers/history.ts). Blank lines are skipped. */
 export function parseJsonl(text: string): ImportedHistory {
@@ -23,7 +23,7 @@ export function parseJsonl(text: string): ImportedHistory {
     const op: Op = {
       index: typeof o['index'] === 'number' ? o['index'] : ops.length,
       time: typeof o['time'] === 'number' ? o['time'] : ops.length,
-      process: processId(o['process'], line),
+      process: jsonProcess(o['process'], line),
       type: opType(o['type'], line),
       f: o['f'],
     };
@@ -35,4 +35,11 @@ export function parseJsonl(text: string): ImportedHistory {
     lines.push(line);
   }
   return { format: 'jsonl', ops, lines };
+}
+
+/** faultline's contract: clients are integers, the others "nemesis" or "monitor". */
+function jsonProcess(v: unknown, line: number): Op['process'] {
+  if (v === 'nemesis' || v === 'monitor') return v;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  throw new ParseError(`process must be an integer, "nemesis" or "monitor", got ${JSON.stringify(v) ?? String(v)}`, line);
 }

@@ -130,9 +130,10 @@ export function searchPartition<S, I, O>(
   // ---- cache
   // A chained hash table on typed arrays: `table` holds the first slot of each bucket, a slot
   // its full hash, the next slot of its bucket, its bitset (`words` words) and its state.
-  let tableMask = 1023;
+  let slotCap = 64;
+  while (slotCap < 4 * n && slotCap < 4096) slotCap *= 2;
+  let tableMask = slotCap * 2 - 1;
   let table = new Int32Array(tableMask + 1).fill(-1);
-  let slotCap = 1024;
   let slotHash = new Int32Array(slotCap);
   let slotNext = new Int32Array(slotCap);
   let slotBits = new Uint32Array(slotCap * words);
