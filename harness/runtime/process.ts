@@ -41,6 +41,10 @@ export class ProcessRuntime implements Runtime {
   private readonly ports = new Map<string, number>();
   private readonly nodes = new Map<string, NodeProcess>();
   private destroyed = false;
+  /** If the harness exits without destroy() (an uncaught error), its nodes go with it. */
+  private readonly killOnExit = (): void => {
+    for (const node of this.nodes.values()) if (node.child) this.signal(node, 'SIGKILL');
+  };
 
   constructor(private readonly options: ProcessRuntimeOptions) {}
 
@@ -88,6 +92,7 @@ export class ProcessRuntime implements Runtime {
       mkdirSync(dataDir, { recursive: true });
       env[system.env.dataDir] = dataDir;
     }
+    if (!process.listeners('exit').includes(this.killOnExit)) process.on('exit', this.killOnExit);
     const [cmd, ...args] = resolveCommand(system.process.command);
     const child = spawn(cmd!, args, { cwd: projectRoot, env, stdio: ['ignore', node.log, node.log], detached: true });
     writeSync(node.log, `[faultline] ${new Date().toISOString()} started ${id} (pid ${child.pid ?? '?'}): ${[cmd, ...args].join(' ')}\n`);
@@ -213,6 +218,7 @@ export class ProcessRuntime implements Runtime {
     if (this.destroyed) return;
     this.destroyed = true;
     await Promise.all([...this.nodes.keys()].map((id) => this.stop(id).catch(() => undefined)));
+    process.off('exit', this.killOnExit);
     for (const node of this.nodes.values()) {
       try {
         closeSync(node.log);
