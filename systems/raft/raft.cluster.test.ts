@@ -175,6 +175,25 @@ describe('pre-vote', () => {
   });
 });
 
+describe('links that drop packets', () => {
+  it('a follower cut off by a black hole catches up at once after the heal, not after RPC_TIMEOUT_MS', async () => {
+    const c = await start(3, { forwarders: true, env: { RPC_TIMEOUT_MS: '8000' } });
+    const leader = await c.leader();
+    const follower = c.nodes.find((n) => n !== leader)!;
+    const link = c.links.get(`${leader.id}->${follower.id}`)!;
+    link.cut('drop');
+    for (let i = 0; i < 3; i++) expect((await http('POST', `${leader.url}/kv`, { key: 'd', value: i })).status).toBe(200);
+    const target = (await c.debug(leader.id)).commitIndex as number;
+    await sleep(600);
+    expect((await c.debug(follower.id)).commitIndex as number).toBeLessThan(target);
+    link.heal();
+    const healed = Date.now();
+    await waitFor('the follower to catch up', async () => ((await c.debug(follower.id)).commitIndex as number) >= target ? true : undefined, 4000);
+    expect(Date.now() - healed).toBeLessThan(3000);
+    expect((await c.debug(leader.id)).state).toBe('leader');
+  });
+});
+
 describe('raft cluster (5 nodes)', () => {
   it('the majority side of a partition commits; the minority side cannot, and catches up after the heal', async () => {
     const c = await start(5, { forwarders: true });

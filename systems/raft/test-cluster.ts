@@ -72,10 +72,14 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
 }
 
-/** A TCP forwarder from a local port to a target port that a test can cut (drop and refuse) and heal. */
+/**
+ * A TCP forwarder from a local port to a target port that a test can cut and heal. `reset` closes
+ * every connection and refuses new ones; `drop` is a black hole: bytes vanish and connections hang
+ * (as with a partition that drops packets), also after the heal for the connections it caught.
+ */
 export class Forwarder {
-  private readonly sockets = new Set<Socket>();
-  private cutOff = false;
+  private readonly pairs = new Set<[Socket, Socket | undefined]>();
+  private mode: 'open' | 'reset' | 'drop' = 'open';
   private constructor(
     private readonly server: TcpServer,
     readonly port: number,
@@ -89,36 +93,59 @@ export class Forwarder {
     });
     const fwd = new Forwarder(server, (server.address() as { port: number }).port);
     server.on('connection', (client) => {
-      if (fwd.cutOff) {
+      client.on('error', () => client.destroy());
+      if (fwd.mode === 'reset') {
         client.destroy();
         return;
       }
-      const upstream = connect(targetPort, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        fwd.sockets.add(s);
-        s.on('close', () => fwd.sockets.delete(s));
-        s.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
+      if (fwd.mode === 'drop') {
+        const pair: [Socket, Socket | undefined] = [client, undefined];
+        fwd.pairs.add(pair);
+        client.on('close', () => fwd.pairs.delete(pair));
+        client.resume();
+        return;
       }
+      const upstream = connect(targetPort, '127.0.0.1');
+      const pair: [Socket, Socket | undefined] = [client, upstream];
+      fwd.pairs.add(pair);
+      upstream.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+      client.on('close', () => {
+        upstream.destroy();
+        fwd.pairs.delete(pair);
+      });
+      upstream.on('close', () => client.destroy());
       client.pipe(upstream);
       upstream.pipe(client);
     });
     return fwd;
   }
 
-  cut(): void {
-    this.cutOff = true;
-    for (const s of this.sockets) s.destroy();
+  cut(mode: 'reset' | 'drop' = 'reset'): void {
+    this.mode = mode;
+    for (const pair of this.pairs) {
+      const [client, upstream] = pair;
+      if (mode === 'reset') {
+        client.destroy();
+        upstream?.destroy();
+      } else if (upstream) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        upstream.destroy();
+        pair[1] = undefined;
+        client.resume();
+      }
+    }
   }
 
   heal(): void {
-    this.cutOff = false;
+    this.mode = 'open';
   }
 
   close(): Promise<void> {
-    this.cut();
+    this.cut('reset');
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
