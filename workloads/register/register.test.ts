@@ -203,9 +203,8 @@ describe('register client against a fake store', () => {
   it('a read that gets no answer is fail (reads change nothing), or info when asked', async () => {
     const nodes = [await fakeNode('node-1', () => undefined /* never answers */)];
     const c = await client({}, nodes, 0, 'store');
-    const started = Date.now();
-    expect(await c.invoke({ f: 'read', key: 'k' }, never)).toMatchObject({ type: 'fail', node: 'node-1' });
-    expect(Date.now() - started).toBeLessThan(1000); // before the harness's own timeout (1000 ms here)
+    // it gives up before the harness's own timeout (1000 ms here)
+    expect(await c.invoke({ f: 'read', key: 'k' }, never)).toMatchObject({ type: 'fail', node: 'node-1', error: 'timeout after 900 ms' });
     const strict = await client({ readUnknownAs: 'info' }, nodes, 0, 'store');
     expect(await strict.invoke({ f: 'read', key: 'k' }, never)).toMatchObject({ type: 'info' });
   });
