@@ -40,6 +40,8 @@ export interface ComposeService {
 
 export interface ComposeFile {
   file: string;
+  /** The variables the file takes from the environment (`${NAME...}`). */
+  interpolated: string[];
   /** The `name:` key, if any. */
   name?: string;
   services: Record<string, ComposeService>;
@@ -122,7 +124,9 @@ export function loadComposeFile(file: string, env: NodeJS.ProcessEnv = process.e
       profiles: s.profiles ?? [],
     };
   }
-  return { file: path, ...(parsed.data.name !== undefined && { name: str(parsed.data.name) }), services };
+  const text = readFileSync(path, 'utf8');
+  const interpolated = [...new Set([...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!))];
+  return { file: path, interpolated, ...(parsed.data.name !== undefined && { name: str(parsed.data.name) }), services };
 }
 
 function isPath(source: string): boolean {

@@ -148,17 +148,7 @@ export class ComposeRuntime extends ContainerRuntime {
     const node = this.node(launch.id);
     node.launch = launch;
     const info = await node.container.inspect();
-    const bugsVar = this.options.system.env.bugs;
-    if (bugsVar) {
-      const running = (info.Config.Env ?? []).find((e) => e.startsWith(`${bugsVar}=`))?.slice(bugsVar.length + 1) ?? '';
-      const wanted = launch.env[bugsVar] ?? '';
-      if (sortList(running) !== sortList(wanted)) {
-        throw new RuntimeError(
-          `the campaign wants ${bugsVar}=${wanted || '(none)'} but ${launch.id} of project "${this.project}" runs with ${bugsVar}=${running || '(none)'}; ` +
-            `restart the project: ${bugsVar}=${wanted} docker compose -f ${this.options.attach.file} up -d`,
-        );
-      }
-    }
+    this.checkSettings(launch, info.Config.Env ?? []);
     if (node.state === 'stopped') return this.run(node);
     if (node.state === 'paused') {
       await node.container.unpause();
@@ -168,6 +158,32 @@ export class ComposeRuntime extends ContainerRuntime {
     node.ip = await this.ipOf(node.container);
     this.note(node, `attached to ${launch.id} (container ${node.container.id.slice(0, 12)}, ${node.ip}:${this.port()}, project ${this.project})`);
     this.watchExit(node);
+  }
+
+  /**
+   * The nodes keep the compose file's environment: refuse a campaign whose settings (its env,
+   * bugs, peers) the node does not run with, and say how to start the project with them.
+   */
+  private checkSettings(launch: NodeLaunch, containerEnv: readonly string[]): void {
+    const have = new Map(containerEnv.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+    const { env } = this.options.system;
+    const wanted: Record<string, string> = { ...launch.env };
+    if (env.bugs) wanted[env.bugs] ??= '';
+    const differ = Object.entries(wanted).filter(([k, v]) => {
+      if (k === env.advertise) return false; // the host's view of the client proxy; cosmetic
+      const h = have.get(k) ?? '';
+      return k === env.bugs ? sortList(h) !== sortList(v) : h !== v;
+    });
+    if (differ.length === 0) return;
+    const file = this.options.attach.file;
+    const taken = this.compose!.interpolated;
+    const fromShell = differ.filter(([k]) => taken.includes(k));
+    const inFile = differ.filter(([k]) => !taken.includes(k));
+    const lines = differ.map(([k, v]) => `${k}=${v || '(none)'} (it runs with ${have.has(k) ? have.get(k) || '(none)' : '(unset)'})`);
+    let how = '';
+    if (fromShell.length > 0) how += ` restart the project with them: ${fromShell.map(([k, v]) => `${k}=${v}`).join(' ')} docker compose -f ${file} up -d`;
+    if (inFile.length > 0) how += `${how ? ';' : ''} set ${inFile.map(([k]) => k).join(', ')} in the environment of the services of ${file}`;
+    throw new RuntimeError(`${launch.id} of project "${this.project}" does not run with the campaign's settings: ${lines.join(', ')};${how}`);
   }
 
   /** Leaves the project as it was found: every node running, the proxies as configured. */
