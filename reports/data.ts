@@ -69,6 +69,8 @@ export interface ReportData {
   nemesisOps: { index: number; time: number; f: string; type: string; label: string }[];
   roles: RoleSpan[];
   nodes: string[];
+  /** Non-client ops that anomalies point at (status samples, nemesis ops), to mark them when highlighted. */
+  markers: { index: number; time: number; node?: string; what: string }[];
   /** Last time in the history, µs. */
   endTime: number;
   logs: NodeLog[];
@@ -133,6 +135,10 @@ export function buildReportData(run: RunFolderContents): ReportData {
     .map((op) => ({ index: op.index, time: us(op.time), f: op.f, type: op.type, label: describeNemesis(op) }));
 
   const { roles, nodes } = roleSpans(history, us);
+  const referenced = new Set((run.results?.results ?? []).flatMap((r) => (r.anomalies ?? []).flatMap((a) => (Array.isArray(a.ops) ? a.ops : []))));
+  const markers = history
+    .filter((op) => typeof op.process !== 'number' && referenced.has(op.index))
+    .map((op) => ({ index: op.index, time: us(op.time), ...(op.node !== undefined && { node: op.node }), what: `${op.process} ${op.f}${op.value !== undefined ? ` ${shortJson(op.value)}` : ''}${op.error ? ` (error: ${op.error})` : ''}` }));
   return {
     meta: { ...(run.results ?? {}), results: undefined, dir: run.dir, badLines: run.badLines, historyOps: history.length } as ReportData['meta'],
     results: (run.results?.results ?? []).map(trimResult),
@@ -143,6 +149,7 @@ export function buildReportData(run: RunFolderContents): ReportData {
     nemesisOps,
     roles,
     nodes,
+    markers,
     endTime: us(endNs),
     logs: run.logs,
     campaignYaml: run.campaignYaml ?? '',

@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRunReport } from './index.js';
 import { hasChromium, launchBrowser, openReport } from './testing/browser.js';
-import { bigHistory, staleReadHistory, writeRunFolder } from './testing/fixtures.js';
+import { bigHistory, HistoryMaker, staleReadHistory, writeRunFolder } from './testing/fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'faultline-report-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -77,6 +77,29 @@ describe.skipIf(!hasChromium())('run report in headless Chromium', () => {
       await page.close();
     }
   }, 60_000);
+
+  it('marks the status samples of a two-leaders anomaly on the node rows', async () => {
+    const dir = join(tmp, 'two-leaders');
+    const h = new HistoryMaker();
+    h.call(0, 'write', 'k1', 1, 'ok', undefined, 0, 5);
+    for (let i = 0; i < 6; i++) {
+      h.ops.push({ index: -1, time: (100 + i * 100) * 1e6, process: 'monitor', type: 'info', f: 'status', node: 'n1', value: { role: 'leader', term: 3 } });
+      h.ops.push({ index: -1, time: (100 + i * 100 + 5) * 1e6, process: 'monitor', type: 'info', f: 'status', node: 'n2', value: { role: i >= 3 ? 'leader' : 'follower', term: 3 } });
+    }
+    await writeRunFolder(dir, h.build(), { checkers: [{ name: 'invariants', options: {} }] });
+    const { page, errors } = await openReport(browser, await writeRunReport(dir));
+    try {
+      const anomaly = page.locator('.anomaly[data-kind="two-leaders"]');
+      expect(await anomaly.count()).toBe(1);
+      await anomaly.click();
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const ops = (await anomaly.getAttribute('data-ops'))!.split(',');
+      expect(Number(await page.getAttribute('#timeline', 'data-markers'))).toBe(ops.length);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
 
   it('renders a hostile history as text and runs none of it', async () => {
     const dir = join(tmp, 'hostile');

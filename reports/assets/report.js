@@ -70,6 +70,9 @@
     laneCalls[C.lane[i]].push(i);
   }
   var laneArr = laneCalls.map(function (a) { return Int32Array.from(a); });
+  var markerOf = new Map();
+  (D.markers || []).forEach(function (m) { markerOf.set(m.index, m); });
+  var shownMarkers = [];
 
   // ---------- canvases and the shared time axis ----------
   function setupCanvas(canvas, height, readBack) {
@@ -203,10 +206,17 @@
       ctx.fillStyle = o.type === 'fail' ? '#e03131' : '#495057';
       ctx.fillRect(x - 1, ny + 1, 2, ROW - 2);
     });
+    shownMarkers.forEach(function (m) {
+      var j = m.node !== undefined ? D.nodes.indexOf(m.node) : -1;
+      var y = j >= 0 ? AXIS + j * ROW : ny, x = xOf(m.time, w);
+      ctx.fillStyle = '#111';
+      ctx.beginPath(); ctx.moveTo(x, y + ROW - 2); ctx.lineTo(x - 5, y + 1); ctx.lineTo(x + 5, y + 1); ctx.closePath(); ctx.fill();
+    });
     ctx.restore();
     ctx.fillStyle = '#d0d7de';
     ctx.fillRect(0, top0 - 2, w, 1);
     tl.canvas.dataset.drawn = String(drawn);
+    tl.canvas.dataset.markers = String(shownMarkers.length);
   }
 
   function timelineHit(x, y) {
@@ -500,6 +510,13 @@
     D.faults.forEach(function (f) {
       if (f.ops.some(function (o) { return nem.indexOf(o) >= 0; })) { t0 = Math.min(t0, f.start); t1 = Math.max(t1, f.end === null ? END : f.end); }
     });
+    shownMarkers = [];
+    nem.forEach(function (ix) {
+      var m = markerOf.get(ix);
+      if (!m) return;
+      shownMarkers.push(m);
+      t0 = Math.min(t0, m.time); t1 = Math.max(t1, m.time);
+    });
     highlight = any ? mark : null;
     highlightIndexes = new Set(indexes);
     document.body.dataset.highlight = indexes.join(',');
@@ -524,7 +541,7 @@
     redraw();
   }
   function clearHighlight() {
-    highlight = null; highlightIndexes = null;
+    highlight = null; highlightIndexes = null; shownMarkers = [];
     delete document.body.dataset.highlight;
     $('highlight-bar').style.display = 'none';
     Array.prototype.forEach.call(document.querySelectorAll('.anomaly.active'), function (a) { a.classList.remove('active'); });
