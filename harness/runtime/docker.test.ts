@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findSystem } from '../descriptor.js';
 import { leftoversOf, dockerSkipReason } from '../docker/testing.js';
 import { probe } from './health.js';
-import { createDockerRuntime, type DockerRuntime } from './docker.js';
+import { DockerRuntime } from './docker.js';
 
 const why = await dockerSkipReason();
 const runDir = mkdtempSync(join(tmpdir(), 'faultline-docker-runtime-'));
@@ -22,7 +22,7 @@ describe.skipIf(why !== undefined)(`docker runtime operations${why ? ` (skipped:
 
   it('starts, pauses, resumes, kills (also paused), restarts with its data, and removes everything', async () => {
     const system = findSystem('raft');
-    const rt = createDockerRuntime({ system, runId, runDir });
+    const rt = new DockerRuntime({ system, runId, runDir });
     runtime = rt;
     const upstreams = await rt.prepare(['node1']);
     expect(upstreams.get('node1')).toEqual({ host: 'node1', port: 3000 });
