@@ -1,10 +1,10 @@
 /** Each BUGS toggle against the same scenario without it: the defect shows, deterministically. */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { StoreCluster, ensureBuilt, http, sleep, waitFor, type HttpAnswer } from './testing/cluster.js';
+import { StoreCluster, storeMain, http, sleep, waitFor, type HttpAnswer } from './testing/cluster.js';
 
 let cluster: StoreCluster | undefined;
 
-beforeAll(() => ensureBuilt(), 120_000);
+beforeAll(() => void storeMain(), 120_000);
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === 'fail' && cluster) process.stderr.write(cluster.logs());
   await cluster?.stop();

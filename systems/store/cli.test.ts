@@ -3,13 +3,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, freePort, http, mainJs, root, waitFor } from './testing/cluster.js';
+import { freePort, http, root, storeMain, waitFor } from './testing/cluster.js';
 
 const cli = join(root, 'bin', 'faultline.js');
 let child: ChildProcess | undefined;
 
 beforeAll(() => {
-  ensureBuilt();
+  storeMain();
   if (!existsSync(join(root, 'dist', 'harness', 'cli', 'main.js'))) spawnSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: 'ignore' });
 }, 120_000);
 
@@ -64,7 +64,7 @@ describe('faultline and the store', () => {
   });
 
   it('refuses a bad configuration with a message naming it', () => {
-    const bad = (env: NodeJS.ProcessEnv): { status: number | null; stderr: string } => run([mainJs], { PORT: '0', ...env });
+    const bad = (env: NodeJS.ProcessEnv): { status: number | null; stderr: string } => run([storeMain()], { PORT: '0', ...env });
     expect(bad({ PEERS: 'x=ftp://a:1' })).toMatchObject({ status: 2, stderr: expect.stringMatching(/PEERS: "x=ftp:\/\/a:1" must be an http:\/\/ URL/) });
     expect(bad({ BUGS: 'split-brain,typo' })).toMatchObject({ status: 2, stderr: expect.stringMatching(/unknown bug "typo"/) });
     expect(bad({ HEARTBEAT_MS: 'soon' })).toMatchObject({ status: 2, stderr: expect.stringMatching(/HEARTBEAT_MS/) });

@@ -1,10 +1,10 @@
 /** Read consistency on a real cluster with one follower cut off from the leader's pushes. */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { StoreCluster, ensureBuilt, http, waitFor } from './testing/cluster.js';
+import { StoreCluster, storeMain, http, waitFor } from './testing/cluster.js';
 
 let cluster: StoreCluster | undefined;
 
-beforeAll(() => ensureBuilt(), 120_000);
+beforeAll(() => void storeMain(), 120_000);
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === 'fail' && cluster) process.stderr.write(cluster.logs());
   await cluster?.stop();

@@ -321,7 +321,8 @@ export class StoreNode {
   /** A peer is in a newer term: follow a lower-id leader, or out-term it when this node qualifies. */
   private onHigherTerm(term: number, leaderId: string | null): void {
     this.noteTerm(term);
-    if (this.role !== 'leader') return;
+    // an answer to a request from an older term may arrive after this node moved on
+    if (this.role !== 'leader' || term <= this.state.term) return;
     if (leaderId && leaderId !== this.me && compareIds(leaderId, this.me) < 0) this.stepDown('follower', `${leaderId} leads term ${term}`);
     else if (this.bug('split-brain') || this.qualifies(now())) this.scheduleTakeover();
     else this.stepDown('candidate', `a peer is in term ${term}`);

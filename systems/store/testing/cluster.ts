@@ -3,7 +3,7 @@
  * timers, every node-to-node link through a Forwarder that a test can cut.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +55,53 @@ export function ensureBuilt(): void {
     rmSync(lock, { recursive: true, force: true });
   }
   if (!existsSync(mainJs)) throw new Error(`build failed: ${mainJs} missing (run npx tsc -p .)`);
+}
+
+let snapshot: string | undefined;
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The node's entry point in a private copy of the compiled store and common modules. Other
+ * people's `tsc` runs rewrite dist/ in place, and a node started mid-write fails to load; the
+ * copy is checked (every module loads) and taken again until it is whole.
+ */
+export function storeMain(): string {
+  if (snapshot) return join(snapshot, 'systems', 'store', 'main.js');
+  ensureBuilt();
+  // one copy per test process, named by its pid; copies of processes gone are removed
+  const parent = join(tmpdir(), 'faultline-store-builds');
+  mkdirSync(parent, { recursive: true });
+  for (const old of readdirSync(parent)) {
+    const pid = Number(old.split('-')[0]);
+    if (!alive(pid)) rmSync(join(parent, old), { recursive: true, force: true });
+  }
+  const dir = mkdtempSync(join(parent, `${process.pid}-`));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+  for (let attempt = 1; ; attempt++) {
+    for (const part of ['store', 'common']) {
+      rmSync(join(dir, 'systems', part), { recursive: true, force: true });
+      cpSync(join(root, 'dist', 'systems', part), join(dir, 'systems', part), { recursive: true });
+    }
+    const modules = readdirSync(join(dir, 'systems', 'store')).filter((f) => f.endsWith('.js') && f !== 'main.js');
+    const probe = modules.map((f) => `await import(${JSON.stringify(join(dir, 'systems', 'store', f))});`).join('');
+    const loads = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { stdio: 'ignore', timeout: 20_000 }).status === 0;
+    const parses = spawnSync(process.execPath, ['--check', join(dir, 'systems', 'store', 'main.js')], { stdio: 'ignore', timeout: 20_000 }).status === 0;
+    if (loads && parses) break;
+    if (attempt === 5) throw new Error(`the compiled store in dist/ does not load (run npx tsc -p .)`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+  }
+  snapshot = dir;
+  return join(dir, 'systems', 'store', 'main.js');
 }
 
 export function freePort(): Promise<number> {
@@ -157,8 +204,7 @@ export class StoreCluster {
         this.links.set(`${a.id}>${b.id}`, f);
       }
     }
-    for (const node of this.nodes) this.spawn(node);
-    await Promise.all(this.nodes.map((node) => waitFor(`${node.id} to answer`, async () => ((await this.status(node.id)).nodeId ? true : undefined))));
+    await Promise.all(this.nodes.map((node) => this.launch(node)));
   }
 
   node(id: string): NodeProc {
@@ -171,7 +217,25 @@ export class StoreCluster {
     return `http://127.0.0.1:${this.node(id).port}`;
   }
 
-  private spawn(node: NodeProc): void {
+  /**
+   * Starts a node and waits until it answers. A free port can be taken by someone else before
+   * the node binds it: then the node gets another port (the links to it follow).
+   */
+  private async launch(node: NodeProc): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const proc = this.spawn(node);
+      const exited = new Promise<'exited'>((resolve) => proc.once('exit', () => resolve('exited')));
+      const up = waitFor(`${node.id} to answer`, async () => ((await this.status(node.id)).nodeId ? ('up' as const) : undefined));
+      const outcome = await Promise.race([up, exited]);
+      if (outcome === 'up') return;
+      up.catch(() => {});
+      if (attempt === 3 || !node.log.join('').includes('EADDRINUSE')) throw new Error(`${node.id} exited at start`);
+      node.port = await freePort();
+      for (const [name, f] of this.links) if (name.endsWith(`>${node.id}`)) f.targetPort = node.port;
+    }
+  }
+
+  private spawn(node: NodeProc): ChildProcess {
     const peers = this.nodes
       .filter((p) => p !== node)
       .map((p) => `${p.id}=http://127.0.0.1:${this.links.get(`${node.id}>${p.id}`)!.port}`)
@@ -187,13 +251,14 @@ export class StoreCluster {
       ...(this.options.bugs?.length ? { BUGS: this.options.bugs.join(',') } : {}),
       ...this.options.env,
     };
-    const proc = spawn(process.execPath, [mainJs], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [storeMain()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer): void => {
       node.log.push(chunk.toString('utf8'));
     };
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
     node.proc = proc;
+    return proc;
   }
 
   async status(id: string): Promise<Record<string, unknown>> {
@@ -254,8 +319,7 @@ export class StoreCluster {
 
   async restart(id: string): Promise<void> {
     await this.kill(id);
-    this.spawn(this.node(id));
-    await waitFor(`${id} to answer`, async () => ((await this.status(id)).nodeId ? true : undefined));
+    await this.launch(this.node(id));
   }
 
   /** SIGSTOP / SIGCONT: the node freezes and later resumes, timers and all. */

@@ -11,7 +11,11 @@ export class Forwarder {
   cut = false;
   port = 0;
 
-  constructor(readonly targetPort: number, readonly host = '127.0.0.1') {}
+  constructor(
+    /** Where connections go; may change while no connection is open (a node restarted elsewhere). */
+    public targetPort: number,
+    readonly host = '127.0.0.1',
+  ) {}
 
   async start(): Promise<number> {
     this.server = createServer((client) => {
