@@ -3,7 +3,8 @@ import type { Validity } from '../result.js';
 import type { Model, OpInput, Operation } from './model.js';
 import { guessModelName, isModelName, modelByName, type ModelName } from './models/index.js';
 import { HistoryError, toOperations } from './operations.js';
-import { DEFAULT_LIMITS, searchPartition, type SearchLimits } from './search.js';
+import { searchInParallel, shouldParallelize } from './parallel.js';
+import { DEFAULT_LIMITS, searchPartition, type SearchLimits, type SearchOutcome } from './search.js';
 import { buildWitness, type PartitionWitness } from './witness.js';
 
 export interface LinearizabilityOptions<S = unknown> {
@@ -17,6 +18,10 @@ export interface LinearizabilityOptions<S = unknown> {
   /** Memory budget per partition (default: 4 million cache entries, 512 MiB of bitsets); past it
    *  the verdict is "unknown". */
   limits?: Partial<SearchLimits>;
+  /** Search the partitions of a shipped model on a worker thread as well as on this one (only
+   *  when there are several). Off by default: a cold worker's start and JIT warm-up cost more
+   *  than it saved in our measurements (docs/check.md). */
+  parallel?: boolean;
 }
 
 export interface LinearizabilityResult {
@@ -34,6 +39,8 @@ export interface LinearizabilityResult {
   /** Search steps and cache entries over all partitions (for benchmarks). */
   steps: number;
   cacheEntries: number;
+  /** Threads that searched (2 when `parallel` ran a worker). */
+  threads: number;
 }
 
 /**
@@ -47,8 +54,16 @@ export async function checkLinearizability<S>(
   options: LinearizabilityOptions<S>,
 ): Promise<LinearizabilityResult> {
   const operations = toOperations(history);
-  const model = resolveModel(options.model, options.initial, operations);
-  return checkOperations(model as Model<S, OpInput, unknown>, operations, options.timeLimitMs, options.limits);
+  const model = resolveModel(options.model, options.initial, operations) as Model<S, OpInput, unknown>;
+  const started = performance.now();
+  const parts = preparePartitions(model, operations);
+  const limits: SearchLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  if (options.parallel === true && typeof options.model !== 'object' && shouldParallelize(parts)) {
+    const spec = { name: model.name as ModelName, initial: options.initial };
+    const { outcomes, threads } = await searchInParallel(model, parts, spec, options.timeLimitMs, limits);
+    return { ...assemble(model, operations.length, parts, outcomes, started), threads };
+  }
+  return assemble(model, operations.length, parts, searchAll(model, parts, options.timeLimitMs, limits, started), started);
 }
 
 /** The model to use: a given one, a shipped one by name, or the one the operations suggest. */
@@ -71,8 +86,13 @@ export function checkOperations<S, I, O>(
   limits: Partial<SearchLimits> = {},
 ): LinearizabilityResult {
   const started = performance.now();
-  const budget: SearchLimits = { ...DEFAULT_LIMITS, ...limits };
-  const deadline = timeLimitMs === undefined ? Infinity : started + timeLimitMs;
+  const parts = preparePartitions(model, operations);
+  const outcomes = searchAll(model, parts, timeLimitMs, { ...DEFAULT_LIMITS, ...limits }, started);
+  return assemble(model, operations.length, parts, outcomes, started);
+}
+
+/** Validates the operations, splits them by the model's partition and reduces each part. */
+function preparePartitions<S, I, O>(model: Model<S, I, O>, operations: readonly Operation<I, O>[]): Operation<I, O>[][] {
   if (model.validate) {
     for (const op of operations) {
       const problem = model.validate(op.input, op.indeterminate ? undefined : op.output);
@@ -80,35 +100,53 @@ export function checkOperations<S, I, O>(
     }
   }
   const parts = model.partition ? model.partition(operations) : [operations.slice()];
+  return parts.map((part) => (model.reduce ? model.reduce(part) : part)).filter((part) => part.length > 0);
+}
+
+function searchAll<S, I, O>(
+  model: Model<S, I, O>,
+  parts: readonly Operation<I, O>[][],
+  timeLimitMs: number | undefined,
+  limits: SearchLimits,
+  started: number,
+): SearchOutcome<S>[] {
+  const deadline = timeLimitMs === undefined ? Infinity : started + timeLimitMs;
+  return parts.map((part) => searchPartition(model, part, deadline, limits));
+}
+
+function assemble<S, I, O>(
+  model: Model<S, I, O>,
+  operationCount: number,
+  parts: readonly Operation<I, O>[][],
+  outcomes: readonly SearchOutcome<S>[],
+  started: number,
+): LinearizabilityResult {
   const failures: PartitionWitness[] = [];
   let unknownPartitions = 0;
   let outOfMemory = false;
   let steps = 0;
   let cacheEntries = 0;
-  for (const whole of parts) {
-    const part = model.reduce ? model.reduce(whole) : whole;
-    if (part.length === 0) continue;
-    const outcome = searchPartition(model, part, deadline, budget);
+  outcomes.forEach((outcome, i) => {
     steps += outcome.steps;
     cacheEntries += outcome.cacheEntries;
     if (outcome.result === 'timeout') unknownPartitions++;
     else if (outcome.result === 'out-of-memory') {
       unknownPartitions++;
       outOfMemory = true;
-    }
-    else if (outcome.result === 'not-linearizable') failures.push(buildWitness(model, part, outcome));
-  }
+    } else if (outcome.result === 'not-linearizable') failures.push(buildWitness(model, parts[i]!, outcome));
+  });
   const valid: Validity = failures.length > 0 ? false : unknownPartitions > 0 ? 'unknown' : true;
   return {
     valid,
     model: model.name,
-    operations: operations.length,
+    operations: operationCount,
     partitions: parts.length,
     unknownPartitions,
-    ...(unknownPartitions > 0 ? { unknownReason: outOfMemory ? 'memory' : 'time' } : {}),
+    ...(unknownPartitions > 0 ? { unknownReason: outOfMemory ? ('memory' as const) : ('time' as const) } : {}),
     failures,
     elapsedMs: performance.now() - started,
     steps,
     cacheEntries,
+    threads: 1,
   };
 }
