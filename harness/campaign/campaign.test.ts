@@ -143,6 +143,11 @@ describe('loadCampaign', () => {
     expect(err.message).toMatch(/:12: nemesis\.faults\[0\]\.type: unknown nemesis "partiton"; valid choices: partition, kill, pause, latency/);
   });
 
+  it('refuses a field a fault type does not have, listing that type\'s fields', async () => {
+    const err = await problemOf(good().replace('shapes: [halves]', 'target: one'));
+    expect(err.message).toMatch(/:13: nemesis\.faults\[0\]\.target: unknown field "target" for a partition fault; valid fields: type, shapes, mode$/m);
+  });
+
   it('refuses an unknown partition shape, listing the shapes', async () => {
     const err = await problemOf(good().replace('shapes: [halves]', 'shapes: [thirds]'));
     expect(err.message).toMatch(/:13: nemesis\.faults\[0\]\.shapes\[0\]: "thirds" is not allowed; valid choices: halves, majority-ring/);

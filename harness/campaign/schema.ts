@@ -120,8 +120,19 @@ function taggedFault<Extra extends z.ZodRawShape>(extra: Extra) {
     for (const [k, v] of Object.entries(record)) (extraKeys.includes(k) ? extraPart : faultPart)[k] = v;
     const fault = faultSchemas[type as FaultType].safeParse(faultPart, { reportInput: true });
     const more = extraSchema.safeParse(extraPart, { reportInput: true });
+    const fields = [...Object.keys(faultSchemas[type as FaultType].shape), ...extraKeys];
     for (const result of [fault, more]) {
-      if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue });
+      if (!result.success) {
+        for (const issue of result.error.issues) {
+          if (issue.code === 'unrecognized_keys') {
+            for (const key of issue.keys) {
+              ctx.addIssue({ code: 'custom', path: [...issue.path, key], message: `unknown field "${key}" for a ${type} fault; valid fields: ${fields.join(', ')}` });
+            }
+          } else {
+            ctx.addIssue({ ...issue });
+          }
+        }
+      }
     }
     if (!fault.success || !more.success) return z.NEVER;
     return { ...(fault.data as FaultSpec), ...(more.data as z.infer<typeof extraSchema>) };
