@@ -105,7 +105,19 @@ describe.skipIf(!hasChromium())('run report in headless Chromium', () => {
     const dir = join(tmp, 'hostile');
     const evil = ['</script><script>window.__pwned=1</script>', '"><img src=x onerror="window.__pwned2=1">', "'><svg onload=window.__pwned3=1>", '\u2028\u2029&amp;<b>bold</b>'];
     const value = (v: number): string => `${evil[v % evil.length]}#${v}`;
-    const history = staleReadHistory(value).map((op) => (op.node ? { ...op, node: `${op.node}<script>window.__pwned4=1</script>` } : op));
+    const base = staleReadHistory(value).map((op) => ({
+      ...op,
+      ...(op.node && { node: `${op.node}<script>window.__pwned4=1</script>` }),
+      ...(typeof op.process === 'number' && { key: 'k1</script><script>window.__pwned9=1</script>' }),
+      ...(op.error && { error: '<img src=x onerror=window.__pwned10=1>' }),
+      ...(op.process === 'nemesis' && { value: { description: '<script>window.__pwned11=1</script>', nodes: ['"><img src=x onerror=window.__pwned12=1>'] } }),
+    }));
+    const last = base[base.length - 1]!.time;
+    const history = [
+      ...base,
+      { index: base.length, time: last + 1, process: 99, type: 'invoke' as const, f: '<img src=x onerror=window.__pwned13=1>', value: evil[0] },
+      { index: base.length + 1, time: last + 2, process: 99, type: 'ok' as const, f: '<img src=x onerror=window.__pwned13=1>', value: evil[1] },
+    ];
     const results = await writeRunFolder(dir, history, {
       campaign: 'evil</title><script>window.__pwned5=1</script>',
       logs: { 'n1"><img src=x onerror=window.__pwned6=1>': 'log' },
@@ -130,6 +142,12 @@ describe.skipIf(!hasChromium())('run report in headless Chromium', () => {
       expect(text).toContain('"><img src=x onerror="window.__pwned2=1">');
       expect(await page.title()).toContain('evil</title><script>window.__pwned5=1</script>');
       expect(await page.textContent('.anomaly >> nth=-1')).toContain('<img src=x onerror=window.__pwned8=1>');
+      expect(text).toContain('<img src=x onerror=window.__pwned13=1>'); // an op name, in the latency legend
+      // the tooltip and the op table show hostile keys and errors as text
+      await page.locator('#timeline').hover({ position: { x: 132, y: 22 + 16 * 4 + 4 + 8 } });
+      const box = (await page.locator('#timeline').boundingBox())!;
+      await page.mouse.click(box.x + 132, box.y + 22 + 16 * 4 + 4 + 8);
+      expect(await page.textContent('#op-table')).toContain('k1</script><script>window.__pwned9=1</script>');
       expect(errors).toEqual([]);
     } finally {
       await page.close();
