@@ -49,11 +49,15 @@ export class Liveness {
     s.direct = now;
   }
 
-  /** `id` answered a request of this node. */
-  reached(id: string, now: number): void {
+  /**
+   * `id` answered a request this node sent at `sentAt`. Reach counts from the send time: an
+   * answer that waited out a pause of this node proves nothing about now.
+   */
+  reached(id: string, sentAt: number, now: number): void {
     if (id === this.self) return;
     this.heardFrom(id, now);
-    this.entry(id).reached = now;
+    const s = this.entry(id);
+    s.reached = Math.max(s.reached, sentAt);
   }
 
   /** A peer says it was in direct contact with `id` (its leader) at `at`. */

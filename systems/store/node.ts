@@ -280,6 +280,7 @@ export class StoreNode {
 
   /** Posts to a peer; an answer naming its node id is contact (and teaches a plain-URL peer's id). */
   private async call(link: PeerLink, path: string, body: unknown): Promise<unknown> {
+    const sentAt = now();
     const answer = await postJson(`${link.url}${path}`, body, this.config.rpcTimeoutMs);
     if (answer !== null && typeof answer === 'object' && typeof (answer as Record<string, unknown>).nodeId === 'string') {
       const id = (answer as Record<string, string>).nodeId!;
@@ -287,7 +288,7 @@ export class StoreNode {
         if (link.id) this.log(`peer ${link.url} now answers as ${id} (was ${link.id})`);
         link.id = id;
       }
-      this.liveness.reached(id, now());
+      this.liveness.reached(id, sentAt, now());
     }
     return answer;
   }

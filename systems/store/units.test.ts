@@ -47,7 +47,7 @@ describe('liveness and the lowest-id election', () => {
     const l = new Liveness('node-2', 3, 1000, 500, ['node-1', 'node-3'], 0);
     expect(l.lowestLive(500)).toBe('node-1');
     expect(l.hasMajority(500)).toBe(false);
-    l.reached('node-3', 600);
+    l.reached('node-3', 600, 600);
     expect(l.hasMajority(700)).toBe(true);
     // a leader needs an answer within the reach window: it steps down before the others elect
     expect(l.hasMajority(1200)).toBe(false);
@@ -63,6 +63,15 @@ describe('liveness and the lowest-id election', () => {
     l.reported('node-1', 1800);
     expect(l.lowestLive(2000)).toBe('node-1');
     expect(l.reachable(2000)).toBe(1);
+  });
+
+  it('dates reach from when the request was sent', () => {
+    const l = new Liveness('node-1', 3, 1000, 500, ['node-2', 'node-3'], 0);
+    // sent at 100, answered at 2000 (this node was paused): heard now, but no reach now
+    l.reached('node-2', 100, 2000);
+    expect(l.isLive('node-2', 2000)).toBe(true);
+    expect(l.hasMajority(2000)).toBe(false);
+    expect(l.hasMajority(550)).toBe(true);
   });
 
   it('counts only answered requests as reach: a node that can receive but not send cannot lead', () => {
