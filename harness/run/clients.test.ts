@@ -134,6 +134,24 @@ describe('Clients', () => {
     expect(reads.every((o) => o.value === 7)).toBe(true);
   });
 
+  it('a client that cannot connect fails its ops (nothing sent) until it can, and the run goes on', async () => {
+    let attempts = 0;
+    const t = setup(async () => ({ type: 'ok' }));
+    const { ReconnectingClient } = await import('./clients.js');
+    const client = new ReconnectingClient(async () => {
+      attempts++;
+      if (attempts < 3) throw new Error('ECONNREFUSED');
+      return { invoke: async () => ({ type: 'ok' }), close: async () => undefined };
+    });
+    await client.connect();
+    const signal = new AbortController().signal;
+    expect(await client.invoke({ f: 'read' }, signal)).toEqual({ type: 'fail', error: 'client could not connect: ECONNREFUSED' });
+    expect(await client.invoke({ f: 'read' }, signal)).toEqual({ type: 'ok' });
+    expect(await client.invoke({ f: 'read' }, signal)).toEqual({ type: 'ok' });
+    expect(attempts).toBe(3);
+    await t.finish();
+  });
+
   it('RateLimiter spaces slots 1000/rate ms apart', () => {
     const limiter = new RateLimiter(1000);
     const delays = Array.from({ length: 5 }, () => limiter.take());

@@ -69,7 +69,8 @@ export class Clients {
   private async openSlot(process: number): Promise<Slot> {
     const { workload, workloadOptions, nodes, timeoutMs, random, api } = this.options;
     const context: ClientContext = { nodes, process, timeoutMs, random: random.fork(`client-${process}`), api };
-    const client = await workload.client(workloadOptions, context);
+    const client = new ReconnectingClient(() => workload.client(workloadOptions, context));
+    await client.connect();
     return { process, client, random: opRandom(random, process), abort: new AbortController() };
   }
 
@@ -175,6 +176,41 @@ export class Clients {
       }, ms);
       this.wake.push(done);
     });
+  }
+}
+
+/**
+ * A workload client that may not be able to connect yet (its node killed, partitioned): the
+ * connection is tried when the client is opened and again by each op until it works; an op
+ * whose client cannot connect completes as `fail` (nothing was sent).
+ */
+export class ReconnectingClient implements WorkloadClient {
+  private client: WorkloadClient | undefined;
+
+  constructor(private readonly open: () => Promise<WorkloadClient>) {}
+
+  /** Tries to connect now; a failure is left for the next op. */
+  async connect(): Promise<void> {
+    try {
+      this.client ??= await this.open();
+    } catch {
+      // retried by invoke()
+    }
+  }
+
+  async invoke(call: OpCall, signal: AbortSignal): Promise<OpOutcome> {
+    if (!this.client) {
+      try {
+        this.client = await this.open();
+      } catch (err) {
+        return { type: 'fail', error: `client could not connect: ${(err as Error)?.message ?? String(err)}` };
+      }
+    }
+    return this.client.invoke(call, signal);
+  }
+
+  async close(): Promise<void> {
+    await this.client?.close();
   }
 }
 
