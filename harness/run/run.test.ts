@@ -8,6 +8,7 @@ import { loadCampaign } from '../campaign/load.js';
 import type { CheckerSpec } from '../campaign/registries.js';
 import { projectRoot } from '../descriptor.js';
 import { readHistory } from './check.js';
+import { planRun } from './plan.js';
 import { createProgress } from './progress.js';
 import { recheckRun } from './recheck.js';
 import { runCampaign } from './run.js';
@@ -103,6 +104,16 @@ describe('runCampaign on the process runtime (fake system)', () => {
     // Everything stopped: node processes and proxy listeners.
     for (const n of nodes) expect(pidAlive(n.pid), `node ${n.id} pid ${n.pid}`).toBe(false);
     for (const port of proxyPorts(outcome.dir)) expect(await listening(port), `proxy port ${port}`).toBe(false);
+
+    // The run followed its plan: each process's ops are the planned ones, the faults the planned faults.
+    const plan = planRun(campaign, 5);
+    for (let p = 0; p < 4; p++) {
+      const invoked = history.filter((o) => o.process === p && o.type === 'invoke').slice(0, 5);
+      expect(invoked.map((o) => ({ f: o.f, key: o.key, ...(o.value !== undefined && { value: o.value }) }))).toEqual(plan.ops[p]!.slice(0, invoked.length));
+    }
+    const startedFaults = nemesis.filter((o) => o.type === 'invoke' && ['start-partition', 'kill'].includes(o.f)).map((o) => (o.f === 'kill' ? 'kill' : 'partition'));
+    expect(startedFaults).toEqual(plan.faults.slice(0, startedFaults.length).map((f) => f.type));
+    expect(JSON.parse(readFileSync(join(outcome.dir, 'plan.json'), 'utf8')).faults).toEqual(plan.faults);
 
     // Re-checking from the files alone gives the same verdict.
     const again = await recheckRun(outcome.dir, { counting });
