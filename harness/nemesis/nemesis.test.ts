@@ -116,6 +116,30 @@ describe('Nemesis', () => {
     ]);
   });
 
+  it('overlapping partitions: ending a later one puts the earlier one back', async () => {
+    const f = fakes();
+    const part = (id: number, at: number, duration: number, grudge: Grudge): PlannedFault => ({
+      id,
+      at,
+      duration,
+      type: 'partition',
+      shape: 'isolate-one',
+      mode: 'drop',
+      partition: { shape: 'isolate-one', grudge, components: [], description: JSON.stringify(grudge) },
+    });
+    const plan = [part(0, 0, 100, { n1: ['n2'] }), part(1, 20, 30, { n3: ['n2'] })];
+    const nemesis = new Nemesis({ plan, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => undefined, random: new Random(1), healthTimeoutMs: 100 });
+    nemesis.start();
+    await at(150);
+    await nemesis.healAll();
+    expect(f.calls.slice(0, 4)).toEqual([
+      'partition drop {"n1":["n2"]}',
+      'partition drop {"n3":["n2"]}',
+      'partition drop {"n1":["n2"]}', // the later one ended: the earlier one is still in force
+      'heal',
+    ]);
+  });
+
   it('sets and clears bandwidth, reset-peer and slicer toxics', async () => {
     const f = fakes();
     const plan: PlannedFault[] = [

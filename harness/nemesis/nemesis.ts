@@ -6,7 +6,7 @@
  */
 import type { NewOp } from '../run/history.js';
 import { planPartition, type PartitionPlan } from '../network/partitions.js';
-import type { LinkSelection, Network } from '../network/network.js';
+import type { Grudge, LinkSelection, Network, PartitionMode } from '../network/network.js';
 import type { Random } from '../random.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { pickTargets, type PlannedFault } from './plan.js';
@@ -30,6 +30,8 @@ interface Active {
   fault: PlannedFault;
   describe: string;
   undo: () => Promise<void>;
+  /** For a partition that was applied: what it cut. */
+  cut?: { grudge: Grudge; mode: PartitionMode };
 }
 
 export class Nemesis {
@@ -132,6 +134,7 @@ export class Nemesis {
         const grudge = plan?.grudge;
         this.active.set(fault.id, {
           fault,
+          ...(ok && grudge && { cut: { grudge, mode: fault.mode } }),
           describe: `partition ${fault.shape}${plan ? ` (${plan.description})` : ''}${ok ? '' : ' [failed]'}`,
           undo: async () => {
             await this.act('stop-partition', { shape: fault.shape, ...(grudge && { grudge }) }, undefined, () => this.healPartition(fault.id));
@@ -212,9 +215,14 @@ export class Nemesis {
   }
 
   /** Heals a partition unless a later one replaced it (that one is then healed by its own end). */
+  /** Ends partition `id`: nothing to do if a later one replaced it; an earlier one still in force
+   *  is put back; otherwise the network is healed. */
   private async healPartition(id: number): Promise<void> {
-    const newer = [...this.active.values()].some((a) => a.fault.type === 'partition' && a.fault.id > id);
-    if (!newer) await this.deps.network.heal();
+    const inForce = [...this.active.values()].filter((a) => a.cut);
+    if (inForce.some((a) => a.fault.id > id)) return;
+    const earlier = inForce.sort((a, b) => a.fault.id - b.fault.id).at(-1);
+    if (earlier?.cut) await this.deps.network.partition(earlier.cut.grudge, earlier.cut.mode);
+    else await this.deps.network.heal();
   }
 
   private async end(id: number): Promise<void> {
