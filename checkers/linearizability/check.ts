@@ -15,7 +15,7 @@ export interface LinearizabilityOptions<S = unknown> {
   initial?: unknown;
   /** Time budget for the whole check; when it runs out the verdict is "unknown". */
   timeLimitMs?: number;
-  /** Memory budget per partition (default: 4 million cache entries, 512 MiB of bitsets); past it
+  /** Memory budget per partition (default: 4 million cache entries, 512 MiB of stored sets); past it
    *  the verdict is "unknown". */
   limits?: Partial<SearchLimits>;
   /** Search the partitions of a shipped model on a worker thread as well as on this one (only

@@ -69,6 +69,9 @@ describe('search', () => {
         const ops = toOperations(history);
         const expected = bruteForce(model, ops);
         const got = checkOperations(model, ops).valid;
+        // operations handed over in any order give the same verdict
+        const reversed = checkOperations(model, ops.slice().reverse());
+        expect(reversed.valid).toBe(got);
         if (expected) valid++;
         else invalid++;
         expect(got).toBe(expected);

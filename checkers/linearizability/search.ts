@@ -18,7 +18,7 @@ export interface SearchOutcome<S> {
 export interface SearchLimits {
   /** Cache entries (configurations seen). */
   maxCacheEntries: number;
-  /** Bytes of the cache's bitsets. */
+  /** Bytes of the cache's stored sets of linearized operations. */
   maxCacheBytes: number;
 }
 
@@ -38,11 +38,14 @@ const TIME_CHECK_MASK = 0x3ff;
  */
 export function searchPartition<S, I, O>(
   model: Model<S, I, O>,
-  ops: readonly Operation<I, O>[],
+  given: readonly Operation<I, O>[],
   deadline: number = Infinity,
   limits: SearchLimits = DEFAULT_LIMITS,
 ): SearchOutcome<S> {
-  const n = ops.length;
+  const n = given.length;
+  // op numbers are ranks in call order (the cache's watermark relies on it); `original` maps back
+  const original = Array.from(given.keys()).sort((a, b) => given[a]!.call - given[b]!.call || a - b);
+  const ops = original.map((i) => given[i]!);
   // ---- entries, sorted by time; at equal times calls come before returns (concurrent)
   let nReturns = 0;
   for (const op of ops) if (!op.indeterminate) nReturns++;
@@ -118,9 +121,13 @@ export function searchPartition<S, I, O>(
   // ops another one used (same definite ops, same state) can do everything that one can: the
   // cache hashes definite ops only and a stored entry covers any superset of its indeterminate ops.
   const definite = new Uint32Array(words);
+  const indetRank = new Int32Array(n).fill(-1);
+  let nIndet = 0;
   for (let i = 0; i < n; i++) {
-    if (ops[i]!.indeterminate) zobrist[i] = 0;
-    else definite[i >>> 5]! |= 1 << (i & 31);
+    if (ops[i]!.indeterminate) {
+      zobrist[i] = 0;
+      indetRank[i] = nIndet++;
+    } else definite[i >>> 5]! |= 1 << (i & 31);
   }
   // Indeterminate ops with equal inputs are interchangeable once both are called: only the
   // earliest one not yet linearized is tried, so `sameBefore[i]` (the previous op of i's class,
@@ -136,9 +143,21 @@ export function searchPartition<S, I, O>(
   let table = new Int32Array(tableMask + 1).fill(-1);
   let slotHash = new Int32Array(slotCap);
   let slotNext = new Int32Array(slotCap);
-  let slotBits = new Uint32Array(slotCap * words);
+  let slotOffset = new Int32Array(slotCap);
   const slotStates: S[] = [];
   let slots = 0;
+  // A slot's linearized set, compactly: every definite op below the watermark `wm` is in it, so
+  // it is stored as [wm, count, the `count` words of definite bits from word wm>>>5 up to the
+  // highest definite op in the set, then the bitset of indeterminate ops by their rank].
+  let pool = new Int32Array(Math.max(1024, slotCap * (4 + ((nIndet + 31) >>> 5))));
+  let poolUsed = 0;
+  const wordsI = (nIndet + 31) >>> 5;
+  const linI = new Uint32Array(wordsI || 1);
+  let wm = 0; // smallest definite op not linearized (n when none)
+  while (wm < n && ops[wm]!.indeterminate) wm++;
+  let hiD = -1; // highest definite op linearized
+  const stackWm = new Int32Array(n);
+  const stackHi = new Int32Array(n);
 
   // ---- stack of linearized calls
   const stackEntry = new Int32Array(n);
@@ -147,7 +166,9 @@ export function searchPartition<S, I, O>(
 
   // ---- witness tracking
   let bestDepth = -1;
-  let longest: number[] = [];
+  const longest: number[] = [];
+  // the stack below `lowWater` has not changed since `longest` was last recorded
+  let lowWater = 0;
   let stuck = -1;
   let statesBefore: S[] = [];
 
@@ -161,8 +182,8 @@ export function searchPartition<S, I, O>(
 
   const outcome = (result: SearchOutcome<S>['result']): SearchOutcome<S> => ({
     result,
-    longest: result === 'linearizable' ? [] : longest,
-    stuck: result === 'linearizable' ? -1 : stuck,
+    longest: result === 'linearizable' ? [] : longest.map((i) => original[i]!),
+    stuck: result === 'linearizable' || stuck === -1 ? -1 : original[stuck]!,
     statesBefore: result === 'linearizable' ? [] : statesBefore,
     steps,
     cacheEntries: slots,
@@ -199,15 +220,34 @@ export function searchPartition<S, I, O>(
         const key = (Math.imul(h, 0x9e3779b1) ^ model.hash(nextState)) | 0;
         // cache lookup
         let seen = false;
+        // the configuration after `op`: watermark, highest definite op, indeterminate bit
+        const indet = indetRank[op]!;
+        let nwm = wm;
+        if (op === wm) {
+          nwm++;
+          while (nwm < n && (ops[nwm]!.indeterminate || (linearized[nwm >>> 5]! & (1 << (nwm & 31))) !== 0)) nwm++;
+        }
+        const nhi = indet === -1 && op > hiD ? op : hiD;
+        const lo = nwm >>> 5;
+        const count = nhi >= nwm ? (nhi >>> 5) - lo + 1 : 0;
+        if (indet !== -1) linI[indet >>> 5]! |= 1 << (indet & 31);
         const bucket = key & tableMask;
         for (let s = table[bucket]!; s !== -1; s = slotNext[s]!) {
           if (slotHash[s] !== key) continue;
+          let at = slotOffset[s]!;
+          if (pool[at] !== nwm || pool[at + 1] !== count) continue;
+          at += 2;
           let same = true;
-          const base = s * words;
-          for (let k = 0; k < words; k++) {
-            const stored = slotBits[base + k]!;
-            const current = linearized[k]!;
-            if ((stored & ~current) !== 0 || (current & ~stored & definite[k]!) !== 0) {
+          for (let k = 0; k < count; k++) {
+            if (pool[at + k] !== (linearized[lo + k]! & definite[lo + k]!)) {
+              same = false;
+              break;
+            }
+          }
+          if (!same) continue;
+          at += count;
+          for (let k = 0; k < wordsI; k++) {
+            if ((pool[at + k]! & ~linI[k]!) !== 0) {
               same = false;
               break;
             }
@@ -218,10 +258,15 @@ export function searchPartition<S, I, O>(
           }
         }
         if (!seen) {
+          const need = 2 + count + wordsI;
+          if (poolUsed + need > pool.length) {
+            if (pool.length * 2 * 4 > limits.maxCacheBytes) return outcome('out-of-memory');
+            const np = new Int32Array(pool.length * 2);
+            np.set(pool);
+            pool = np;
+          }
           if (slots === slotCap) {
-            if (slots >= limits.maxCacheEntries || slotCap * 2 * words * 4 > limits.maxCacheBytes) {
-              return outcome('out-of-memory');
-            }
+            if (slots >= limits.maxCacheEntries) return outcome('out-of-memory');
             slotCap *= 2;
             const nh = new Int32Array(slotCap);
             nh.set(slotHash);
@@ -229,9 +274,9 @@ export function searchPartition<S, I, O>(
             const nn = new Int32Array(slotCap);
             nn.set(slotNext);
             slotNext = nn;
-            const nb = new Uint32Array(slotCap * words);
-            nb.set(slotBits);
-            slotBits = nb;
+            const no = new Int32Array(slotCap);
+            no.set(slotOffset);
+            slotOffset = no;
             // keep the table at most half full
             tableMask = slotCap * 2 - 1;
             table = new Int32Array(tableMask + 1).fill(-1);
@@ -242,7 +287,11 @@ export function searchPartition<S, I, O>(
             }
           }
           const b = key & tableMask;
-          slotBits.set(linearized, slots * words);
+          slotOffset[slots] = poolUsed;
+          pool[poolUsed++] = nwm;
+          pool[poolUsed++] = count;
+          for (let k = 0; k < count; k++) pool[poolUsed++] = linearized[lo + k]! & definite[lo + k]!;
+          for (let k = 0; k < wordsI; k++) pool[poolUsed++] = linI[k]!;
           slotStates.push(nextState);
           slotHash[slots] = key;
           slotNext[slots] = table[b]!;
@@ -252,9 +301,13 @@ export function searchPartition<S, I, O>(
           stackEntry[depth] = entry;
           stackState[depth] = state;
           stackFirstReturn[depth] = firstReturn;
+          stackWm[depth] = wm;
+          stackHi[depth] = hiD;
           depth++;
           state = nextState;
           linHash = h;
+          wm = nwm;
+          hiD = nhi;
           // lift the call and its return out of their list
           let p = prev[entry]!;
           let nx = next[entry]!;
@@ -273,6 +326,7 @@ export function searchPartition<S, I, O>(
           continue;
         }
         linearized[w]! &= ~bit;
+        if (indet !== -1) linI[indet >>> 5]! &= ~(1 << (indet & 31));
       }
       entry = next[entry]!;
       continue;
@@ -280,8 +334,9 @@ export function searchPartition<S, I, O>(
     // dead end: the op of `firstReturn` cannot be placed after the current prefix
     if (depth > bestDepth) {
       bestDepth = depth;
-      longest = new Array<number>(depth);
-      for (let k = 0; k < depth; k++) longest[k] = entryOp[stackEntry[k]!]!;
+      longest.length = lowWater;
+      for (let k = lowWater; k < depth; k++) longest.push(entryOp[stackEntry[k]!]!);
+      lowWater = depth;
       stuck = entryOp[firstReturn]!;
       statesBefore = [state];
     } else if (entryOp[firstReturn] === stuck && statesBefore.length < MAX_STATES) {
@@ -289,12 +344,17 @@ export function searchPartition<S, I, O>(
     }
     if (depth === 0) return outcome('not-linearizable');
     depth--;
+    if (depth < lowWater) lowWater = depth;
     const top = stackEntry[depth]!;
     const op = entryOp[top]!;
     state = stackState[depth]!;
     stackState[depth] = undefined as S;
     firstReturn = stackFirstReturn[depth]!;
+    wm = stackWm[depth]!;
+    hiD = stackHi[depth]!;
     linearized[op >>> 5]! &= ~(1 << (op & 31));
+    const rank = indetRank[op]!;
+    if (rank !== -1) linI[rank >>> 5]! &= ~(1 << (rank & 31));
     linHash ^= zobrist[op]!;
     // unlift: the return first, then the call (reverse of lift)
     const m = match[top]!;
