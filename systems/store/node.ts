@@ -22,6 +22,8 @@ import {
   type Role,
   type SnapshotMessage,
 } from './messages.js';
+import { WriteAcks } from './acks.js';
+import { firstAnswers, firstWithValue, newestAnswer } from './quorum.js';
 import { StoreState, payloadEntries, type Entry } from './state.js';
 import { compareVersions, isVersion, maxVersion, type Version } from './version.js';
 
@@ -38,15 +40,6 @@ interface PeerLink {
   acked: Version | null | undefined;
   pushing: boolean;
   dirty: boolean;
-}
-
-/** A write waiting for W-1 peers to confirm a map that contains it. */
-interface AckWaiter {
-  version: Version;
-  needed: number;
-  acked: Set<string>;
-  failed: Set<string>;
-  resolve: (acks: number) => void;
 }
 
 export interface ReadAnswer {
@@ -74,7 +67,7 @@ export class StoreNode {
   private readonly links: PeerLink[];
   private maxTermSeen = 0;
   private takingOver = false;
-  private waiters = new Set<AckWaiter>();
+  private readonly acks: WriteAcks;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -89,6 +82,7 @@ export class StoreNode {
     const known = config.peers.flatMap((p) => (p.id ? [p.id] : []));
     // reach: half the election timeout, or three heartbeats short of it when that is longer
     const reachMs = Math.max(config.electionTimeoutMs / 2, config.electionTimeoutMs - 3 * config.heartbeatMs);
+    this.acks = new WriteAcks(this.links.length);
     this.liveness = new Liveness(config.nodeId, config.peers.length + 1, config.electionTimeoutMs, reachMs, known, now());
   }
 
@@ -108,8 +102,7 @@ export class StoreNode {
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
-    for (const w of this.waiters) w.resolve(w.acked.size);
-    this.waiters.clear();
+    this.acks.releaseAll();
   }
 
   // ---- the periodic round: heartbeats, election, anti-entropy ----
@@ -155,8 +148,7 @@ export class StoreNode {
     this.leaderId = null;
     this.leaderUrl = undefined;
     this.ready = false;
-    for (const w of this.waiters) w.resolve(w.acked.size);
-    this.waiters.clear();
+    this.acks.releaseAll();
   }
 
   private scheduleTakeover(): void {
@@ -354,14 +346,14 @@ export class StoreNode {
         try {
           answer = parseBeat(await this.call(link, '/internal/replicate', body), 'replicate answer');
         } catch {
-          this.settleWaiters(link, undefined);
+          this.acks.settle(link.url, undefined);
           break;
         }
         if (answer.success) {
           link.acked = revision;
-          this.settleWaiters(link, revision);
+          this.acks.settle(link.url, revision);
         } else {
-          this.settleWaiters(link, undefined);
+          this.acks.settle(link.url, undefined);
           if (answer.term > term) this.onHigherTerm(answer.term, answer.leaderId);
           break;
         }
@@ -371,36 +363,11 @@ export class StoreNode {
     }
   }
 
-  /** A push to `link` confirmed `revision` (or failed: undefined). */
-  private settleWaiters(link: PeerLink, revision: Version | null | undefined): void {
-    for (const w of this.waiters) {
-      if (revision !== undefined && compareVersions(revision, w.version) >= 0) w.acked.add(link.url);
-      else if (revision === undefined) w.failed.add(link.url);
-      if (w.acked.size >= w.needed || w.acked.size + w.failed.size >= this.links.length) {
-        this.waiters.delete(w);
-        w.resolve(w.acked.size);
-      }
-    }
-  }
-
   /** Replicates a fresh write; resolves with the number of peer acks once W-1 came or time ran out. */
   private replicateWrite(version: Version): Promise<number> {
-    const needed = this.config.writeQuorum - 1;
-    const result = new Promise<number>((resolve) => {
-      if (needed <= 0 || this.links.length === 0) return resolve(0);
-      const w: AckWaiter = { version, needed, acked: new Set(), failed: new Set(), resolve: () => {} };
-      const timer = setTimeout(() => {
-        this.waiters.delete(w);
-        resolve(w.acked.size);
-      }, this.config.rpcTimeoutMs * 2);
-      w.resolve = (n) => {
-        clearTimeout(timer);
-        resolve(n);
-      };
-      this.waiters.add(w);
-    });
+    const acks = this.acks.wait(version, this.config.writeQuorum - 1, this.config.rpcTimeoutMs * 2);
     for (const link of this.links) void this.push(link);
-    return result;
+    return acks;
   }
 
   // ---- the client API ----
@@ -459,44 +426,16 @@ export class StoreNode {
   private async strongRead(key: string): Promise<ReadAnswer> {
     const R = this.config.readQuorum;
     const local = this.localGet(key);
-    const answers: GetAnswer[] = [local];
-    if (R > 1) {
-      await new Promise<void>((resolve) => {
-        let pending = this.links.length;
-        const timer = setTimeout(resolve, this.config.rpcTimeoutMs);
-        const settle = (): void => {
-          if (answers.length >= R || pending === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        settle();
-        for (const link of this.links) {
-          this.call(link, '/internal/get', { key, nodeId: this.me })
-            .then((a) => {
-              if (answers.length < R) answers.push(parseGetAnswer(a));
-            })
-            .catch(() => {})
-            .finally(() => {
-              pending--;
-              settle();
-            });
-        }
-      });
-    }
-    const got = answers.slice(0, R);
+    const calls = this.links.map((link) => async () => parseGetAnswer(await this.call(link, '/internal/get', { key, nodeId: this.me })));
+    const got = [local, ...(await firstAnswers(calls, R - 1, this.config.rpcTimeoutMs))].slice(0, Math.max(R, 1));
     if (got.length < R) {
       // const-version: fall back to the local value
       if (this.bug('const-version')) return this.answer(key, 'strong', local);
       return { status: 503, body: { error: 'Read quorum not reached', key, readQuorum: R, responses: got.length } };
     }
-    if (this.bug('const-version')) {
-      // versions "are constant": the first non-null answer wins
-      return this.answer(key, 'strong', got.find((a) => a.value !== null && !a.deleted));
-    }
-    let newest = got[0]!;
-    for (const a of got) if (compareVersions(a.version, newest.version) > 0) newest = a;
-    return this.answer(key, 'strong', newest, { responses: got.length });
+    // const-version: versions "are constant", so the first answer with a value wins
+    if (this.bug('const-version')) return this.answer(key, 'strong', firstWithValue(got));
+    return this.answer(key, 'strong', newestAnswer(got), { responses: got.length });
   }
 
   /**

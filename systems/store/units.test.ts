@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatPeers, loadDescriptor, nodeIds } from '../../harness/descriptor.js';
 import { ConfigError, STORE_BUGS, parsePeers } from './config.js';
+import { WriteAcks } from './acks.js';
 import { Liveness, compareIds } from './liveness.js';
+import { firstAnswers, firstWithValue, newestAnswer } from './quorum.js';
 import { StoreState, payloadEntries } from './state.js';
 import { compareVersions, isVersion } from './version.js';
 
@@ -124,5 +126,50 @@ describe('system.yaml', () => {
       { id: 'node-2', url: 'http://127.0.0.1:7002' },
       { id: 'node-3', url: 'http://node3:4000' },
     ]);
+  });
+});
+
+describe('write acks', () => {
+  it('releases a write once W-1 peers confirmed a revision that holds it', async () => {
+    const acks = new WriteAcks(2);
+    const w = acks.wait('2.5', 1, 5000);
+    acks.settle('a', '2.4'); // an older map does not count
+    acks.settle('b', '2.6');
+    expect(await w).toBe(1);
+  });
+
+  it('releases early when every peer answered or failed, and at the deadline', async () => {
+    const acks = new WriteAcks(2);
+    const w = acks.wait('1.1', 2, 5000);
+    acks.settle('a', '1.1');
+    acks.settle('b', undefined);
+    expect(await w).toBe(1);
+    const started = Date.now();
+    expect(await acks.wait('1.2', 1, 50)).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+    expect(await new WriteAcks(0).wait('1.3', 1, 5000)).toBe(0);
+  });
+});
+
+describe('quorum reads', () => {
+  const later = <T>(ms: number, v: T) => () => new Promise<T>((r) => setTimeout(() => r(v), ms));
+  const failing = () => Promise.reject(new Error('down'));
+
+  it('takes the first answers in arrival order, skipping failures', async () => {
+    expect(await firstAnswers([later(30, 'slow'), failing, later(5, 'fast')], 1, 1000)).toEqual(['fast']);
+    expect(await firstAnswers([later(30, 'slow'), failing, later(5, 'fast')], 2, 1000)).toEqual(['fast', 'slow']);
+    expect(await firstAnswers([failing, failing], 1, 1000)).toEqual([]);
+    expect(await firstAnswers([later(500, 'late')], 1, 20)).toEqual([]);
+  });
+
+  it('picks the newest version, or (const-version) the first value', () => {
+    const answers = [
+      { value: 'old', version: '1.3', deleted: false },
+      { value: null, version: '2.1', deleted: true },
+      { value: 'older', version: '1.1', deleted: false },
+    ];
+    expect(newestAnswer(answers)?.version).toBe('2.1');
+    expect(firstWithValue(answers)?.value).toBe('old');
+    expect(firstWithValue([{ value: null, version: null, deleted: false }])).toBeUndefined();
   });
 });
