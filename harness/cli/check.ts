@@ -113,6 +113,7 @@ function parseSettings(options: CheckCommandOptions): Settings {
 
 /** `--initial 0`, `--initial '"x"'`, `--initial nil`, `--initial '[1 2]'`; a bare word is a string. */
 function parseInitial(text: string): unknown {
+  if (text.trim() === '') return '';
   try {
     return JSON.parse(text);
   } catch {
@@ -236,15 +237,20 @@ function print(outcome: FileOutcome, json: boolean): void {
 function describeWitness(w: PartitionWitness): string[] {
   const shown = w.longestPrefix.slice(-6);
   const skipped = w.prefixLength - shown.length;
-  const prefix = shown.map((p) => `${p.op.description} => ${p.stateAfter}`).join('; ');
-  const lines = [`  ${w.explanation}`];
+  const prefix = shown.map((p) => `${clip(p.op.description)} => ${clip(p.stateAfter)}`).join('; ');
+  const lines = [`  ${clip(w.explanation, 600)}`];
   lines.push(
     `    longest linearizable prefix (${w.prefixLength} ops): ${skipped > 0 ? '...; ' : ''}${prefix || '(empty)'}`,
   );
-  lines.push(`    states possible before it: ${w.statesBefore.join(', ')}`);
+  lines.push(`    states possible before it: ${w.statesBefore.map((x) => clip(x)).join(', ')}`);
   if (w.concurrent.length > 0) {
-    const some = w.concurrent.slice(0, 8).map((o) => `${o.description} [${o.invokeIndex}]`);
+    const some = w.concurrent.slice(0, 8).map((o) => `${clip(o.description)} [${o.invokeIndex}]`);
     lines.push(`    concurrent: ${some.join(', ')}${w.concurrent.length > 8 ? `, ... (${w.concurrent.length})` : ''}`);
   }
   return lines;
+}
+
+/** Long values (kv strings) shortened for the terminal; --json keeps them whole. */
+function clip(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max / 2 - 2)}...${text.slice(-(max / 2 - 1))}`;
 }
