@@ -128,16 +128,16 @@ function parseInitial(text: string): unknown {
   return text;
 }
 
-/** One command-line target. A run folder will be re-checked from its files (harness/run/recheck.ts). */
+/** One history file (run folders are handled by `runCheck`). */
 async function checkTarget(path: string, settings: Settings): Promise<FileOutcome> {
   try {
-    let isDirectory = false;
+    let directory = false;
     try {
-      isDirectory = statSync(path).isDirectory();
+      directory = statSync(path).isDirectory();
     } catch (err) {
       return { file: path, error: fileError(err) };
     }
-    if (isDirectory) {
+    if (directory) {
       throw new UserError('is a directory but not a run folder (one has campaign.yaml and history.jsonl)');
     }
     return await checkFile(path, settings);
