@@ -6,6 +6,7 @@ import { defaultRegistries } from '../campaign/registries.js';
 import { RUNTIMES } from '../runtime/index.js';
 import { createProgress } from '../run/progress.js';
 import { writeJunit, writeJunitError } from '../run/junit.js';
+import { formatPlan, planRun } from '../run/plan.js';
 import { runCampaign } from '../run/run.js';
 import { shellQuote } from '../run/shell.js';
 import { formatVerdictTable } from '../run/verdict.js';
@@ -16,6 +17,7 @@ interface RunOptions {
   attach?: string;
   project?: string;
   junit?: string;
+  plan?: boolean;
   seed?: string;
   timeLimit?: string;
   out?: string;
@@ -36,6 +38,7 @@ export function registerRun(program: Command): void {
     .option('--attach <compose-file>', 'use the nodes and Toxiproxy of an already-running compose project (docker runtime)')
     .option('--project <name>', 'with --attach: the compose project name (default: the file\'s name:)')
     .option('--junit <file>', 'also write the verdicts as a JUnit XML report')
+    .option('--plan', 'print the seeded plan (fault schedule, first ops of each process) and exit without running')
     .action(async (ref: string, opts: RunOptions) => {
       if (!(RUNTIMES as readonly string[]).includes(opts.runtime)) {
         throw new UserError(`--runtime: unknown runtime "${opts.runtime}"; valid choices: ${RUNTIMES.join(', ')}`);
@@ -59,6 +62,11 @@ export function registerRun(program: Command): void {
       }
       const registries = await defaultRegistries();
       const campaign = await loadCampaign(ref, { sets: opts.set, seed, timeLimitMs, registries });
+
+      if (opts.plan) {
+        process.stdout.write(formatPlan(planRun(campaign)));
+        return;
+      }
 
       const replayArgs = ['npx', 'faultline', 'run', ref, '--seed', String(campaign.seed)];
       if (opts.attach !== undefined) replayArgs.push('--attach', opts.attach);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCampaign } from '../campaign/load.js';
@@ -34,6 +35,19 @@ describe('planRun', () => {
       expect(f.type).toBe('kill');
       if (f.type === 'kill') expect(f.nodes).toHaveLength(2);
     }
+  });
+
+  it('faultline run --plan prints the same plan for the same seed, another for another seed', () => {
+    const cli = join(projectRoot, 'bin', 'faultline.js');
+    const plan = (seed: number) => spawnSync(process.execPath, [cli, 'run', campaignFile, '--seed', String(seed), '--plan'], { encoding: 'utf8', timeout: 30_000 });
+    const a = plan(11);
+    const b = plan(11);
+    const c = plan(12);
+    expect(a.status, a.stderr).toBe(0);
+    expect(a.stdout).toMatch(/^seed 11\nfaults:\n  0\.30s\+0\.50s /);
+    expect(a.stdout).toMatch(/first ops per process:\n  0: (read|write) k/);
+    expect(b.stdout).toBe(a.stdout);
+    expect(c.stdout).not.toBe(a.stdout);
   });
 
   it('follows an explicit timeline', async () => {

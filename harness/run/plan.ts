@@ -4,7 +4,7 @@
  * only the interleaving of processes depends on timing.
  */
 import type { Campaign } from '../campaign/load.js';
-import { planFaults, type PlannedFault } from '../nemesis/plan.js';
+import { describeFault, planFaults, type PlannedFault } from '../nemesis/plan.js';
 import { Random } from '../random.js';
 import type { OpCall } from '../workload.js';
 import { opRandom } from './clients.js';
@@ -29,4 +29,16 @@ export function planRun(campaign: Campaign, opsPerProcess = 20): RunPlan {
     ops[p] = Array.from({ length: opsPerProcess }, () => generator.next(p, random));
   }
   return { seed: campaign.seed, faults: planFaultsOf(campaign, root), ops };
+}
+
+/** The plan as text (`faultline run --plan`): same seed, same text. */
+export function formatPlan(plan: RunPlan): string {
+  const lines = [`seed ${plan.seed}`, 'faults:'];
+  for (const f of plan.faults) lines.push(`  ${describeFault(f)}`);
+  if (plan.faults.length === 0) lines.push('  (none)');
+  lines.push('first ops per process:');
+  for (const [p, ops] of Object.entries(plan.ops)) {
+    lines.push(`  ${p}: ${ops.map((o) => [o.f, o.key, o.value === undefined ? undefined : JSON.stringify(o.value)].filter((x) => x !== undefined).join(' ')).join(', ')}`);
+  }
+  return lines.join('\n') + '\n';
 }
