@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -119,5 +120,24 @@ describe('runCampaign on the process runtime (fake system)', () => {
     const again = await recheckRun(outcome.dir, { counting });
     expect(again.valid).toBe(true);
     expect(again.results).toEqual(results.results);
+  });
+
+  it('faultline run exits 1 on anomalies, and its replay command replays the run', () => {
+    const cli = join(projectRoot, 'bin', 'faultline.js');
+    const outDir = join(out, 'cli');
+    // Every fake node keeps its own store, so reads through other nodes are not linearizable.
+    const args = ['run', join(fixtures, 'fake.yaml'), '--out', outDir, '--time-limit', '1', '--set', 'checkers=[{name: linearizable, options: {model: kv}}]'];
+    const first = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+    expect(first.status, first.stderr).toBe(1);
+    expect(first.stdout).toMatch(/linearizable\s+INVALID/);
+    const replay = /^replay: (.*)$/m.exec(first.stdout)?.[1];
+    expect(replay).toBe(`npx faultline run ${join(fixtures, 'fake.yaml')} --seed 42 --time-limit 1 --out ${outDir} --set 'checkers=[{name: linearizable, options: {model: kv}}]'`);
+    const again = spawnSync('sh', ['-c', replay!.replace(/^npx faultline /, `${process.execPath} ${cli} `)], { encoding: 'utf8', timeout: 60_000 });
+    expect(again.status, again.stderr).toBe(1);
+    const runs = readdirSync(join(outDir, 'fake-test')).sort();
+    expect(runs).toHaveLength(2);
+    const planOf = (run: string) => readFileSync(join(outDir, 'fake-test', run, 'plan.json'), 'utf8');
+    expect(planOf(runs[1]!)).toBe(planOf(runs[0]!));
+    for (const run of runs) started.push(...startedNodes(join(outDir, 'fake-test', run)).map((n) => n.pid));
   });
 });
