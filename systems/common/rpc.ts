@@ -3,6 +3,11 @@ import { Agent, request } from 'node:http';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 8, noDelay: true });
 
+/** Sets how many connections to one peer may be open at once (default 8); call at start-up. */
+export function setMaxSockets(n: number): void {
+  agent.maxSockets = n;
+}
+
 /** Resolves with the parsed JSON answer of a 2xx reply; rejects on anything else or after `timeoutMs`. */
 export function postJson(url: string, body: unknown, timeoutMs: number): Promise<unknown> {
   return new Promise((resolve, reject) => {

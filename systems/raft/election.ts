@@ -6,7 +6,7 @@
 import type { Peer } from './config.js';
 import { parseRequestVoteReply, type RequestVoteArgs, type RequestVoteReply } from './messages.js';
 import type { RaftNode } from './node.js';
-import { postJson } from './rpc.js';
+import { postJson } from '../common/rpc.js';
 
 export class Election {
   /** Voters for this node in its current candidacy (or pre-vote round). */

@@ -1,10 +1,10 @@
 /** Entry point of one Raft node: `node dist/systems/raft/main.js` (configuration from env; see README.md). */
 import { createJsonServer, listen } from '../common/http.js';
+import { closeConnections, setMaxSockets } from '../common/rpc.js';
 import { raftRouter, RPC_MAX_BODY_BYTES } from './api.js';
 import { ConfigError, loadConfig, type RaftConfig } from './config.js';
 import { RaftNode } from './node.js';
 import { DurableStorage, VolatileStorage } from './persistence.js';
-import { closeConnections } from './rpc.js';
 
 function fail(message: string): never {
   process.stderr.write(`raft: ${message}\n`);
@@ -18,6 +18,9 @@ try {
   if (err instanceof ConfigError) fail(err.message);
   throw err;
 }
+
+// Room for requests that hang on a dropped link (until their deadline) next to the fresh ones.
+setMaxSockets(32);
 
 const storage = config.bugs.has('volatile-state') ? new VolatileStorage() : new DurableStorage(config.dataDir);
 const node = new RaftNode(config, storage);

@@ -9,7 +9,7 @@ import type { Peer } from './config.js';
 import { parseAppendEntriesReply, type AppendEntriesArgs, type AppendEntriesReply } from './messages.js';
 import { RequestFailed } from './errors.js';
 import type { RaftNode } from './node.js';
-import { postJson } from './rpc.js';
+import { postJson } from '../common/rpc.js';
 
 const now = (): number => performance.now();
 const MAX_ENTRIES_PER_RPC = 1000;
