@@ -81,10 +81,13 @@ export const storeApi: RegisterApi = {
       if (status === 404) return { kind: 'done', outcome: { type: 'ok', value: null } };
       return mutationError(call, status, body);
     }
-    if (status === 200 || (call.f === 'delete' && status === 404)) {
+    // A 404 on a delete means this node had nothing to delete and wrote nothing (its view may be
+    // stale, a cut-off leader's for one): the delete did not happen, so `fail`, not `ok`.
+    if (call.f === 'delete' && status === 404) return { kind: 'done', outcome: { type: 'fail', error: describeAnswer(status, body) } };
+    if (status === 200) {
       const version = field(body, 'version');
       if (typeof version === 'string' && newerVersion(version, session.lastVersion)) session.lastVersion = version;
-      if (status === 200 && field(body, 'achievedQuorum') === false && session.unconfirmedWrites === 'info') {
+      if (field(body, 'achievedQuorum') === false && session.unconfirmedWrites === 'info') {
         return { kind: 'done', outcome: { type: 'info', error: `applied on the leader without its write quorum (acks: ${String(field(body, 'acks'))})` } };
       }
       return { kind: 'done', outcome: { type: 'ok', value: call.f === 'write' ? call.value : undefined } };

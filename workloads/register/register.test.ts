@@ -115,8 +115,8 @@ describe('register client against a fake store', () => {
     expect(log.at(-1)).toBe('node-1 GET /key/k1?consistency=strong');
     expect(await c.invoke({ f: 'read', key: 'k9' }, never)).toEqual({ type: 'ok', node: 'node-1', value: null });
     expect(await c.invoke({ f: 'delete', key: 'k1' }, never)).toMatchObject({ type: 'ok', node: 'node-2' });
-    // deleting an absent key leaves it absent: ok
-    expect(await c.invoke({ f: 'delete', key: 'k1' }, never)).toMatchObject({ type: 'ok' });
+    // a 404 on a delete: that node deleted nothing (its view may be stale), so the delete did not happen
+    expect(await c.invoke({ f: 'delete', key: 'k1' }, never)).toMatchObject({ type: 'fail', error: 'HTTP 404: Key not found' });
   });
 
   it('clients share the leader they last saw; a dead cached leader is forgotten', async () => {
