@@ -4,7 +4,8 @@
  * with fake peers answering crafted RPCs for late-votes, ack-overwritten and even-majority.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cluster, FakePeer, http, reply, sleep, startSingle, waitFor, type RpcHandler } from './test-cluster.js';
+import { http, sleep, waitFor } from '../common/testing.js';
+import { Cluster, FakePeer, reply, startSingle, type RpcHandler } from './test-cluster.js';
 
 let cluster: Cluster | undefined;
 let fakes: FakePeer[] = [];

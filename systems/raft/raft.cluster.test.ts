@@ -1,6 +1,7 @@
 /** Real 3- and 5-node clusters on 127.0.0.1: election, replication, failover, restarts, the API's shapes, bad input. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cluster, http, sleep, waitFor } from './test-cluster.js';
+import { http, sleep, waitFor } from '../common/testing.js';
+import { Cluster } from './test-cluster.js';
 
 let cluster: Cluster | undefined;
 

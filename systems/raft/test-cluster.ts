@@ -10,6 +10,7 @@ import { createServer as createTcpServer, connect, type Socket, type Server as T
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, http, sleep, waitFor } from '../common/testing.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const projectDir = here.includes(`${'/dist/'}`) ? join(here, '..', '..', '..') : join(here, '..', '..');
@@ -26,50 +27,6 @@ export function assertBuilt(): void {
       }
     }
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createTcpServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export interface HttpAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-export async function http(method: string, url: string, body?: unknown, timeoutMs = 5000): Promise<HttpAnswer> {
-  const init: RequestInit = { method, signal: AbortSignal.timeout(timeoutMs) };
-  if (body !== undefined) {
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    init.headers = { 'content-type': 'application/json' };
-  }
-  const res = await fetch(url, init);
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      lastError = err;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
 }
 
 /**
@@ -267,7 +224,7 @@ export class Cluster {
     proc.stderr?.on('data', keep);
     await waitFor(`${id} to answer /debug`, async () => {
       if (proc.exitCode !== null) return `exited with ${proc.exitCode}: ${n.output.join('')}`;
-      return (await http('GET', `${n.url}/debug`, undefined, 500)).status === 200 ? 'up' : undefined;
+      return (await http('GET', `${n.url}/debug`, undefined, { timeoutMs: 500 })).status === 200 ? 'up' : undefined;
     }).then((state) => {
       if (state !== 'up') throw new Error(`${id} ${state}`);
     });
@@ -290,7 +247,7 @@ export class Cluster {
   }
 
   async debug(id: string): Promise<Record<string, unknown>> {
-    return (await http('GET', `${this.node(id).url}/debug`, undefined, 1000)).body;
+    return (await http('GET', `${this.node(id).url}/debug`, undefined, { timeoutMs: 1000 })).body;
   }
 
   /** Waits until exactly one running node among `among` says it is leader (with a term above `aboveTerm`). */

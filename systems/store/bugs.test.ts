@@ -1,18 +1,12 @@
 /** Each BUGS toggle against the same scenario without it: the defect shows, deterministically. */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { StoreCluster, storeMain, http, sleep, waitFor, type HttpAnswer } from './testing/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { http, sleep, waitFor, type HttpAnswer } from '../common/testing.js';
+import { clusterPerTest, type StoreCluster } from './testing/cluster.js';
 
-let cluster: StoreCluster | undefined;
-
-beforeAll(() => void storeMain(), 120_000);
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && cluster) process.stderr.write(cluster.logs());
-  await cluster?.stop();
-  cluster = undefined;
-});
+const startCluster = clusterPerTest();
 
 async function start(bugs: string[], env: Record<string, string> = {}): Promise<StoreCluster> {
-  cluster = await StoreCluster.start({ bugs, env });
+  const cluster = await startCluster({ bugs, env });
   await cluster.waitForLeader('node-1');
   return cluster;
 }
@@ -116,7 +110,7 @@ describe('BUGS=ryw-is-eventual', () => {
     c.cut('node-1', 'node-3');
     const put = await c.write('node-1', 'k', '"new"');
     const got = await http('GET', `${c.url('node-3')}/key/k?consistency=read_your_writes`, undefined, {
-      'X-Session-Version': put.body.version as string,
+      headers: { 'X-Session-Version': put.body.version as string },
     });
     expect(got.status).toBe(200);
     expect(got.body.value).toBe(value);

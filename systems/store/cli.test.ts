@@ -3,7 +3,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, http, root, storeMain, waitFor } from './testing/cluster.js';
+import { freePort, http, root, waitFor } from '../common/testing.js';
+import { storeMain } from './testing/cluster.js';
 
 const cli = join(root, 'bin', 'faultline.js');
 let child: ChildProcess | undefined;

@@ -1,19 +1,13 @@
 /** A real 3-node store cluster: election, replication, failover, persistence, the course's answers, bad input. */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { StoreCluster, storeMain, http, sleep, waitFor, type HttpAnswer } from './testing/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { http, sleep, waitFor, type HttpAnswer } from '../common/testing.js';
+import { clusterPerTest } from './testing/cluster.js';
 
-let cluster: StoreCluster | undefined;
-
-beforeAll(() => void storeMain(), 120_000);
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && cluster) process.stderr.write(cluster.logs());
-  await cluster?.stop();
-  cluster = undefined;
-});
+const startCluster = clusterPerTest();
 
 describe('store cluster', () => {
   it('elects the lowest id, replicates writes and deletes, answers in the course shapes', async () => {
-    const c = (cluster = await StoreCluster.start());
+    const c = await startCluster();
     await c.waitForLeader('node-1');
 
     const status = await c.status('node-2');
@@ -49,7 +43,7 @@ describe('store cluster', () => {
   });
 
   it('fails over to the next lowest id when the leader dies, keeping acknowledged writes', async () => {
-    const c = (cluster = await StoreCluster.start());
+    const c = await startCluster();
     await c.waitForLeader('node-1');
     const put = await c.write('node-1', 'k', '1');
     expect(put.body.achievedQuorum).toBe(true);
@@ -75,7 +69,7 @@ describe('store cluster', () => {
   });
 
   it('a paused leader that resumes does not write in its old term, and loses nothing', async () => {
-    const c = (cluster = await StoreCluster.start());
+    const c = await startCluster();
     await c.waitForLeader('node-1');
     const oldTerm = (await c.status('node-1')).term as number;
     c.pause('node-1');
@@ -107,7 +101,7 @@ describe('store cluster', () => {
   });
 
   it('keeps term and map in DATA_DIR across a restart of every node', async () => {
-    const c = (cluster = await StoreCluster.start({ persist: true }));
+    const c = await startCluster({ persist: true });
     await c.waitForLeader('node-1');
     await c.write('node-1', 'a', '{"n":1}');
     await c.write('node-1', 'b', '[1,2]');
@@ -125,7 +119,7 @@ describe('store cluster', () => {
   });
 
   it('answers bad input with 400/404/413 JSON errors and keeps running', async () => {
-    const c = (cluster = await StoreCluster.start());
+    const c = await startCluster();
     await c.waitForLeader('node-1');
     const leader = c.url('node-1');
     expect(await http('PUT', `${leader}/key/x`, '{not json')).toEqual({ status: 400, body: { error: 'Invalid JSON' } });
@@ -139,7 +133,7 @@ describe('store cluster', () => {
     const level = await http('GET', `${leader}/key/x?consistency=linearizable`);
     expect(level.status).toBe(400);
     expect(level.body.error).toMatch(/consistency/);
-    const session = await http('GET', `${leader}/key/x?consistency=read_your_writes`, undefined, { 'X-Session-Version': 'yesterday' });
+    const session = await http('GET', `${leader}/key/x?consistency=read_your_writes`, undefined, { headers: { 'X-Session-Version': 'yesterday' } });
     expect(session.status).toBe(400);
     expect(session.body.error).toMatch(/session version/i);
     for (const [path, body] of [
@@ -163,7 +157,7 @@ describe('store cluster', () => {
   });
 
   it('answers a course-style heartbeat and replicate (no nodeId, no versions); one new leader per term', async () => {
-    const c = (cluster = await StoreCluster.start({ nodes: 1, env: { WRITE_QUORUM: '1' } }));
+    const c = await startCluster({ nodes: 1, env: { WRITE_QUORUM: '1' } });
     await c.waitForLeader('node-1');
     const url = c.url('node-1');
     // a lower term is refused, a higher one followed

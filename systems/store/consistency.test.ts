@@ -1,15 +1,9 @@
 /** Read consistency on a real cluster with one follower cut off from the leader's pushes. */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { StoreCluster, storeMain, http, waitFor } from './testing/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { http, waitFor } from '../common/testing.js';
+import { clusterPerTest, type StoreCluster } from './testing/cluster.js';
 
-let cluster: StoreCluster | undefined;
-
-beforeAll(() => void storeMain(), 120_000);
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && cluster) process.stderr.write(cluster.logs());
-  await cluster?.stop();
-  cluster = undefined;
-});
+const startCluster = clusterPerTest();
 
 /** node-1 leads; `k` is 1 everywhere, then 2 on node-1 and node-2 while node-3 misses the push. */
 async function staleNode3(c: StoreCluster): Promise<string> {
@@ -26,7 +20,7 @@ async function staleNode3(c: StoreCluster): Promise<string> {
 
 describe('consistency levels', () => {
   it('strong returns the newest of R answers, and 503 when fewer than R answer', async () => {
-    const c = (cluster = await StoreCluster.start({ env: { READ_QUORUM: '3' } }));
+    const c = await startCluster({ env: { READ_QUORUM: '3' } });
     const version = await staleNode3(c);
     const strong = await http('GET', `${c.url('node-3')}/key/k?consistency=strong`);
     expect(strong).toEqual({ status: 200, body: { key: 'k', value: 2, nodeRole: 'follower', consistency: 'strong', version, responses: 3 } });
@@ -40,10 +34,10 @@ describe('consistency levels', () => {
   });
 
   it('read_your_writes honours the session version (header or ?after=): a lagging node asks the leader, or answers 503', async () => {
-    const c = (cluster = await StoreCluster.start());
+    const c = await startCluster();
     const version = await staleNode3(c);
     const node3 = `${c.url('node-3')}/key/k?consistency=read_your_writes`;
-    expect(await http('GET', node3, undefined, { 'X-Session-Version': version })).toEqual({
+    expect(await http('GET', node3, undefined, { headers: { 'X-Session-Version': version } })).toEqual({
       status: 200,
       body: { key: 'k', value: 2, nodeRole: 'follower', consistency: 'read_your_writes', version, servedBy: 'node-1' },
     });
@@ -56,20 +50,20 @@ describe('consistency levels', () => {
     expect(onNode2.body.servedBy).toBeUndefined();
 
     c.cut('node-3', 'node-1');
-    const behind = await http('GET', node3, undefined, { 'X-Session-Version': version });
+    const behind = await http('GET', node3, undefined, { headers: { 'X-Session-Version': version } });
     expect(behind.status).toBe(503);
     expect(behind.body).toMatchObject({ error: 'Session version not reached', key: 'k', sessionVersion: version });
 
     // healed, node-3 catches up and answers itself
     c.healAll();
     await waitFor('node-3 to catch up', async () => ((await c.status('node-3')).revision === version ? true : undefined));
-    const caught = await http('GET', node3, undefined, { 'X-Session-Version': version });
+    const caught = await http('GET', node3, undefined, { headers: { 'X-Session-Version': version } });
     expect(caught.body).toMatchObject({ value: 2 });
     expect(caught.body.servedBy).toBeUndefined();
   });
 
   it('W acks: achievedQuorum is false (the write still applies) when too few followers answer', async () => {
-    const c = (cluster = await StoreCluster.start({ env: { WRITE_QUORUM: '3' } }));
+    const c = await startCluster({ env: { WRITE_QUORUM: '3' } });
     await c.waitForLeader('node-1');
     expect((await c.write('node-1', 'w', '1')).body).toMatchObject({ achievedQuorum: true, writeQuorum: 3, acks: 2 });
     c.cut('node-1', 'node-3');

@@ -4,12 +4,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeAll } from 'vitest';
+import { freePort, http, root, sleep, waitFor, type HttpAnswer } from '../../common/testing.js';
 import { Forwarder } from './forwarder.js';
 
-export const root = join(import.meta.dirname, '..', '..', '..');
 export const mainJs = join(root, 'dist', 'systems', 'store', 'main.js');
 
 function newestMtime(dir: string): number {
@@ -102,52 +102,6 @@ export function storeMain(): string {
   }
   snapshot = dir;
   return join(dir, 'systems', 'store', 'main.js');
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(50);
-  }
-}
-
-export interface HttpAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-export async function http(method: string, url: string, body?: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    ...(body !== undefined ? { body } : {}),
-    signal: AbortSignal.timeout(5000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 export interface ClusterOptions {
@@ -358,4 +312,19 @@ export class StoreCluster {
     await Promise.all([...this.links.values()].map((f) => f.close()));
     if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The hooks of a test file that starts a cluster per test: the node is built once, and the
+ * cluster a test started is stopped after it (its logs printed when the test failed).
+ */
+export function clusterPerTest(): (options?: ClusterOptions) => Promise<StoreCluster> {
+  let cluster: StoreCluster | undefined;
+  beforeAll(() => void storeMain(), 120_000);
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && cluster) process.stderr.write(cluster.logs());
+    await cluster?.stop();
+    cluster = undefined;
+  });
+  return async (options) => (cluster = await StoreCluster.start(options));
 }
