@@ -20,35 +20,37 @@ export interface CheckerSpec {
 
 export { CheckerOptionError } from './common/options.js';
 
-export const checkers: Record<string, CheckerSpec> = {
-  linearizable: {
+const all: CheckerSpec[] = [
+  {
     name: 'linearizable',
     description: 'Linearizability per key against a model (register, cas-register, kv), porcupine-style, with the smallest failing window as witness.',
-    check: (history, options) => checkLinearizableHistory(history, options),
+    check: checkLinearizableHistory,
   },
-  queue: {
+  {
     name: 'queue',
     description: 'Task queue (total-queue, at-least-once): lost acknowledged tasks, unexpected tasks, tasks stuck in processing; duplicates counted.',
-    check: (history, options) => checkQueueHistory(history, options),
+    check: checkQueueHistory,
   },
-  ordering: {
+  {
     name: 'ordering',
     description: 'Chat rooms: one total order for all clients, unique gap-free sequences, every acknowledged message delivered, no duplicates, per-sender FIFO.',
-    check: (history, options) => checkOrderingHistory(history, options),
+    check: checkOrderingHistory,
   },
-  consistency: {
+  {
     name: 'consistency',
     description: 'Registers: stale reads (real-time), read-your-writes and monotonic-reads per client session; only definite violations.',
-    check: (history, options) => checkConsistencyHistory(history, options),
+    check: checkConsistencyHistory,
   },
-  invariants: {
+  {
     name: 'invariants',
     description: 'Cluster status polled during the run: at most one leader per term.',
-    check: (history, options) => checkInvariantsHistory(history, options),
+    check: checkInvariantsHistory,
   },
-  perf: {
+  {
     name: 'perf',
     description: 'Latency quantiles per op type, throughput per second, availability inside and outside fault windows; fails only on given thresholds.',
-    check: (history, options) => checkPerfHistory(history, options),
+    check: checkPerfHistory,
   },
-};
+];
+
+export const checkers: Record<string, CheckerSpec> = Object.fromEntries(all.map((c) => [c.name, c]));
