@@ -147,3 +147,16 @@ export function partitionByKey<O>(operations: readonly Operation<OpInput, O>[]):
   }
   return [...parts.values()];
 }
+
+/** What models with one value per key (register, kv) share: value equality and hashing, key partitions. */
+export const valuePerKey = {
+  equal: valueEqual,
+  hash: hashValue,
+  partition: partitionByKey,
+  describeState: (state: unknown): string => showValue(state),
+};
+
+/** `[key]` to name an operation's key in a description; "" when it has none. */
+export function keyLabel(input: OpInput): string {
+  return input.key === undefined ? '' : `[${input.key}]`;
+}

@@ -1,4 +1,4 @@
-import { hashValue, partitionByKey, showValue, valueEqual, type Model, type OpInput } from '../model.js';
+import { keyLabel, showValue, valueEqual, valuePerKey, type Model, type OpInput } from '../model.js';
 
 /**
  * A key-value map, checked key by key: `get` returns the value (null, or "", when the key is
@@ -28,11 +28,9 @@ export function kvModel(options: { initial?: unknown } = {}): Model<unknown, OpI
           return [false, state];
       }
     },
-    equal: valueEqual,
-    hash: hashValue,
-    partition: partitionByKey,
+    ...valuePerKey,
     describeOperation(input, output) {
-      const key = input.key === undefined ? '' : `[${input.key}]`;
+      const key = keyLabel(input);
       switch (input.f) {
         case 'get':
         case 'read':
@@ -43,7 +41,6 @@ export function kvModel(options: { initial?: unknown } = {}): Model<unknown, OpI
           return `${input.f}${key} ${showValue(input.value)}`;
       }
     },
-    describeState: (state) => showValue(state),
     validate(input) {
       if (!fs.includes(input.f)) return `model kv has no operation "${input.f}" (it knows get, put, append, delete)`;
       return undefined;

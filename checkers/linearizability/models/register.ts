@@ -1,4 +1,4 @@
-import { hashValue, partitionByKey, showValue, valueEqual, type Model, type OpInput, type Operation } from '../model.js';
+import { hashValue, keyLabel, showValue, valueEqual, valuePerKey, type Model, type OpInput, type Operation } from '../model.js';
 
 /**
  * A register per key (ops without a key share one register): `read` returns the value, or null
@@ -33,11 +33,9 @@ export function registerModel(options: { initial?: unknown; cas?: boolean } = {}
           return [false, state];
       }
     },
-    equal: valueEqual,
-    hash: hashValue,
-    partition: partitionByKey,
+    ...valuePerKey,
     describeOperation(input, output) {
-      const key = input.key === undefined ? '' : `[${input.key}]`;
+      const key = keyLabel(input);
       switch (input.f) {
         case 'read':
           return `read${key} -> ${showValue(output)}`;
@@ -54,7 +52,6 @@ export function registerModel(options: { initial?: unknown; cas?: boolean } = {}
           return `${input.f}${key} ${showValue(input.value)}`;
       }
     },
-    describeState: (state) => showValue(state),
     reduce: reduceRegister,
     validate(input) {
       if (!fs.includes(input.f)) return `model ${withCas ? 'cas-register' : 'register'} has no operation "${input.f}" (it knows ${fs.join(', ')})`;
