@@ -22,15 +22,19 @@ export interface CompareReportRow {
   figures: Record<string, number | null>;
 }
 
-export interface CompareReportInput {
+/** What a comparison says about itself (compare.json and the page's header). */
+export interface CompareSummary {
   campaign: string;
   system: string;
   seed: number;
   startedAt: string;
   valid: Validity;
   replay: string;
-  /** The shared fault schedule (plan.json's faults). */
+  /** The fault schedule every run shared (plan.json's faults). */
   faults: unknown[];
+}
+
+export interface CompareReportInput extends CompareSummary {
   columns: readonly string[];
   rows: CompareReportRow[];
 }

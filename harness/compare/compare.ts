@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { combineValidity, type Validity } from '../../checkers/result.js';
-import { writeCompareReportHtml } from '../../reports/compare.js';
+import { writeCompareReportHtml, type CompareSummary } from '../../reports/compare.js';
 import { readLevels } from '../../workloads/register/options.js';
 import { loadCampaign, type Campaign } from '../campaign/load.js';
 import type { Registries } from '../campaign/registries.js';
@@ -41,15 +41,7 @@ export interface CompareRow {
   interrupted?: string;
 }
 
-export interface CompareFile {
-  campaign: string;
-  system: string;
-  seed: number;
-  startedAt: string;
-  valid: Validity;
-  replay: string;
-  /** The fault schedule every run shared (plan.json of the runs). */
-  faults: unknown[];
+export interface CompareFile extends CompareSummary {
   rows: CompareRow[];
 }
 
