@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startEmbeddedToxiproxy } from '../proxy/server.js';
 import { UserError } from './errors.js';
+import { listenOrExplain, parsePort, untilStopped } from './listen.js';
 
 /**
  * `faultline proxy`: runs the embedded Toxiproxy-compatible server in the foreground until
@@ -15,9 +16,7 @@ export function registerProxy(program: Command): void {
     .option('--port <port>', 'API port (0 = a free port)', '8474')
     .option('--config <file>', 'a JSON array of proxies to create at start, as POST /populate takes')
     .action(async (opts: { host: string; port: string; config?: string }) => {
-      if (!/^\d+$/.test(opts.port) || Number(opts.port) > 65535) {
-        throw new UserError(`--port must be a port number (0-65535), got "${opts.port}"`);
-      }
+      const port = parsePort(opts.port);
       let populate: string | null = null;
       if (opts.config !== undefined) {
         try {
@@ -28,14 +27,7 @@ export function registerProxy(program: Command): void {
           throw new UserError(`--config ${opts.config}: ${(err as Error).message}`);
         }
       }
-      let server;
-      try {
-        server = await startEmbeddedToxiproxy({ host: opts.host, port: Number(opts.port) });
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EADDRNOTAVAIL' ? 'no such local address' : e.message;
-        throw new UserError(`cannot listen on ${opts.host}:${opts.port}: ${why}`);
-      }
+      const server = await listenOrExplain(opts.host, port, () => startEmbeddedToxiproxy({ host: opts.host, port }));
       if (populate !== null) {
         const res = await fetch(`${server.url}/populate`, { method: 'POST', body: populate });
         if (!res.ok) {
@@ -45,15 +37,7 @@ export function registerProxy(program: Command): void {
         }
       }
       process.stdout.write(`faultline proxy: Toxiproxy API on ${server.url} (Ctrl-C to stop)\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopped();
       await server.close();
       process.stdout.write('faultline proxy: stopped\n');
     });
