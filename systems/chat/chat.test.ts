@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadDescriptor } from '../../harness/descriptor.js';
-import { builtEntry, freePort, killAll, root, spawnNode, type Spawned } from '../common/testing.js';
+import { builtEntry, freePort, killAll, root, sleep, spawnNode, type Spawned } from '../common/testing.js';
 import { CHAT_BUGS } from './server.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- assertions on JSON frames */
@@ -135,7 +135,6 @@ class Peer {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seqs = (messages: any[]) => messages.map((m) => m.sequence);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadDescriptor } from '../../harness/descriptor.js';
-import { builtEntry, freePort, killAll, root, spawnNode, type Spawned } from '../common/testing.js';
+import { builtEntry, freePort, killAll, root, sleep, spawnNode, waitFor, type Spawned } from '../common/testing.js';
 import { QUEUE_BUGS } from './producer.js';
 
 let producerJs: string;
@@ -68,17 +68,6 @@ async function call(url: string, method = 'GET', body?: unknown, raw?: string): 
 
 const enqueue = (p: Producer, payload: unknown = { to: 'a@example.com' }, type = 'email') =>
   call(`${p.url}/task`, 'POST', { type, payload });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('queue producer: the course API', () => {
   it('answers with the course response shapes', async () => {
@@ -182,10 +171,10 @@ describe('queue producer: leases', () => {
     for (let i = 5; i < 10; i++) ids.push((await enqueue(p, { to: `u${i}@example.com` })).body.taskId);
     worker('worker-2', '20');
     worker('worker-3', '20');
-    const stats = await until('all tasks completed', async () => {
+    const stats = await waitFor('all tasks completed', async () => {
       const s = (await call(`${p.url}/stats`)).body;
       return s.completed === 10 ? s : undefined;
-    });
+    }, 15_000);
     expect(stats).toEqual({ pending: 0, processing: 0, completed: 10, failed: 0 });
     for (const id of ids) expect((await call(`${p.url}/task/${id}`)).body).toMatchObject({ status: 'completed', result: { sent: true } });
     expect(ids).toContain(held);
@@ -195,10 +184,10 @@ describe('queue producer: leases', () => {
     const p = await startProducer();
     for (let i = 0; i < 3; i++) await enqueue(p, { url: `img${i}` }, 'image');
     const w = spawnNode(workerJs, { QUEUE_URL: p.url, WORKER_ID: 'always-fails', WORK_MIN_MS: '1', WORK_MAX_MS: '5', FAILURE_RATE: '1', POLL_INTERVAL_MS: '50' });
-    const stats = await until('all tasks failed', async () => {
+    const stats = await waitFor('all tasks failed', async () => {
       const s = (await call(`${p.url}/stats`)).body;
       return s.failed === 3 ? s : undefined;
-    });
+    }, 15_000);
     expect(stats).toEqual({ pending: 0, processing: 0, completed: 0, failed: 3 });
     expect(w.output()).toMatch(/failed \(Simulated failure\)/);
   });
