@@ -4,30 +4,14 @@
  * as a test says. Used by the *.test.ts files next to this one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, connect, type Socket, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort, http, sleep, waitFor } from '../common/testing.js';
+import { join } from 'node:path';
+import { builtEntry, freePort, http, root, sleep, waitFor } from '../common/testing.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const projectDir = here.includes(`${'/dist/'}`) ? join(here, '..', '..', '..') : join(here, '..', '..');
-export const mainJs = join(projectDir, 'dist', 'systems', 'raft', 'main.js');
-
-/** Fails clearly when dist/ is missing or older than the sources (`npx tsc -p .` first). */
-export function assertBuilt(): void {
-  if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run \`npx tsc -p .\` first`);
-  const built = statSync(mainJs).mtimeMs;
-  for (const dir of [join(projectDir, 'systems', 'raft')]) {
-    for (const f of readdirSync(dir)) {
-      if (f.endsWith('.ts') && !f.endsWith('.test.ts') && statSync(join(dir, f)).mtimeMs > built + 1000) {
-        throw new Error(`dist/ is older than ${join(dir, f)}: run \`npx tsc -p .\` first`);
-      }
-    }
-  }
-}
+const MAIN = 'dist/systems/raft/main.js';
 
 /**
  * A TCP forwarder from a local port to a target port that a test can cut and heal. `reset` closes
@@ -137,7 +121,7 @@ export class Cluster {
   }
 
   static async start(options: ClusterOptions): Promise<Cluster> {
-    assertBuilt();
+    builtEntry(MAIN);
     const cluster = new Cluster();
     try {
       const ids = Array.from({ length: options.size }, (_, i) => `node${i + 1}`);
@@ -167,7 +151,7 @@ export class Cluster {
 
   /** One node `node1` with the given PEER_IDS (e.g. fake peers). */
   static async single(peers: string, bugs: string[], env: Record<string, string> = {}): Promise<Cluster> {
-    assertBuilt();
+    builtEntry(MAIN);
     const cluster = new Cluster();
     try {
       cluster.addNode('node1', await freePort(), peers, bugs, env);
@@ -214,7 +198,7 @@ export class Cluster {
 
   async startNode(id: string): Promise<void> {
     const n = this.node(id);
-    const proc = spawn(process.execPath, [mainJs], { env: n.env, cwd: projectDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [builtEntry(MAIN)], { env: n.env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     n.proc = proc;
     const keep = (chunk: Buffer) => {
       n.output.push(chunk.toString());
