@@ -7,7 +7,7 @@
  */
 import { WebSocketServer } from 'ws';
 import { envBugs, envInt, envString } from '../common/env.js';
-import { MAX_BODY_BYTES, Router, createJsonServer, listen } from '../common/http.js';
+import { MAX_BODY_BYTES, Router, createJsonServer, exitOnSignal, listen } from '../common/http.js';
 import { MAX_HISTORY_LIMIT } from './frames.js';
 import { CHAT_BUGS, ChatServer } from './server.js';
 import { MessageStore } from './store.js';
@@ -51,12 +51,7 @@ process.stdout.write(
     `(${store.recovered} stored messages recovered, bugs: ${[...bugs].join(',') || 'none'})\n`,
 );
 
-function stop(): void {
+exitOnSignal(server, () => {
   chat.close();
   wss.close();
-  server.close();
-  server.closeAllConnections();
-  process.exit(0);
-}
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+});

@@ -170,3 +170,15 @@ export function listen(server: Server, port: number, host = process.env.HOST ?? 
     });
   });
 }
+
+/** On SIGTERM or SIGINT: runs `cleanup`, stops the server (dropping its open connections) and exits 0. */
+export function exitOnSignal(server: Server, cleanup: () => void): void {
+  const stop = (): void => {
+    cleanup();
+    server.close();
+    server.closeAllConnections();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

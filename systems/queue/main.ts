@@ -4,7 +4,7 @@
  * LEASE_MS (30000), MAX_RETRIES (3), HOST (127.0.0.1), BUGS (no-lease, volatile).
  */
 import { envBugs, envInt, envString } from '../common/env.js';
-import { createJsonServer, listen } from '../common/http.js';
+import { createJsonServer, exitOnSignal, listen } from '../common/http.js';
 import { Producer, QUEUE_BUGS } from './producer.js';
 import { producerRoutes } from './routes.js';
 
@@ -36,12 +36,7 @@ process.stdout.write(
     `(lease ${leaseMs} ms, ${producer.recovered} journal events recovered, bugs: ${bugList})\n`,
 );
 
-function stop(): void {
+exitOnSignal(server, () => {
   clearInterval(sweep);
-  server.close();
-  server.closeAllConnections();
   producer.close();
-  process.exit(0);
-}
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+});

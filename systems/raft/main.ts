@@ -1,5 +1,5 @@
 /** Entry point of one Raft node: `node dist/systems/raft/main.js` (configuration from env; see README.md). */
-import { createJsonServer, listen } from '../common/http.js';
+import { createJsonServer, exitOnSignal, listen } from '../common/http.js';
 import { closeConnections, setMaxSockets } from '../common/rpc.js';
 import { raftRouter, RPC_MAX_BODY_BYTES } from './api.js';
 import { ConfigError, loadConfig, type RaftConfig } from './config.js';
@@ -38,12 +38,7 @@ try {
 }
 node.say(`listening on ${config.host}:${config.port}${config.bugs.size ? `, BUGS=${[...config.bugs].join(',')}` : ''}`);
 
-function shutdown(): void {
+exitOnSignal(server, () => {
   node.stop();
   closeConnections();
-  server.close();
-  server.closeAllConnections();
-  process.exit(0);
-}
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+});
