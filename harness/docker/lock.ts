@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive } from '../runtime/leftovers.js';
 
 export async function withLock<T>(name: string, work: () => Promise<T>, timeoutMs = 10 * 60_000): Promise<T> {
@@ -26,7 +27,7 @@ export async function withLock<T>(name: string, work: () => Promise<T>, timeoutM
       }
       if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) rmSync(dir, { recursive: true, force: true });
       else if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for the lock ${dir} (held by pid ${owner})`);
-      else await new Promise((r) => setTimeout(r, 200));
+      else await sleep(200);
     }
   }
   try {

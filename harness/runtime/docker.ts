@@ -12,12 +12,13 @@
  *   await rt.start({ id: 'node1', env }); await rt.waitHealthy('node1', 30_000);
  *   await rt.kill('node1'); await rt.restart('node1'); await rt.destroy();
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { dockerClient, dockerUnavailable, LABEL, runLabels } from '../docker/client.js';
 import { imageExists } from '../docker/base-image.js';
 import { ensureImage, systemImage, toxiproxyImage } from '../docker/images.js';
 import { removeDeadRuns } from '../docker/leftovers.js';
-import { ContainerRuntime, ignoreGone, sleep, type NodeContainer } from './docker/containers.js';
+import { ContainerRuntime, ignoreGone, type NodeContainer } from './docker/containers.js';
 import { createComposeRuntime } from './docker/compose.js';
 import { getJson } from './health.js';
 import type { RuntimeOptions } from './index.js';

@@ -6,13 +6,14 @@
  * project's containers, and at the end leaves the project as it found it: every node running,
  * every proxy back as the config file says, no toxic left.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { dockerUnavailable } from '../../docker/client.js';
 import { loadComposeFile, projectName, splitHostPort, toxiproxyConfig, type ComposeFile, type ProxyConfig } from '../../docker/compose-file.js';
 import { CLIENT, linkName } from '../../network/network.js';
 import type { AttachOptions, RuntimeOptions } from '../index.js';
 import { RuntimeError, type Endpoint, type NodeLaunch, type ProxyHosts } from '../runtime.js';
-import { ContainerRuntime, sleep, type NodeContainer } from './containers.js';
+import { ContainerRuntime, type NodeContainer } from './containers.js';
 
 export interface ComposeRuntimeOptions extends RuntimeOptions {
   attach: AttachOptions;

@@ -6,6 +6,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { SystemDescriptor } from '../../descriptor.js';
 import { probe } from '../health.js';
@@ -216,8 +217,4 @@ export function ignoreNotRunning(err: { statusCode?: number }): void {
 
 export function ignoreGone(err: { statusCode?: number }): void {
   if (err.statusCode !== 404) throw err;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
