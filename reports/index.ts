@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildReportData } from './data.js';
 import { readRunFolder } from './load.js';
+export { isRunFolder } from './load.js';
 import { renderRunPage } from './page.js';
 
 export async function writeRunReport(runDir: string): Promise<string> {

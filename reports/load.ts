@@ -41,6 +41,11 @@ export interface RunFolderContents {
 
 const OP_TYPES: readonly string[] = ['invoke', 'ok', 'fail', 'info'];
 
+/** A run folder has a history.jsonl or a results.json (a run that died early may have only one). */
+export function isRunFolder(dir: string): boolean {
+  return existsSync(join(dir, 'history.jsonl')) || existsSync(join(dir, 'results.json'));
+}
+
 export function readRunFolder(dir: string): RunFolderContents {
   const historyFile = join(dir, 'history.jsonl');
   const { ops, bad } = existsSync(historyFile) ? parseHistoryLines(readFileSync(historyFile, 'utf8')) : { ops: [], bad: 0 };

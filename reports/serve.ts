@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { writeRunReport } from './index.js';
+import { isRunFolder } from './load.js';
 import { escapeHtml as h } from './escape.js';
 import { contentSecurityPolicy, newNonce, verdictClass, verdictText } from './page.js';
 import { listRuns, type RunSummary } from './runs.js';
@@ -80,7 +81,7 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
   // A run folder's report: render it when missing.
   if (path.endsWith('/report.html') && !existsSync(target)) {
     const dir = target.slice(0, -'/report.html'.length);
-    if (existsSync(join(dir, 'history.jsonl')) || existsSync(join(dir, 'results.json'))) await writeRunReport(dir);
+    if (isRunFolder(dir)) await writeRunReport(dir);
   }
   let real: string;
   try {

@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { writeRunReport } from '../../reports/index.js';
+import { isRunFolder, writeRunReport } from '../../reports/index.js';
 import { UserError } from './errors.js';
 
 /** `faultline report RUN_DIR...`: re-renders report.html from a run folder's files (no re-check). */
@@ -13,7 +12,7 @@ export function registerReport(program: Command): void {
     .action(async (dirs: string[]) => {
       for (const dir of dirs) {
         if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${dir}: no such run folder`);
-        if (!existsSync(join(dir, 'history.jsonl')) && !existsSync(join(dir, 'results.json'))) {
+        if (!isRunFolder(dir)) {
           throw new UserError(`${dir} is not a run folder (it has neither history.jsonl nor results.json)`);
         }
         const file = await writeRunReport(dir);
