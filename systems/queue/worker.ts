@@ -4,6 +4,7 @@
  * WORK_MAX_MS (3000), FAILURE_RATE (0.2), POLL_INTERVAL_MS (1000, the sleep when idle or on error).
  * It sends its lease id and worker id back with /complete and /fail (see docs/system-queue.md).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { envInt, envNumber, envString } from '../common/env.js';
 
 const queueUrl = envString('QUEUE_URL', 'http://localhost:3000').replace(/\/+$/, '');
@@ -21,7 +22,6 @@ interface LeasedTask {
   leaseId?: string;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const log = (line: string) => process.stdout.write(`[${workerId}] ${line}\n`);
 
 function field(payload: unknown, name: string): unknown {
