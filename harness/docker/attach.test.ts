@@ -64,6 +64,6 @@ describe.skipIf(why !== undefined)(`--attach to a running compose project${why ?
     // A campaign asking for bugs the project does not run is refused with the command to fix it.
     const bugs = await runCli(['run', fixture('docker-raft.yaml'), '--attach', composeFile, '--project', project, '--set', 'settings.bugs=[stale-reads]'], { out });
     expect(bugs.code).toBe(3);
-    expect(bugs.stderr).toMatch(/BUGS=stale-reads docker compose -f .*raft\.yml up -d/);
+    expect(bugs.stderr).toMatch(/BUGS=stale-reads docker compose -f .*raft\.yml -p \S+ up -d/);
   }, 120_000);
 });

@@ -133,9 +133,14 @@ function isPath(source: string): boolean {
   return source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
 }
 
-/** The project name docker compose gives a file: explicit, COMPOSE_PROJECT_NAME, `name:`, or the folder's name. */
+/**
+ * The compose project to attach to: explicit (`--project`), COMPOSE_PROJECT_NAME, the file's
+ * `name:`, else `faultline-<file name>` (compose/raft.yml: faultline-raft). The compose files
+ * have no `name:` (docker-compose v1 rejects it), so the docs start them with
+ * `-p faultline-<system>`; compose itself would default to the folder's name.
+ */
 export function projectName(compose: ComposeFile, explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const name = explicit ?? env.COMPOSE_PROJECT_NAME ?? compose.name ?? basename(dirname(compose.file));
+  const name = explicit ?? env.COMPOSE_PROJECT_NAME ?? compose.name ?? `faultline-${basename(compose.file).replace(/\.ya?ml$/, '')}`;
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, '');
 }
 

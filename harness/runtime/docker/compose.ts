@@ -81,7 +81,7 @@ export class ComposeRuntime extends ContainerRuntime {
     }
     const containers = await this.docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${this.project}`] } });
     const byService = new Map(containers.map((c) => [c.Labels[SERVICE_LABEL] ?? '', c]));
-    const up = `docker compose -f ${file} up -d`;
+    const up = `docker compose -f ${file} -p ${this.project} up -d`;
     if (containers.length === 0) throw new RuntimeError(`no containers of compose project "${this.project}"; start it first: ${up}`);
     const proxy = byService.get(TOXIPROXY_SERVICE);
     if (!proxy || proxy.State !== 'running') throw new RuntimeError(`the ${TOXIPROXY_SERVICE} service of project "${this.project}" is not running; ${up}`);
@@ -182,7 +182,7 @@ export class ComposeRuntime extends ContainerRuntime {
     const inFile = differ.filter(([k]) => !taken.includes(k));
     const lines = differ.map(([k, v]) => `${k}=${v || '(none)'} (it runs with ${have.has(k) ? have.get(k) || '(none)' : '(unset)'})`);
     let how = '';
-    if (fromShell.length > 0) how += ` restart the project with them: ${fromShell.map(([k, v]) => `${k}=${v}`).join(' ')} docker compose -f ${file} up -d`;
+    if (fromShell.length > 0) how += ` restart the project with them: ${fromShell.map(([k, v]) => `${k}=${v}`).join(' ')} docker compose -f ${file} -p ${this.project} up -d`;
     if (inFile.length > 0) how += `${how ? ';' : ''} set ${inFile.map(([k]) => k).join(', ')} in the environment of the services of ${file}`;
     throw new RuntimeError(`${launch.id} of project "${this.project}" does not run with the campaign's settings: ${lines.join(', ')};${how}`);
   }
