@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -152,4 +152,87 @@ export async function http(
   const res = await fetch(url, init);
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/**
+ * A TCP forwarder from a free port on 127.0.0.1 to `targetPort`: one directed link a test can cut
+ * and heal. `reset` resets every connection and refuses new ones; `drop` is a black hole: bytes
+ * vanish and connections hang (as with a partition that drops packets), also after the heal for
+ * the connections it caught. `targetPort` may change while no connection is open (a node
+ * restarted on another port).
+ */
+export class Forwarder {
+  port = 0;
+  private server: NetServer | undefined;
+  private readonly pairs = new Set<[Socket, Socket | undefined]>();
+  private mode: 'open' | 'reset' | 'drop' = 'open';
+
+  constructor(public targetPort: number) {}
+
+  /** Listens; resolves with the port. */
+  async start(): Promise<number> {
+    const server = createServer((client) => this.accept(client));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  private accept(client: Socket): void {
+    client.on('error', () => client.destroy());
+    if (this.mode === 'reset') {
+      client.resetAndDestroy();
+      return;
+    }
+    if (this.mode === 'drop') {
+      const pair: [Socket, Socket | undefined] = [client, undefined];
+      this.pairs.add(pair);
+      client.on('close', () => this.pairs.delete(pair));
+      client.resume();
+      return;
+    }
+    const upstream = connect(this.targetPort, '127.0.0.1');
+    const pair: [Socket, Socket | undefined] = [client, upstream];
+    this.pairs.add(pair);
+    upstream.on('error', () => {
+      client.destroy();
+      upstream.destroy();
+    });
+    client.on('close', () => {
+      upstream.destroy();
+      this.pairs.delete(pair);
+    });
+    upstream.on('close', () => client.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+
+  cut(mode: 'reset' | 'drop' = 'reset'): void {
+    this.mode = mode;
+    for (const pair of this.pairs) {
+      const [client, upstream] = pair;
+      if (mode === 'reset') {
+        client.resetAndDestroy();
+        upstream?.resetAndDestroy();
+      } else if (upstream) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        upstream.destroy();
+        pair[1] = undefined;
+        client.resume();
+      }
+    }
+  }
+
+  heal(): void {
+    this.mode = 'open';
+  }
+
+  async close(): Promise<void> {
+    this.cut('reset');
+    if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
 }

@@ -6,90 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTcpServer, connect, type Socket, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtEntry, freePort, http, root, sleep, waitFor } from '../common/testing.js';
+import { builtEntry, Forwarder, freePort, http, root, sleep, waitFor } from '../common/testing.js';
 
 const MAIN = 'dist/systems/raft/main.js';
-
-/**
- * A TCP forwarder from a local port to a target port that a test can cut and heal. `reset` closes
- * every connection and refuses new ones; `drop` is a black hole: bytes vanish and connections hang
- * (as with a partition that drops packets), also after the heal for the connections it caught.
- */
-export class Forwarder {
-  private readonly pairs = new Set<[Socket, Socket | undefined]>();
-  private mode: 'open' | 'reset' | 'drop' = 'open';
-  private constructor(
-    private readonly server: TcpServer,
-    readonly port: number,
-  ) {}
-
-  static async start(targetPort: number): Promise<Forwarder> {
-    const server = createTcpServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const fwd = new Forwarder(server, (server.address() as { port: number }).port);
-    server.on('connection', (client) => {
-      client.on('error', () => client.destroy());
-      if (fwd.mode === 'reset') {
-        client.destroy();
-        return;
-      }
-      if (fwd.mode === 'drop') {
-        const pair: [Socket, Socket | undefined] = [client, undefined];
-        fwd.pairs.add(pair);
-        client.on('close', () => fwd.pairs.delete(pair));
-        client.resume();
-        return;
-      }
-      const upstream = connect(targetPort, '127.0.0.1');
-      const pair: [Socket, Socket | undefined] = [client, upstream];
-      fwd.pairs.add(pair);
-      upstream.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-      client.on('close', () => {
-        upstream.destroy();
-        fwd.pairs.delete(pair);
-      });
-      upstream.on('close', () => client.destroy());
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    return fwd;
-  }
-
-  cut(mode: 'reset' | 'drop' = 'reset'): void {
-    this.mode = mode;
-    for (const pair of this.pairs) {
-      const [client, upstream] = pair;
-      if (mode === 'reset') {
-        client.destroy();
-        upstream?.destroy();
-      } else if (upstream) {
-        client.unpipe(upstream);
-        upstream.unpipe(client);
-        upstream.destroy();
-        pair[1] = undefined;
-        client.resume();
-      }
-    }
-  }
-
-  heal(): void {
-    this.mode = 'open';
-  }
-
-  close(): Promise<void> {
-    this.cut('reset');
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 export interface NodeHandle {
   id: string;
@@ -133,7 +54,8 @@ export class Cluster {
           if (i === j) continue;
           let port = ports[j]!;
           if (options.forwarders) {
-            const fwd = await Forwarder.start(port);
+            const fwd = new Forwarder(port);
+            await fwd.start();
             cluster.links.set(`${ids[i]}->${ids[j]}`, fwd);
             port = fwd.port;
           }

@@ -7,8 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll } from 'vitest';
-import { freePort, http, root, sleep, waitFor, type HttpAnswer } from '../../common/testing.js';
-import { Forwarder } from './forwarder.js';
+import { Forwarder, freePort, http, root, sleep, waitFor, type HttpAnswer } from '../../common/testing.js';
 
 export const mainJs = join(root, 'dist', 'systems', 'store', 'main.js');
 
@@ -291,12 +290,12 @@ export class StoreCluster {
 
   /** Cuts the directed link `from` -> `to` (requests from `from` to `to` fail). */
   cut(from: string, to: string): void {
-    this.links.get(`${from}>${to}`)!.sever();
+    this.links.get(`${from}>${to}`)!.cut();
   }
 
   /** Cuts every link to and from `id`. */
   isolate(id: string): void {
-    for (const [name, f] of this.links) if (name.startsWith(`${id}>`) || name.endsWith(`>${id}`)) f.sever();
+    for (const [name, f] of this.links) if (name.startsWith(`${id}>`) || name.endsWith(`>${id}`)) f.cut();
   }
 
   healAll(): void {
