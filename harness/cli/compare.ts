@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { parseDuration } from '../campaign/duration.js';
 import { defaultRegistries } from '../campaign/registries.js';
 import { parseLevels, parseQuorums, runComparison } from '../compare/compare.js';
 import { formatCompareTable } from '../compare/table.js';
@@ -7,6 +6,7 @@ import { createProgress } from '../run/progress.js';
 import { exitCodeFor } from '../run/verdict.js';
 import { RUNTIMES } from '../runtime/index.js';
 import { EXIT, UserError } from './errors.js';
+import { parseSeedOption, parseTimeLimitOption } from './options.js';
 
 interface CompareCliOptions {
   levels?: string;
@@ -35,16 +35,8 @@ export function registerCompare(program: Command): void {
       if (!(RUNTIMES as readonly string[]).includes(opts.runtime)) {
         throw new UserError(`--runtime: unknown runtime "${opts.runtime}"; valid choices: ${RUNTIMES.join(', ')}`);
       }
-      let seed: number | undefined;
-      if (opts.seed !== undefined) {
-        seed = Number(opts.seed);
-        if (!/^\d+$/.test(opts.seed) || seed > 2 ** 32 - 1) throw new UserError(`--seed takes an integer from 0 to ${2 ** 32 - 1}, got "${opts.seed}"`);
-      }
-      let timeLimitMs: number | undefined;
-      if (opts.timeLimit !== undefined) {
-        timeLimitMs = parseDuration(/^\d+(\.\d+)?$/.test(opts.timeLimit) ? Number(opts.timeLimit) : opts.timeLimit);
-        if (timeLimitMs === undefined || timeLimitMs <= 0) throw new UserError(`--time-limit takes seconds (or 500ms, 2s, 1m), got "${opts.timeLimit}"`);
-      }
+      const seed = parseSeedOption(opts.seed);
+      const timeLimitMs = parseTimeLimitOption(opts.timeLimit);
       const levels = parseLevels(opts.levels ?? 'strong,eventual,read_your_writes');
       const quorums = opts.quorums !== undefined ? parseQuorums(opts.quorums) : [];
 
