@@ -6,7 +6,7 @@ import { createProgress } from '../run/progress.js';
 import { exitCodeFor } from '../run/verdict.js';
 import { RUNTIMES } from '../runtime/index.js';
 import { EXIT, UserError } from './errors.js';
-import { parseSeedOption, parseTimeLimitOption } from './options.js';
+import { abortOnSignals, parseSeedOption, parseTimeLimitOption } from './options.js';
 
 interface CompareCliOptions {
   levels?: string;
@@ -40,17 +40,7 @@ export function registerCompare(program: Command): void {
       const levels = parseLevels(opts.levels ?? 'strong,eventual,read_your_writes');
       const quorums = opts.quorums !== undefined ? parseQuorums(opts.quorums) : [];
 
-      const controller = new AbortController();
-      let signals = 0;
-      const onSignal = (sig: NodeJS.Signals): void => {
-        signals++;
-        if (signals === 1) {
-          controller.abort(sig);
-          setTimeout(() => process.exit(EXIT.error), 60_000).unref();
-        } else if (signals >= 3) process.exit(EXIT.error);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const stop = abortOnSignals();
       try {
         const outcome = await runComparison({
           ref,
@@ -63,16 +53,15 @@ export function registerCompare(program: Command): void {
           outDir: opts.out,
           registries: await defaultRegistries(),
           progress: createProgress(process.stderr),
-          signal: controller.signal,
+          signal: stop.signal,
         });
         const { file } = outcome;
         process.stdout.write(`\n${file.campaign}, seed ${file.seed}, same fault schedule for every run:\n${formatCompareTable(file.rows)}\n`);
         if (file.rows.length < levels.length * Math.max(1, quorums.length)) process.stdout.write('interrupted: not every setting ran\n');
         process.stdout.write(`comparison: ${outcome.report}\nreplay: ${file.replay}\n`);
-        process.exitCode = controller.signal.aborted ? EXIT.error : exitCodeFor(file.valid);
+        process.exitCode = stop.signal.aborted ? EXIT.error : exitCodeFor(file.valid);
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stop.dispose();
       }
     });
 }
