@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadCampaign } from '../campaign/load.js';
-import { parseDuration } from '../campaign/duration.js';
 import { defaultRegistries } from '../campaign/registries.js';
 import { RUNTIMES } from '../runtime/index.js';
 import { createProgress } from '../run/progress.js';
@@ -10,7 +9,8 @@ import { formatPlan, planRun } from '../run/plan.js';
 import { runCampaign } from '../run/run.js';
 import { shellQuote } from '../run/shell.js';
 import { formatVerdictTable } from '../run/verdict.js';
-import { EXIT, UserError } from './errors.js';
+import { UserError } from './errors.js';
+import { abortOnSignals, parseSeedOption, parseTimeLimitOption } from './options.js';
 
 interface RunOptions {
   runtime: string;
@@ -50,16 +50,8 @@ export function registerRun(program: Command): void {
       } else if (opts.project !== undefined) {
         throw new UserError('--project goes with --attach');
       }
-      let seed: number | undefined;
-      if (opts.seed !== undefined) {
-        seed = Number(opts.seed);
-        if (!/^\d+$/.test(opts.seed) || seed > 2 ** 32 - 1) throw new UserError(`--seed takes an integer from 0 to ${2 ** 32 - 1}, got "${opts.seed}"`);
-      }
-      let timeLimitMs: number | undefined;
-      if (opts.timeLimit !== undefined) {
-        timeLimitMs = parseDuration(/^\d+(\.\d+)?$/.test(opts.timeLimit) ? Number(opts.timeLimit) : opts.timeLimit);
-        if (timeLimitMs === undefined || timeLimitMs <= 0) throw new UserError(`--time-limit takes seconds (or 500ms, 2s, 1m), got "${opts.timeLimit}"`);
-      }
+      const seed = parseSeedOption(opts.seed);
+      const timeLimitMs = parseTimeLimitOption(opts.timeLimit);
       const registries = await defaultRegistries();
       const campaign = await loadCampaign(ref, { sets: opts.set, seed, timeLimitMs, registries });
 
@@ -77,21 +69,9 @@ export function registerRun(program: Command): void {
       for (const s of opts.set) replayArgs.push('--set', s);
       const replay = shellQuote(replayArgs);
 
-      const controller = new AbortController();
-      let signals = 0;
-      const onSignal = (sig: NodeJS.Signals): void => {
-        signals++;
-        if (signals === 1) {
-          controller.abort(sig);
-          // If cleanup hangs, do not hang with it (a later run removes what is left).
-          setTimeout(() => process.exit(EXIT.error), 60_000).unref();
-        } else {
-          process.stderr.write(`faultline: still cleaning up after ${sig}; a later run removes anything left\n`);
-          if (signals >= 3) process.exit(EXIT.error);
-        }
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const interrupt = abortOnSignals((sig) =>
+        process.stderr.write(`faultline: still cleaning up after ${sig}; a later run removes anything left\n`),
+      );
       try {
         const outcome = await runCampaign({
           campaign,
@@ -101,7 +81,7 @@ export function registerRun(program: Command): void {
           replay,
           checkers: registries.checkers,
           progress: createProgress(process.stderr),
-          signal: controller.signal,
+          signal: interrupt.signal,
         });
         const { results } = outcome;
         process.stdout.write(`\n${formatVerdictTable(results.results, results.valid, results.expected)}\n`);
@@ -117,8 +97,7 @@ export function registerRun(program: Command): void {
         if (opts.junit !== undefined) writeJunitError(opts.junit, campaign.name, (err as Error).message);
         throw err;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        interrupt.dispose();
       }
     });
 }
