@@ -13,6 +13,25 @@ import { requireDist, ROOT, runCli } from './testing/cli.js';
 const tmp = mkdtempSync(join(tmpdir(), 'faultline-raft-report-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+// Budgets (ms). The test's own timeout covers every seed's run at its limit, the browser work and
+// the re-render, so a slow (loaded) machine fails on the step that is slow, not on the test timeout.
+const SEEDS = [1, 2, 3, 4];
+const RUN_TIMEOUT = 120_000;
+const BROWSER_TIMEOUT = 60_000; // per page step (open, screenshot)
+const BROWSER_BUDGET = 6 * BROWSER_TIMEOUT;
+const REPORT_TIMEOUT = 120_000;
+const TEST_TIMEOUT = SEEDS.length * RUN_TIMEOUT + BROWSER_BUDGET + REPORT_TIMEOUT;
+
+/** Runs `step`, records how long it took under `name` (printed at the end of the test). */
+async function timed<T>(timings: Record<string, number>, name: string, step: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await step();
+  } finally {
+    timings[name] = Math.round(performance.now() - started);
+  }
+}
+
 function runFolderOf(stdout: string): string {
   const m = /run folder: (.+)/.exec(stdout);
   if (!m) throw new Error(`no run folder in the output:\n${stdout}`);
@@ -24,10 +43,13 @@ describe('a failing Raft run', () => {
     requireDist();
     // The shipped bug campaign, shortened to its first partition (the leader cut off 2s..5s).
     // Timing decides whether a read reaches the cut-off leader: a few seeds find it in practice.
+    const timings: Record<string, number> = {};
     let dir = '';
     let found = false;
-    for (const seed of [1, 2, 3, 4]) {
-      const run = await runCli(['run', 'bugs/raft-stale-reads', '--time-limit', '5', '--out', join(tmp, 'runs'), '--seed', String(seed)], { timeoutMs: 120_000 });
+    for (const seed of SEEDS) {
+      const run = await timed(timings, `run seed ${seed}`, () =>
+        runCli(['run', 'bugs/raft-stale-reads', '--time-limit', '5', '--out', join(tmp, 'runs'), '--seed', String(seed)], { timeoutMs: RUN_TIMEOUT }),
+      );
       expect([0, 1], run.stderr).toContain(run.code);
       dir = runFolderOf(run.stdout);
       if (run.code === 1) {
@@ -40,9 +62,10 @@ describe('a failing Raft run', () => {
     expect(existsSync(report), 'the engine wrote report.html').toBe(true);
 
     if (hasChromium()) {
-      const browser = await launchBrowser();
+      const browser = await timed(timings, 'launch chromium', () => launchBrowser());
       try {
-        const { page, errors } = await openReport(browser, report);
+        const { page, errors } = await timed(timings, 'open report', () => openReport(browser, report, { timeoutMs: BROWSER_TIMEOUT }));
+        page.setDefaultTimeout(BROWSER_TIMEOUT);
         expect(await page.textContent('#verdict')).toBe('INVALID');
         expect(Number(await page.getAttribute('#timeline', 'data-drawn'))).toBeGreaterThan(0);
         const anomaly = page.locator('.anomaly').first();
@@ -52,10 +75,18 @@ describe('a failing Raft run', () => {
         await page.waitForTimeout(150);
         const out = join(ROOT, 'test-output');
         mkdirSync(out, { recursive: true });
-        await page.screenshot({ path: join(out, 'raft-stale-reads-report.png') });
-        await page.screenshot({ path: join(out, 'raft-stale-reads-report-full.png'), fullPage: true });
-        if (await page.locator('.witness').count()) await page.locator('.witness').first().screenshot({ path: join(out, 'raft-stale-reads-witness.png') });
+        // The viewport (verdict, checkers) and clipped regions (the timeline with the anomaly's ops
+        // highlighted, the first partial linearization) rather than the whole ~5000 px page, which
+        // took over 30 s to capture on a loaded machine. Animations off: nothing to wait for.
+        const shot = { animations: 'disabled', timeout: BROWSER_TIMEOUT } as const;
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await timed(timings, 'screenshot viewport', () => page.screenshot({ ...shot, path: join(out, 'raft-stale-reads-report.png') }));
+        await timed(timings, 'screenshot timeline', () => page.locator('#timeline-section').screenshot({ ...shot, path: join(out, 'raft-stale-reads-timeline.png') }));
+        if (await page.locator('.witness').count()) {
+          await timed(timings, 'screenshot witness', () => page.locator('.witness').first().screenshot({ ...shot, path: join(out, 'raft-stale-reads-witness.png') }));
+        }
         expect(statSync(join(out, 'raft-stale-reads-report.png')).size).toBeGreaterThan(10_000);
+        expect(statSync(join(out, 'raft-stale-reads-timeline.png')).size).toBeGreaterThan(10_000);
         expect(errors).toEqual([]);
         await page.close();
       } finally {
@@ -67,13 +98,14 @@ describe('a failing Raft run', () => {
 
     // faultline report re-renders from the files alone
     rmSync(report);
-    const again = await runCli(['report', dir]);
+    const again = await timed(timings, 'faultline report', () => runCli(['report', dir], { timeoutMs: REPORT_TIMEOUT }));
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout.trim()).toBe(report);
     const html = readFileSync(report, 'utf8');
     expect(html).toContain('id="report-data"');
     expect(html).toContain('INVALID');
-  }, 400_000);
+    console.log(`raft report timings (ms): ${JSON.stringify(timings)}`);
+  }, TEST_TIMEOUT);
 });
 
 describe('faultline report, bad input', () => {

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findSystem, projectRoot } from '../descriptor.js';
-import { buildHostNodeImage, sharedLibraries } from './base-image.js';
+import { buildHostNodeImage, ensureBaseImage, sharedLibraries } from './base-image.js';
 import { dockerClient, LABEL } from './client.js';
-import { contextHash, copySources, ensureImage, systemImage, toxiproxyImage } from './images.js';
+import { contextHash, copySources, ensureImage, removeUnusedOldBuilds, systemImage, toxiproxyImage } from './images.js';
 import { dockerSkipReason } from './testing.js';
 
 describe('Dockerfile sources and context hash', () => {
@@ -62,5 +62,45 @@ describe.skipIf(why !== undefined)(`images on the engine${why ? ` (skipped: ${wh
     const info = await docker.getImage(toxiproxyImage.ref).inspect();
     expect(info.Config.Labels).toMatchObject({ [LABEL.owner]: 'true', [LABEL.image]: 'toxiproxy' });
     expect(info.Config.Labels?.[LABEL.context]).toMatch(/^[0-9a-f]{16}$/);
+  }, 120_000);
+
+  it('removes the replaced builds of a kind that no container uses, keeps one in use until it is free', async () => {
+    // Two untagged images of a kind only this test uses, as a rebuild leaves them (one still run
+    // by a container), made by committing a container of the base image.
+    const kind = `test-${process.pid}`;
+    const base = await ensureBaseImage(docker);
+    const made: { containers: string[]; images: string[] } = { containers: [], images: [] };
+    const container = async (image: string): Promise<string> => {
+      const c = await docker.createContainer({ Image: image, Cmd: ['true'], Labels: { [LABEL.owner]: 'true', [`${LABEL.owner}.test`]: String(process.pid) } });
+      made.containers.push(c.id);
+      return c.id;
+    };
+    const oldBuild = async (comment: string, of = kind): Promise<string> => {
+      const { Id } = (await docker.getContainer(await container(base)).commit({ comment, changes: `LABEL ${LABEL.owner}=true ${LABEL.image}=${of}` })) as { Id: string };
+      made.images.push(Id);
+      return Id;
+    };
+    const exists = (id: string): Promise<boolean> =>
+      docker
+        .getImage(id)
+        .inspect()
+        .then(() => true)
+        .catch(() => false);
+    try {
+      const inUse = await oldBuild('in use');
+      const free = await oldBuild('free');
+      const otherKind = await oldBuild('another image', `${kind}-other`);
+      const user = await container(inUse);
+      expect(await removeUnusedOldBuilds(docker, kind)).toEqual([free]);
+      expect(await exists(free)).toBe(false);
+      expect(await exists(inUse)).toBe(true);
+      expect(await exists(otherKind)).toBe(true);
+      await docker.getContainer(user).remove({ force: true });
+      expect(await removeUnusedOldBuilds(docker, kind)).toEqual([inUse]);
+      expect(await exists(inUse)).toBe(false);
+    } finally {
+      for (const id of made.containers) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+      for (const id of made.images) await docker.getImage(id).remove({ force: true }).catch(() => undefined);
+    }
   }, 120_000);
 });

@@ -119,8 +119,38 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Ensu
     });
     // The build it replaced, now untagged (kept while a container still uses it).
     if (before && before.id !== (await current())?.id) await removeIfUntagged(docker, before.id);
+    // Older builds that a container still used when they were replaced (by this process or
+    // another) and that no container uses any more: nothing else would ever remove them. Done
+    // under the build lock of this kind, so no build of it is between its commit and its tag.
+    await removeUnusedOldBuilds(docker, spec.kind);
     return true;
   });
+}
+
+/**
+ * Removes the untagged (dangling) faultline images of `kind` that no container uses: builds that
+ * were replaced while a container still ran them. One still in use is kept (the engine refuses
+ * to remove it; that error is ignored) and goes at a later call, once it is free.
+ */
+export async function removeUnusedOldBuilds(docker: Docker, kind: string): Promise<string[]> {
+  const removed: string[] = [];
+  try {
+    const dangling = await docker.listImages({ filters: { dangling: ['true'], label: [`${LABEL.owner}=true`, `${LABEL.image}=${kind}`] } });
+    if (dangling.length === 0) return removed;
+    const used = new Set((await docker.listContainers({ all: true })).map((c) => c.ImageID));
+    for (const image of dangling) {
+      if (used.has(image.Id)) continue;
+      try {
+        await docker.getImage(image.Id).remove(); // no force: refused while a container uses it
+        removed.push(image.Id);
+      } catch {
+        // in use (a container made meanwhile), or already gone
+      }
+    }
+  } catch {
+    // the engine could not list: nothing is removed, the build itself went fine
+  }
+  return removed;
 }
 
 async function removeIfUntagged(docker: Docker, id: string): Promise<void> {

@@ -52,7 +52,18 @@ function startRun(out: string, env: Record<string, string> = {}, args: string[] 
   return { child, stderr: () => stderr, stdout: () => stdout, exited };
 }
 
-async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+// Budgets (ms). On a loaded machine node start-up and the first ops are slow: the waits are
+// generous and each test's timeout covers its waits plus the run's stop and the checks.
+/** How long a wait for the run to get somewhere (nodes started, ops recorded) may take. */
+const WAIT = 90_000;
+/** "Stops at once" after SIGINT while nodes come up: well under HEALTH_TIMEOUT. */
+const STOP_BOUND = 15_000;
+/** The nodes' health timeout in the start-up test: a run that waited for it instead of stopping
+ *  at once would exit after it, failing the STOP_BOUND check (not the test timeout). */
+const HEALTH_TIMEOUT = 4 * STOP_BOUND;
+const TEST_TIMEOUT = WAIT + HEALTH_TIMEOUT + 30_000;
+
+async function until(what: string, cond: () => boolean, timeoutMs = WAIT): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -111,26 +122,31 @@ describe('stopping a run', () => {
       expect(lines.length).toBeGreaterThan(100);
       for (const line of lines) JSON.parse(line);
       expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
-    });
+    }, TEST_TIMEOUT);
   }
 
   it('on SIGINT while nodes come up stops at once, with exit 3 and nothing left', async () => {
     const out = join(base, 'out-startup');
-    const run = startRun(out, {}, ['--set', 'settings.env.FAKE_UNHEALTHY=1']);
+    const started = Date.now();
+    // The nodes never turn healthy: the run waits for them until HEALTH_TIMEOUT, unless stopped.
+    const run = startRun(out, { FAULTLINE_HEALTH_TIMEOUT_MS: String(HEALTH_TIMEOUT) }, ['--set', 'settings.env.FAKE_UNHEALTHY=1']);
     await until('the nodes to start', () => existsSync(join(out, 'latest')) && startedNodes(runDirOf(out)).length === 3);
     const dir = runDirOf(out);
     const nodes = startedNodes(dir);
     pids.push(...nodes.map((n) => n.pid));
+    for (const n of nodes) expect(pidAlive(n.pid), `node ${n.id} runs before the SIGINT`).toBe(true);
+    expect(run.child.exitCode, run.stderr()).toBeNull(); // still waiting for the health checks
     const sent = Date.now();
     run.child.kill('SIGINT');
     const code = await run.exited;
-    expect(Date.now() - sent).toBeLessThan(10_000); // not the 30 s health timeout
+    console.log(`start-up SIGINT: 3 nodes up after ${sent - started} ms, exit ${Date.now() - sent} ms after the SIGINT`);
+    expect(Date.now() - sent, run.stderr()).toBeLessThan(STOP_BOUND); // not the health timeout
     expect(code).toBe(3);
     expect(run.stderr()).toContain('interrupted (SIGINT) before the run started');
     expect(run.stderr()).not.toMatch(/\n\s+at /);
     for (const n of nodes) expect(pidAlive(n.pid), `node ${n.id}`).toBe(false);
     expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
-  });
+  }, TEST_TIMEOUT);
 
   it('a later run removes the nodes and proxies of a run killed outright (pid file)', async () => {
     const out = join(base, 'out-kill');
@@ -159,8 +175,8 @@ describe('stopping a run', () => {
       if (previous === undefined) delete process.env.FAULTLINE_STATE_DIR;
       else process.env.FAULTLINE_STATE_DIR = previous;
     }
-    await until('the nodes to die', () => nodes.every((n) => !pidAlive(n.pid)), 5000);
+    await until('the nodes to die', () => nodes.every((n) => !pidAlive(n.pid)), 15_000);
     expect(await proxiesOf(external.url)).toEqual({});
     expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
-  });
+  }, TEST_TIMEOUT);
 });
