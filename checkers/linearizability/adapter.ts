@@ -5,10 +5,16 @@ import type { Model, OpInput } from './model.js';
 import { isModelName } from './models/index.js';
 import { HistoryError } from './operations.js';
 
+/** The time budget of the `linearizable` checker in a run when the campaign sets none: 60 s. */
+export const DEFAULT_RUN_TIME_LIMIT_MS = 60_000;
+
 /**
  * The linearizability checker in the shared `CheckResult` shape (registry name `linearizable`).
  * Options: `model` ('register' | 'cas-register' | 'kv' or a `Model`; default: guessed from the
- * ops), `initial` (the initial value), `timeLimitMs` (or `timeLimit` in seconds).
+ * ops), `initial` (the initial value), `timeLimitMs` (or `timeLimit` in seconds; default
+ * `DEFAULT_RUN_TIME_LIMIT_MS`, so a run never stays in the search for ever: past the budget the
+ * verdict is "unknown", never a guess). The `faultline check` CLI calls `checkLinearizability`
+ * itself and keeps its own (unlimited unless --time-limit) behaviour.
  * A malformed history gives `valid: "unknown"` with an anomaly saying what is wrong.
  */
 export async function checkLinearizableHistory(
@@ -26,13 +32,13 @@ export async function checkLinearizableHistory(
       ? options['timeLimitMs']
       : typeof options['timeLimit'] === 'number'
         ? options['timeLimit'] * 1000
-        : undefined;
+        : DEFAULT_RUN_TIME_LIMIT_MS;
   let result: LinearizabilityResult;
   try {
     result = await checkLinearizability(history, {
       model: model ?? (modelOption as never),
       initial: options['initial'],
-      ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
+      timeLimitMs,
     });
   } catch (err) {
     if (err instanceof HistoryError) {

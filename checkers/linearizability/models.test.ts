@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../history.js';
-import { checkLinearizableHistory } from './adapter.js';
+import { checkLinearizableHistory, DEFAULT_RUN_TIME_LIMIT_MS } from './adapter.js';
 import { checkLinearizability } from './check.js';
 import { hashValue, valueEqual, type Model, type OpInput, type Operation } from './model.js';
 import { guessModelName, kvModel, modelByName, registerModel } from './models/index.js';
@@ -150,6 +150,22 @@ describe('checkLinearizableHistory (the registry adapter)', () => {
     expect(a.ops).toEqual(expect.arrayContaining([13, 14]));
     expect(a.explanation).toContain('read[k1] -> 1');
     expect((r.details!['witness'] as unknown[]).length).toBe(1);
+  });
+  it('answers "unknown", not a guess, when its time budget runs out, and has a default budget', async () => {
+    // many concurrent writes and reads of a value no write wrote: exhaustive and slow
+    const hard: Op[] = [];
+    const n = 22;
+    for (let p = 0; p < n; p++) hard.push({ index: hard.length, time: 0, process: p, type: 'invoke', f: p % 2 ? 'read' : 'write', value: p % 2 ? null : p });
+    for (let p = 0; p < n; p++) hard.push({ index: hard.length, time: 0, process: p, type: 'ok', f: p % 2 ? 'read' : 'write', value: p % 2 ? (p === n - 1 ? 999 : p - 1) : p });
+    const started = Date.now();
+    const r = await checkLinearizableHistory(hard, { model: 'register', timeLimitMs: 50 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.valid).toBe('unknown');
+    expect(r.summary).toMatch(/time budget ran out on 1 of 1 key/);
+    expect(r.details).toMatchObject({ unknownPartitions: 1 });
+    const seconds = await checkLinearizableHistory(hard, { model: 'register', timeLimit: 0.05 });
+    expect(seconds.valid).toBe('unknown');
+    expect(DEFAULT_RUN_TIME_LIMIT_MS).toBe(60_000);
   });
   it('answers "unknown" with the reason for a history it cannot check', async () => {
     const r = await checkLinearizableHistory([{ index: 0, time: 0, process: 0, type: 'ok', f: 'read', value: 1 }], {});
