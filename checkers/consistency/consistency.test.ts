@@ -100,9 +100,10 @@ describe('consistency checker: divergence', () => {
     // Two overlapping writes: either order is fine, but every replica must pick the same one.
     const w1 = h.call({ process: 1, f: 'write', key: 'x', value: 1, start: 0, end: 30 });
     const w2 = h.call({ process: 2, f: 'write', key: 'x', value: 2, start: 10, end: 20 });
-    const r1 = h.call({ process: 3, f: 'read', key: 'x', start: 40, end: 50, result: 1, node: 'n1' });
-    h.call({ process: 3, f: 'read', key: 'x', start: 60, end: 70, result: 1, node: 'n1' });
-    const r2 = h.call({ process: 4, f: 'read', key: 'x', start: 40, end: 50, result: 2, node: 'n2' });
+    // Reads from 1 s (the default grace) after the last write ended.
+    const r1 = h.call({ process: 3, f: 'read', key: 'x', start: 1040, end: 1050, result: 1, node: 'n1' });
+    h.call({ process: 3, f: 'read', key: 'x', start: 1060, end: 1070, result: 1, node: 'n1' });
+    const r2 = h.call({ process: 4, f: 'read', key: 'x', start: 1040, end: 1050, result: 2, node: 'n2' });
     const res = checkConsistencyHistory(h.build());
     expect(kinds(res)).toEqual(['divergence']);
     expect(res.anomalies[0]?.ops).toEqual([...w1.ops, ...w2.ops, ...r1.ops, ...r2.ops].sort((a, b) => a - b));
@@ -114,10 +115,49 @@ describe('consistency checker: divergence', () => {
     const h = new HistoryBuilder();
     h.call({ process: 1, f: 'write', key: 'x', value: 1, start: 0, end: 10 });
     h.call({ process: 2, f: 'write', key: 'x', value: 2, start: 20, end: 30, type: 'info' });
-    h.call({ process: 3, f: 'read', key: 'x', start: 40, end: 50, result: 1 });
-    h.call({ process: 4, f: 'read', key: 'x', start: 60, end: 70, result: 2 });
+    h.call({ process: 3, f: 'read', key: 'x', start: 1040, end: 1050, result: 1 });
+    h.call({ process: 4, f: 'read', key: 'x', start: 1060, end: 1070, result: 2 });
     const res = checkConsistencyHistory(h.build());
     expect(res.anomalies).toEqual([]);
+  });
+
+  it('gives replication a grace period (divergenceGraceMs, default 1000) after the last write before disagreeing reads count', () => {
+    const lagging = (lateRead: { start: number; result: number }): ReturnType<HistoryBuilder['build']> => {
+      const h = new HistoryBuilder();
+      h.call({ process: 1, f: 'write', key: 'x', value: 1, start: 0, end: 10 });
+      h.call({ process: 1, f: 'write', key: 'x', value: 2, start: 20, end: 30 });
+      // n2 still returns 1 shortly after the write of 2 was acknowledged: replication lag
+      h.call({ process: 3, f: 'read', key: 'x', start: 100, end: 110, result: 1, node: 'n2' });
+      h.call({ process: 4, f: 'read', key: 'x', start: 120, end: 130, result: 2, node: 'n1' });
+      h.call({ process: 5, f: 'read', key: 'x', start: lateRead.start, end: lateRead.start + 10, result: lateRead.result, node: 'n2' });
+      return h.build();
+    };
+    const opts = { checks: ['divergence' as const] };
+    // inside the default grace: lag, not divergence
+    const converged = checkConsistencyHistory(lagging({ start: 2000, result: 2 }), opts);
+    expect(converged.valid).toBe(true);
+    expect(converged.details).toMatchObject({ divergence: 0, divergenceGraceMs: 1000 });
+    // without a grace the lagging read counts
+    const strict = checkConsistencyHistory(lagging({ start: 2000, result: 2 }), { ...opts, divergenceGraceMs: 0 });
+    expect(kinds(strict)).toEqual(['divergence']);
+    // after the grace, a node still returning the old value next to a read of the new one is divergence
+    const diverged = checkConsistencyHistory(
+      (() => {
+        const h = new HistoryBuilder();
+        h.call({ process: 1, f: 'write', key: 'x', value: 1, start: 0, end: 10 });
+        h.call({ process: 1, f: 'write', key: 'x', value: 2, start: 20, end: 30 });
+        h.call({ process: 3, f: 'read', key: 'x', start: 1030, end: 1040, result: 1, node: 'n2' });
+        h.call({ process: 4, f: 'read', key: 'x', start: 1050, end: 1060, result: 2, node: 'n1' });
+        return h.build();
+      })(),
+      opts,
+    );
+    expect(kinds(diverged)).toEqual(['divergence']);
+    expect(diverged.anomalies[0]?.explanation).toMatch(/begun 1000 ms or more later still disagree/);
+    // a shorter grace moves the boundary: 1 then 2 at 100 ms and 120 ms count with 50 ms
+    expect(kinds(checkConsistencyHistory(lagging({ start: 2000, result: 2 }), { ...opts, divergenceGraceMs: 50 }))).toEqual(['divergence']);
+    expect(checkConsistencyHistory(lagging({ start: 2000, result: 2 }), { ...opts, divergenceGraceMs: 80 }).valid).toBe(true);
+    expect(() => checkConsistencyHistory([], { divergenceGraceMs: -1 })).toThrow(/divergenceGraceMs.*at least 0/);
   });
 });
 

@@ -6,7 +6,9 @@
  * - monotonic-reads: a process reads a value older than one it read before;
  * - unexpected-value: a read returns a value no write (that could have happened) wrote;
  * - divergence: once every write of a key has ended, reads of it still return different values
- *   (replicas did not converge), counting only values of writes that surely happened.
+ *   (replicas did not converge), counting only values of writes that surely happened and only
+ *   reads invoked at least `divergenceGraceMs` (default 1000) after the key's last write ended, so
+ *   a read during ordinary replication lag is not a finding.
  * "Older" is real-time precedence of the writes: A is older than B when A completed before B was
  * invoked. Only definite violations are reported: a write that is concurrent or indeterminate
  * (info) is never older than anything, so concurrency never raises a false alarm.
@@ -25,7 +27,12 @@ export interface ConsistencyCheckOptions {
   /** Which properties to check (the others are counted in details only). Default: all. */
   checks?: ConsistencyKind[];
   maxAnomalies?: number;
+  /** Divergence counts only reads invoked at least this long after the key's last write ended (ms). Default 1000. */
+  divergenceGraceMs?: number;
 }
+
+/** The default of `divergenceGraceMs`: replication lag allowed before disagreeing reads are divergence. */
+export const DEFAULT_DIVERGENCE_GRACE_MS = 1000;
 
 /** Where a value read may have come from: the writes that wrote it (null: the initial state and deletes). */
 interface Source {
@@ -63,7 +70,8 @@ function describeSource(s: Source): string {
 
 export function checkConsistencyHistory(history: readonly Op[], options: ConsistencyCheckOptions = {}): CheckResult {
   const opts = options as Record<string, unknown>;
-  rejectUnknownOptions(opts, 'consistency', ['checks', 'maxAnomalies']);
+  rejectUnknownOptions(opts, 'consistency', ['checks', 'maxAnomalies', 'divergenceGraceMs']);
+  const graceMs = numberOption(opts, 'consistency', 'divergenceGraceMs', { min: 0 }) ?? DEFAULT_DIVERGENCE_GRACE_MS;
   const enabled = new Set<ConsistencyKind>(stringListOption(opts, 'consistency', 'checks', CONSISTENCY_KINDS) ?? CONSISTENCY_KINDS);
   const anomalies = new AnomalyList(numberOption(opts, 'consistency', 'maxAnomalies', { min: 1 }));
   const ignored: Record<string, number> = {};
@@ -166,17 +174,19 @@ export function checkConsistencyHistory(history: readonly Op[], options: Consist
     }
   }
 
-  // Divergence: reads begun after every write of the key ended must agree. Values an indeterminate
-  // write may have produced are left out: such a write may land between two of those reads.
+  // Divergence: reads begun a grace period after every write of the key ended must agree (a read
+  // inside the grace may see replication lag). Values an indeterminate write may have produced are
+  // left out: such a write may land between two of those reads. History times are nanoseconds.
   let divergence = 0;
   for (const [key, keyReads] of readsByKey) {
     const w = keys.get(key) as KeyWrites;
     if (w.possible.some((c) => c.status === 'pending')) continue;
     const quietFrom = w.possible.reduce((m, c) => Math.max(m, c.end), -Infinity);
+    const checkedFrom = quietFrom + graceMs * 1e6;
     const indeterminateDelete = w.deletes.some((d) => d.status !== 'ok');
     const byValue = new Map<string, Call[]>();
     for (const r of keyReads) {
-      if (!(r.start > quietFrom)) continue;
+      if (!(r.start > quietFrom && r.start >= checkedFrom)) continue;
       const s = sources.get(r) as Source;
       const determinate = (r.output ?? null) === null ? !indeterminateDelete : s.writes.every((c) => c.status === 'ok');
       if (determinate) pushTo(byValue, valueKey(r.output), r);
@@ -187,7 +197,7 @@ export function checkConsistencyHistory(history: readonly Op[], options: Consist
     const node = (r: Call): string => (r.completion?.node ?? r.invoke.node ? ` from ${r.completion?.node ?? r.invoke.node}` : '');
     report(
       'divergence',
-      `After the last write of ${key} ended (${formatTime(quietFrom)}), reads of it still disagree: ` +
+      `After the last write of ${key} ended (${formatTime(quietFrom)}), reads of it begun ${graceMs} ms or more later still disagree: ` +
         groups
           .map((g) => `${g.length} read(s) returned ${formatValue(g[0]?.output ?? null)}${node(g[0] as Call)} (first: ${describeCall(g[0] as Call, `read ${key}`)})`)
           .join('; ') +
@@ -250,6 +260,6 @@ export function checkConsistencyHistory(history: readonly Op[], options: Consist
     valid,
     summary: `${reads.length} reads, ${writes} writes over ${keys.size} keys: ${formatCounts(counted) === 'none' ? `no ${[...enabled].join(', ')} violations` : formatCounts(counted)}`,
     anomalies: anomalies.list(),
-    details: { reads: reads.length, writes, keys: keys.size, ...found, checks: [...enabled], ignored, truncated: anomalies.truncated() },
+    details: { reads: reads.length, writes, keys: keys.size, ...found, checks: [...enabled], divergenceGraceMs: graceMs, ignored, truncated: anomalies.truncated() },
   };
 }
