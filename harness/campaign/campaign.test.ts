@@ -108,6 +108,19 @@ describe('loadCampaign', () => {
     expect(c.resolvedYaml).toContain(`seed: ${c.seed}`);
   });
 
+  it('reads the status monitor interval (default 200 ms) and refuses one out of range, naming the line', async () => {
+    const plain = await loadCampaign(campaignFile(good()), { registries });
+    expect(plain.spec.monitor).toEqual({ interval: 200 });
+    const fast = await loadCampaign(campaignFile(good('monitor: {interval: 20ms}\n')), { registries });
+    expect(fast.spec.monitor.interval).toBe(20);
+    const tooFast = await problemOf(good('monitor:\n  interval: 1ms\n'));
+    expect(tooFast.message).toMatch(/c\d+\.yaml:15: monitor\.interval: must be at least 10ms/);
+    const notDuration = await problemOf(good('monitor: {interval: often}\n'));
+    expect(notDuration.message).toMatch(/monitor\.interval: expected a duration/);
+    const unknown = await problemOf(good('monitor: {period: 20ms}\n'));
+    expect(unknown.message).toMatch(/monitor.*period/);
+  });
+
   it('refuses an unknown system, naming file, line and field and the known systems', async () => {
     const err = await problemOf(good().replace(`system: ${fakeSystem}`, 'system: rafft'));
     expect(err.message).toMatch(/c\d+\.yaml:2: system: unknown system "rafft"; known systems: .*raft/);

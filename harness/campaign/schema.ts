@@ -166,6 +166,11 @@ const checkerEntry = z.union([
   z.strictObject({ name: z.string(), options: z.record(z.string(), z.unknown()).default({}) }),
 ]);
 
+/** The status monitor's period per node when neither the campaign nor FAULTLINE_MONITOR_MS sets one. */
+export const DEFAULT_MONITOR_INTERVAL_MS = 200;
+const MONITOR_INTERVAL_MIN_MS = 10;
+const MONITOR_INTERVAL_MAX_MS = 10_000;
+
 const envValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 
 export const campaignSchema = z.strictObject({
@@ -208,6 +213,18 @@ export const campaignSchema = z.strictObject({
     })
     .default({ enabled: true, settle: 1000, timeout: 10_000 }),
   nemesis: nemesisSchema.default({ interval: 5000, duration: 3000, faults: [] }),
+  /** The status monitor (systems whose descriptor has `status`). */
+  monitor: z
+    .strictObject({
+      /** How often each node is asked for its status; shorter catches shorter-lived states (e.g. two leaders). */
+      interval: durationMs.pipe(
+        z
+          .number()
+          .min(MONITOR_INTERVAL_MIN_MS, `must be at least ${MONITOR_INTERVAL_MIN_MS}ms`)
+          .max(MONITOR_INTERVAL_MAX_MS, `must be at most ${MONITOR_INTERVAL_MAX_MS / 1000}s`),
+      ).default(DEFAULT_MONITOR_INTERVAL_MS),
+    })
+    .default({ interval: DEFAULT_MONITOR_INTERVAL_MS }),
   checkers: z.array(checkerEntry).default([]),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
   /** What this campaign should find, for the detection matrix. */

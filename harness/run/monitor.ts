@@ -1,8 +1,9 @@
 /**
  * The status monitor: asks every node for its view of the cluster (the descriptor's `status`
- * path) every ~200 ms, straight at the node (not through its proxy, so a partition does not hide
- * it), and records each answer as a `monitor` info op for the invariants checker. It also
- * remembers the latest views, so the nemesis can find the leader.
+ * path) every `intervalMs` (campaign `monitor.interval`, default 200 ms), straight at the node
+ * (not through its proxy, so a partition does not hide it), and records each answer as a
+ * `monitor` info op for the invariants checker. It also remembers the latest views, so the
+ * nemesis can find the leader. A status request waits the interval clamped to 100..250 ms.
  */
 import { readPath, type SystemDescriptor } from '../descriptor.js';
 import { getJson } from '../runtime/health.js';
@@ -36,7 +37,7 @@ export class StatusMonitor {
     this.loops = this.nodes.map(async (node) => {
       while (this.running) {
         const started = Date.now();
-        const answer = await getJson(this.runtime.address(node), status.path, Math.min(this.intervalMs, 250));
+        const answer = await getJson(this.runtime.address(node), status.path, Math.min(Math.max(this.intervalMs, 100), 250));
         if (!this.running) break;
         if ('error' in answer) {
           this.views.delete(node);

@@ -47,7 +47,7 @@ export interface RunSettings {
   toxiproxyUrl?: string;
   /** How long a node has to answer its health check after (re)starting. Default 30 s. */
   healthTimeoutMs?: number;
-  /** Status monitor period. Default 200 ms. */
+  /** Status monitor period. Precedence: this, then env FAULTLINE_MONITOR_MS, then the campaign's `monitor.interval` (default 200 ms). */
   monitorIntervalMs?: number;
 }
 
@@ -138,7 +138,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
 
     const log = new HistoryWriter(join(dir, RUN_FILES.history));
     history = log;
-    monitor = new StatusMonitor(system, nodes, rt, log, settings.monitorIntervalMs ?? envMs('FAULTLINE_MONITOR_MS', 200));
+    monitor = new StatusMonitor(system, nodes, rt, log, settings.monitorIntervalMs ?? envMs('FAULTLINE_MONITOR_MS', spec.monitor.interval));
     monitor.start();
     const endpoints: NodeEndpoint[] = nodes.map((id) => ({ id, url: urlOf(system.protocol, net.clientEndpoint(id)) }));
     clients = new Clients({
