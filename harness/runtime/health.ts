@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import type { Endpoint } from './runtime.js';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RuntimeError, type Endpoint } from './runtime.js';
 
 /** GET http://host:port/path; resolves with the status code, or undefined when nothing answered in time. */
 export function probe(endpoint: Endpoint, path: string, timeoutMs: number): Promise<number | undefined> {
@@ -33,4 +36,38 @@ export function getJson(endpoint: Endpoint, path: string, timeoutMs: number): Pr
     req.on('error', (err) => resolve({ error: err.message }));
     req.end();
   });
+}
+
+export interface HealthWait {
+  id: string;
+  endpoint: Endpoint;
+  /** The descriptor's health path. */
+  path: string;
+  /** The run folder (for the tail of logs/<id>.log in errors). */
+  runDir: string;
+  timeoutMs: number;
+  /** True once the node has exited: waiting longer is pointless. */
+  exited: () => boolean;
+}
+
+/** Polls the health path until it answers 2xx; a RuntimeError (with the log's tail) otherwise. */
+export async function waitUntilHealthy(wait: HealthWait): Promise<void> {
+  const { id, endpoint, path, timeoutMs } = wait;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (wait.exited()) throw new RuntimeError(`node ${id} exited before it was healthy; ${logTail(wait.runDir, id)}`);
+    const status = await probe(endpoint, path, Math.min(1000, Math.max(50, deadline - Date.now())));
+    if (status !== undefined && status >= 200 && status < 300) return;
+    await sleep(50);
+  }
+  throw new RuntimeError(`node ${id} not healthy after ${timeoutMs} ms (GET ${path}); ${logTail(wait.runDir, id)}`);
+}
+
+function logTail(runDir: string, id: string): string {
+  try {
+    const text = readFileSync(join(runDir, 'logs', `${id}.log`), 'utf8').trim().split('\n').slice(-5).join('\n    ');
+    return `last lines of logs/${id}.log:\n    ${text}`;
+  } catch {
+    return `see logs/${id}.log`;
+  }
 }

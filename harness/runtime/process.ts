@@ -5,11 +5,11 @@
  * outright left behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot, type SystemDescriptor } from '../descriptor.js';
 import { resolveCommand } from '../system-command.js';
-import { probe } from './health.js';
+import { waitUntilHealthy } from './health.js';
 import { RUN_ID_ENV } from './leftovers.js';
 import { freePort } from './ports.js';
 import { RuntimeError, type Endpoint, type NodeLaunch, type NodeState, type ProxyHosts, type Runtime } from './runtime.js';
@@ -137,24 +137,14 @@ export class ProcessRuntime implements Runtime {
 
   async waitHealthy(id: string, timeoutMs: number): Promise<void> {
     const node = this.node(id);
-    const deadline = Date.now() + timeoutMs;
-    const path = this.options.system.health.path;
-    while (Date.now() < deadline) {
-      if (node.state === 'stopped') throw new RuntimeError(`node ${id} exited before it was healthy; ${this.logTail(id)}`);
-      const status = await probe(this.address(id), path, Math.min(1000, Math.max(50, deadline - Date.now())));
-      if (status !== undefined && status >= 200 && status < 300) return;
-      await sleep(50);
-    }
-    throw new RuntimeError(`node ${id} not healthy after ${timeoutMs} ms (GET ${path}); ${this.logTail(id)}`);
-  }
-
-  private logTail(id: string): string {
-    try {
-      const text = readFileSync(join(this.options.runDir, 'logs', `${id}.log`), 'utf8').trim().split('\n').slice(-5).join('\n    ');
-      return `last lines of logs/${id}.log:\n    ${text}`;
-    } catch {
-      return `see logs/${id}.log`;
-    }
+    await waitUntilHealthy({
+      id,
+      endpoint: this.address(id),
+      path: this.options.system.health.path,
+      runDir: this.options.runDir,
+      timeoutMs,
+      exited: () => node.state === 'stopped',
+    });
   }
 
   private signal(node: NodeProcess, signal: NodeJS.Signals): void {

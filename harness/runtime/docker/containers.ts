@@ -3,13 +3,12 @@
  * reached by their IP on a Docker network (Linux), with their output in logs/<node>.log, and
  * kill (SIGKILL), stop, pause (docker pause), resume and restart through dockerode.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { SystemDescriptor } from '../../descriptor.js';
-import { probe } from '../health.js';
+import { waitUntilHealthy } from '../health.js';
 import { RuntimeError, type Endpoint, type NodeLaunch, type NodeState, type ProxyHosts, type Runtime } from '../runtime.js';
 
 export interface NodeContainer {
@@ -132,24 +131,14 @@ export abstract class ContainerRuntime implements Runtime {
 
   async waitHealthy(id: string, timeoutMs: number): Promise<void> {
     const node = this.node(id);
-    const deadline = Date.now() + timeoutMs;
-    const path = this.base.system.health.path;
-    while (Date.now() < deadline) {
-      if (node.state === 'stopped') throw new RuntimeError(`node ${id} exited before it was healthy; ${this.logTail(id)}`);
-      const status = await probe(this.address(id), path, Math.min(1000, Math.max(50, deadline - Date.now())));
-      if (status !== undefined && status >= 200 && status < 300) return;
-      await sleep(50);
-    }
-    throw new RuntimeError(`node ${id} not healthy after ${timeoutMs} ms (GET ${path}); ${this.logTail(id)}`);
-  }
-
-  private logTail(id: string): string {
-    try {
-      const text = readFileSync(join(this.base.runDir, 'logs', `${id}.log`), 'utf8').trim().split('\n').slice(-5).join('\n    ');
-      return `last lines of logs/${id}.log:\n    ${text}`;
-    } catch {
-      return `see logs/${id}.log`;
-    }
+    await waitUntilHealthy({
+      id,
+      endpoint: this.address(id),
+      path: this.base.system.health.path,
+      runDir: this.base.runDir,
+      timeoutMs,
+      exited: () => node.state === 'stopped',
+    });
   }
 
   async kill(id: string): Promise<void> {
