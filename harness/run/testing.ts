@@ -25,19 +25,8 @@ export function startedNodes(runDir: string): StartedNode[] {
   );
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A zombie (dead, not yet reaped by whoever inherited it) answers signal 0 but is not running.
-  try {
-    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
+/** The same liveness test the leftover cleanup uses (a zombie counts as dead). */
+export { isAlive as pidAlive } from '../runtime/leftovers.js';
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 export function listening(port: number): Promise<boolean> {
