@@ -64,7 +64,11 @@ describe('chat workload against the reference chat server', () => {
     await a.invoke({ f: 'join', value: { room: 'r' } }, never);
     const before = await a.invoke({ f: 'publish', value: { room: 'r', content: 'm1' } }, never);
     await cluster.kill('chat1');
-    expect(await a.invoke({ f: 'publish', value: { room: 'r', content: 'm2' } }, never)).toMatchObject({ type: 'fail' });
+    // The first publish may be written before the client has seen its socket close: unknown (info)
+    // is then the honest answer. Once the close is seen, a publish is refused without sending (fail).
+    const first = await a.invoke({ f: 'publish', value: { room: 'r', content: 'm2' } }, never);
+    expect(['fail', 'info']).toContain(first.type);
+    expect(await a.invoke({ f: 'publish', value: { room: 'r', content: 'm2b' } }, never)).toMatchObject({ type: 'fail' });
     await cluster.restart('chat1');
     const after = await a.invoke({ f: 'publish', value: { room: 'r', content: 'm3' } }, never);
     expect(after.type).toBe('ok');
