@@ -154,11 +154,8 @@ const nemesisSchema = z
     start: durationMs.optional(),
     /** The faults to draw from (seeded). */
     faults: z.array(scheduledFault).default([]),
-    /** An explicit schedule instead of interval/duration: each entry starts at `at`. */
+    /** Faults at fixed times (each entry starts at `at`), alone or on top of the drawn schedule. */
     timeline: z.array(timelineFault).optional(),
-  })
-  .refine((n) => !(n.timeline && n.faults.length > 0), {
-    message: 'give either nemesis.faults (a schedule) or nemesis.timeline, not both',
   });
 
 const checkerEntry = z.union([

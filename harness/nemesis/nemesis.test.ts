@@ -41,7 +41,7 @@ function fakes(options: { failKill?: string } = {}) {
     resetPeer: async (links: unknown, o: { timeout: number }) => void calls.push(`reset-peer ${String(links)} ${o.timeout}`),
     slicer: async (links: unknown, o: { averageSize: number; sizeVariation: number; delay: number }) =>
       void calls.push(`slicer ${String(links)} ${o.averageSize} ${o.sizeVariation} ${o.delay}`),
-    clearToxics: async () => void calls.push('clear'),
+    clearToxics: async (_links: unknown, tag?: string) => void calls.push(tag === undefined ? 'clear' : `clear ${tag}`),
   } as unknown as Network;
   const ops: NewOp[] = [];
   return { calls, runtime, network, ops, states };
@@ -62,7 +62,7 @@ describe('Nemesis', () => {
     await at(120);
     expect(nemesis.activeFaults()).toEqual(['latency 50ms on peers']);
     await nemesis.healAll();
-    expect(f.calls).toEqual(['kill n2', 'pause n3', 'resume n3', 'latency peers 50', 'clear', 'heal', 'clear']);
+    expect(f.calls).toEqual(['kill n2', 'pause n3', 'resume n3', 'latency peers 50', 'clear fault2', 'heal', 'clear']);
     const pairs = f.ops.map((o) => `${o.type} ${o.f}${o.error ? ` (${o.error})` : ''}`);
     expect(pairs).toEqual([
       'invoke kill',
@@ -152,7 +152,7 @@ describe('Nemesis', () => {
     await at(80);
     expect(nemesis.activeFaults()).toEqual(['slicer 4 bytes on peers']);
     await nemesis.healAll();
-    expect(f.calls.slice(0, 6)).toEqual(['bandwidth clients 8', 'clear', 'reset-peer all 5', 'clear', 'slicer peers 4 2 100', 'clear']);
+    expect(f.calls.slice(0, 6)).toEqual(['bandwidth clients 8', 'clear fault0', 'reset-peer all 5', 'clear fault1', 'slicer peers 4 2 100', 'clear fault2']);
     expect(f.ops.filter((o) => o.type === 'info').map((o) => o.f)).toEqual([
       'start-bandwidth',
       'stop-bandwidth',

@@ -189,16 +189,19 @@ export class Nemesis {
       case 'slicer': {
         const links: LinkSelection = fault.links;
         const { id: _id, at: _at, duration: _duration, type, ...value } = fault;
+        // Each fault's toxics carry its id, so faults that overlap on a link add up and ending
+        // one leaves the others in force.
+        const tag = `fault${fault.id}`;
         const apply = (): Promise<void> => {
           switch (fault.type) {
             case 'latency':
-              return network.latency(links, { latency: fault.ms, jitter: fault.jitter });
+              return network.latency(links, { latency: fault.ms, jitter: fault.jitter, tag });
             case 'bandwidth':
-              return network.bandwidth(links, { rate: fault.rate });
+              return network.bandwidth(links, { rate: fault.rate, tag });
             case 'reset-peer':
-              return network.resetPeer(links, { timeout: fault.timeout });
+              return network.resetPeer(links, { timeout: fault.timeout, tag });
             case 'slicer':
-              return network.slicer(links, { averageSize: fault.average_size, sizeVariation: fault.size_variation, delay: fault.delay });
+              return network.slicer(links, { averageSize: fault.average_size, sizeVariation: fault.size_variation, delay: fault.delay, tag });
           }
         };
         const ok = await this.act(`start-${type}`, value, undefined, apply);
@@ -206,7 +209,7 @@ export class Nemesis {
           fault,
           describe: `${type} ${describeValue(value)}${ok ? '' : ' [failed]'}`,
           undo: async () => {
-            await this.act(`stop-${type}`, { links: fault.links }, undefined, () => network.clearToxics(links));
+            await this.act(`stop-${type}`, { links: fault.links }, undefined, () => network.clearToxics(links, tag));
           },
         });
         return;

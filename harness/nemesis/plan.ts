@@ -28,22 +28,18 @@ export type PlannedFault = { id: number; at: number; duration: number } & (
 export function planFaults(nemesis: NemesisSettings, nodes: readonly string[], timeLimitMs: number, random: Random): PlannedFault[] {
   const rng = random.fork('nemesis-plan');
   const out: PlannedFault[] = [];
-  if (nemesis.timeline) {
-    const entries = [...nemesis.timeline].sort((a, b) => a.at - b.at);
-    for (const entry of entries) {
-      if (entry.at >= timeLimitMs) continue;
-      out.push(concretize(out.length, entry, entry.at, entry.duration ?? nemesis.duration, nodes, rng));
+  const timeline = [...(nemesis.timeline ?? [])].sort((a, b) => a.at - b.at);
+  for (const entry of timeline) {
+    if (entry.at < timeLimitMs) out.push(concretize(out.length, entry, entry.at, entry.duration ?? nemesis.duration, nodes, rng));
+  }
+  if (nemesis.faults.length > 0) {
+    for (let t = nemesis.start ?? nemesis.interval; t < timeLimitMs; t += nemesis.duration + nemesis.interval) {
+      out.push(concretize(out.length, rng.pick(nemesis.faults), t, nemesis.duration, nodes, rng));
     }
-    return out;
   }
-  if (nemesis.faults.length === 0) return out;
-  let t = nemesis.start ?? nemesis.interval;
-  while (t < timeLimitMs) {
-    const spec = rng.pick(nemesis.faults);
-    out.push(concretize(out.length, spec, t, nemesis.duration, nodes, rng));
-    t += nemesis.duration + nemesis.interval;
-  }
-  return out;
+  // A timeline and a drawn schedule may overlap (a fault of the timeline in force throughout,
+  // say, while the schedule draws others): the faults are numbered in the order they start.
+  return out.sort((a, b) => a.at - b.at).map((fault, id) => ({ ...fault, id }));
 }
 
 function concretize(id: number, spec: FaultSpec, at: number, duration: number, nodes: readonly string[], rng: Random): PlannedFault {

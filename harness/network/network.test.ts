@@ -149,6 +149,23 @@ describe.each(targets)('network over Toxiproxy ($name)', (target) => {
     expect(events.map((e) => e.type)).toEqual(['create', 'toxic', 'toxic', 'clear-toxics']);
   });
 
+  it('tagged toxics of one kind add up on a link, and clearing one tag leaves the other', async () => {
+    const base = (await viaPeer('n1', 'n2')).ms;
+    await net!.latency({ peers: [['n1', 'n2']] }, { latency: 60, stream: 'upstream', tag: 'a' });
+    await net!.latency('peers', { latency: 60, stream: 'upstream', tag: 'b' });
+    expect((await viaPeer('n1', 'n2')).ms).toBeGreaterThanOrEqual(base + 115); // 60 + 60 one way
+    expect(net!.faults().toxics[`${prefix}n1_to_n2`]).toEqual(['latency']);
+    await net!.clearToxics('peers', 'b');
+    const one = (await viaPeer('n1', 'n2')).ms;
+    expect(one).toBeGreaterThanOrEqual(55);
+    expect(one).toBeLessThan(base + 115);
+    expect((await viaPeer('n2', 'n1')).ms).toBeLessThan(55); // b was its only toxic
+    expect(Object.keys(net!.faults().toxics)).toEqual([`${prefix}n1_to_n2`]);
+    await net!.clearToxics('all', 'a');
+    expect(net!.faults().toxics).toEqual({});
+    await expect(net!.latency('peers', { latency: 1, tag: 'no spaces' })).rejects.toThrow(/tag must be letters, digits/);
+  });
+
   it('selections: peers, clients, touching', () => {
     expect(net!.select('peers')).toHaveLength(6);
     expect(net!.select('clients').map((l) => l.to)).toEqual(nodes);

@@ -88,40 +88,44 @@ export type PartitionMode = 'drop' | 'reject';
 /** Which byte direction of a link a toxic acts on: upstream = from -> to, downstream = replies. */
 export type StreamChoice = 'upstream' | 'downstream' | 'both';
 
-export interface LatencyOptions {
+/** What every toxic fault takes besides its own attributes. */
+export interface ToxicOptions {
+  /** Which byte direction (default 'both'). */
+  stream?: StreamChoice;
+  /** Probability (0..1) that a connection is affected. Default 1. */
+  toxicity?: number;
+  /** Names this toxic so that several of one kind can share a link (they then add up), and
+   *  `clearToxics(links, tag)` removes only these. Without a tag a toxic replaces the untagged
+   *  one of its kind. Letters, digits, `-` and `_`. */
+  tag?: string;
+}
+
+export interface LatencyOptions extends ToxicOptions {
   /** Milliseconds added to each chunk of data. */
   latency: number;
   /** +/- milliseconds of random jitter. Default 0. */
   jitter?: number;
   /** Default 'both' (a request/response round trip then takes 2 x latency more). */
   stream?: StreamChoice;
-  /** Probability (0..1) that a connection is affected. Default 1. */
-  toxicity?: number;
 }
 
-export interface BandwidthOptions {
+export interface BandwidthOptions extends ToxicOptions {
   /** KB/s. */
   rate: number;
-  stream?: StreamChoice;
-  toxicity?: number;
 }
 
-export interface ResetPeerOptions {
+export interface ResetPeerOptions extends ToxicOptions {
   /** Milliseconds before the connection is reset (0 = at once). */
   timeout: number;
-  stream?: StreamChoice;
-  toxicity?: number;
 }
 
-export interface SlicerOptions {
+export interface SlicerOptions extends ToxicOptions {
   /** Bytes per slice on average. */
   averageSize: number;
   /** +/- bytes. Default 0. */
   sizeVariation?: number;
   /** Microseconds between slices. Default 0. */
   delay?: number;
-  stream?: StreamChoice;
-  toxicity?: number;
 }
 
 /** The kinds of toxic the network layer sets (besides partitions). */
@@ -162,7 +166,7 @@ export type NetAction =
   | { type: 'partition'; mode: PartitionMode; grudge: Grudge; links: string[] }
   | { type: 'heal'; links: string[] }
   | { type: 'toxic'; toxic: FaultToxic; links: string[]; options: Record<string, unknown> }
-  | { type: 'clear-toxics'; links: string[] }
+  | { type: 'clear-toxics'; links: string[]; tag?: string }
   | { type: 'destroy'; links: string[] };
 
 export interface NetworkOptions {
@@ -218,8 +222,8 @@ export interface Network {
   resetPeer(links: LinkSelection, options: ResetPeerOptions): Promise<void>;
   slicer(links: LinkSelection, options: SlicerOptions): Promise<void>;
   /** Removes the latency/bandwidth/reset_peer/slicer toxics (not the partition) from the
-   *  selected links (default all). */
-  clearToxics(links?: LinkSelection): Promise<void>;
+   *  selected links (default all); with a tag, only the toxics set with that tag. */
+  clearToxics(links?: LinkSelection, tag?: string): Promise<void>;
   faults(): NetworkFaults;
   /** Deletes every proxy this network made. Safe to call twice. */
   destroy(): Promise<void>;
@@ -322,8 +326,8 @@ class ToxiproxyNetwork implements Network {
   private readonly cut = new Map<string, PartitionMode>();
   private currentGrudge: Grudge | null = null;
   private currentMode: PartitionMode = 'drop';
-  /** proxy name -> toxic name -> kind, for the toxics set by latency/bandwidth/... */
-  private readonly toxics = new Map<string, Map<string, FaultToxic>>();
+  /** proxy name -> toxic name -> kind and tag, for the toxics set by latency/bandwidth/... */
+  private readonly toxics = new Map<string, Map<string, { kind: FaultToxic; tag?: string }>>();
   private queue: Promise<unknown> = Promise.resolve();
   private destroyed = false;
 
@@ -443,13 +447,15 @@ class ToxiproxyNetwork implements Network {
     return this.setToxic('slicer', links, options, attributes);
   }
 
-  clearToxics(links: LinkSelection = 'all'): Promise<void> {
+  clearToxics(links: LinkSelection = 'all', tag?: string): Promise<void> {
+    const ours = (set: Map<string, { tag?: string }>): string[] =>
+      [...set].filter(([, t]) => tag === undefined || t.tag === tag).map(([name]) => name);
     return this.serial(async () => {
-      const chosen = this.select(links).filter((l) => (this.toxics.get(l.proxy)?.size ?? 0) > 0);
-      await this.record({ type: 'clear-toxics', links: chosen.map((l) => l.proxy) }, async (changes) => {
+      const chosen = this.select(links).filter((l) => ours(this.toxics.get(l.proxy) ?? new Map()).length > 0);
+      await this.record({ type: 'clear-toxics', links: chosen.map((l) => l.proxy), ...(tag !== undefined && { tag }) }, async (changes) => {
         await this.all(chosen, async (l) => {
           const set = this.toxics.get(l.proxy)!;
-          for (const toxic of [...set.keys()]) {
+          for (const toxic of ours(set)) {
             await this.removeToxic(l.proxy, toxic);
             set.delete(toxic);
             changes.push({ proxy: l.proxy, action: 'remove-toxic', toxic });
@@ -462,7 +468,7 @@ class ToxiproxyNetwork implements Network {
   faults(): NetworkFaults {
     const toxics: Record<string, FaultToxic[]> = {};
     for (const [proxy, set] of this.toxics) {
-      const kinds = [...new Set(set.values())];
+      const kinds = [...new Set([...set.values()].map((t) => t.kind))];
       if (kinds.length > 0) toxics[proxy] = kinds;
     }
     return {
@@ -493,27 +499,29 @@ class ToxiproxyNetwork implements Network {
   private setToxic(
     kind: FaultToxic,
     selection: LinkSelection,
-    options: { stream?: StreamChoice; toxicity?: number },
+    options: ToxicOptions,
     attributes: Record<string, number>,
   ): Promise<void> {
     const streams = streamsOf(options.stream ?? 'both');
     const toxicity = options.toxicity ?? 1;
+    const { tag } = options;
     if (!(toxicity >= 0 && toxicity <= 1)) return Promise.reject(new Error(`${kind}: toxicity must be from 0 to 1, got ${toxicity}`));
+    if (tag !== undefined && !/^[A-Za-z0-9_-]+$/.test(tag)) return Promise.reject(new Error(`${kind}: tag must be letters, digits, - and _, got ${JSON.stringify(tag)}`));
     return this.serial(async () => {
       const chosen = this.select(selection);
       const report: Record<string, unknown> = { ...options };
       await this.record({ type: 'toxic', toxic: kind, links: chosen.map((l) => l.proxy), options: report }, async (changes) => {
         await this.all(chosen, async (l) => {
-          const set = this.toxics.get(l.proxy) ?? new Map<string, FaultToxic>();
+          const set = this.toxics.get(l.proxy) ?? new Map<string, { kind: FaultToxic; tag?: string }>();
           this.toxics.set(l.proxy, set);
           for (const stream of streams) {
-            const name = `faultline_${kind}_${stream}`;
+            const name = tag === undefined ? `faultline_${kind}_${stream}` : `faultline_${kind}_${tag}_${stream}`;
             if (set.has(name)) {
               await this.removeToxic(l.proxy, name);
               set.delete(name);
             }
             await this.proxy(l.proxy).addToxic({ name, type: faultToxicTypes[kind] as never, stream, toxicity, attributes });
-            set.set(name, kind);
+            set.set(name, tag === undefined ? { kind } : { kind, tag });
             changes.push({ proxy: l.proxy, action: 'add-toxic', toxic: name, type: faultToxicTypes[kind], stream, toxicity, attributes });
           }
         });

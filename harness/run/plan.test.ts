@@ -61,4 +61,22 @@ describe('planRun', () => {
       '2.00s+1.00s pause n2',
     ]);
   });
+
+  it('runs a timeline on top of a drawn schedule, numbering the faults in the order they start', async () => {
+    const plan = planRun(
+      await load(7, [
+        'time_limit=3s',
+        'nemesis={start: 300ms, interval: 300ms, duration: 500ms, faults: [{type: pause, targets: leader}], timeline: [{at: 0s, duration: 3s, type: latency, ms: 10, jitter: 10}, {at: 1s, type: kill, nodes: [n1]}]}',
+      ]),
+    );
+    expect(plan.faults.map(describeFault)).toEqual([
+      '0.00s+3.00s latency 10ms±10 on peers links',
+      '0.30s+0.50s pause leader',
+      '1.00s+0.50s kill n1',
+      '1.10s+0.50s pause leader',
+      '1.90s+0.50s pause leader',
+      '2.70s+0.50s pause leader',
+    ]);
+    expect(plan.faults.map((f) => f.id)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
 });
