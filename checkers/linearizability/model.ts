@@ -128,6 +128,22 @@ export function hashValue(v: unknown): number {
   }
 }
 
+/** A set of values compared with `valueEqual` (structurally), bucketed by `hashValue`. */
+export class ValueSet {
+  private readonly buckets = new Map<number, unknown[]>();
+
+  add(v: unknown): void {
+    const h = hashValue(v);
+    const list = this.buckets.get(h);
+    if (list) list.push(v);
+    else this.buckets.set(h, [v]);
+  }
+
+  has(v: unknown): boolean {
+    return this.buckets.get(hashValue(v))?.some((x) => valueEqual(x, v)) ?? false;
+  }
+}
+
 /** A short readable rendering of a value for witnesses and messages. */
 export function showValue(v: unknown): string {
   if (v === undefined) return '?';

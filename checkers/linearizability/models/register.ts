@@ -1,4 +1,4 @@
-import { hashValue, keyLabel, showValue, valueEqual, valuePerKey, type Model, type OpInput, type Operation } from '../model.js';
+import { keyLabel, showValue, valueEqual, valuePerKey, ValueSet, type Model, type OpInput, type Operation } from '../model.js';
 
 /**
  * A register per key (ops without a key share one register): `read` returns the value, or null
@@ -80,19 +80,12 @@ function casArgs(v: unknown): [unknown, unknown] {
  * without it (a cas that returned false is the exception: it observes "not its expected value").
  */
 function reduceRegister(operations: readonly Operation<OpInput, unknown>[]): Operation<OpInput, unknown>[] {
-  const observed = new Map<number, unknown[]>();
-  const observe = (v: unknown): void => {
-    const h = hashValue(v);
-    const list = observed.get(h);
-    if (list) list.push(v);
-    else observed.set(h, [v]);
-  };
-  const isObserved = (v: unknown): boolean => observed.get(hashValue(v))?.some((x) => valueEqual(x, v)) ?? false;
+  const observed = new ValueSet();
   let casReturnedFalse = false;
   for (const op of operations) {
-    if (op.input.f === 'read' && !op.indeterminate && op.output !== undefined) observe(op.output);
+    if (op.input.f === 'read' && !op.indeterminate && op.output !== undefined) observed.add(op.output);
     else if (op.input.f === 'cas') {
-      observe(casArgs(op.input.value)[0]);
+      observed.add(casArgs(op.input.value)[0]);
       if (!op.indeterminate && op.output === false) casReturnedFalse = true;
     }
   }
@@ -102,11 +95,11 @@ function reduceRegister(operations: readonly Operation<OpInput, unknown>[]): Ope
       case 'read':
         return false;
       case 'write':
-        return casReturnedFalse || isObserved(op.input.value);
+        return casReturnedFalse || observed.has(op.input.value);
       case 'delete':
-        return casReturnedFalse || isObserved(null);
+        return casReturnedFalse || observed.has(null);
       case 'cas':
-        return casReturnedFalse || isObserved(casArgs(op.input.value)[1]);
+        return casReturnedFalse || observed.has(casArgs(op.input.value)[1]);
       default:
         return true;
     }
