@@ -82,6 +82,10 @@ export function registerRun(program: Command): void {
           checkers: registries.checkers,
           progress: createProgress(process.stderr),
           signal: interrupt.signal,
+          onCleanedUp: (dir) => {
+            interrupt.dispose();
+            process.stderr.write(`checking the history; Ctrl-C stops (faultline check ${dir} checks it later)\n`);
+          },
         });
         const { results } = outcome;
         process.stdout.write(`\n${formatVerdictTable(results.results, results.valid, results.expected)}\n`);

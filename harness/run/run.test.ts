@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,7 @@ describe('runCampaign on the process runtime (fake system)', () => {
       registries: { workloads: {}, checkers: { counting } },
       sets: ['checkers=[counting]', 'nemesis.faults.1.targets=leader'],
     });
+    let atCleanup: { results: boolean; alive: string[] } | undefined;
     const outcome = await runCampaign({
       campaign,
       runtime: 'process',
@@ -48,8 +49,13 @@ describe('runCampaign on the process runtime (fake system)', () => {
       checkers: { counting },
       progress: createProgress(process.stderr, { quiet: true }),
       monitorIntervalMs: 100,
+      onCleanedUp: (dir) => {
+        atCleanup = { results: existsSync(join(dir, 'results.json')), alive: startedNodes(dir).filter((n) => pidAlive(n.pid)).map((n) => n.id) };
+      },
     });
     const nodes = startedNodes(outcome.dir);
+    // Told once everything had stopped, before the checks wrote results.json.
+    expect(atCleanup).toEqual({ results: false, alive: [] });
     started.push(...nodes.map((n) => n.pid));
 
     // The run folder.

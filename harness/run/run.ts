@@ -43,6 +43,10 @@ export interface RunSettings {
   progress: Progress;
   /** Aborting stops the run early (cleanly, and the history is still checked). */
   signal?: AbortSignal;
+  /** Called with the run folder once every node, proxy and client is stopped, before the checks.
+   *  The checks run synchronously (a signal handler cannot run meanwhile): the CLI gives Ctrl-C
+   *  back its default here, so it ends a long check at once. */
+  onCleanedUp?: (dir: string) => void;
   /** A Toxiproxy to use; default TOXIPROXY_URL, else the embedded one in this process. */
   toxiproxyUrl?: string;
   /** How long a node has to answer its health check after (re)starting. Default 30 s. */
@@ -215,6 +219,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
     history?.close();
     removeRunRecord(folder.runId);
   }
+  settings.onCleanedUp?.(dir);
 
   if (!history) {
     // Nothing was recorded: the run never started.
