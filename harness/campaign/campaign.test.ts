@@ -172,6 +172,16 @@ describe('loadCampaign', () => {
     expect(err.message).toMatch(/:12: nemesis\.timeline\[0\]\.nodes\[0\]: unknown node "n9"; this campaign's nodes: n1, n2, n3/);
   });
 
+  it('takes chosen links for a toxic fault, and refuses unknown nodes and empty choices in them', async () => {
+    const links = (l: string) => good().replace(/nemesis:[\s\S]*$/, `nemesis:\n  timeline:\n    - {at: 1s, type: latency, ms: 50, links: ${l}}\n`);
+    const loaded = await loadCampaign(campaignFile(links('{touching: [n1], peers: [[n2, n3]]}')), { registries });
+    expect(loaded.spec.nemesis.timeline?.[0]).toMatchObject({ links: { touching: ['n1'], peers: [['n2', 'n3']] } });
+    const err = await problemOf(links('{touching: [n9], peers: [[n2, n8]]}'));
+    expect(err.message).toMatch(/:12: nemesis\.timeline\[0\]\.links\.touching\[0\]: unknown node "n9"/);
+    expect(err.message).toMatch(/:12: nemesis\.timeline\[0\]\.links\.peers\[0\]\[1\]: unknown node "n8"/);
+    expect((await problemOf(links('{}'))).message).toMatch(/nemesis\.timeline\[0\]\.links/);
+  });
+
   it('refuses an unknown checker and bad checker options', async () => {
     const err = await problemOf(good('checkers:\n  - perf\n  - linearisable\n  - {name: picky, options: {limit: lots}}\n'));
     expect(err.message).toMatch(/:16: checkers\[1\]: unknown checker "linearisable"; valid choices: perf, picky/);

@@ -12,7 +12,7 @@ import type { Workload } from '../workload.js';
 import { UserError } from '../cli/errors.js';
 import { findCampaignFile } from './find.js';
 import type { Registries } from './registries.js';
-import { campaignSchema, type CampaignFile } from './schema.js';
+import { campaignSchema, type CampaignFile, type FaultSpec } from './schema.js';
 import {
   applyOverride,
   CampaignSyntaxError,
@@ -206,12 +206,16 @@ function checkNodeNames(settings: CampaignFile, nodes: string[], problem: (path:
       if (!nodes.includes(n)) problem([...path, i], `unknown node "${n}"; this campaign's nodes: ${nodes.join(', ')}`);
     });
   };
-  settings.nemesis.faults.forEach((f, i) => {
-    if (f.type === 'kill' || f.type === 'pause') check(f.nodes, ['nemesis', 'faults', i, 'nodes']);
-  });
-  settings.nemesis.timeline?.forEach((f, i) => {
-    if (f.type === 'kill' || f.type === 'pause') check(f.nodes, ['nemesis', 'timeline', i, 'nodes']);
-  });
+  const checkFault = (f: FaultSpec, path: (string | number)[]): void => {
+    if (f.type === 'kill' || f.type === 'pause') check(f.nodes, [...path, 'nodes']);
+    if ('links' in f && typeof f.links === 'object') {
+      check(f.links.touching, [...path, 'links', 'touching']);
+      check(f.links.clients, [...path, 'links', 'clients']);
+      f.links.peers?.forEach((pair, k) => check(pair, [...path, 'links', 'peers', k]));
+    }
+  };
+  settings.nemesis.faults.forEach((f, i) => checkFault(f, ['nemesis', 'faults', i]));
+  settings.nemesis.timeline?.forEach((f, i) => checkFault(f, ['nemesis', 'timeline', i]));
 }
 
 async function importWorkload(file: string, problem: (message: string) => void): Promise<Workload<unknown> | undefined> {

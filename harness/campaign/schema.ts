@@ -14,7 +14,21 @@ export const TARGETS = ['one', 'minority', 'majority', 'all', 'leader', 'followe
 export type Target = (typeof TARGETS)[number];
 
 export const LINK_SETS = ['all', 'clients', 'peers'] as const;
-export type LinkSet = (typeof LINK_SETS)[number];
+
+/** Which links a toxic fault acts on: a named set, or chosen links (their union): every link to or
+ *  from the nodes `touching` names, the client links of `clients`, the directed peer links
+ *  `peers` names as [from, to] pairs. */
+const linkSet = z.union([
+  z.enum(LINK_SETS),
+  z
+    .strictObject({
+      touching: z.array(z.string()).min(1).optional(),
+      clients: z.array(z.string()).min(1).optional(),
+      peers: z.array(z.tuple([z.string(), z.string()])).min(1).optional(),
+    })
+    .refine((l) => l.touching ?? l.clients ?? l.peers, { message: 'name links with touching, clients or peers' }),
+]);
+export type LinkSet = z.infer<typeof linkSet>;
 
 const nodeList = z.array(z.string()).min(1);
 
@@ -41,21 +55,21 @@ const latencyFault = z.strictObject({
   type: z.literal('latency'),
   ms: z.number().int().min(0).default(100),
   jitter: z.number().int().min(0).default(0),
-  links: z.enum(LINK_SETS).default('peers'),
+  links: linkSet.default('peers'),
 });
 
 const bandwidthFault = z.strictObject({
   type: z.literal('bandwidth'),
   /** KB/s. */
   rate: z.number().int().min(0).default(16),
-  links: z.enum(LINK_SETS).default('peers'),
+  links: linkSet.default('peers'),
 });
 
 const resetPeerFault = z.strictObject({
   type: z.literal('reset-peer'),
   /** Milliseconds before each connection is reset (0 = at once). */
   timeout: z.number().int().min(0).default(0),
-  links: z.enum(LINK_SETS).default('peers'),
+  links: linkSet.default('peers'),
 });
 
 const slicerFault = z.strictObject({
@@ -64,7 +78,7 @@ const slicerFault = z.strictObject({
   average_size: z.number().int().min(1).default(16),
   size_variation: z.number().int().min(0).default(8),
   delay: z.number().int().min(0).default(1000),
-  links: z.enum(LINK_SETS).default('peers'),
+  links: linkSet.default('peers'),
 });
 
 export const FAULT_TYPES = ['partition', 'kill', 'pause', 'latency', 'bandwidth', 'reset-peer', 'slicer'] as const;

@@ -7,7 +7,7 @@ const FAULTS: Record<FaultType, string> = {
     'cut links between nodes (shapes: see partition/*); mode drop (bytes vanish, requests hang) or reject (connections refused); ops start-partition/stop-partition',
   kill: 'SIGKILL nodes (targets: one, minority, majority, all, leader, followers, or nodes: [...]) and restart them after the duration; ops kill/restart',
   pause: 'SIGSTOP nodes (docker pause) and resume them after the duration; same targets as kill; ops pause/resume',
-  latency: 'add latency with jitter (ms, jitter) on links (peers, clients or all); ops start-latency/stop-latency',
+  latency: 'add latency with jitter (ms, jitter) on links (peers, clients, all, or {touching, clients, peers} to choose); ops start-latency/stop-latency',
   bandwidth: 'limit bandwidth (rate, KB/s) on links; ops start-bandwidth/stop-bandwidth',
   'reset-peer': 'reset connections (TCP RST) after timeout ms on links; ops start-reset-peer/stop-reset-peer',
   slicer: 'slice data into small packets (average_size, size_variation bytes, delay µs) on links; ops start-slicer/stop-slicer',

@@ -36,7 +36,7 @@ function fakes(options: { failKill?: string } = {}) {
   const network = {
     partition: async (grudge: Grudge, mode: PartitionMode) => void calls.push(`partition ${mode} ${JSON.stringify(grudge)}`),
     heal: async () => void calls.push('heal'),
-    latency: async (links: unknown, o: { latency: number }) => void calls.push(`latency ${String(links)} ${o.latency}`),
+    latency: async (links: unknown, o: { latency: number }) => void calls.push(`latency ${typeof links === 'string' ? links : JSON.stringify(links)} ${o.latency}`),
     bandwidth: async (links: unknown, o: { rate: number }) => void calls.push(`bandwidth ${String(links)} ${o.rate}`),
     resetPeer: async (links: unknown, o: { timeout: number }) => void calls.push(`reset-peer ${String(links)} ${o.timeout}`),
     slicer: async (links: unknown, o: { averageSize: number; sizeVariation: number; delay: number }) =>
@@ -138,6 +138,20 @@ describe('Nemesis', () => {
       'partition drop {"n1":["n2"]}', // the later one ended: the earlier one is still in force
       'heal',
     ]);
+  });
+
+  it('passes chosen links through, and two overlapping latencies end one by one', async () => {
+    const f = fakes();
+    const plan: PlannedFault[] = [
+      { id: 0, at: 0, duration: 60, type: 'latency', ms: 10, jitter: 0, links: { touching: ['n1'] } },
+      { id: 1, at: 10, duration: 10, type: 'latency', ms: 20, jitter: 0, links: 'peers' },
+    ];
+    const nemesis = new Nemesis({ plan, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => undefined, random: new Random(1), healthTimeoutMs: 100 });
+    nemesis.start();
+    await at(40);
+    expect(nemesis.activeFaults()).toEqual(['latency 10ms on links touching n1']);
+    await nemesis.healAll();
+    expect(f.calls.slice(0, 4)).toEqual(['latency {"touching":["n1"]} 10', 'latency peers 20', 'clear fault1', 'clear fault0']);
   });
 
   it('sets and clears bandwidth, reset-peer and slicer toxics', async () => {

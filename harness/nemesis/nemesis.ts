@@ -9,7 +9,8 @@ import { planPartition, type PartitionPlan } from '../network/partitions.js';
 import type { Grudge, LinkSelection, Network, PartitionMode } from '../network/network.js';
 import type { Random } from '../random.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { pickTargets, type PlannedFault } from './plan.js';
+import { describeLinks, pickTargets, type PlannedFault } from './plan.js';
+import type { LinkSet } from '../campaign/schema.js';
 
 export interface NemesisDeps {
   plan: readonly PlannedFault[];
@@ -250,11 +251,12 @@ function describeValue(value: unknown): string {
     if (Array.isArray(v.nodes)) return v.nodes.join(' ');
     if (typeof v.shape === 'string') return v.shape;
     if (typeof v.targets === 'string') return v.targets;
-    if (typeof v.ms === 'number') return `${v.ms}ms on ${String(v.links)}`;
-    if (typeof v.rate === 'number') return `${v.rate}KB/s on ${String(v.links)}`;
-    if (typeof v.timeout === 'number') return `after ${v.timeout}ms on ${String(v.links)}`;
-    if (typeof v.average_size === 'number') return `${v.average_size} bytes on ${String(v.links)}`;
-    if (typeof v.links === 'string') return `on ${v.links}`;
+    const on = typeof v.links === 'string' ? v.links : describeLinks(v.links as LinkSet);
+    if (typeof v.ms === 'number') return `${v.ms}ms on ${on}`;
+    if (typeof v.rate === 'number') return `${v.rate}KB/s on ${on}`;
+    if (typeof v.timeout === 'number') return `after ${v.timeout}ms on ${on}`;
+    if (typeof v.average_size === 'number') return `${v.average_size} bytes on ${on}`;
+    if (v.links !== undefined) return `on ${on}`;
   }
   return '';
 }

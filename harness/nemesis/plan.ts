@@ -98,12 +98,22 @@ export function describeFault(f: PlannedFault): string {
     case 'pause':
       return `${when} ${f.type} ${f.nodes ? f.nodes.join(' ') : f.targets}`;
     case 'latency':
-      return `${when} latency ${f.ms}ms±${f.jitter} on ${f.links} links`;
+      return `${when} latency ${f.ms}ms±${f.jitter} on ${describeLinks(f.links)}`;
     case 'bandwidth':
-      return `${when} bandwidth ${f.rate}KB/s on ${f.links} links`;
+      return `${when} bandwidth ${f.rate}KB/s on ${describeLinks(f.links)}`;
     case 'reset-peer':
-      return `${when} reset-peer after ${f.timeout}ms on ${f.links} links`;
+      return `${when} reset-peer after ${f.timeout}ms on ${describeLinks(f.links)}`;
     case 'slicer':
-      return `${when} slicer ${f.average_size}±${f.size_variation} bytes every ${f.delay}µs on ${f.links} links`;
+      return `${when} slicer ${f.average_size}±${f.size_variation} bytes every ${f.delay}µs on ${describeLinks(f.links)}`;
   }
+}
+
+/** `peers links`, or the chosen links: `links touching n1; peer links n1->n2`. */
+export function describeLinks(links: LinkSet): string {
+  if (typeof links === 'string') return `${links} links`;
+  const parts: string[] = [];
+  if (links.touching) parts.push(`links touching ${links.touching.join(' ')}`);
+  if (links.clients) parts.push(`client links of ${links.clients.join(' ')}`);
+  if (links.peers) parts.push(`peer links ${links.peers.map(([from, to]) => `${from}->${to}`).join(' ')}`);
+  return parts.join('; ');
 }

@@ -79,4 +79,11 @@ describe('planRun', () => {
     ]);
     expect(plan.faults.map((f) => f.id)).toEqual([0, 1, 2, 3, 4, 5]);
   });
+
+  it('describes chosen links', async () => {
+    const plan = planRun(await load(7, ['nemesis={timeline: [{at: 1s, type: slicer, links: {touching: [n1], clients: [n2], peers: [[n2, n3]]}}]}']));
+    expect(plan.faults.map(describeFault)).toEqual([
+      '1.00s+3.00s slicer 16±8 bytes every 1000µs on links touching n1; client links of n2; peer links n2->n3',
+    ]);
+  });
 });
