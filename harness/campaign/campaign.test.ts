@@ -179,7 +179,9 @@ describe('loadCampaign', () => {
     const err = await problemOf(links('{touching: [n9], peers: [[n2, n8]]}'));
     expect(err.message).toMatch(/:12: nemesis\.timeline\[0\]\.links\.touching\[0\]: unknown node "n9"/);
     expect(err.message).toMatch(/:12: nemesis\.timeline\[0\]\.links\.peers\[0\]\[1\]: unknown node "n8"/);
-    expect((await problemOf(links('{}'))).message).toMatch(/nemesis\.timeline\[0\]\.links/);
+    expect((await problemOf(links('{}'))).message).toMatch(/nemesis\.timeline\[0\]\.links: name links with touching, clients or peers/);
+    expect((await problemOf(links('{touching: [n1], to: [n2]}'))).message).toMatch(/links\.to: unknown field "to"; valid fields: touching, clients, peers/);
+    expect((await problemOf(links('nodes'))).message).toMatch(/links: expected peers, clients, all, or chosen links like \{touching/);
   });
 
   it('refuses an unknown checker and bad checker options', async () => {

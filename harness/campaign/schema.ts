@@ -26,8 +26,8 @@ const linkSet = z.union([
       clients: z.array(z.string()).min(1).optional(),
       peers: z.array(z.tuple([z.string(), z.string()])).min(1).optional(),
     })
-    .refine((l) => l.touching ?? l.clients ?? l.peers, { message: 'name links with touching, clients or peers' }),
-]);
+    .refine((l) => l.touching !== undefined || l.clients !== undefined || l.peers !== undefined, { message: 'name links with touching, clients or peers' }),
+], { error: 'expected peers, clients, all, or chosen links like {touching: [node], clients: [node], peers: [[from, to]]}' });
 export type LinkSet = z.infer<typeof linkSet>;
 
 const nodeList = z.array(z.string()).min(1);
@@ -140,7 +140,11 @@ function taggedFault<Extra extends z.ZodRawShape>(extra: Extra) {
         for (const issue of result.error.issues) {
           if (issue.code === 'unrecognized_keys') {
             for (const key of issue.keys) {
-              ctx.addIssue({ code: 'custom', path: [...issue.path, key], message: `unknown field "${key}" for a ${type} fault; valid fields: ${fields.join(', ')}` });
+              const message =
+                issue.path.length === 0
+                  ? `unknown field "${key}" for a ${type} fault; valid fields: ${fields.join(', ')}`
+                  : `unknown field "${key}"${issue.path.at(-1) === 'links' ? '; valid fields: touching, clients, peers' : ''}`;
+              ctx.addIssue({ code: 'custom', path: [...issue.path, key], message });
             }
           } else {
             ctx.addIssue({ ...issue });
