@@ -144,6 +144,31 @@ export class ValueSet {
   }
 }
 
+/** What an operation of a model with one value per key does: only reads it, sets it, or else. */
+export type ValueEffect = 'read' | { sets: unknown } | 'other';
+
+/**
+ * The `reduce` of models with one value per key: drops indeterminate operations that cannot
+ * change the verdict. Reads go (they change nothing). So do operations that set a value `seen`
+ * says no definite operation observed: once in place, such a value is overwritten before anything
+ * sees it, so a linearization that uses the op still linearizes without it. `keepSets` keeps every
+ * setting op, for histories where something observes more than the value (a cas that returned
+ * false sees "not its expected value", an append builds on what was there).
+ */
+export function dropUnseenIndeterminate<O>(
+  operations: readonly Operation<OpInput, O>[],
+  effect: (input: OpInput) => ValueEffect,
+  seen: (value: unknown) => boolean,
+  keepSets: boolean,
+): Operation<OpInput, O>[] {
+  return operations.filter((op) => {
+    if (!op.indeterminate) return true;
+    const e = effect(op.input);
+    if (e === 'read') return false;
+    return e === 'other' || keepSets || seen(e.sets);
+  });
+}
+
 /** A short readable rendering of a value for witnesses and messages. */
 export function showValue(v: unknown): string {
   if (v === undefined) return '?';

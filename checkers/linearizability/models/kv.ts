@@ -1,4 +1,4 @@
-import { keyLabel, showValue, valueEqual, valuePerKey, ValueSet, type Model, type OpInput, type Operation } from '../model.js';
+import { dropUnseenIndeterminate, keyLabel, showValue, valueEqual, valuePerKey, ValueSet, type Model, type OpInput, type Operation, type ValueEffect } from '../model.js';
 
 /**
  * A key-value map, checked key by key: `get` returns the value (null, or "", when the key is
@@ -51,30 +51,18 @@ export function kvModel(options: { initial?: unknown } = {}): Model<unknown, OpI
 
 const isGet = (input: OpInput): boolean => input.f === 'get' || input.f === 'read';
 
-/**
- * Drops indeterminate operations that cannot matter: gets (they change nothing), and, when the
- * key has no append, puts whose value no get returned and deletes when no get saw the key
- * absent (null or ""). Such a value, once in place, is overwritten before any definite get sees
- * it, so a linearization that uses the op still linearizes without it. An append builds on the
- * value before it, so with appends every put and delete stays.
- */
+/** Drops what cannot matter (see dropUnseenIndeterminate); a get shows an absent key as null or
+ *  "", and on a key with appends every put and delete stays. */
 function reduceKv(operations: readonly Operation<OpInput, unknown>[]): Operation<OpInput, unknown>[] {
-  const withAppend = operations.some((op) => op.input.f === 'append');
   const observed = new ValueSet();
   for (const op of operations) if (isGet(op.input) && !op.indeterminate && op.output !== undefined) observed.add(op.output);
-  const seen = (v: unknown): boolean => observed.has(v) || (v === null && observed.has('')); // a get shows absent as "" too
-  return operations.filter((op) => {
-    if (!op.indeterminate) return true;
-    if (isGet(op.input)) return false;
-    if (withAppend) return true;
-    switch (op.input.f) {
-      case 'put':
-      case 'write':
-        return seen(op.input.value);
-      case 'delete':
-        return seen(null);
-      default:
-        return true;
-    }
-  });
+  const seen = (v: unknown): boolean => observed.has(v) || (v === null && observed.has(''));
+  return dropUnseenIndeterminate(operations, kvEffect, seen, operations.some((op) => op.input.f === 'append'));
+}
+
+function kvEffect(input: OpInput): ValueEffect {
+  if (isGet(input)) return 'read';
+  if (input.f === 'put' || input.f === 'write') return { sets: input.value };
+  if (input.f === 'delete') return { sets: null };
+  return 'other';
 }

@@ -1,4 +1,4 @@
-import { keyLabel, showValue, valueEqual, valuePerKey, ValueSet, type Model, type OpInput, type Operation } from '../model.js';
+import { dropUnseenIndeterminate, keyLabel, showValue, valueEqual, valuePerKey, ValueSet, type Model, type OpInput, type Operation, type ValueEffect } from '../model.js';
 
 /**
  * A register per key (ops without a key share one register): `read` returns the value, or null
@@ -72,13 +72,7 @@ function casArgs(v: unknown): [unknown, unknown] {
   return [o.expected, o.new];
 }
 
-/**
- * Drops indeterminate operations that cannot matter: reads (they change nothing), and, when no
- * cas of the partition returned false, writes, deletes and cas whose resulting value no read
- * returned and no cas expects. Such a value, once in the register, would be overwritten before
- * any definite read or cas could see it, so a linearization that uses the op still linearizes
- * without it (a cas that returned false is the exception: it observes "not its expected value").
- */
+/** Drops what cannot matter (see dropUnseenIndeterminate); the values a cas expects count as seen. */
 function reduceRegister(operations: readonly Operation<OpInput, unknown>[]): Operation<OpInput, unknown>[] {
   const observed = new ValueSet();
   let casReturnedFalse = false;
@@ -89,19 +83,20 @@ function reduceRegister(operations: readonly Operation<OpInput, unknown>[]): Ope
       if (!op.indeterminate && op.output === false) casReturnedFalse = true;
     }
   }
-  return operations.filter((op) => {
-    if (!op.indeterminate) return true;
-    switch (op.input.f) {
-      case 'read':
-        return false;
-      case 'write':
-        return casReturnedFalse || observed.has(op.input.value);
-      case 'delete':
-        return casReturnedFalse || observed.has(null);
-      case 'cas':
-        return casReturnedFalse || observed.has(casArgs(op.input.value)[1]);
-      default:
-        return true;
-    }
-  });
+  return dropUnseenIndeterminate(operations, registerEffect, (v) => observed.has(v), casReturnedFalse);
+}
+
+function registerEffect(input: OpInput): ValueEffect {
+  switch (input.f) {
+    case 'read':
+      return 'read';
+    case 'write':
+      return { sets: input.value };
+    case 'delete':
+      return { sets: null };
+    case 'cas':
+      return { sets: casArgs(input.value)[1] };
+    default:
+      return 'other';
+  }
 }
