@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findSystem, formatPeers, nodeIds, type SystemDescriptor } from '../harness/descriptor.js';
 import { resolveCommand } from '../harness/system-command.js';
-import type { NodeEndpoint } from '../harness/workload.js';
+import { Random } from '../harness/random.js';
+import type { ClientContext, NodeEndpoint, Workload, WorkloadClient } from '../harness/workload.js';
 import { freePort, spawnNode, type Spawned } from '../systems/common/testing.js';
 
 export interface TestCluster {
@@ -93,4 +94,34 @@ export async function startCluster(systemName: string, options: ClusterOptions =
     throw err;
   }
   return cluster;
+}
+
+/** One test's cluster and the workload clients it opened; `stop()` (for afterEach) closes them all. */
+export interface ClusterAndClients {
+  start(systemName: string, options?: ClusterOptions): Promise<TestCluster>;
+  /** A client of the workload for `process`, on the started cluster, with a 2 s timeout. */
+  client(process: number, options?: unknown, context?: Partial<ClientContext>): Promise<WorkloadClient>;
+  stop(): Promise<void>;
+}
+
+export function clusterAndClients<O>(workload: Workload<O>): ClusterAndClients {
+  let cluster: TestCluster | undefined;
+  const clients: WorkloadClient[] = [];
+  return {
+    async start(systemName, options) {
+      cluster = await startCluster(systemName, options);
+      return cluster;
+    },
+    async client(process, options = {}, context = {}) {
+      if (!cluster) throw new Error('clusterAndClients: start a cluster first');
+      const c = await workload.client(workload.options.parse(options), { nodes: cluster.nodes, process, timeoutMs: 2000, random: new Random(process), ...context });
+      clients.push(c);
+      return c;
+    },
+    async stop() {
+      for (const c of clients.splice(0)) await c.close();
+      await cluster?.stop();
+      cluster = undefined;
+    },
+  };
 }

@@ -1,27 +1,17 @@
 /** The chat client against the real reference chat server (built in dist/; `npx tsc -p .` first). */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Random } from '../../harness/random.js';
 import type { WorkloadClient } from '../../harness/workload.js';
-import { startCluster, type TestCluster } from '../testing.js';
+import { clusterAndClients } from '../testing.js';
 import { chat } from './index.js';
 import type { ChatFrame } from './options.js';
 
-let cluster: TestCluster | undefined;
-const clients: WorkloadClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close();
-  await cluster?.stop();
-  cluster = undefined;
-});
+const harness = clusterAndClients(chat);
+afterEach(() => harness.stop());
 
 const never = new AbortController().signal;
 const settle = (ms = 100): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function clientFor(process: number, options: unknown = {}): Promise<WorkloadClient> {
-  const c = await chat.client(chat.options.parse(options), { nodes: cluster!.nodes, process, timeoutMs: 2000, random: new Random(process) });
-  clients.push(c);
-  return c;
-}
+const clientFor = (process: number, options: unknown = {}): Promise<WorkloadClient> => harness.client(process, options);
 
 async function poll(c: WorkloadClient): Promise<ChatFrame[]> {
   const out = await c.invoke({ f: 'poll' }, never);
@@ -33,7 +23,7 @@ const own = (frames: ChatFrame[]): string[] => frames.filter((f) => f.user !== '
 
 describe('chat workload against the reference chat server', () => {
   it('publish is acknowledged with its sequence; all clients see one order; reconnect and catch-up recover', async () => {
-    cluster = await startCluster('chat');
+    await harness.start('chat');
     const a = await clientFor(0);
     const b = await clientFor(1);
     expect(await a.invoke({ f: 'join', value: { room: 'room-1' } }, never)).toEqual({ type: 'ok', node: 'chat1' });
@@ -59,7 +49,7 @@ describe('chat workload against the reference chat server', () => {
   });
 
   it('after a server restart the client reconnects and sequences continue', async () => {
-    cluster = await startCluster('chat');
+    const cluster = await harness.start('chat');
     const a = await clientFor(0);
     await a.invoke({ f: 'join', value: { room: 'r' } }, never);
     const before = await a.invoke({ f: 'publish', value: { room: 'r', content: 'm1' } }, never);
@@ -76,7 +66,7 @@ describe('chat workload against the reference chat server', () => {
   });
 
   it('BUGS=sequence-reset: after a restart a sequence names a second message', async () => {
-    cluster = await startCluster('chat', { bugs: ['sequence-reset'] });
+    const cluster = await harness.start('chat', { bugs: ['sequence-reset'] });
     const a = await clientFor(0);
     await a.invoke({ f: 'join', value: { room: 'r' } }, never);
     for (const m of ['m1', 'm2', 'm3']) await a.invoke({ f: 'publish', value: { room: 'r', content: m } }, never);
@@ -91,7 +81,7 @@ describe('chat workload against the reference chat server', () => {
   });
 
   it('BUGS=oldest-history: a course-style client (no gap fill) that joins late misses messages for good', async () => {
-    cluster = await startCluster('chat', { bugs: ['oldest-history'], env: { JOIN_HISTORY: '3' } });
+    await harness.start('chat', { bugs: ['oldest-history'], env: { JOIN_HISTORY: '3' } });
     const a = await clientFor(0);
     const late = await clientFor(1, { gapFill: false, catchUpFrom: 'last-seen' });
     await a.invoke({ f: 'join', value: { room: 'r' } }, never);
@@ -107,7 +97,7 @@ describe('chat workload against the reference chat server', () => {
   });
 
   it('BUGS=no-gap-fill: history requests come back empty, so what a reconnect missed stays missing', async () => {
-    cluster = await startCluster('chat', { bugs: ['no-gap-fill'], env: { JOIN_HISTORY: '1' } });
+    await harness.start('chat', { bugs: ['no-gap-fill'], env: { JOIN_HISTORY: '1' } });
     const a = await clientFor(0);
     const b = await clientFor(1, { reconnectPauseMs: 300 });
     await a.invoke({ f: 'join', value: { room: 'r' } }, never);

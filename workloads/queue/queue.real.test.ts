@@ -1,30 +1,20 @@
 /** The queue client against the real reference producer (built in dist/; `npx tsc -p .` first). */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Random } from '../../harness/random.js';
 import type { WorkloadClient } from '../../harness/workload.js';
-import { startCluster, type TestCluster } from '../testing.js';
+import { clusterAndClients } from '../testing.js';
 import { queue } from './index.js';
 import type { QueueTask } from './options.js';
 
-let cluster: TestCluster | undefined;
-const clients: WorkloadClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close();
-  await cluster?.stop();
-  cluster = undefined;
-});
+const harness = clusterAndClients(queue);
+afterEach(() => harness.stop());
 
 const never = new AbortController().signal;
 
-async function clientFor(process: number, options: unknown = {}): Promise<WorkloadClient> {
-  const c = await queue.client(queue.options.parse(options), { nodes: cluster!.nodes, process, timeoutMs: 2000, random: new Random(process) });
-  clients.push(c);
-  return c;
-}
+const clientFor = (process: number, options: unknown = {}): Promise<WorkloadClient> => harness.client(process, options);
 
 describe('queue workload against the reference producer', () => {
   it('enqueue, dequeue, complete with the lease, abandon, drain after the lease expires, stats', async () => {
-    cluster = await startCluster('queue', { env: { LEASE_MS: '400' } });
+    await harness.start('queue', { env: { LEASE_MS: '400' } });
     const producer = await clientFor(0);
     const w1 = await clientFor(1, { drain: { timeoutMs: 5000, pollMs: 50 } });
     const w2 = await clientFor(2);
@@ -49,7 +39,7 @@ describe('queue workload against the reference producer', () => {
   });
 
   it('with BUGS=no-lease an abandoned task stays processing: drain gives up, stats show it', async () => {
-    cluster = await startCluster('queue', { bugs: ['no-lease'] });
+    await harness.start('queue', { bugs: ['no-lease'] });
     const c = await clientFor(1, { drain: { timeoutMs: 400, pollMs: 50 } });
     await c.invoke({ f: 'enqueue', value: 'a' }, never);
     await c.invoke({ f: 'enqueue', value: 'b' }, never);
@@ -61,7 +51,7 @@ describe('queue workload against the reference producer', () => {
   });
 
   it('a killed producer makes enqueue fail; after a restart the journal still has the tasks', async () => {
-    cluster = await startCluster('queue');
+    const cluster = await harness.start('queue');
     const c = await clientFor(0);
     await c.invoke({ f: 'enqueue', value: 'kept' }, never);
     await cluster.kill('producer1');

@@ -1,25 +1,16 @@
 /** The register client against the real reference Raft (built in dist/; `npx tsc -p .` first). */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Random } from '../../harness/random.js';
 import type { OpCall, OpOutcome, WorkloadClient } from '../../harness/workload.js';
-import { startCluster, type TestCluster } from '../testing.js';
+import { clusterAndClients } from '../testing.js';
 import { register } from './index.js';
 
-let cluster: TestCluster | undefined;
-const clients: WorkloadClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close();
-  await cluster?.stop();
-  cluster = undefined;
-});
+const harness = clusterAndClients(register);
+afterEach(() => harness.stop());
 
 const never = new AbortController().signal;
 
-async function clientFor(process: number, api: 'raft' | 'store', options: unknown = {}): Promise<WorkloadClient> {
-  const c = await register.client(register.options.parse(options), { nodes: cluster!.nodes, process, timeoutMs: 2000, random: new Random(process), api });
-  clients.push(c);
-  return c;
-}
+const clientFor = (process: number, api: 'raft' | 'store', options: unknown = {}): Promise<WorkloadClient> =>
+  harness.client(process, options, { api });
 
 /** Retries an op while it fails (no leader yet); returns the first non-fail outcome. */
 async function untilNotFail(c: WorkloadClient, call: OpCall, ms = 8000): Promise<OpOutcome> {
@@ -33,7 +24,7 @@ async function untilNotFail(c: WorkloadClient, call: OpCall, ms = 8000): Promise
 
 describe('register workload against the reference raft', () => {
   it('every client reaches the leader through redirects; reads name the write they saw', async () => {
-    cluster = await startCluster('raft');
+    await harness.start('raft');
     const cs = await Promise.all([0, 1, 2].map((p) => clientFor(p, 'raft')));
     expect(await untilNotFail(cs[0]!, { f: 'write', key: 'k1', value: 1 })).toMatchObject({ type: 'ok', value: 1 });
     const nodesAnswering = new Set<string>();
@@ -51,7 +42,7 @@ describe('register workload against the reference raft', () => {
   });
 
   it('a killed home node gives fail (connection refused); after a leader crash writes reach the new leader', async () => {
-    cluster = await startCluster('raft');
+    const cluster = await harness.start('raft');
     const c0 = await clientFor(0, 'raft');
     const first = await untilNotFail(c0, { f: 'write', key: 'a', value: 1 });
     expect(first.type).toBe('ok');

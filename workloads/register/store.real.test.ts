@@ -1,25 +1,15 @@
 /** The register client against the real reference store (built in dist/; `npx tsc -p .` first). */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Random } from '../../harness/random.js';
 import type { OpCall, OpOutcome, WorkloadClient } from '../../harness/workload.js';
-import { startCluster, type TestCluster } from '../testing.js';
+import { clusterAndClients } from '../testing.js';
 import { register } from './index.js';
 
-let cluster: TestCluster | undefined;
-const clients: WorkloadClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close();
-  await cluster?.stop();
-  cluster = undefined;
-});
+const harness = clusterAndClients(register);
+afterEach(() => harness.stop());
 
 const never = new AbortController().signal;
 
-async function clientFor(process: number, options: unknown): Promise<WorkloadClient> {
-  const c = await register.client(register.options.parse(options), { nodes: cluster!.nodes, process, timeoutMs: 2000, random: new Random(process), api: 'store' });
-  clients.push(c);
-  return c;
-}
+const clientFor = (process: number, options: unknown): Promise<WorkloadClient> => harness.client(process, options, { api: 'store' });
 
 async function untilOk(c: WorkloadClient, call: OpCall, ms = 8000): Promise<OpOutcome> {
   const deadline = Date.now() + ms;
@@ -32,7 +22,7 @@ async function untilOk(c: WorkloadClient, call: OpCall, ms = 8000): Promise<OpOu
 
 describe('register workload against the reference store', () => {
   it('writes from any node reach the leader (node-1); strong and read_your_writes reads see them', async () => {
-    cluster = await startCluster('store', { env: { WRITE_QUORUM: '2', READ_QUORUM: '2' } });
+    await harness.start('store', { env: { WRITE_QUORUM: '2', READ_QUORUM: '2' } });
     const strong = await clientFor(2, { readLevel: 'strong' });
     const w = await untilOk(strong, { f: 'write', key: 'k1', value: 7 });
     expect(w).toMatchObject({ type: 'ok', node: 'node-1', value: 7 });
@@ -47,7 +37,7 @@ describe('register workload against the reference store', () => {
   });
 
   it('a strong read that cannot reach R nodes fails (definitely: reads change nothing)', async () => {
-    cluster = await startCluster('store', { env: { WRITE_QUORUM: '1', READ_QUORUM: '3' } });
+    const cluster = await harness.start('store', { env: { WRITE_QUORUM: '1', READ_QUORUM: '3' } });
     const c = await clientFor(1, { readLevel: 'strong' });
     await untilOk(c, { f: 'write', key: 'k', value: 1 });
     await cluster.kill('node-3');
