@@ -1,9 +1,8 @@
 /** The store through faultline's CLI (`list`, `node`) and its own start-up errors. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, http, root, waitFor } from '../common/testing.js';
+import { builtEntry, freePort, http, root, waitFor } from '../common/testing.js';
 import { storeMain } from './testing/cluster.js';
 
 const cli = join(root, 'bin', 'faultline.js');
@@ -11,8 +10,8 @@ let child: ChildProcess | undefined;
 
 beforeAll(() => {
   storeMain();
-  if (!existsSync(join(root, 'dist', 'harness', 'cli', 'main.js'))) spawnSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: 'ignore' });
-}, 120_000);
+  builtEntry('dist/harness/cli/main.js');
+});
 
 afterEach(async () => {
   const c = child;

@@ -2,106 +2,14 @@
  * Test support: a store cluster of real node processes on 127.0.0.1 with free ports and short
  * timers, every node-to-node link through a Forwarder that a test can cut.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll } from 'vitest';
-import { Forwarder, freePort, http, root, sleep, waitFor, type HttpAnswer } from '../../common/testing.js';
+import { builtEntry, Forwarder, freePort, http, sleep, spawnNode, waitFor, type HttpAnswer, type Spawned } from '../../common/testing.js';
 
-export const mainJs = join(root, 'dist', 'systems', 'store', 'main.js');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const f of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, f.name);
-    if (f.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (f.name.endsWith('.ts') && !f.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-const upToDate = (): boolean => {
-  const sources = Math.max(newestMtime(join(root, 'systems', 'store')), newestMtime(join(root, 'systems', 'common')));
-  return existsSync(mainJs) && statSync(mainJs).mtimeMs >= sources;
-};
-
-/**
- * Compiles the project when dist/ is missing or older than the store's or common's sources.
- * Test files run in parallel: one compiles (holding a lock folder), the others wait for it.
- */
-export function ensureBuilt(): void {
-  if (upToDate()) return;
-  const lock = join(root, 'dist', '.store-tests-build.lock');
-  mkdirSync(join(root, 'dist'), { recursive: true });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // a lock older than the deadline is a leftover of a killed run
-      if (Date.now() > deadline || Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000) {
-        rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    if (!upToDate()) spawnSync('npx', ['tsc', '-p', '.'], { cwd: root, stdio: 'ignore' });
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-  if (!existsSync(mainJs)) throw new Error(`build failed: ${mainJs} missing (run npx tsc -p .)`);
-}
-
-let snapshot: string | undefined;
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * The node's entry point in a private copy of the compiled store and common modules. Other
- * people's `tsc` runs rewrite dist/ in place, and a node started mid-write fails to load; the
- * copy is checked (every module loads) and taken again until it is whole.
- */
-export function storeMain(): string {
-  if (snapshot) return join(snapshot, 'systems', 'store', 'main.js');
-  ensureBuilt();
-  // one copy per test process, named by its pid; copies of processes gone are removed
-  const parent = join(tmpdir(), 'faultline-store-builds');
-  mkdirSync(parent, { recursive: true });
-  for (const old of readdirSync(parent)) {
-    const pid = Number(old.split('-')[0]);
-    if (!alive(pid)) rmSync(join(parent, old), { recursive: true, force: true });
-  }
-  const dir = mkdtempSync(join(parent, `${process.pid}-`));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
-  for (let attempt = 1; ; attempt++) {
-    for (const part of ['store', 'common']) {
-      rmSync(join(dir, 'systems', part), { recursive: true, force: true });
-      cpSync(join(root, 'dist', 'systems', part), join(dir, 'systems', part), { recursive: true });
-    }
-    const modules = readdirSync(join(dir, 'systems', 'store')).filter((f) => f.endsWith('.js') && f !== 'main.js');
-    const probe = modules.map((f) => `await import(${JSON.stringify(join(dir, 'systems', 'store', f))});`).join('');
-    const loads = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { stdio: 'ignore', timeout: 20_000 }).status === 0;
-    const parses = spawnSync(process.execPath, ['--check', join(dir, 'systems', 'store', 'main.js')], { stdio: 'ignore', timeout: 20_000 }).status === 0;
-    if (loads && parses) break;
-    if (attempt === 5) throw new Error(`the compiled store in dist/ does not load (run npx tsc -p .)`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-  }
-  snapshot = dir;
-  return join(dir, 'systems', 'store', 'main.js');
-}
+/** The store's compiled entry point (throws when dist/ is missing or older than the sources). */
+export const storeMain = (): string => builtEntry('dist/systems/store/main.js');
 
 export interface ClusterOptions {
   nodes?: number;
@@ -114,9 +22,10 @@ export interface ClusterOptions {
 interface NodeProc {
   id: string;
   port: number;
-  proc?: ChildProcess;
+  proc?: Spawned;
   paused?: boolean;
-  log: string[];
+  /** The output of this node's earlier processes (before a kill or restart). */
+  earlier: string;
   dataDir?: string;
 }
 
@@ -145,7 +54,7 @@ export class StoreCluster {
     const n = this.options.nodes ?? 3;
     if (this.options.persist) this.tmp = mkdtempSync(join(tmpdir(), 'faultline-store-'));
     for (let i = 1; i <= n; i++) {
-      const node: NodeProc = { id: `node-${i}`, port: await freePort(), log: [] };
+      const node: NodeProc = { id: `node-${i}`, port: await freePort(), earlier: '' };
       if (this.tmp) node.dataDir = join(this.tmp, node.id);
       this.nodes.push(node);
     }
@@ -177,24 +86,23 @@ export class StoreCluster {
   private async launch(node: NodeProc): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const proc = this.spawn(node);
-      const exited = new Promise<'exited'>((resolve) => proc.once('exit', () => resolve('exited')));
       const up = waitFor(`${node.id} to answer`, async () => ((await this.status(node.id)).nodeId ? ('up' as const) : undefined));
-      const outcome = await Promise.race([up, exited]);
+      const outcome = await Promise.race([up, proc.exited.then(() => 'exited' as const)]);
       if (outcome === 'up') return;
       up.catch(() => {});
-      if (attempt === 3 || !node.log.join('').includes('EADDRINUSE')) throw new Error(`${node.id} exited at start`);
+      if (attempt === 3 || !proc.output().includes('EADDRINUSE')) throw new Error(`${node.id} exited at start`);
       node.port = await freePort();
       for (const [name, f] of this.links) if (name.endsWith(`>${node.id}`)) f.targetPort = node.port;
     }
   }
 
-  private spawn(node: NodeProc): ChildProcess {
+  private spawn(node: NodeProc): Spawned {
     const peers = this.nodes
       .filter((p) => p !== node)
       .map((p) => `${p.id}=http://127.0.0.1:${this.links.get(`${node.id}>${p.id}`)!.port}`)
       .join(',');
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
+    node.earlier += node.proc?.output() ?? '';
+    node.proc = spawnNode(storeMain(), {
       ...TEST_TIMERS,
       NODE_ID: node.id,
       PORT: String(node.port),
@@ -203,15 +111,8 @@ export class StoreCluster {
       ...(node.dataDir ? { DATA_DIR: node.dataDir } : {}),
       ...(this.options.bugs?.length ? { BUGS: this.options.bugs.join(',') } : {}),
       ...this.options.env,
-    };
-    const proc = spawn(process.execPath, [storeMain()], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (chunk: Buffer): void => {
-      node.log.push(chunk.toString('utf8'));
-    };
-    proc.stdout!.on('data', keep);
-    proc.stderr!.on('data', keep);
-    node.proc = proc;
-    return proc;
+    });
+    return node.proc;
   }
 
   async status(id: string): Promise<Record<string, unknown>> {
@@ -260,14 +161,10 @@ export class StoreCluster {
   async kill(id: string): Promise<void> {
     const n = this.node(id);
     const proc = n.proc;
-    if (!proc) return;
     n.proc = undefined;
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-      proc.kill('SIGCONT');
-    });
+    if (!proc) return;
+    await proc.kill('SIGKILL');
+    n.earlier += proc.output();
   }
 
   async restart(id: string): Promise<void> {
@@ -278,13 +175,13 @@ export class StoreCluster {
   /** SIGSTOP / SIGCONT: the node freezes and later resumes, timers and all. */
   pause(id: string): void {
     const n = this.node(id);
-    n.proc?.kill('SIGSTOP');
+    n.proc?.child.kill('SIGSTOP');
     n.paused = true;
   }
 
   resume(id: string): void {
     const n = this.node(id);
-    n.proc?.kill('SIGCONT');
+    n.proc?.child.kill('SIGCONT');
     n.paused = false;
   }
 
@@ -303,7 +200,7 @@ export class StoreCluster {
   }
 
   logs(): string {
-    return this.nodes.map((n) => `--- ${n.id}\n${n.log.join('')}`).join('\n');
+    return this.nodes.map((n) => `--- ${n.id}\n${n.earlier}${n.proc?.output() ?? ''}`).join('\n');
   }
 
   async stop(): Promise<void> {
