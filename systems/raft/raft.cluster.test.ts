@@ -142,7 +142,7 @@ describe('raft cluster (3 nodes)', () => {
     expect(await http('POST', `${url}/raft/request-vote`, { term: 0, candidateId: 'x', lastLogIndex: 0, lastLogTerm: 0 })).toMatchObject({ status: 200, body: { voteGranted: false } });
     await sleep(100);
     expect((await http('POST', `${url}/kv`, { key: 'still', value: 'up' })).status).toBe(200);
-    for (const n of c.nodes) expect(n.proc?.exitCode).toBeNull();
+    for (const n of c.nodes) expect(n.proc?.child.exitCode).toBeNull();
   });
 });
 

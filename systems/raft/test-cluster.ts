@@ -3,12 +3,11 @@
  * timers, TCP forwarders between them that a test can cut, and fake peers that answer raft RPCs
  * as a test says. Used by the *.test.ts files next to this one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtEntry, Forwarder, freePort, http, root, sleep, waitFor } from '../common/testing.js';
+import { builtEntry, Forwarder, freePort, http, sleep, spawnNode, waitFor, type Spawned } from '../common/testing.js';
 
 const MAIN = 'dist/systems/raft/main.js';
 
@@ -17,9 +16,10 @@ export interface NodeHandle {
   port: number;
   url: string;
   dataDir: string;
-  env: NodeJS.ProcessEnv;
-  proc: ChildProcess | undefined;
-  output: string[];
+  env: Record<string, string>;
+  proc: Spawned | undefined;
+  /** The output of this node's earlier processes (before a kill). */
+  earlier: string;
 }
 
 export interface ClusterOptions {
@@ -93,9 +93,8 @@ export class Cluster {
       url: `http://127.0.0.1:${port}`,
       dataDir,
       proc: undefined,
-      output: [],
+      earlier: '',
       env: {
-        PATH: process.env.PATH,
         NODE_ID: id,
         PORT: String(port),
         PEER_IDS: peers,
@@ -120,16 +119,10 @@ export class Cluster {
 
   async startNode(id: string): Promise<void> {
     const n = this.node(id);
-    const proc = spawn(process.execPath, [builtEntry(MAIN)], { env: n.env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawnNode(builtEntry(MAIN), n.env);
     n.proc = proc;
-    const keep = (chunk: Buffer) => {
-      n.output.push(chunk.toString());
-      if (n.output.length > 500) n.output.shift();
-    };
-    proc.stdout?.on('data', keep);
-    proc.stderr?.on('data', keep);
     await waitFor(`${id} to answer /debug`, async () => {
-      if (proc.exitCode !== null) return `exited with ${proc.exitCode}: ${n.output.join('')}`;
+      if (proc.child.exitCode !== null) return `exited with ${proc.child.exitCode}: ${proc.output()}`;
       return (await http('GET', `${n.url}/debug`, undefined, { timeoutMs: 500 })).status === 200 ? 'up' : undefined;
     }).then((state) => {
       if (state !== 'up') throw new Error(`${id} ${state}`);
@@ -141,15 +134,13 @@ export class Cluster {
     const n = this.node(id);
     const proc = n.proc;
     n.proc = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGCONT');
-    proc.kill('SIGKILL');
-    await gone;
+    if (!proc) return;
+    await proc.kill('SIGKILL');
+    n.earlier += proc.output();
   }
 
   signal(id: string, sig: 'SIGSTOP' | 'SIGCONT'): void {
-    this.node(id).proc?.kill(sig);
+    this.node(id).proc?.child.kill(sig);
   }
 
   async debug(id: string): Promise<Record<string, unknown>> {
@@ -184,7 +175,7 @@ export class Cluster {
   }
 
   logs(): string {
-    return this.nodes.map((n) => `--- ${n.id}\n${n.output.join('')}`).join('\n');
+    return this.nodes.map((n) => `--- ${n.id}\n${n.earlier}${n.proc?.output() ?? ''}`).join('\n');
   }
 
   async stop(): Promise<void> {
