@@ -236,3 +236,62 @@ export class Forwarder {
     if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 }
+
+/** What a test cluster keeps per node: its process, and the output of its earlier ones. */
+export interface ClusterNode {
+  id: string;
+  proc?: Spawned;
+  earlier: string;
+}
+
+/**
+ * Node processes and the Forwarders between them, for the systems' cluster tests.
+ * `links.get("node1->node2")` is the forwarder node1 uses to reach node2.
+ */
+export class ForwardedCluster<N extends ClusterNode> {
+  readonly nodes: N[] = [];
+  readonly links = new Map<string, Forwarder>();
+
+  node(id: string): N {
+    const n = this.nodes.find((x) => x.id === id);
+    if (!n) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  /** SIGKILL, and wait until the process is gone. */
+  async kill(id: string): Promise<void> {
+    const n = this.node(id);
+    const proc = n.proc;
+    n.proc = undefined;
+    if (!proc) return;
+    await proc.kill('SIGKILL');
+    n.earlier += proc.output();
+  }
+
+  /** Cuts the directed link `from` -> `to` (requests from `from` to `to` fail). */
+  cut(from: string, to: string): void {
+    this.links.get(`${from}->${to}`)!.cut();
+  }
+
+  /** Cuts every link to and from `id`. */
+  isolate(id: string): void {
+    for (const [name, f] of this.links) {
+      const [from, to] = name.split('->');
+      if (from === id || to === id) f.cut();
+    }
+  }
+
+  healAll(): void {
+    for (const f of this.links.values()) f.heal();
+  }
+
+  logs(): string {
+    return this.nodes.map((n) => `--- ${n.id}\n${n.earlier}${n.proc?.output() ?? ''}`).join('\n');
+  }
+
+  /** Kills every node and closes every link. */
+  protected async stopNodesAndLinks(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => this.kill(n.id)));
+    await Promise.all([...this.links.values()].map((f) => f.close()));
+  }
+}

@@ -7,19 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtEntry, Forwarder, freePort, http, sleep, spawnNode, waitFor, type Spawned } from '../common/testing.js';
+import { builtEntry, Forwarder, ForwardedCluster, freePort, http, sleep, spawnNode, waitFor, type ClusterNode } from '../common/testing.js';
 
 const MAIN = 'dist/systems/raft/main.js';
 
-export interface NodeHandle {
-  id: string;
+export interface NodeHandle extends ClusterNode {
   port: number;
   url: string;
   dataDir: string;
   env: Record<string, string>;
-  proc: Spawned | undefined;
-  /** The output of this node's earlier processes (before a kill). */
-  earlier: string;
 }
 
 export interface ClusterOptions {
@@ -31,13 +27,11 @@ export interface ClusterOptions {
 }
 
 /** A real cluster of raft node processes. `stop()` kills every process and removes the data. */
-export class Cluster {
-  readonly nodes: NodeHandle[] = [];
-  /** `links.get("node1->node2")`: the forwarder node1 uses to reach node2. */
-  readonly links = new Map<string, Forwarder>();
+export class Cluster extends ForwardedCluster<NodeHandle> {
   private readonly root: string;
 
   private constructor() {
+    super();
     this.root = mkdtempSync(join(tmpdir(), 'faultline-raft-'));
   }
 
@@ -111,11 +105,6 @@ export class Cluster {
     });
   }
 
-  node(id: string): NodeHandle {
-    const n = this.nodes.find((x) => x.id === id);
-    if (!n) throw new Error(`no node ${id}`);
-    return n;
-  }
 
   async startNode(id: string): Promise<void> {
     const n = this.node(id);
@@ -129,15 +118,6 @@ export class Cluster {
     });
   }
 
-  /** SIGKILL, and wait until the process is gone. */
-  async kill(id: string): Promise<void> {
-    const n = this.node(id);
-    const proc = n.proc;
-    n.proc = undefined;
-    if (!proc) return;
-    await proc.kill('SIGKILL');
-    n.earlier += proc.output();
-  }
 
   signal(id: string, sig: 'SIGSTOP' | 'SIGCONT'): void {
     this.node(id).proc?.child.kill(sig);
@@ -162,25 +142,11 @@ export class Cluster {
     );
   }
 
-  /** Cuts every link to and from `id`. */
-  isolate(id: string): void {
-    for (const [name, fwd] of this.links) {
-      const [from, to] = name.split('->');
-      if (from === id || to === id) fwd.cut();
-    }
-  }
 
-  healAll(): void {
-    for (const fwd of this.links.values()) fwd.heal();
-  }
 
-  logs(): string {
-    return this.nodes.map((n) => `--- ${n.id}\n${n.earlier}${n.proc?.output() ?? ''}`).join('\n');
-  }
 
   async stop(): Promise<void> {
-    await Promise.all(this.nodes.map((n) => this.kill(n.id)));
-    await Promise.all([...this.links.values()].map((f) => f.close()));
+    await this.stopNodesAndLinks();
     rmSync(this.root, { recursive: true, force: true });
   }
 }

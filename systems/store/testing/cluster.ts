@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll } from 'vitest';
-import { builtEntry, Forwarder, freePort, http, sleep, spawnNode, waitFor, type HttpAnswer, type Spawned } from '../../common/testing.js';
+import { builtEntry, Forwarder, ForwardedCluster, freePort, http, sleep, spawnNode, waitFor, type ClusterNode, type HttpAnswer, type Spawned } from '../../common/testing.js';
 
 /** The store's compiled entry point (throws when dist/ is missing or older than the sources). */
 export const storeMain = (): string => builtEntry('dist/systems/store/main.js');
@@ -19,25 +19,20 @@ export interface ClusterOptions {
   persist?: boolean;
 }
 
-interface NodeProc {
-  id: string;
+interface NodeProc extends ClusterNode {
   port: number;
-  proc?: Spawned;
   paused?: boolean;
-  /** The output of this node's earlier processes (before a kill or restart). */
-  earlier: string;
   dataDir?: string;
 }
 
 export const TEST_TIMERS = { HEARTBEAT_MS: '100', ELECTION_TIMEOUT_MS: '1000', RPC_TIMEOUT_MS: '500' };
 
-export class StoreCluster {
-  readonly nodes: NodeProc[] = [];
-  /** links.get(`${from}>${to}`): the forwarder `from` uses to reach `to`. */
-  readonly links = new Map<string, Forwarder>();
+export class StoreCluster extends ForwardedCluster<NodeProc> {
   private tmp: string | undefined;
 
-  private constructor(readonly options: ClusterOptions) {}
+  private constructor(readonly options: ClusterOptions) {
+    super();
+  }
 
   static async start(options: ClusterOptions = {}): Promise<StoreCluster> {
     const c = new StoreCluster(options);
@@ -63,17 +58,12 @@ export class StoreCluster {
         if (a === b) continue;
         const f = new Forwarder(b.port);
         await f.start();
-        this.links.set(`${a.id}>${b.id}`, f);
+        this.links.set(`${a.id}->${b.id}`, f);
       }
     }
     await Promise.all(this.nodes.map((node) => this.launch(node)));
   }
 
-  node(id: string): NodeProc {
-    const n = this.nodes.find((x) => x.id === id);
-    if (!n) throw new Error(`no node ${id}`);
-    return n;
-  }
 
   url(id: string): string {
     return `http://127.0.0.1:${this.node(id).port}`;
@@ -92,14 +82,14 @@ export class StoreCluster {
       up.catch(() => {});
       if (attempt === 3 || !proc.output().includes('EADDRINUSE')) throw new Error(`${node.id} exited at start`);
       node.port = await freePort();
-      for (const [name, f] of this.links) if (name.endsWith(`>${node.id}`)) f.targetPort = node.port;
+      for (const [name, f] of this.links) if (name.endsWith(`->${node.id}`)) f.targetPort = node.port;
     }
   }
 
   private spawn(node: NodeProc): Spawned {
     const peers = this.nodes
       .filter((p) => p !== node)
-      .map((p) => `${p.id}=http://127.0.0.1:${this.links.get(`${node.id}>${p.id}`)!.port}`)
+      .map((p) => `${p.id}=http://127.0.0.1:${this.links.get(`${node.id}->${p.id}`)!.port}`)
       .join(',');
     node.earlier += node.proc?.output() ?? '';
     node.proc = spawnNode(storeMain(), {
@@ -158,14 +148,6 @@ export class StoreCluster {
     });
   }
 
-  async kill(id: string): Promise<void> {
-    const n = this.node(id);
-    const proc = n.proc;
-    n.proc = undefined;
-    if (!proc) return;
-    await proc.kill('SIGKILL');
-    n.earlier += proc.output();
-  }
 
   async restart(id: string): Promise<void> {
     await this.kill(id);
@@ -185,27 +167,12 @@ export class StoreCluster {
     n.paused = false;
   }
 
-  /** Cuts the directed link `from` -> `to` (requests from `from` to `to` fail). */
-  cut(from: string, to: string): void {
-    this.links.get(`${from}>${to}`)!.cut();
-  }
 
-  /** Cuts every link to and from `id`. */
-  isolate(id: string): void {
-    for (const [name, f] of this.links) if (name.startsWith(`${id}>`) || name.endsWith(`>${id}`)) f.cut();
-  }
 
-  healAll(): void {
-    for (const f of this.links.values()) f.heal();
-  }
 
-  logs(): string {
-    return this.nodes.map((n) => `--- ${n.id}\n${n.earlier}${n.proc?.output() ?? ''}`).join('\n');
-  }
 
   async stop(): Promise<void> {
-    await Promise.all(this.nodes.map((n) => this.kill(n.id)));
-    await Promise.all([...this.links.values()].map((f) => f.close()));
+    await this.stopNodesAndLinks();
     if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
   }
 }
