@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../harness/runtime/ports.js';
 import { HttpClient } from './http.js';
 
 const servers: { close(): void }[] = [];
@@ -20,14 +21,6 @@ async function listen(server: Server | ReturnType<typeof createNetServer>): Prom
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push({ close: () => server.close() });
   return (server.address() as AddressInfo).port;
-}
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
 }
 
 const never = new AbortController().signal;

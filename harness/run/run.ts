@@ -43,7 +43,8 @@ export interface RunSettings {
   progress: Progress;
   /** Aborting stops the run early (cleanly, and the history is still checked). */
   signal?: AbortSignal;
-  /** Called with the run folder once every node, proxy and client is stopped, before the checks.
+  /** Called with the run folder once every node, proxy and client is stopped, before the checks
+   *  (not when the run failed before it started: then nothing is checked).
    *  The checks run synchronously (a signal handler cannot run meanwhile): the CLI gives Ctrl-C
    *  back its default here, so it ends a long check at once. */
   onCleanedUp?: (dir: string) => void;
@@ -219,13 +220,12 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
     history?.close();
     removeRunRecord(folder.runId);
   }
-  settings.onCleanedUp?.(dir);
-
   if (!history) {
     // Nothing was recorded: the run never started.
     if (failure instanceof UserError) throw failure;
     throw new UserError(`run failed before it started: ${failure?.message ?? 'unknown error'} (run folder ${dir})`);
   }
+  settings.onCleanedUp?.(dir);
   if (failure) progress.event(`harness error: ${failure.message}`);
   const results = await checkRunFolder(
     dir,

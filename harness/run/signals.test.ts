@@ -63,10 +63,14 @@ const STOP_BOUND = 15_000;
 const HEALTH_TIMEOUT = 4 * STOP_BOUND;
 const TEST_TIMEOUT = WAIT + HEALTH_TIMEOUT + 30_000;
 
-async function until(what: string, cond: () => boolean, timeoutMs = WAIT): Promise<void> {
+/** Waits for cond; fails at once, with the run's output, when the run ends first (and on timeout). */
+async function until(what: string, cond: () => boolean, run?: Started, timeoutMs = WAIT): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    const output = run ? `\nstdout:\n${run.stdout()}\nstderr:\n${run.stderr()}` : '';
+    if (run && (run.child.exitCode !== null || run.child.signalCode !== null))
+      throw new Error(`the run ended (${run.child.signalCode ?? `exit ${run.child.exitCode}`}) before ${what}${output}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -89,7 +93,7 @@ describe('stopping a run', () => {
       const external = signal === 'SIGTERM' ? await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0 }) : undefined;
       proxies.push(...(external ? [external] : []));
       const run = startRun(out, external ? { TOXIPROXY_URL: external.url } : {});
-      await until('the run to record ops', () => existsSync(join(out, 'latest')) && historyLines(runDirOf(out)) > 100);
+      await until('the run to record ops', () => existsSync(join(out, 'latest')) && historyLines(runDirOf(out)) > 100, run);
       const dir = runDirOf(out);
       const nodes = startedNodes(dir);
       pids.push(...nodes.map((n) => n.pid));
@@ -130,7 +134,7 @@ describe('stopping a run', () => {
     const started = Date.now();
     // The nodes never turn healthy: the run waits for them until HEALTH_TIMEOUT, unless stopped.
     const run = startRun(out, { FAULTLINE_HEALTH_TIMEOUT_MS: String(HEALTH_TIMEOUT) }, ['--set', 'settings.env.FAKE_UNHEALTHY=1']);
-    await until('the nodes to start', () => existsSync(join(out, 'latest')) && startedNodes(runDirOf(out)).length === 3);
+    await until('the nodes to start', () => existsSync(join(out, 'latest')) && startedNodes(runDirOf(out)).length === 3, run);
     const dir = runDirOf(out);
     const nodes = startedNodes(dir);
     pids.push(...nodes.map((n) => n.pid));
@@ -143,6 +147,7 @@ describe('stopping a run', () => {
     expect(Date.now() - sent, run.stderr()).toBeLessThan(STOP_BOUND); // not the health timeout
     expect(code).toBe(3);
     expect(run.stderr()).toContain('interrupted (SIGINT) before the run started');
+    expect(run.stderr()).not.toContain('checking the history'); // there is none
     expect(run.stderr()).not.toMatch(/\n\s+at /);
     for (const n of nodes) expect(pidAlive(n.pid), `node ${n.id}`).toBe(false);
     expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
@@ -153,7 +158,7 @@ describe('stopping a run', () => {
     const external = await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0 });
     proxies.push(external);
     const run = startRun(out, { TOXIPROXY_URL: external.url });
-    await until('the run to record ops', () => existsSync(join(out, 'latest')) && historyLines(runDirOf(out)) > 20);
+    await until('the run to record ops', () => existsSync(join(out, 'latest')) && historyLines(runDirOf(out)) > 20, run);
     const dir = runDirOf(out);
     const nodes = startedNodes(dir);
     pids.push(...nodes.map((n) => n.pid));
@@ -175,7 +180,7 @@ describe('stopping a run', () => {
       if (previous === undefined) delete process.env.FAULTLINE_STATE_DIR;
       else process.env.FAULTLINE_STATE_DIR = previous;
     }
-    await until('the nodes to die', () => nodes.every((n) => !pidAlive(n.pid)), 15_000);
+    await until('the nodes to die', () => nodes.every((n) => !pidAlive(n.pid)), undefined, 15_000);
     expect(await proxiesOf(external.url)).toEqual({});
     expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
   }, TEST_TIMEOUT);

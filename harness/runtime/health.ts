@@ -65,8 +65,12 @@ export async function waitUntilHealthy(wait: HealthWait): Promise<void> {
 
 function logTail(runDir: string, id: string): string {
   try {
-    const text = readFileSync(join(runDir, 'logs', `${id}.log`), 'utf8').trim().split('\n').slice(-5).join('\n    ');
-    return `last lines of logs/${id}.log:\n    ${text}`;
+    const lines = readFileSync(join(runDir, 'logs', `${id}.log`), 'utf8').trim().split('\n');
+    const tail = lines.slice(-5);
+    // A crash's error line (`Error: listen EADDRINUSE ...`) is often above the tail of its stack.
+    const error = lines.findLast((l) => /^\s*(?:[A-Z]\w*)?Error\b/.test(l));
+    if (error !== undefined && !tail.includes(error)) tail.unshift(error, '...');
+    return `last lines of logs/${id}.log:\n    ${tail.join('\n    ')}`;
   } catch {
     return `see logs/${id}.log`;
   }

@@ -11,7 +11,7 @@ import { projectRoot, type SystemDescriptor } from '../descriptor.js';
 import { resolveCommand } from '../system-command.js';
 import { waitUntilHealthy } from './health.js';
 import { RUN_ID_ENV } from './leftovers.js';
-import { freePort } from './ports.js';
+import { holdPort, type HeldPort } from './ports.js';
 import { RuntimeError, type Endpoint, type NodeLaunch, type NodeState, type ProxyHosts, type Runtime } from './runtime.js';
 
 export interface ProcessRuntimeOptions {
@@ -39,6 +39,8 @@ export class ProcessRuntime implements Runtime {
   readonly kind = 'process';
   readonly proxyHosts: ProxyHosts = { listenHost: HOST, peerHost: HOST, clientHost: HOST };
   private readonly ports = new Map<string, number>();
+  /** Ports chosen by prepare() and held until their node first starts. */
+  private readonly held = new Map<string, HeldPort>();
   private readonly nodes = new Map<string, NodeProcess>();
   private destroyed = false;
   /** If the harness exits without destroy() (an uncaught error), its nodes go with it. */
@@ -51,10 +53,10 @@ export class ProcessRuntime implements Runtime {
   async prepare(ids: readonly string[]): Promise<Map<string, Endpoint>> {
     const out = new Map<string, Endpoint>();
     for (const id of ids) {
-      let port = await freePort(HOST);
-      while ([...this.ports.values()].includes(port)) port = await freePort(HOST);
-      this.ports.set(id, port);
-      out.set(id, { host: HOST, port });
+      const held = await holdPort(HOST);
+      this.held.set(id, held);
+      this.ports.set(id, held.port);
+      out.set(id, { host: HOST, port: held.port });
     }
     return out;
   }
@@ -66,6 +68,7 @@ export class ProcessRuntime implements Runtime {
   }
 
   async start(launch: NodeLaunch): Promise<void> {
+    await this.releasePort(launch.id);
     if (this.destroyed) throw new RuntimeError('runtime destroyed');
     const existing = this.nodes.get(launch.id);
     if (existing && existing.state !== 'stopped') throw new RuntimeError(`node ${launch.id} is already running`);
@@ -74,6 +77,13 @@ export class ProcessRuntime implements Runtime {
     node.launch = launch;
     this.nodes.set(launch.id, node);
     this.spawn(node);
+  }
+
+  /** Lets go of the port prepare() held for a node, just before the node binds it. */
+  private async releasePort(id: string): Promise<void> {
+    const held = this.held.get(id);
+    this.held.delete(id);
+    await held?.release();
   }
 
   private openLog(id: string): number {
@@ -208,6 +218,7 @@ export class ProcessRuntime implements Runtime {
     if (this.destroyed) return;
     this.destroyed = true;
     await Promise.all([...this.nodes.keys()].map((id) => this.stop(id).catch(() => undefined)));
+    await Promise.all([...this.held.keys()].map((id) => this.releasePort(id)));
     process.off('exit', this.killOnExit);
     for (const node of this.nodes.values()) {
       try {

@@ -15,18 +15,9 @@ export const root: string = (() => {
   return dir;
 })();
 
-/** A port that was free on 127.0.0.1 a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A port free on 127.0.0.1 now, from below the ephemeral range (so a node killed and restarted
+ *  on it keeps it). The harness's own choice: test support only, the systems never load this. */
+export { freePort } from '../../harness/runtime/ports.js';
 
 /**
  * The absolute path of a compiled entry point (`dist/systems/queue/main.js`); throws when a
