@@ -43,6 +43,11 @@ function listenOn(host: string, port: number): Promise<Server | undefined> {
   });
 }
 
+/** Ports this process handed out lately: not given again soon (a freePort() port is released at
+ *  once, and its program may not have bound it yet when the next one is chosen). */
+const recent: number[] = [];
+const RECENT = 1000;
+
 /**
  * Binds a free port on `host` (from nodePortRange, else any) and keeps the listener open. Holding
  * a node's port from the moment it is chosen until just before the node starts keeps anything
@@ -53,11 +58,14 @@ export async function holdPort(host = '127.0.0.1'): Promise<HeldPort> {
   const range = nodePortRange();
   let server: Server | undefined;
   for (let attempt = 0; range && !server && attempt < 50; attempt++) {
-    server = await listenOn(host, range[0] + Math.floor(Math.random() * (range[1] - range[0] + 1)));
+    const port = range[0] + Math.floor(Math.random() * (range[1] - range[0] + 1));
+    if (!recent.includes(port)) server = await listenOn(host, port);
   }
   server ??= (await listenOn(host, 0))!;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  recent.push(port);
+  if (recent.length > RECENT) recent.shift();
   let closed: Promise<void> | undefined;
   const held = server;
   const release = (): Promise<void> => (closed ??= new Promise<void>((done) => held.close(() => done())));

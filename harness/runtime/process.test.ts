@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadDescriptor, projectRoot } from '../descriptor.js';
-import { ephemeralRange, holdPort, nodePortRange } from './ports.js';
+import { ephemeralRange, freePort, holdPort, nodePortRange } from './ports.js';
 import { ProcessRuntime } from './process.js';
 
 const system = loadDescriptor(join(projectRoot, 'harness', 'run', 'fixtures', 'fake-system.yaml'));
@@ -33,6 +33,10 @@ describe('ports', () => {
     if (range) expect(held.port).toBeGreaterThanOrEqual(range[0]);
     if (range) expect(held.port).toBeLessThanOrEqual(range[1]);
     expect(held.port).toBeGreaterThan(0);
+    // Ports handed out lately are not handed out again (a released one may not be bound yet).
+    const given = new Set<number>();
+    for (let i = 0; i < 300; i++) given.add(await freePort());
+    expect(given.size).toBe(300);
   });
 
 

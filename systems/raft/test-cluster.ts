@@ -40,26 +40,20 @@ export class Cluster extends ForwardedCluster<NodeHandle> {
     const cluster = new Cluster();
     try {
       const ids = Array.from({ length: options.size }, (_, i) => `node${i + 1}`);
-      // The forwarders listen first: a node port chosen before them could be given to one.
-      if (options.forwarders) {
-        for (const from of ids) {
-          for (const to of ids) {
-            if (from === to) continue;
-            const fwd = new Forwarder(0);
-            await fwd.start();
-            cluster.links.set(`${from}->${to}`, fwd);
-          }
-        }
-      }
       const ports: number[] = [];
       for (let i = 0; i < ids.length; i++) ports.push(await freePort());
       for (let i = 0; i < ids.length; i++) {
         const peers: string[] = [];
         for (let j = 0; j < ids.length; j++) {
           if (i === j) continue;
-          const fwd = cluster.links.get(`${ids[i]}->${ids[j]}`);
-          if (fwd) fwd.targetPort = ports[j]!;
-          peers.push(`${ids[j]}=127.0.0.1:${fwd?.port ?? ports[j]!}`);
+          let port = ports[j]!;
+          if (options.forwarders) {
+            const fwd = new Forwarder(port);
+            await fwd.start();
+            cluster.links.set(`${ids[i]}->${ids[j]}`, fwd);
+            port = fwd.port;
+          }
+          peers.push(`${ids[j]}=127.0.0.1:${port}`);
         }
         cluster.addNode(ids[i]!, ports[i]!, peers.join(','), options.bugs ?? [], options.env ?? {});
       }
