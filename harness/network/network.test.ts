@@ -55,6 +55,14 @@ describe.each(targets)('network over Toxiproxy ($name)', (target) => {
   const viaPeer = (from: string, to: string, timeoutMs = 2000, agent?: http.Agent) =>
     httpGet(net!.peerEndpoint(from, to).port, '/', timeoutMs, agent);
   const viaClient = (node: string, timeoutMs = 2000) => httpGet(net!.clientEndpoint(node).port, '/', timeoutMs);
+  /** The quickest of three requests over a peer link: a toxic's delay is in every one, while a
+   *  loaded machine's hiccup is in few, so an upper bound on this holds where one on a single
+   *  request may not. */
+  const fastest = async (from: string, to: string): Promise<number> => {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) times.push((await viaPeer(from, to)).ms);
+    return Math.min(...times);
+  };
 
   it('creates a proxy per directed peer link and per client link, each reaching its node', async () => {
     expect(net!.links.filter((l) => l.kind === 'peer')).toHaveLength(6);
@@ -107,7 +115,7 @@ describe.each(targets)('network over Toxiproxy ($name)', (target) => {
     expect(['closed', 'error']).toContain(closed.outcome);
     const r = await viaPeer('n2', 'n1', 2000);
     expect(['ECONNREFUSED', 'ECONNRESET']).toContain(r.error);
-    expect(r.ms).toBeLessThan(150); // fails fast: a drop would hang until the 2 s client timeout
+    expect(r.ms).toBeLessThan(1000); // fails fast: a drop would hang until the 2 s client timeout
     const back = await viaPeer('n1', 'n3', 2000);
     expect(['ECONNREFUSED', 'ECONNRESET']).toContain(back.error);
     expect((await viaPeer('n2', 'n3')).body).toBe('I am n3');
@@ -139,27 +147,24 @@ describe.each(targets)('network over Toxiproxy ($name)', (target) => {
     const slow = await viaPeer('n1', 'n2');
     expect(slow.body).toBe('I am n2');
     expect(slow.ms).toBeGreaterThanOrEqual(190); // 100 ms each way
-    const other = await viaPeer('n2', 'n1');
-    expect(other.ms).toBeLessThan(slow.ms - 100);
+    expect(await fastest('n2', 'n1')).toBeLessThan(100);
     expect(net!.faults().toxics).toEqual({ [`${prefix}n1_to_n2`]: ['latency'] });
     await net!.latency({ peers: [['n1', 'n2']] }, { latency: 20, stream: 'downstream' }); // replaces
     await net!.clearToxics();
-    expect((await viaPeer('n1', 'n2')).ms).toBeLessThan(slow.ms - 100);
+    expect(await fastest('n1', 'n2')).toBeLessThan(100);
     expect(net!.faults().toxics).toEqual({});
     expect(events.map((e) => e.type)).toEqual(['create', 'toxic', 'toxic', 'clear-toxics']);
   });
 
   it('tagged toxics of one kind add up on a link, and clearing one tag leaves the other', async () => {
-    const base = (await viaPeer('n1', 'n2')).ms;
     await net!.latency({ peers: [['n1', 'n2']] }, { latency: 60, stream: 'upstream', tag: 'a' });
     await net!.latency('peers', { latency: 60, stream: 'upstream', tag: 'b' });
-    expect((await viaPeer('n1', 'n2')).ms).toBeGreaterThanOrEqual(base + 115); // 60 + 60 one way
+    expect((await viaPeer('n1', 'n2')).ms).toBeGreaterThanOrEqual(115); // 60 + 60 one way
     expect(net!.faults().toxics[`${prefix}n1_to_n2`]).toEqual(['latency']);
     await net!.clearToxics('peers', 'b');
-    const one = (await viaPeer('n1', 'n2')).ms;
-    expect(one).toBeGreaterThanOrEqual(55);
-    expect(one).toBeLessThan(base + 115);
-    expect((await viaPeer('n2', 'n1')).ms).toBeLessThan(55); // b was its only toxic
+    expect((await viaPeer('n1', 'n2')).ms).toBeGreaterThanOrEqual(55); // a is still there
+    expect(await fastest('n1', 'n2')).toBeLessThan(115); // b is not
+    expect(await fastest('n2', 'n1')).toBeLessThan(55); // b was its only toxic
     expect(Object.keys(net!.faults().toxics)).toEqual([`${prefix}n1_to_n2`]);
     await net!.clearToxics('all', 'a');
     expect(net!.faults().toxics).toEqual({});

@@ -166,7 +166,7 @@ describe.each(targets)('Toxiproxy API and toxics ($name)', (target) => {
       const refused = await exchange(port, 'ping', 4, 2000);
       expect(refused.outcome).toBe('error');
       expect(refused.code).toBe('ECONNREFUSED');
-      expect(refused.ms).toBeLessThan(150);
+      expect(refused.ms).toBeLessThan(1000); // refused, not hung until the 2 s timeout
       const enabled = await disabled.update({ enabled: true, listen: disabled.listen, upstream: disabled.upstream });
       expect(enabled.enabled).toBe(true);
       expect(enabled.listen).toBe(proxy.listen);
@@ -243,7 +243,7 @@ describe.each(targets)('Toxiproxy API and toxics ($name)', (target) => {
       const proxy = await proxyTo(echo.port);
       await proxy.addToxic({ type: 'latency', toxicity: 0, attributes: { latency: 1000, jitter: 0 } } as never);
       const r = await exchange(portOf(proxy.listen), 'a', 1, 3000);
-      expect(r.ms).toBeLessThan(500);
+      expect(r.ms).toBeLessThan(900); // a toxic in force would take 1000 ms
     });
 
     it('toxicity 0.5 affects some connections and spares others', async () => {

@@ -104,12 +104,15 @@ describe('Clients', () => {
   it('holds the target rate over all clients', async () => {
     const t = setup(async () => ({ type: 'ok' }), { concurrency: 4, rate: 100 });
     await t.clients.open();
+    const started = performance.now();
     setTimeout(() => t.clients.stop(), 500);
     await t.clients.runMain();
+    // Measured, not assumed: on a loaded machine the stop timer may fire late.
+    const expected = (100 * (performance.now() - started)) / 1000;
     const ops = await t.finish();
     const done = ops.filter((o) => o.type === 'ok').length;
-    expect(done).toBeGreaterThanOrEqual(20);
-    expect(done).toBeLessThanOrEqual(60);
+    expect(done).toBeGreaterThanOrEqual(Math.floor(0.4 * expected));
+    expect(done).toBeLessThanOrEqual(Math.ceil(1.2 * expected) + 2);
   });
 
   it('does not starve timers when a client answers without I/O', async () => {
