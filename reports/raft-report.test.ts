@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, openReport } from './testing/browser.js';
+import { drawn, hasChromium, launchBrowser, openReport } from './testing/browser.js';
 import { requireDist, ROOT, runCli } from './testing/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'faultline-raft-report-'));
@@ -81,7 +81,7 @@ async function staleReadsReport(timings: Record<string, number>): Promise<void> 
       const ops = await anomaly.getAttribute('data-ops');
       await anomaly.click();
       expect(await page.evaluate(() => document.body.dataset.highlight)).toBe(ops);
-      await page.waitForTimeout(150);
+      await drawn(page);
       const out = join(ROOT, 'test-output');
       mkdirSync(out, { recursive: true });
       // The viewport (verdict, checkers) and clipped regions of it (the timeline with the

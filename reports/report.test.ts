@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRunReport } from './index.js';
-import { hasChromium, launchBrowser, openReport } from './testing/browser.js';
+import { drawn, hasChromium, launchBrowser, openReport } from './testing/browser.js';
 import { bigHistory, HistoryMaker, staleReadHistory, writeRunFolder } from './testing/fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'faultline-report-'));
@@ -56,6 +56,7 @@ describe.skipIf(!hasChromium())('run report in headless Chromium', () => {
       expect(ops.length).toBeGreaterThan(0);
       expect(await page.evaluate(() => document.body.dataset.highlight)).toBeUndefined();
       await anomaly.click();
+      await drawn(page);
       expect(await page.evaluate(() => document.body.dataset.highlight)).toBe(ops);
       expect(await page.isVisible('#highlight-bar')).toBe(true);
       expect(await page.textContent('#highlight-bar')).toContain(`#${ops.split(',')[0]}`);
@@ -66,9 +67,10 @@ describe.skipIf(!hasChromium())('run report in headless Chromium', () => {
 
       // clicking an op on the timeline shows its details
       await page.click('#zoom-reset');
+      await drawn(page);
       const box = (await page.locator('#timeline').boundingBox())!;
       await page.mouse.click(box.x + 135, box.y + 22 + 16 * 4 + 4 + 8); // first lane, first op
-      await page.waitForTimeout(100);
+      await page.locator('#op-table').waitFor({ timeout: 10_000 });
       expect(await page.locator('#op-table').count()).toBe(1);
 
       expect(errors).toEqual([]);
@@ -92,7 +94,7 @@ describe.skipIf(!hasChromium())('run report in headless Chromium', () => {
       const anomaly = page.locator('.anomaly[data-kind="two-leaders"]');
       expect(await anomaly.count()).toBe(1);
       await anomaly.click();
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await drawn(page);
       const ops = (await anomaly.getAttribute('data-ops'))!.split(',');
       expect(Number(await page.getAttribute('#timeline', 'data-markers'))).toBe(ops.length);
       expect(errors).toEqual([]);
@@ -132,6 +134,7 @@ describe.skipIf(!hasChromium())('run report in headless Chromium', () => {
     try {
       await page.locator('.anomaly').last().click();
       await page.click('#zoom-reset');
+      await drawn(page);
       const pwned = await page.evaluate(() => Object.keys(window).filter((k) => k.startsWith('__pwned')));
       expect(pwned).toEqual([]);
       expect(await page.locator('img').count()).toBe(0);
@@ -168,9 +171,9 @@ describe.skipIf(!hasChromium())('run report in headless Chromium', () => {
       // zoom and scroll stay responsive: a redraw of all three charts is one frame's work
       t = performance.now();
       await page.click('#zoom-in');
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await drawn(page);
       await page.locator('#timeline-scroll').evaluate((el) => (el.scrollTop = 200));
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await drawn(page);
       const interactMs = performance.now() - t;
       const drawMs = await page.evaluate(() => (window as unknown as { __lastDrawMs: number }).__lastDrawMs);
       const parts = await page.evaluate(() => JSON.stringify((window as unknown as { __drawTimes: unknown }).__drawTimes));

@@ -41,3 +41,10 @@ export async function openReport(browser: Browser, target: string, options: { wa
   if (options.waitReady ?? true) await page.waitForSelector('body[data-ready="1"]', { timeout: options.timeoutMs ?? 60_000 });
   return { page, errors, requests, loadMs: performance.now() - started };
 }
+
+/** Waits until the report has drawn what the last click or key changed (it redraws on the next
+ *  animation frame; two frames later that draw is done). */
+export async function drawn(page: Page): Promise<void> {
+  // a string: this file is compiled without the DOM's types
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+}
