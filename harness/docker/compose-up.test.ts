@@ -121,6 +121,16 @@ async function projectObjects(project: string): Promise<string[]> {
   return [...containers.map((x) => `container ${x.Names[0]}`), ...networks.map((n) => `network ${n.Name}`), ...volumes.map((v) => `volume ${v.Name}`)];
 }
 
+/** Builds the images a compose file needs, brings it up, and checks its proxies were populated. */
+async function upWithProxies(system: string, nodes: number): Promise<{ docker: ReturnType<typeof dockerClient>; c: Cluster }> {
+  const docker = dockerClient();
+  await ensureImage(docker, systemImage(findSystem(system)));
+  await ensureImage(docker, toxiproxyImage);
+  const c = await up(system, nodes);
+  await expectProxiesPopulated(c, system);
+  return { docker, c };
+}
+
 async function downAndCheck(c: Cluster): Promise<void> {
   const p = projects.get(c.project)!;
   const r = await run(p.file, c.project, p.env, ['down', '-v']);
@@ -139,11 +149,7 @@ describe.skipIf(why !== undefined)(`compose files with ${compose?.join(' ') ?? '
   });
 
   it('raft: up -d, a write through the published ports (leader hint followed), an attached smoke run, down -v', async () => {
-    const docker = dockerClient();
-    await ensureImage(docker, systemImage(findSystem('raft')));
-    await ensureImage(docker, toxiproxyImage);
-    const c = await up('raft', 3);
-    await expectProxiesPopulated(c, 'raft');
+    const { docker, c } = await upWithProxies('raft', 3);
 
     // A person pokes it: POST /kv on node1's published port; a follower names the leader by its
     // advertised URL, which follows CLIENT_PORT_<n>.
@@ -179,11 +185,7 @@ describe.skipIf(why !== undefined)(`compose files with ${compose?.join(' ') ?? '
   }, 100_000);
 
   it('queue: up -d, a task through the published port, down -v', async () => {
-    const docker = dockerClient();
-    await ensureImage(docker, systemImage(findSystem('queue')));
-    await ensureImage(docker, toxiproxyImage);
-    const c = await up('queue', 1);
-    await expectProxiesPopulated(c, 'queue');
+    const { c } = await upWithProxies('queue', 1);
     const base = `http://127.0.0.1:${c.clientPorts[0]}`;
     const task = await until(20_000, async () => {
       const r = await fetchJson(`${base}/task`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 't', payload: { n: 1 } }) });

@@ -39,7 +39,6 @@ describe('ports', () => {
     expect(given.size).toBe(300);
   });
 
-
   it('a held port cannot be bound by anyone else until it is released', async () => {
     const held = await holdPort();
     cleanups.push(() => held.release());
@@ -51,13 +50,19 @@ describe('ports', () => {
 });
 
 describe('the process runtime', () => {
-  it("holds each node's port from prepare() until the node starts, then the node binds it", async () => {
+  /** A runtime for the fake system in a fresh run folder; destroyed and removed after the test. */
+  const newRuntime = (): ProcessRuntime => {
     const runDir = mkdtempSync(join(tmpdir(), 'faultline-process-rt-'));
     const runtime = new ProcessRuntime({ system, runId: 'test', runDir, stopGraceMs: 500 });
     cleanups.push(async () => {
       await runtime.destroy();
       rmSync(runDir, { recursive: true, force: true });
     });
+    return runtime;
+  };
+
+  it("holds each node's port from prepare() until the node starts, then the node binds it", async () => {
+    const runtime = newRuntime();
     const endpoints = await runtime.prepare(['n1', 'n2']);
     const ports = [...endpoints.values()].map((e) => e.port);
     expect(new Set(ports).size).toBe(2);
@@ -76,12 +81,7 @@ describe('the process runtime', () => {
   });
 
   it("names a node's crash at start-up, with the error line of its log", async () => {
-    const runDir = mkdtempSync(join(tmpdir(), 'faultline-process-rt-'));
-    const runtime = new ProcessRuntime({ system, runId: 'test', runDir, stopGraceMs: 500 });
-    cleanups.push(async () => {
-      await runtime.destroy();
-      rmSync(runDir, { recursive: true, force: true });
-    });
+    const runtime = newRuntime();
     await runtime.prepare(['n1']);
     await runtime.start({ id: 'n1', env: { NODE_ID: 'n1', NODE_OPTIONS: '--require=/nonexistent/faultline-preload.js' } });
     const error = await runtime.waitHealthy('n1', 15_000).then(
