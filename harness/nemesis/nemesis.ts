@@ -251,12 +251,13 @@ function describeValue(value: unknown): string {
     if (Array.isArray(v.nodes)) return v.nodes.join(' ');
     if (typeof v.shape === 'string') return v.shape;
     if (typeof v.targets === 'string') return v.targets;
+    if (v.links === undefined) return '';
     const on = typeof v.links === 'string' ? v.links : describeLinks(v.links as LinkSet);
     if (typeof v.ms === 'number') return `${v.ms}ms on ${on}`;
     if (typeof v.rate === 'number') return `${v.rate}KB/s on ${on}`;
     if (typeof v.timeout === 'number') return `after ${v.timeout}ms on ${on}`;
     if (typeof v.average_size === 'number') return `${v.average_size} bytes on ${on}`;
-    if (v.links !== undefined) return `on ${on}`;
+    return `on ${on}`;
   }
   return '';
 }

@@ -313,6 +313,12 @@ function eventSink(onChange: ((event: NetEvent) => void) | undefined): Emit {
 }
 
 const PARTITION_TOXIC = 'faultline_partition';
+
+/** A toxic the network set on a proxy: its kind, and the tag it was set with. */
+interface SetToxic {
+  kind: FaultToxic;
+  tag?: string;
+}
 const faultToxicTypes: Record<FaultToxic, string> = {
   latency: 'latency',
   bandwidth: 'bandwidth',
@@ -326,8 +332,8 @@ class ToxiproxyNetwork implements Network {
   private readonly cut = new Map<string, PartitionMode>();
   private currentGrudge: Grudge | null = null;
   private currentMode: PartitionMode = 'drop';
-  /** proxy name -> toxic name -> kind and tag, for the toxics set by latency/bandwidth/... */
-  private readonly toxics = new Map<string, Map<string, { kind: FaultToxic; tag?: string }>>();
+  /** proxy name -> toxic name -> what it is, for the toxics set by latency/bandwidth/... */
+  private readonly toxics = new Map<string, Map<string, SetToxic>>();
   private queue: Promise<unknown> = Promise.resolve();
   private destroyed = false;
 
@@ -512,7 +518,7 @@ class ToxiproxyNetwork implements Network {
       const report: Record<string, unknown> = { ...options };
       await this.record({ type: 'toxic', toxic: kind, links: chosen.map((l) => l.proxy), options: report }, async (changes) => {
         await this.all(chosen, async (l) => {
-          const set = this.toxics.get(l.proxy) ?? new Map<string, { kind: FaultToxic; tag?: string }>();
+          const set = this.toxics.get(l.proxy) ?? new Map<string, SetToxic>();
           this.toxics.set(l.proxy, set);
           for (const stream of streams) {
             const name = tag === undefined ? `faultline_${kind}_${stream}` : `faultline_${kind}_${tag}_${stream}`;

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot, type SystemDescriptor } from '../descriptor.js';
 import { resolveCommand } from '../system-command.js';
 import { waitUntilHealthy } from './health.js';
@@ -228,8 +229,4 @@ export class ProcessRuntime implements Runtime {
       }
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

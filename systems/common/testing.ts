@@ -149,8 +149,7 @@ export async function http(
  * A TCP forwarder from a free port on 127.0.0.1 to `targetPort`: one directed link a test can cut
  * and heal. `reset` resets every connection and refuses new ones; `drop` is a black hole: bytes
  * vanish and connections hang (as with a partition that drops packets), also after the heal for
- * the connections it caught. `targetPort` may change while no connection is open (a node
- * restarted on another port).
+ * the connections it caught.
  */
 export class Forwarder {
   port = 0;
@@ -158,7 +157,7 @@ export class Forwarder {
   private readonly pairs = new Set<[Socket, Socket | undefined]>();
   private mode: 'open' | 'reset' | 'drop' = 'open';
 
-  constructor(public targetPort: number) {}
+  constructor(private readonly targetPort: number) {}
 
   /** Listens; resolves with the port. */
   async start(): Promise<number> {

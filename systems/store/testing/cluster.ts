@@ -64,26 +64,18 @@ export class StoreCluster extends ForwardedCluster<NodeProc> {
     await Promise.all(this.nodes.map((node) => this.launch(node)));
   }
 
-
   url(id: string): string {
     return `http://127.0.0.1:${this.node(id).port}`;
   }
 
-  /**
-   * Starts a node and waits until it answers. A free port can be taken by someone else before
-   * the node binds it: then the node gets another port (the links to it follow).
-   */
+  /** Starts a node and waits until it answers (its port comes from freePort: nothing else takes it). */
   private async launch(node: NodeProc): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const proc = this.spawn(node);
-      const up = waitFor(`${node.id} to answer`, async () => ((await this.status(node.id)).nodeId ? ('up' as const) : undefined));
-      const outcome = await Promise.race([up, proc.exited.then(() => 'exited' as const)]);
-      if (outcome === 'up') return;
-      up.catch(() => {});
-      if (attempt === 3 || !proc.output().includes('EADDRINUSE')) throw new Error(`${node.id} exited at start`);
-      node.port = await freePort();
-      for (const [name, f] of this.links) if (name.endsWith(`->${node.id}`)) f.targetPort = node.port;
-    }
+    const proc = this.spawn(node);
+    const up = waitFor(`${node.id} to answer`, async () => ((await this.status(node.id)).nodeId ? ('up' as const) : undefined));
+    const outcome = await Promise.race([up, proc.exited.then(() => 'exited' as const)]);
+    if (outcome === 'up') return;
+    up.catch(() => {});
+    throw new Error(`${node.id} exited at start:\n${proc.output()}`);
   }
 
   private spawn(node: NodeProc): Spawned {
