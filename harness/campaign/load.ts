@@ -25,9 +25,15 @@ import {
   type SourceProblem,
 } from './source.js';
 
+/** A `--set` that an option stands for (`--nodes 5` is `nodes=5`): errors name the option. */
+export interface OptionOverride {
+  set: string;
+  option: string;
+}
+
 export interface LoadOptions {
   /** `path=value` overrides, applied in order. */
-  sets?: readonly string[];
+  sets?: readonly (string | OptionOverride)[];
   /** Overrides the campaign's seed. */
   seed?: number;
   /** Overrides time_limit (milliseconds). */
@@ -69,7 +75,7 @@ export class CampaignError extends UserError {
 
 function formatProblems(file: string, problems: SourceProblem[]): string {
   const lines = problems.map((p) => {
-    const where = p.override ? `--set ${p.override}` : `${file}${p.line !== undefined ? `:${p.line}` : ''}`;
+    const where = p.override ? p.override : `${file}${p.line !== undefined ? `:${p.line}` : ''}`;
     return `${where}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
   });
   return lines.length === 1 ? `invalid campaign: ${lines[0]}` : `invalid campaign ${file}:\n  ${lines.join('\n  ')}`;
@@ -81,9 +87,12 @@ export async function loadCampaign(ref: string, options: LoadOptions): Promise<C
   let source: CampaignSource;
   try {
     source = readCampaignSource(file);
-    for (const set of options.sets ?? []) applyOverride(source, set);
-    if (options.seed !== undefined) applyOverride(source, `seed=${options.seed}`);
-    if (options.timeLimitMs !== undefined) applyOverride(source, `time_limit=${options.timeLimitMs}ms`);
+    for (const set of options.sets ?? []) {
+      if (typeof set === 'string') applyOverride(source, set);
+      else applyOverride(source, set.set, set.option);
+    }
+    if (options.seed !== undefined) applyOverride(source, `seed=${options.seed}`, `--seed ${options.seed}`);
+    if (options.timeLimitMs !== undefined) applyOverride(source, `time_limit=${options.timeLimitMs}ms`, `--time-limit ${options.timeLimitMs}ms`);
   } catch (err) {
     if (err instanceof CampaignSyntaxError) throw new CampaignError(file, err.problems);
     throw err;
@@ -92,7 +101,7 @@ export async function loadCampaign(ref: string, options: LoadOptions): Promise<C
   const problems: SourceProblem[] = [];
   const problem = (path: FieldPath, message: string): void => {
     const override = overrideFor(source, path);
-    problems.push({ field: path.length ? formatFieldPath(path) : undefined, message, line: override ? undefined : lineOf(source, path), override: override?.text });
+    problems.push({ field: path.length ? formatFieldPath(path) : undefined, message, line: override ? undefined : lineOf(source, path), override: override?.shownAs });
   };
 
   const parsed = campaignSchema.safeParse(source.doc.toJS() ?? {}, { reportInput: true });

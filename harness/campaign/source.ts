@@ -11,6 +11,8 @@ export interface Override {
   /** As typed: `clients.concurrency=8`. */
   text: string;
   path: (string | number)[];
+  /** How errors name it: `--set clients.concurrency=8`, or the option it came from (`--concurrency 8`). */
+  shownAs: string;
 }
 
 export interface CampaignSource {
@@ -25,7 +27,7 @@ export interface SourceProblem {
   line?: number;
   field?: string;
   message: string;
-  /** Set when the problem comes from a --set. */
+  /** Set when the problem comes from a --set (or an option that is sugar for one): how to name it. */
   override?: string;
 }
 
@@ -63,24 +65,25 @@ export function formatFieldPath(path: FieldPath): string {
   return path.map((seg) => (typeof seg === 'number' ? `[${seg}]` : seg)).join('.').replaceAll('.[', '[');
 }
 
-/** Applies `path=value` (the value read as YAML: `5`, `true`, `[a, b]`, `text`). */
-export function applyOverride(source: CampaignSource, text: string): void {
+/** Applies `path=value` (the value read as YAML: `5`, `true`, `[a, b]`, `text`); errors name it
+ *  `shownAs` (default `--set path=value`). */
+export function applyOverride(source: CampaignSource, text: string, shownAs = `--set ${text}`): void {
   const eq = text.indexOf('=');
-  if (eq <= 0) throw new CampaignSyntaxError([{ message: `--set takes path=value (e.g. clients.concurrency=8), got "${text}"`, override: text }]);
+  if (eq <= 0) throw new CampaignSyntaxError([{ message: `--set takes path=value (e.g. clients.concurrency=8), got "${text}"`, override: shownAs }]);
   const path = parseFieldPath(text.slice(0, eq).trim());
-  if (path.some((seg) => seg === '')) throw new CampaignSyntaxError([{ message: `--set: bad field path "${text.slice(0, eq)}"`, override: text }]);
+  if (path.some((seg) => seg === '')) throw new CampaignSyntaxError([{ message: `--set: bad field path "${text.slice(0, eq)}"`, override: shownAs }]);
   let value: unknown;
   try {
     value = parseYaml(text.slice(eq + 1));
   } catch (err) {
-    throw new CampaignSyntaxError([{ message: `--set ${text}: the value is not valid YAML (${firstLine((err as Error).message)})`, override: text }]);
+    throw new CampaignSyntaxError([{ message: `the value is not valid YAML (${firstLine((err as Error).message)})`, override: shownAs }]);
   }
   try {
     source.doc.setIn(path, source.doc.createNode(value));
   } catch {
-    throw new CampaignSyntaxError([{ message: `--set ${text}: cannot set ${formatFieldPath(path)} (a parent field is not a mapping or list)`, override: text }]);
+    throw new CampaignSyntaxError([{ message: `cannot set ${formatFieldPath(path)} (a parent field is not a mapping or list)`, override: shownAs }]);
   }
-  source.overrides.push({ text, path });
+  source.overrides.push({ text, path, shownAs });
 }
 
 /** The --set that gave this field (or one of its parents), if any. */

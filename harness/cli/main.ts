@@ -2,7 +2,7 @@
  * faultline's command line. Each command lives in its own module and registers itself here.
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT, UserError } from './errors.js';
+import { EXIT, exitCodeForError, UserError } from './errors.js';
 
 type Register = (program: Command) => void;
 
@@ -41,6 +41,6 @@ try {
     process.exitCode = err.exitCode;
   } else {
     process.stderr.write(`faultline: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exitCode = EXIT.error;
+    process.exitCode = exitCodeForError(err);
   }
 }

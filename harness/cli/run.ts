@@ -9,10 +9,12 @@ import { formatPlan, planRun } from '../run/plan.js';
 import { runCampaign } from '../run/run.js';
 import { shellQuote } from '../run/shell.js';
 import { formatVerdictTable } from '../run/verdict.js';
-import { UserError } from './errors.js';
+import { EXIT, UserError } from './errors.js';
 import { abortOnSignals, parseSeedOption, parseTimeLimitOption } from './options.js';
+import { parseTestCount, shortOptionArgs, shortOptionOverrides, type ShortRunOptions } from './run-options.js';
 
-interface RunOptions {
+interface RunOptions extends ShortRunOptions {
+  testCount?: string;
   runtime: string;
   attach?: string;
   project?: string;
@@ -24,7 +26,8 @@ interface RunOptions {
   set: string[];
 }
 
-/** `faultline run CAMPAIGN`: one run, checked; exit 0 valid, 1 anomalies, 2 unknown, 3 error. */
+/** `faultline run CAMPAIGN`: one run (or --test-count runs), checked; exit 0 valid, 1 anomalies,
+ *  2 unknown, 3 bad input, 4 internal error. */
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -35,6 +38,11 @@ export function registerRun(program: Command): void {
     .option('--time-limit <seconds>', 'length of the main phase (seconds, or 500ms/2s/1m)')
     .option('--out <dir>', 'where run folders go', 'runs')
     .option('--set <path=value>', 'override a campaign field, e.g. clients.concurrency=8 (repeatable)', collect, [])
+    .option('--nodes <n>', 'node count (sugar for --set nodes=N)')
+    .option('--concurrency <n>', 'client count, or clients per node: 2n = twice the node count (sugar for --set clients.concurrency=N)')
+    .option('--rate <ops/s>', 'target ops per second over all clients, 0 = as fast as they go (sugar for --set clients.rate=R)')
+    .option('--nemesis <faults>', 'fault types to draw from, e.g. partition,kill,pause,latency, or none (sugar for --set nemesis.faults=[...])')
+    .option('--test-count <n>', 'run N times with seeds seed, seed+1, ...; stop at the first run that is not valid')
     .option('--attach <compose-file>', 'use the nodes and Toxiproxy of an already-running compose project (docker runtime)')
     .option('--project <name>', 'with --attach: the compose project name (default: the file\'s name:)')
     .option('--junit <file>', 'also write the verdicts as a JUnit XML report')
@@ -52,58 +60,81 @@ export function registerRun(program: Command): void {
       }
       const seed = parseSeedOption(opts.seed);
       const timeLimitMs = parseTimeLimitOption(opts.timeLimit);
+      const testCount = parseTestCount(opts.testCount);
       const registries = await defaultRegistries();
-      const campaign = await loadCampaign(ref, { sets: opts.set, seed, timeLimitMs, registries });
+      const sets = [
+        ...(await shortOptionOverrides(opts, async () => (await loadCampaign(ref, { sets: opts.set, seed, timeLimitMs, registries })).nodes.length)),
+        ...opts.set,
+      ];
+      const first = await loadCampaign(ref, { sets, seed, timeLimitMs, registries });
 
       if (opts.plan) {
-        process.stdout.write(formatPlan(planRun(campaign)));
+        process.stdout.write(formatPlan(planRun(first)));
         return;
       }
 
-      const replayArgs = ['npx', 'faultline', 'run', ref, '--seed', String(campaign.seed)];
-      if (opts.attach !== undefined) replayArgs.push('--attach', opts.attach);
-      else if (opts.runtime !== 'process') replayArgs.push('--runtime', opts.runtime);
-      if (opts.project !== undefined) replayArgs.push('--project', opts.project);
-      if (opts.timeLimit !== undefined) replayArgs.push('--time-limit', opts.timeLimit);
-      if (opts.out !== 'runs') replayArgs.push('--out', opts.out ?? 'runs');
-      for (const s of opts.set) replayArgs.push('--set', s);
-      const replay = shellQuote(replayArgs);
-
-      const interrupt = abortOnSignals((sig) =>
-        process.stderr.write(`faultline: still cleaning up after ${sig}; a later run removes anything left\n`),
-      );
-      try {
-        const outcome = await runCampaign({
-          campaign,
-          runtime: opts.runtime,
-          ...(opts.attach !== undefined && { attach: { file: opts.attach, ...(opts.project !== undefined && { project: opts.project }) } }),
-          outDir: opts.out ?? 'runs',
-          replay,
-          checkers: registries.checkers,
-          progress: createProgress(process.stderr),
-          signal: interrupt.signal,
-          onCleanedUp: (dir) => {
-            interrupt.dispose();
-            process.stderr.write(`checking the history; Ctrl-C stops (faultline check ${dir} checks it later)\n`);
-          },
-        });
-        const { results } = outcome;
-        process.stdout.write(`\n${formatVerdictTable(results.results, results.valid, results.expected)}\n`);
-        if (results.interrupted) process.stdout.write(`interrupted: ${results.interrupted}\n`);
-        process.stdout.write(`run folder: ${outcome.dir}\nreplay: ${replay}\n`);
-        if (opts.junit !== undefined) {
-          writeJunit(opts.junit, results, outcome.exitCode);
-          process.stdout.write(`junit: ${opts.junit}\n`);
+      for (let i = 0; i < testCount; i++) {
+        const campaign = i === 0 ? first : await loadCampaign(ref, { sets, seed: (first.seed + i) % 2 ** 32, timeLimitMs, registries });
+        if (testCount > 1) process.stdout.write(`${i > 0 ? '\n' : ''}run ${i + 1} of ${testCount}, seed ${campaign.seed}\n`);
+        const replay = replayCommand(ref, campaign.seed, opts);
+        const interrupt = abortOnSignals((sig) =>
+          process.stderr.write(`faultline: still cleaning up after ${sig}; a later run removes anything left\n`),
+        );
+        let exitCode: number;
+        let interrupted = false;
+        try {
+          const outcome = await runCampaign({
+            campaign,
+            runtime: opts.runtime,
+            ...(opts.attach !== undefined && { attach: { file: opts.attach, ...(opts.project !== undefined && { project: opts.project }) } }),
+            outDir: opts.out ?? 'runs',
+            replay,
+            checkers: registries.checkers,
+            progress: createProgress(process.stderr),
+            signal: interrupt.signal,
+            onCleanedUp: (dir) => {
+              interrupt.dispose();
+              process.stderr.write(`checking the history; Ctrl-C stops (faultline check ${dir} checks it later)\n`);
+            },
+          });
+          const { results } = outcome;
+          process.stdout.write(`\n${formatVerdictTable(results.results, results.valid, results.expected)}\n`);
+          if (results.interrupted) process.stdout.write(`interrupted: ${results.interrupted}\n`);
+          process.stdout.write(`run folder: ${outcome.dir}\nreplay: ${replay}\n`);
+          if (opts.junit !== undefined) {
+            writeJunit(opts.junit, results, outcome.exitCode);
+            process.stdout.write(`junit: ${opts.junit}\n`);
+          }
+          exitCode = outcome.exitCode;
+          interrupted = results.interrupted !== undefined;
+        } catch (err) {
+          // The run never started: CI still gets a JUnit file saying why.
+          if (opts.junit !== undefined) writeJunitError(opts.junit, campaign.name, (err as Error).message);
+          throw err;
+        } finally {
+          interrupt.dispose();
         }
-        process.exitCode = outcome.exitCode;
-      } catch (err) {
-        // The run never started: CI still gets a JUnit file saying why.
-        if (opts.junit !== undefined) writeJunitError(opts.junit, campaign.name, (err as Error).message);
-        throw err;
-      } finally {
-        interrupt.dispose();
+        process.exitCode = exitCode;
+        if (exitCode !== EXIT.valid || interrupted) {
+          if (testCount > 1 && i < testCount - 1) process.stdout.write(`stopped at run ${i + 1} of ${testCount} (seed ${campaign.seed})\n`);
+          return;
+        }
       }
+      if (testCount > 1) process.stdout.write(`all ${testCount} runs valid (seeds ${first.seed} to ${(first.seed + testCount - 1) % 2 ** 32})\n`);
     });
+}
+
+/** The command that replays one run: the campaign, its seed, and every option that shapes it. */
+function replayCommand(ref: string, seed: number, opts: RunOptions): string {
+  const args = ['npx', 'faultline', 'run', ref, '--seed', String(seed)];
+  if (opts.attach !== undefined) args.push('--attach', opts.attach);
+  else if (opts.runtime !== 'process') args.push('--runtime', opts.runtime);
+  if (opts.project !== undefined) args.push('--project', opts.project);
+  if (opts.timeLimit !== undefined) args.push('--time-limit', opts.timeLimit);
+  if (opts.out !== 'runs') args.push('--out', opts.out ?? 'runs');
+  args.push(...shortOptionArgs(opts));
+  for (const s of opts.set) args.push('--set', s);
+  return shellQuote(args);
 }
 
 function collect(value: string, previous: string[]): string[] {
