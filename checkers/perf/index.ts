@@ -1,12 +1,14 @@
 /**
  * Performance of a run: latency quantiles per op type, throughput over time, and availability
- * (the share of `ok` among completed client ops) inside and outside fault windows. Valid unless a
- * threshold option is given and broken.
+ * (the share of `ok` among completed client ops) inside and outside fault windows. Invalid when
+ * the system was not available (anomaly `unavailable`): an op type completed but never `ok`
+ * (Jepsen's `stats` checker), or availability outside fault windows below its floor (default
+ * DEFAULT_MIN_AVAILABILITY_OUTSIDE_FAULTS); and when a threshold option is given and broken.
  */
 import type { Op } from '../history.js';
 import type { CheckResult } from '../result.js';
 import { AnomalyList } from '../common/anomalies.js';
-import { pairCalls, type Call } from '../common/calls.js';
+import { callOps, pairCalls, type Call } from '../common/calls.js';
 import { faultWindows, mergeWindows, overlaps, type FaultWindow } from '../common/faults.js';
 import { numberOption, rejectUnknownOptions } from '../common/options.js';
 
@@ -15,6 +17,7 @@ export interface PerfCheckOptions {
   bucketMs?: number;
   /** Thresholds (0..1 for availability): when given and broken, the result is invalid. */
   minAvailability?: number;
+  /** Default DEFAULT_MIN_AVAILABILITY_OUTSIDE_FAULTS; 0 turns the floor off. */
   minAvailabilityOutsideFaults?: number;
   minAvailabilityInsideFaults?: number;
   /** The p99 latency of ok ops of every op type must be at most this, ms. */
@@ -81,6 +84,10 @@ function availability(calls: readonly Call[]): Availability {
   return { completed: calls.length, ok, share: calls.length ? round(ok / calls.length) : null };
 }
 
+/** The availability floor outside fault windows when the campaign sets none: a healed system
+ *  that answers fewer than half of its requests is not available, whatever else holds. */
+export const DEFAULT_MIN_AVAILABILITY_OUTSIDE_FAULTS = 0.5;
+
 const percent = (share: number | null): string => (share === null ? 'n/a' : `${(share * 100).toFixed(1)}%`);
 
 export function checkPerfHistory(history: readonly Op[], options: PerfCheckOptions = {}): CheckResult {
@@ -89,7 +96,7 @@ export function checkPerfHistory(history: readonly Op[], options: PerfCheckOptio
   const bucketMs = numberOption(opts, 'perf', 'bucketMs', { min: 1 }) ?? 1000;
   const share = { min: 0, max: 1 };
   const minAvailability = numberOption(opts, 'perf', 'minAvailability', share);
-  const minOutside = numberOption(opts, 'perf', 'minAvailabilityOutsideFaults', share);
+  const minOutside = numberOption(opts, 'perf', 'minAvailabilityOutsideFaults', share) ?? DEFAULT_MIN_AVAILABILITY_OUTSIDE_FAULTS;
   const minInside = numberOption(opts, 'perf', 'minAvailabilityInsideFaults', share);
   const maxP99Ms = numberOption(opts, 'perf', 'maxP99Ms', { min: 0 });
 
@@ -124,17 +131,31 @@ export function checkPerfHistory(history: readonly Op[], options: PerfCheckOptio
   const faultNs = merged.reduce((n, i) => n + (i.end - i.start), 0);
 
   const anomalies = new AnomalyList();
-  const threshold = (name: string, got: Availability, min: number | undefined, where: string): void => {
-    if (min === undefined || got.share === null || got.share >= min) return;
+  /** Why the system counts as unavailable, short, for the summary line. */
+  const unavailable: string[] = [];
+  // Jepsen's stats checker: an op type the clients issued that never once succeeded.
+  for (const [f, s] of Object.entries(latency)) {
+    if (s.ok > 0 || s.fail + s.info === 0) continue;
+    const first = (byF.get(f) as Call[]).find((c) => c.status !== 'pending') as Call;
     anomalies.add({
-      kind: 'availability',
+      kind: 'unavailable',
+      explanation: `No ${f} ever succeeded: 0 ok of ${s.fail + s.info} completed (${s.fail} fail, ${s.info} info); the first was process ${first.process}'s at ${(first.start / 1e9).toFixed(3)}s.`,
+      ops: callOps(first),
+    });
+    unavailable.push(`no ${f} ever ok`);
+  }
+  const threshold = (kind: string, name: string, got: Availability, min: number | undefined, where: string): void => {
+    if (min === undefined || got.share === null || got.share >= min) return;
+    if (kind === 'unavailable') unavailable.push(`${percent(got.share)} ok ${where}, floor ${percent(min)}`);
+    anomalies.add({
+      kind,
       explanation: `Availability ${where} was ${percent(got.share)} (${got.ok} ok of ${got.completed} completed client ops), below ${name} = ${percent(min)}.`,
       ops: [],
     });
   };
-  threshold('minAvailability', avail.overall, minAvailability, 'over the whole run');
-  threshold('minAvailabilityOutsideFaults', avail.outsideFaults, minOutside, 'outside fault windows');
-  threshold('minAvailabilityInsideFaults', avail.insideFaults, minInside, 'inside fault windows');
+  threshold('availability', 'minAvailability', avail.overall, minAvailability, 'over the whole run');
+  threshold('unavailable', 'minAvailabilityOutsideFaults', avail.outsideFaults, minOutside, 'outside fault windows');
+  threshold('availability', 'minAvailabilityInsideFaults', avail.insideFaults, minInside, 'inside fault windows');
   if (maxP99Ms !== undefined) {
     for (const [f, s] of Object.entries(latency)) {
       if (s.p99 === null || s.p99 <= maxP99Ms) continue;
@@ -152,7 +173,8 @@ export function checkPerfHistory(history: readonly Op[], options: PerfCheckOptio
   const summary =
     `${completed.length} client ops in ${durationS.toFixed(1)}s (${meanThroughput ?? 0} ops/s); availability ${percent(avail.overall.share)}` +
     (merged.length ? ` (${percent(avail.insideFaults.share)} in faults, ${percent(avail.outsideFaults.share)} outside)` : '') +
-    (anomalies.list().length ? `; ${anomalies.list().length} threshold(s) broken` : '');
+    (unavailable.length ? `; UNAVAILABLE: ${unavailable.join('; ')}` : '') +
+    (anomalies.list().length > unavailable.length ? `; ${anomalies.list().length - unavailable.length} threshold(s) broken` : '');
   return {
     checker: 'perf',
     valid: anomalies.list().length === 0,

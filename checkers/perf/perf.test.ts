@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryBuilder } from '../common/history-builder.js';
-import { checkPerfHistory, quantile, type Availability, type LatencyStats, type ThroughputBucket } from './index.js';
+import { checkPerfHistory, DEFAULT_MIN_AVAILABILITY_OUTSIDE_FAULTS, quantile, type Availability, type LatencyStats, type ThroughputBucket } from './index.js';
 
 describe('quantile', () => {
   it('is nearest-rank', () => {
@@ -67,6 +67,36 @@ describe('perf checker', () => {
     expect(r.anomalies[0]?.explanation).toContain('inside fault windows was 25.0% (1 ok of 4');
     expect(r.anomalies[1]?.explanation).toContain('p99 latency of write was 29 ms');
     expect(r.anomalies[1]?.ops).toHaveLength(2);
+  });
+
+  it('is unavailable when an op type completed but never ok (Jepsen stats), with the numbers', () => {
+    const h = new HistoryBuilder();
+    for (let i = 0; i < 10; i++) h.call({ process: 1, f: 'read', key: 'x', start: i * 50, end: i * 50 + 10, result: null });
+    h.call({ process: 2, f: 'write', key: 'x', value: 1, start: 20, end: 30, type: 'fail' });
+    h.call({ process: 2, f: 'write', key: 'x', value: 2, start: 40, end: 540, type: 'info' });
+    h.call({ process: 3, f: 'cas', key: 'x', value: [1, 2], start: 600 }); // pending only: never completed, not judged
+    const r = checkPerfHistory(h.build());
+    expect(r.valid).toBe(false);
+    expect(r.anomalies.map((a) => a.kind)).toEqual(['unavailable']);
+    expect(r.anomalies[0]?.explanation).toBe("No write ever succeeded: 0 ok of 2 completed (1 fail, 1 info); the first was process 2's at 0.020s.");
+    expect(r.anomalies[0]?.ops).toHaveLength(2);
+    expect(r.summary).toContain('UNAVAILABLE: no write ever ok');
+  });
+
+  it('is unavailable when availability outside faults is below the floor (default 50%, the campaign may set it)', () => {
+    const h = new HistoryBuilder();
+    // Outside faults: 3 ok, 7 fail of 10 reads.
+    for (let i = 0; i < 10; i++) h.call({ process: 1, f: 'read', key: 'x', start: i * 50, end: i * 50 + 10, ...(i < 3 ? { result: null } : { type: 'fail' as const }) });
+    const history = h.build();
+    expect(DEFAULT_MIN_AVAILABILITY_OUTSIDE_FAULTS).toBe(0.5);
+    const r = checkPerfHistory(history);
+    expect(r.valid).toBe(false);
+    expect(r.anomalies.map((a) => a.kind)).toEqual(['unavailable']);
+    expect(r.anomalies[0]?.explanation).toBe('Availability outside fault windows was 30.0% (3 ok of 10 completed client ops), below minAvailabilityOutsideFaults = 50.0%.');
+    expect(r.summary).toContain('UNAVAILABLE: 30.0% ok outside fault windows, floor 50.0%');
+    expect(checkPerfHistory(history, { minAvailabilityOutsideFaults: 0.3 }).valid).toBe(true);
+    expect(checkPerfHistory(history, { minAvailabilityOutsideFaults: 0 }).valid).toBe(true);
+    expect((checkPerfHistory(history, { minAvailabilityOutsideFaults: 0.9 }).details as { thresholds: Record<string, number> }).thresholds.minAvailabilityOutsideFaults).toBe(0.9);
   });
 
   it('rejects a threshold outside 0..1', () => {

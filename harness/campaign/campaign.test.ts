@@ -118,7 +118,7 @@ describe('loadCampaign', () => {
     const notDuration = await problemOf(good('monitor: {interval: often}\n'));
     expect(notDuration.message).toMatch(/monitor\.interval: expected a duration/);
     const unknown = await problemOf(good('monitor: {period: 20ms}\n'));
-    expect(unknown.message).toMatch(/monitor.*period/);
+    expect(unknown.message).toMatch(/:14: monitor\.period: unknown field "period"; valid fields: interval$/m);
   });
 
   it('refuses an unknown system, naming file, line and field and the known systems', async () => {
@@ -188,6 +188,58 @@ describe('loadCampaign', () => {
     const err = await problemOf(good('checkers:\n  - perf\n  - linearisable\n  - {name: picky, options: {limit: lots}}\n'));
     expect(err.message).toMatch(/:16: checkers\[1\]: unknown checker "linearisable"; valid choices: perf, picky/);
     expect(err.message).toMatch(/:17: checkers\[2\]\.options: checker "picky": option "limit" must be a number/);
+  });
+
+  it('reports every mistake at once: unknown system, workload, checker, fault and bad fields, each with its line and choices', async () => {
+    const text = good('checkers: [perf, linearisable]\nexpected: {verdict: maybe}\n')
+      .replace(`system: ${fakeSystem}`, 'system: rafft')
+      .replace('name: tiny', 'name: regster')
+      .replace('concurrency: 2', 'concurrency: two')
+      .replace('type: partition', 'type: partiton');
+    const err = await problemOf(text);
+    const lines = err.message.split('\n').slice(1).map((l) => l.trim());
+    expect(lines).toEqual([
+      expect.stringMatching(/c\d+\.yaml:8: clients\.concurrency: expected number, got "two"$/),
+      expect.stringMatching(/c\d+\.yaml:12: nemesis\.faults\[0\]\.type: unknown nemesis "partiton"; valid choices: partition, kill, pause, /),
+      expect.stringMatching(/c\d+\.yaml:15: expected\.verdict: "maybe" is not allowed; valid choices: valid, invalid$/),
+      expect.stringMatching(/c\d+\.yaml:2: system: unknown system "rafft"; known systems: .*raft/),
+      expect.stringMatching(/c\d+\.yaml:4: workload\.name: unknown workload "regster"; valid choices: tiny$/),
+      expect.stringMatching(/c\d+\.yaml:14: checkers\[1\]: unknown checker "linearisable"; valid choices: perf, picky$/),
+    ]);
+  });
+
+  it('lists valid fields from the schema itself at every level', async () => {
+    const { fieldsAt } = await import('./load.js');
+    const { campaignSchema } = await import('./schema.js');
+    expect(fieldsAt(campaignSchema, [])).toEqual(Object.keys(campaignSchema.shape));
+    expect(fieldsAt(campaignSchema, [])).toContain('monitor');
+    expect(fieldsAt(campaignSchema, ['final'])).toEqual(['enabled', 'settle', 'timeout']);
+    expect(fieldsAt(campaignSchema, ['checkers', 0])).toEqual(['name', 'options']);
+    expect(fieldsAt(campaignSchema, ['nope'])).toEqual([]);
+    const err = await problemOf(good('finale: {settle: 1s}\n'));
+    expect(err.message).toMatch(/:14: finale: unknown field "finale"; valid fields: name, description, system, .*monitor, checkers, seed, expected$/m);
+  });
+
+  it('refuses a clients.timeout of 0 (every op would time out unseen)', async () => {
+    const err = await problemOf(good().replace('concurrency: 2', 'concurrency: 2\n  timeout: 0'));
+    expect(err.message).toMatch(/:9: clients\.timeout: must be more than 0$/m);
+  });
+
+  it('bounds every duration and count: interval + duration > 0, time_limit at most 24 h, plans and toxics bounded', async () => {
+    const zero = await problemOf(good().replace('nemesis:', 'nemesis:\n  interval: 0\n  duration: 0'));
+    expect(zero.message).toMatch(/nemesis\.interval: interval \+ duration must be more than 0/);
+    const long = await problemOf(good().replace('time_limit: 2s', 'time_limit: 25h'));
+    expect(long.message).toMatch(/:9: time_limit: must be at most 24h$/m);
+    expect((await problemOf(good().replace('time_limit: 2s', 'time_limit: 0'))).message).toMatch(/:9: time_limit: must be more than 0$/m);
+    const dense = await problemOf(good().replace('time_limit: 2s', 'time_limit: 24h').replace('nemesis:', 'nemesis:\n  interval: 1ms\n  duration: 1ms'));
+    expect(dense.message).toMatch(/nemesis: the nemesis would plan 43200000 faults in time_limit; at most 10000/);
+    const huge = await problemOf(good().replace(/nemesis:[\s\S]*$/, 'nemesis:\n  timeline:\n    - {at: 1s, type: latency, ms: 3000000000}\n'));
+    expect(huge.message).toMatch(/nemesis\.timeline\[0\]\.ms: .*2147483647/);
+    expect((await problemOf(good('final: {timeout: 48h}\n'))).message).toMatch(/final\.timeout: must be at most 24h/);
+    expect((await problemOf(good(), ['clients.rate=1e9'])).message).toMatch(/--set clients\.rate=1e9: clients\.rate: .*100000/);
+    // At the bounds it loads.
+    const edge = await loadCampaign(campaignFile(good().replace('time_limit: 2s', 'time_limit: 24h').replace('nemesis:', 'nemesis:\n  interval: 10s\n  duration: 10s')), { registries });
+    expect(edge.spec.time_limit).toBe(86_400_000);
   });
 
   it('refuses bad YAML syntax, naming the line', async () => {

@@ -11,8 +11,8 @@ import { DescriptorError, findSystem, nodeIds, type SystemDescriptor } from '../
 import type { Workload } from '../workload.js';
 import { UserError } from '../cli/errors.js';
 import { findCampaignFile } from './find.js';
-import type { Registries } from './registries.js';
-import { campaignSchema, type CampaignFile, type FaultSpec } from './schema.js';
+import type { CheckerSpec, Registries } from './registries.js';
+import { campaignSchema, type CampaignFile, type FaultSpec, type NemesisSettings } from './schema.js';
 import {
   applyOverride,
   CampaignSyntaxError,
@@ -104,67 +104,69 @@ export async function loadCampaign(ref: string, options: LoadOptions): Promise<C
     problems.push({ field: path.length ? formatFieldPath(path) : undefined, message, line: override ? undefined : lineOf(source, path), override: override?.shownAs });
   };
 
-  const parsed = campaignSchema.safeParse(source.doc.toJS() ?? {}, { reportInput: true });
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) reportIssue(issue, problem);
-    throw new CampaignError(file, problems);
-  }
-  const settings = parsed.data;
+  const raw: unknown = source.doc.toJS() ?? {};
+  const parsed = campaignSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) for (const issue of parsed.error.issues) reportIssue(issue, problem);
+  // When the schema refuses the file, the names are still checked (from the fields that parse on
+  // their own), so one pass reports every mistake.
+  const part: Partial<CampaignFile> = parsed.success ? parsed.data : parseFieldsAlone(raw);
   const baseDir = dirname(file);
 
   // The system and its bugs.
   let system: SystemDescriptor | undefined;
-  const systemRef = isPathRef(settings.system) ? resolve(baseDir, settings.system) : settings.system;
+  const systemRef = part.system === undefined ? undefined : isPathRef(part.system) ? resolve(baseDir, part.system) : part.system;
   try {
-    system = findSystem(systemRef);
+    if (systemRef !== undefined) system = findSystem(systemRef);
   } catch (err) {
     if (!(err instanceof DescriptorError)) throw err;
     problem(['system'], err.message);
   }
   let nodes: string[] = [];
   if (system) {
-    const count = settings.nodes ?? system.nodes.default;
+    const count = part.nodes ?? system.nodes.default;
     if (count < system.nodes.min || count > system.nodes.max) {
       problem(['nodes'], `${system.name} runs with ${system.nodes.min} to ${system.nodes.max} nodes, got ${count}`);
     }
     nodes = nodeIds(system, count);
     const known = system.bugs.map((b) => b.name);
-    settings.settings.bugs.forEach((bug, i) => {
+    part.settings?.bugs.forEach((bug, i) => {
       if (!known.includes(bug)) {
         problem(['settings', 'bugs', i], `unknown bug "${bug}" for ${system!.name}; valid choices: ${known.join(', ') || '(this system has no bugs)'}`);
       }
     });
-    if (settings.settings.bugs.length > 0 && !system.env.bugs) problem(['settings', 'bugs'], `system ${system.name} takes no bugs setting`);
-    checkNodeNames(settings, nodes, problem);
+    if ((part.settings?.bugs.length ?? 0) > 0 && !system.env.bugs) problem(['settings', 'bugs'], `system ${system.name} takes no bugs setting`);
+    if (part.nemesis) checkNodeNames(part.nemesis, nodes, problem);
   }
 
   // The workload and its options.
   let workload: Workload<unknown> | undefined;
   let workloadOptions: unknown;
-  if (isPathRef(settings.workload.name)) {
-    workload = await importWorkload(resolve(baseDir, settings.workload.name), (m) => problem(['workload', 'name'], m));
-  } else {
-    workload = options.registries.workloads[settings.workload.name];
+  if (part.workload && isPathRef(part.workload.name)) {
+    workload = await importWorkload(resolve(baseDir, part.workload.name), (m) => problem(['workload', 'name'], m));
+  } else if (part.workload) {
+    workload = Object.hasOwn(options.registries.workloads, part.workload.name) ? options.registries.workloads[part.workload.name] : undefined;
     if (!workload) {
       const known = Object.keys(options.registries.workloads);
-      problem(['workload', 'name'], `unknown workload "${settings.workload.name}"; valid choices: ${known.join(', ') || '(no workloads installed)'}`);
+      problem(['workload', 'name'], `unknown workload "${part.workload.name}"; valid choices: ${known.join(', ') || '(no workloads installed)'}`);
     }
   }
-  if (workload) {
+  if (workload && part.workload) {
     if (system && !workload.apis.includes(system.api)) {
       problem(['workload', 'name'], `workload ${workload.name} speaks ${workload.apis.join('/')}, but system ${system.name} has api ${system.api}`);
     }
-    const opts = workload.options.safeParse(settings.workload.options, { reportInput: true });
+    const opts = workload.options.safeParse(part.workload.options, { reportInput: true });
     if (opts.success) workloadOptions = opts.data;
     else for (const issue of opts.error.issues) reportIssue(issue, (path, m) => problem(['workload', 'options', ...path], m));
   }
 
   // Checkers.
-  const checkers: ResolvedChecker[] = settings.checkers.map((c) => (typeof c === 'string' ? { name: c, options: {} } : c));
+  const entries = part.checkers ?? [];
+  const checkers: ResolvedChecker[] = entries.map((c) => (typeof c === 'string' ? { name: c, options: {} } : c));
+  const checkerSpec = (name: string): CheckerSpec | undefined => (Object.hasOwn(options.registries.checkers, name) ? options.registries.checkers[name] : undefined);
   checkers.forEach((c, i) => {
-    if (!options.registries.checkers[c.name]) {
+    if (!checkerSpec(c.name)) {
       const known = Object.keys(options.registries.checkers);
-      const path = typeof settings.checkers[i] === 'string' ? ['checkers', i] : ['checkers', i, 'name'];
+      const path = typeof entries[i] === 'string' ? ['checkers', i] : ['checkers', i, 'name'];
       problem(path, `unknown checker "${c.name}"; valid choices: ${known.join(', ') || '(no checkers installed)'}`);
     }
   });
@@ -172,8 +174,8 @@ export async function loadCampaign(ref: string, options: LoadOptions): Promise<C
   // Checker options: a checker refuses bad options even on an empty history, so ask it now
   // rather than after the run.
   for (const [i, c] of checkers.entries()) {
-    const spec = options.registries.checkers[c.name];
-    if (!spec || typeof settings.checkers[i] === 'string') continue;
+    const spec = checkerSpec(c.name);
+    if (!spec || typeof entries[i] === 'string') continue;
     try {
       await spec.check([], c.options);
     } catch (err) {
@@ -181,7 +183,8 @@ export async function loadCampaign(ref: string, options: LoadOptions): Promise<C
     }
   }
 
-  if (problems.length > 0 || !system || !workload) throw new CampaignError(file, problems);
+  if (problems.length > 0 || !parsed.success || !system || !workload || systemRef === undefined) throw new CampaignError(file, problems);
+  const settings = parsed.data;
 
   const seed = settings.seed ?? randomInt(0, 2 ** 32 - 1);
   const name = settings.name ?? located.name;
@@ -209,7 +212,7 @@ function isPathRef(ref: string): boolean {
   return isAbsolute(ref) || ref.startsWith('./') || ref.startsWith('../') || /\.(ya?ml|m?js)$/.test(ref);
 }
 
-function checkNodeNames(settings: CampaignFile, nodes: string[], problem: (path: FieldPath, message: string) => void): void {
+function checkNodeNames(nemesis: NemesisSettings, nodes: string[], problem: (path: FieldPath, message: string) => void): void {
   const check = (list: readonly string[] | undefined, path: (string | number)[]): void => {
     list?.forEach((n, i) => {
       if (!nodes.includes(n)) problem([...path, i], `unknown node "${n}"; this campaign's nodes: ${nodes.join(', ')}`);
@@ -223,8 +226,8 @@ function checkNodeNames(settings: CampaignFile, nodes: string[], problem: (path:
       f.links.peers?.forEach((pair, k) => check(pair, [...path, 'links', 'peers', k]));
     }
   };
-  settings.nemesis.faults.forEach((f, i) => checkFault(f, ['nemesis', 'faults', i]));
-  settings.nemesis.timeline?.forEach((f, i) => checkFault(f, ['nemesis', 'timeline', i]));
+  nemesis.faults.forEach((f, i) => checkFault(f, ['nemesis', 'faults', i]));
+  nemesis.timeline?.forEach((f, i) => checkFault(f, ['nemesis', 'timeline', i]));
 }
 
 async function importWorkload(file: string, problem: (message: string) => void): Promise<Workload<unknown> | undefined> {
@@ -277,24 +280,58 @@ function describeReceived(value: unknown): string {
 
 /** The valid field names at a path of the campaign schema, for "unknown field" messages. */
 function validFields(path: FieldPath): string {
-  const fields = fieldsAt(path);
+  const fields = fieldsAt(campaignSchema, path);
   return fields.length ? `; valid fields: ${fields.join(', ')}` : '';
 }
 
-const KNOWN_FIELDS: Record<string, string[]> = {
-  '': ['name', 'description', 'system', 'nodes', 'settings', 'workload', 'clients', 'time_limit', 'final', 'nemesis', 'checkers', 'seed', 'expected'],
-  settings: ['env', 'bugs'],
-  workload: ['name', 'options'],
-  clients: ['concurrency', 'rate', 'timeout'],
-  final: ['enabled', 'settle', 'timeout'],
-  nemesis: ['interval', 'duration', 'start', 'faults', 'timeline'],
-  expected: ['verdict', 'findings'],
-  fault: ['type', 'shapes', 'mode', 'targets', 'nodes', 'ms', 'jitter', 'rate', 'timeout', 'average_size', 'size_variation', 'delay', 'links', 'at', 'duration'],
-};
+/** The field names of the object schema at `path`, read from the schema itself. */
+export function fieldsAt(schema: z.ZodType, path: FieldPath): string[] {
+  let node: z.core.$ZodType | undefined = schema;
+  for (const seg of path) {
+    node = objectOrArray(node);
+    if (!node) return [];
+    const def = node._zod.def as z.core.$ZodTypeDef & { shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
+    node = typeof seg === 'number' ? def.element : def.shape && Object.hasOwn(def.shape, seg) ? def.shape[seg] : undefined;
+  }
+  const object = objectOrArray(node);
+  const shape = (object?._zod.def as { shape?: Record<string, unknown> } | undefined)?.shape;
+  return shape ? Object.keys(shape) : [];
+}
 
-function fieldsAt(path: FieldPath): string[] {
-  const names = path.filter((p) => typeof p === 'string');
-  if (names[0] === 'nemesis' && (names[1] === 'faults' || names[1] === 'timeline')) return KNOWN_FIELDS.fault!;
-  if (names[0] === 'checkers') return ['name', 'options'];
-  return KNOWN_FIELDS[names.join('.')] ?? [];
+/** Looks through defaults, optionals, pipes and unions to the object or array schema inside. */
+function objectOrArray(node: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
+  for (let depth = 0; node && depth < 20; depth++) {
+    const def = node._zod.def as z.core.$ZodTypeDef & { innerType?: z.core.$ZodType; in?: z.core.$ZodType; options?: z.core.$ZodType[] };
+    switch (def.type) {
+      case 'object':
+      case 'array':
+        return node;
+      case 'default':
+      case 'optional':
+      case 'nullable':
+        node = def.innerType;
+        break;
+      case 'pipe':
+        node = def.in;
+        break;
+      case 'union':
+        node = def.options?.find((o) => objectOrArray(o) !== undefined);
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Each top-level field parsed on its own: what a campaign the schema refused still says clearly. */
+function parseFieldsAlone(raw: unknown): Partial<CampaignFile> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(campaignSchema.shape)) {
+    const value = (raw as Record<string, unknown>)[key];
+    const result = (schema as z.ZodType).safeParse(value);
+    if (result.success && result.data !== undefined) out[key] = result.data;
+  }
+  return out as Partial<CampaignFile>;
 }

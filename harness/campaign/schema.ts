@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { partitionShapeNames, type PartitionShapeName } from '../network/partitions.js';
-import { durationMs } from './duration.js';
+import { durationBetween, durationMs } from './duration.js';
 
 const PARTITION_SHAPES = partitionShapeNames as readonly [PartitionShapeName, ...PartitionShapeName[]];
 
@@ -51,33 +51,37 @@ const pauseFault = z.strictObject({
   nodes: nodeList.optional(),
 });
 
+/** Toxiproxy's attributes are 32-bit signed integers. */
+const TOXIC_MAX = 2 ** 31 - 1;
+const toxicInt = (min: number) => z.number().int().min(min).max(TOXIC_MAX);
+
 const latencyFault = z.strictObject({
   type: z.literal('latency'),
-  ms: z.number().int().min(0).default(100),
-  jitter: z.number().int().min(0).default(0),
+  ms: toxicInt(0).default(100),
+  jitter: toxicInt(0).default(0),
   links: linkSet.default('peers'),
 });
 
 const bandwidthFault = z.strictObject({
   type: z.literal('bandwidth'),
   /** KB/s. */
-  rate: z.number().int().min(0).default(16),
+  rate: toxicInt(0).default(16),
   links: linkSet.default('peers'),
 });
 
 const resetPeerFault = z.strictObject({
   type: z.literal('reset-peer'),
   /** Milliseconds before each connection is reset (0 = at once). */
-  timeout: z.number().int().min(0).default(0),
+  timeout: toxicInt(0).default(0),
   links: linkSet.default('peers'),
 });
 
 const slicerFault = z.strictObject({
   type: z.literal('slicer'),
   /** Bytes per slice on average, +/- size_variation, delay microseconds between slices. */
-  average_size: z.number().int().min(1).default(16),
-  size_variation: z.number().int().min(0).default(8),
-  delay: z.number().int().min(0).default(1000),
+  average_size: toxicInt(1).default(16),
+  size_variation: toxicInt(0).default(8),
+  delay: toxicInt(0).default(1000),
   links: linkSet.default('peers'),
 });
 
@@ -162,6 +166,18 @@ const timelineFault = taggedFault({ at: durationMs, duration: durationMs.optiona
 
 export type TimelineEntry = FaultSpec & { at: number; duration?: number };
 
+/** The most faults one run may plan (timeline entries plus the drawn schedule). */
+export const MAX_PLANNED_FAULTS = 10_000;
+
+/** How many faults the drawn schedule starts before the time limit (0 when it draws none). */
+export function scheduledFaultCount(nemesis: { interval: number; duration: number; start?: number | undefined; faults: readonly unknown[] }, timeLimitMs: number): number {
+  if (nemesis.faults.length === 0) return 0;
+  const first = nemesis.start ?? nemesis.interval;
+  if (first >= timeLimitMs) return 0;
+  const step = nemesis.interval + nemesis.duration;
+  return step > 0 ? Math.ceil((timeLimitMs - first) / step) : Infinity;
+}
+
 const nemesisSchema = z
   .strictObject({
     /** Quiet time between one fault's end and the next one's start. */
@@ -173,7 +189,11 @@ const nemesisSchema = z
     /** The faults to draw from (seeded). */
     faults: z.array(scheduledFault).default([]),
     /** Faults at fixed times (each entry starts at `at`), alone or on top of the drawn schedule. */
-    timeline: z.array(timelineFault).optional(),
+    timeline: z.array(timelineFault).max(MAX_PLANNED_FAULTS).optional(),
+  })
+  .refine((n) => n.faults.length === 0 || n.interval + n.duration > 0, {
+    path: ['interval'],
+    message: 'interval + duration must be more than 0 (the drawn schedule would start every fault at the same time)',
   });
 
 const checkerEntry = z.union([
@@ -185,6 +205,9 @@ const checkerEntry = z.union([
 export const DEFAULT_MONITOR_INTERVAL_MS = 200;
 const MONITOR_INTERVAL_MIN_MS = 10;
 const MONITOR_INTERVAL_MAX_MS = 10_000;
+
+/** The highest client rate (ops/s over all clients) a campaign may ask for. */
+export const MAX_RATE = 100_000;
 
 const envValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 
@@ -212,19 +235,19 @@ export const campaignSchema = z.strictObject({
     .strictObject({
       concurrency: z.number().int().min(1).max(1000).default(5),
       /** Target ops per second over all clients; 0 = as fast as they go. */
-      rate: z.number().min(0).default(0),
-      /** Past this an op completes as `info`. */
-      timeout: durationMs.default(2000),
+      rate: z.number().min(0).max(MAX_RATE).default(0),
+      /** Past this an op completes as `info` (more than 0: a 0 timeout would fail every op unseen). */
+      timeout: durationBetween({ positive: true }).default(2000),
     })
     .default({ concurrency: 5, rate: 0, timeout: 2000 }),
-  /** Length of the main phase (clients + nemesis). */
-  time_limit: durationMs.default(30_000),
+  /** Length of the main phase (clients + nemesis), at most 24 h. */
+  time_limit: durationBetween({ positive: true }).default(30_000),
   /** The healed final phase: after every fault is healed, wait `settle`, then each client runs its final ops. */
   final: z
     .strictObject({
       enabled: z.boolean().default(true),
       settle: durationMs.default(1000),
-      timeout: durationMs.default(10_000),
+      timeout: durationBetween({ positive: true }).default(10_000),
     })
     .default({ enabled: true, settle: 1000, timeout: 10_000 }),
   nemesis: nemesisSchema.default({ interval: 5000, duration: 3000, faults: [] }),
@@ -249,6 +272,15 @@ export const campaignSchema = z.strictObject({
       findings: z.array(z.string()).optional(),
     })
     .optional(),
+}).superRefine((c, ctx) => {
+  const planned = scheduledFaultCount(c.nemesis, c.time_limit) + (c.nemesis.timeline?.length ?? 0);
+  if (planned > MAX_PLANNED_FAULTS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['nemesis'],
+      message: `the nemesis would plan ${planned} faults in time_limit; at most ${MAX_PLANNED_FAULTS}: lengthen nemesis.interval or nemesis.duration, or shorten time_limit`,
+    });
+  }
 });
 
 export type CampaignInput = z.input<typeof campaignSchema>;

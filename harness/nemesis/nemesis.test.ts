@@ -187,4 +187,12 @@ describe('Nemesis', () => {
     expect(a).not.toEqual(c);
     expect(a.map((f) => f.at)).toEqual([1000, 2500, 4000, 5500, 7000, 8500, 10000, 11500, 13000, 14500, 16000, 17500, 19000]);
   });
+
+  it('never loops or grows without bound, whatever settings it is given', () => {
+    const kill = [{ type: 'kill' as const, targets: 'one' as const }];
+    expect(() => planFaults({ interval: 0, duration: 0, faults: kill }, ['a'], 1000, new Random(1))).toThrow(/would plan Infinity faults; at most 10000/);
+    expect(() => planFaults({ interval: 1, duration: 1, faults: kill }, ['a'], 86_400_000, new Random(1))).toThrow(/would plan 43200000 faults/);
+    expect(planFaults({ interval: 0, duration: 0, faults: [] }, ['a'], 1000, new Random(1))).toEqual([]);
+    expect(planFaults({ interval: 1, duration: 1, faults: kill }, ['a'], 20_000, new Random(1))).toHaveLength(10_000);
+  });
 });

@@ -6,7 +6,7 @@
 import { planPartition, type PartitionPlan, type PartitionShapeName } from '../network/partitions.js';
 import type { PartitionMode } from '../network/network.js';
 import type { Random } from '../random.js';
-import type { FaultSpec, LinkSet, NemesisSettings, Target } from '../campaign/schema.js';
+import { MAX_PLANNED_FAULTS, scheduledFaultCount, type FaultSpec, type LinkSet, type NemesisSettings, type Target } from '../campaign/schema.js';
 
 export type PlannedFault = { id: number; at: number; duration: number } & (
   | {
@@ -26,6 +26,9 @@ export type PlannedFault = { id: number; at: number; duration: number } & (
 );
 
 export function planFaults(nemesis: NemesisSettings, nodes: readonly string[], timeLimitMs: number, random: Random): PlannedFault[] {
+  // The campaign schema refuses these; a plan built some other way must not loop or grow unbounded either.
+  const planned = scheduledFaultCount(nemesis, timeLimitMs) + (nemesis.timeline?.length ?? 0);
+  if (planned > MAX_PLANNED_FAULTS) throw new RangeError(`the nemesis would plan ${planned} faults; at most ${MAX_PLANNED_FAULTS}`);
   const rng = random.fork('nemesis-plan');
   const out: PlannedFault[] = [];
   const timeline = [...(nemesis.timeline ?? [])].sort((a, b) => a.at - b.at);

@@ -584,6 +584,7 @@
     'sequence-reused': 'Two different messages got the same sequence number.',
     'sequence-changed': 'A message was delivered again with a different sequence number.',
     'availability': 'Fewer operations succeeded than the campaign requires.',
+    'unavailable': 'The system was not available: an operation kind never succeeded, or too few operations succeeded outside fault windows.',
     'latency': 'Operations were slower than the campaign allows.',
     'unreadable-history': 'The history could not be checked.'
   };
