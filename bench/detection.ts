@@ -14,9 +14,9 @@
  *
  *   npm run detection -- [--seeds 5] [--jobs 1] [--only raft] [--out runs/detection.md] [--runtime process]
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { runCampaignProcess } from './campaign-process.js';
 import { fmtS, judge, summarize, type Entry, type Role, type RunResult } from './detection-matrix.js';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../harness/descriptor.js';
@@ -60,25 +60,9 @@ async function selectCampaigns(only: string | undefined): Promise<Entry[]> {
   return entries;
 }
 
-function runOnce(entry: Entry, seed: number, runtime: string): Promise<RunResult> {
-  return new Promise((resolvePromise) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [join(projectRoot, 'bin', 'faultline.js'), 'run', entry.name, '--seed', String(seed), '--runtime', runtime], {
-      cwd: projectRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    // A run that hangs is an error, not a wait forever: time limit + generous room to check.
-    const killer = setTimeout(() => child.kill('SIGKILL'), entry.timeLimitMs + 180_000);
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      const wallMs = performance.now() - started;
-      const folder = /run folder: (.+)$/m.exec(out)?.[1]?.trim();
-      resolvePromise(judge(entry, seed, code ?? 3, wallMs, folder, out));
-    });
-  });
+async function runOnce(entry: Entry, seed: number, runtime: string): Promise<RunResult> {
+  const run = await runCampaignProcess([entry.name, '--seed', String(seed), '--runtime', runtime], entry.timeLimitMs);
+  return judge(entry, seed, run.exitCode, run.wallMs, run.folder, run.output);
 }
 
 async function main(): Promise<void> {

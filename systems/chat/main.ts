@@ -8,10 +8,12 @@
 import { WebSocketServer } from 'ws';
 import { envBugs, envInt, envString } from '../common/env.js';
 import { MAX_BODY_BYTES, Router, createJsonServer, exitOnSignal, listen } from '../common/http.js';
+import { checkMutantFor } from '../common/mutants.js';
 import { MAX_HISTORY_LIMIT } from './frames.js';
 import { CHAT_BUGS, ChatServer } from './server.js';
 import { MessageStore } from './store.js';
 
+checkMutantFor('chat');
 const nodeId = envString('NODE_ID', 'chat1');
 const port = envInt('PORT', 8080);
 const bugs = envBugs(CHAT_BUGS);

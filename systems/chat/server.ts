@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, type RawData, type WebSocketServer } from 'ws';
 import { FrameError, parseFrame, type ClientFrame } from './frames.js';
+import { mutant } from '../common/mutants.js';
 import type { ChatMessage, MessageStore } from './store.js';
 
 export const CHAT_BUGS = ['sequence-reset', 'no-gap-fill', 'oldest-history', 'join-reuses-sequence'] as const;
@@ -153,7 +154,7 @@ export class ChatServer {
   }
 
   private message(client: Client, room: string, content: string, clientMsgId: string | undefined): void {
-    if (clientMsgId !== undefined) {
+    if (clientMsgId !== undefined && !mutant('chat-dedup-ignored')) {
       const stored = this.store.byClientMsgId(room, clientMsgId);
       if (stored) {
         // A resend of a message we already have: the sender sees it again, nobody else does.
@@ -196,8 +197,9 @@ export class ChatServer {
   private broadcast(room: string, message: ChatMessage, sender?: Client): void {
     const frame = JSON.stringify({ type: 'message', data: message });
     const members = this.rooms.get(room);
-    for (const member of members ?? []) sendRaw(member.ws, frame);
-    if (sender && !members?.has(sender)) sendRaw(sender.ws, frame);
+    const echo = !mutant('chat-no-self-echo');
+    for (const member of members ?? []) if (echo || member !== sender) sendRaw(member.ws, frame);
+    if (echo && sender && !members?.has(sender)) sendRaw(sender.ws, frame);
   }
 
   private send(client: Client, frame: unknown): void {

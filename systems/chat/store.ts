@@ -6,7 +6,10 @@
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { writeFileDurably } from '../common/durable.js';
+import { mutant } from '../common/mutants.js';
 
 export interface ChatMessage {
   id: string;
@@ -40,9 +43,9 @@ class RoomLog {
   readonly messages: (ChatMessage | undefined)[] = [];
   readonly byClientMsgId = new Map<string, ChatMessage>();
 
-  put(message: ChatMessage): void {
+  put(message: ChatMessage, remember = true): void {
     this.messages[message.sequence - 1] = message;
-    if (message.clientMsgId !== undefined) {
+    if (message.clientMsgId !== undefined && remember) {
       this.byClientMsgId.set(message.clientMsgId, message);
       if (this.byClientMsgId.size > DEDUP_WINDOW) {
         const oldest = this.byClientMsgId.keys().next().value;
@@ -88,7 +91,7 @@ export class MessageStore {
         try {
           const message = JSON.parse(readFileSync(join(this.root, dir.name, file), 'utf8')) as ChatMessage;
           if (message?.sequence !== Number(m[1])) throw new Error('its sequence does not match the file name');
-          log.put(message);
+          log.put(message, !mutant('chat-dedup-not-restored'));
           count++;
         } catch (err) {
           process.stderr.write(`chat: skipping unreadable message ${join(dir.name, file)}: ${(err as Error).message}\n`);
@@ -103,6 +106,13 @@ export class MessageStore {
     return this.rooms.get(room)?.lastSequence ?? 0;
   }
 
+  /** The highest sequence of any room (the `chat-global-sequence` mutant's one counter). */
+  private globalSequence(): number {
+    let max = 0;
+    for (const log of this.rooms.values()) max = Math.max(max, log.lastSequence);
+    return max;
+  }
+
   byClientMsgId(room: string, clientMsgId: string): ChatMessage | undefined {
     return this.rooms.get(room)?.byClientMsgId.get(clientMsgId);
   }
@@ -111,8 +121,13 @@ export class MessageStore {
   append(room: string, draft: MessageDraft): ChatMessage {
     const log = this.room(room);
     const { id, user, content, timestamp, ...extensions } = draft;
-    const message: ChatMessage = { id, room, user, content, sequence: log.lastSequence + 1, timestamp, ...extensions };
-    writeFileDurably(join(this.root, roomFolder(room), `${message.sequence}.json`), JSON.stringify(message));
+    const sequence = (mutant('chat-global-sequence') ? this.globalSequence() : log.lastSequence) + 1;
+    const message: ChatMessage = { id, room, user, content, sequence, timestamp, ...extensions };
+    const file = join(this.root, roomFolder(room), `${message.sequence}.json`);
+    if (mutant('chat-async-write')) {
+      mkdirSync(join(this.root, roomFolder(room)), { recursive: true });
+      void writeFile(file, JSON.stringify(message)).catch(() => {});
+    } else writeFileDurably(file, JSON.stringify(message), !mutant('chat-no-fsync'));
     log.lastSequence = message.sequence;
     log.put(message);
     return message;
@@ -134,7 +149,9 @@ export class MessageStore {
     const log = this.rooms.get(room);
     if (!log) return [];
     const out: ChatMessage[] = [];
-    for (let i = Math.max(0, Math.floor(since)); i < log.messages.length && out.length < limit; i++) {
+    const first = Math.max(0, Math.floor(since)) + (mutant('chat-history-since-off-by-one') ? 1 : 0);
+    const page = mutant('chat-history-page-short') ? Math.max(1, limit - 1) : limit;
+    for (let i = first; i < log.messages.length && out.length < page; i++) {
       const m = log.messages[i];
       if (m) out.push(m);
     }

@@ -2,18 +2,19 @@
 import { openSync, writeSync, fsyncSync, closeSync, renameSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-/** Replaces `file` atomically (write to a temp file, fsync, rename, fsync the folder). */
-export function writeFileDurably(file: string, data: string): void {
+/** Replaces `file` atomically (write to a temp file, fsync, rename, fsync the folder); `sync: false` skips both fsyncs (a mutant's mistake). */
+export function writeFileDurably(file: string, data: string, sync = true): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, data);
-    fsyncSync(fd);
+    if (sync) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, file);
+  if (!sync) return;
   const dirFd = openSync(dirname(file), 'r');
   try {
     fsyncSync(dirFd);
@@ -22,24 +23,27 @@ export function writeFileDurably(file: string, data: string): void {
   }
 }
 
-/** An append-only log of JSON lines, fsynced on every append. */
+/** An append-only log of JSON lines, fsynced on every append (`sync: false` skips the fsync: a mutant's mistake). */
 export class JsonLog<T> {
   private fd: number;
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    private readonly sync = true,
+  ) {
     mkdirSync(dirname(file), { recursive: true });
     this.fd = openSync(file, 'a');
   }
 
   append(entry: T): void {
     writeSync(this.fd, JSON.stringify(entry) + '\n');
-    fsyncSync(this.fd);
+    if (this.sync) fsyncSync(this.fd);
   }
 
   appendMany(entries: readonly T[]): void {
     if (entries.length === 0) return;
     writeSync(this.fd, entries.map((e) => JSON.stringify(e)).join('\n') + '\n');
-    fsyncSync(this.fd);
+    if (this.sync) fsyncSync(this.fd);
   }
 
   close(): void {

@@ -5,9 +5,11 @@
  */
 import { envBugs, envInt, envString } from '../common/env.js';
 import { createJsonServer, exitOnSignal, listen } from '../common/http.js';
+import { checkMutantFor } from '../common/mutants.js';
 import { Producer, QUEUE_BUGS } from './producer.js';
 import { producerRoutes } from './routes.js';
 
+checkMutantFor('queue');
 const nodeId = envString('NODE_ID', 'producer1');
 const port = envInt('PORT', 3000);
 const leaseMs = envInt('LEASE_MS', 30_000);

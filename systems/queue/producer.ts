@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { JsonLog, writeFileDurably } from '../common/durable.js';
+import { mutant } from '../common/mutants.js';
 import { TaskTable, type QueueEvent, type QueueStats, type Task } from './tasks.js';
 
 export const QUEUE_BUGS = ['no-lease', 'volatile'] as const;
@@ -46,13 +47,19 @@ export class Producer {
       return;
     }
     const file = join(options.dataDir, 'queue.jsonl');
-    const events = JsonLog.read<QueueEvent>(file);
+    const read = JsonLog.read<QueueEvent>(file);
+    const events = mutant('queue-replay-drops-last') ? read.slice(0, -1) : read;
     for (const event of events) this.table.apply(event);
+    if (mutant('queue-replay-requeues-done')) {
+      for (const task of this.table.snapshot()) {
+        if (task.status === 'completed') this.table.apply({ e: 'expire', id: task.id, leaseId: task.lastLease?.id ?? 'replay' });
+      }
+    }
     this.recovered = events.length;
     // Rewrite the journal as one snapshot per task: drops a torn last line and old history.
     const snapshot = this.table.snapshot().map((task) => JSON.stringify({ e: 'snapshot', task } satisfies QueueEvent));
     writeFileDurably(file, snapshot.length ? snapshot.join('\n') + '\n' : '');
-    this.journal = new JsonLog<QueueEvent>(file);
+    this.journal = new JsonLog<QueueEvent>(file, !mutant('queue-journal-no-fsync'));
   }
 
   private closed = false;
@@ -122,7 +129,7 @@ export class Producer {
       if (task.lastLease?.id === claim.leaseId && task.lastLease.outcome === outcome) {
         return { kind: 'done', task, duplicate: true };
       }
-      if (task.status !== 'processing' || lease?.id !== claim.leaseId) {
+      if (task.status !== 'processing' || (lease?.id !== claim.leaseId && !mutant('queue-lease-check-skipped'))) {
         const why = task.lastLease?.id === claim.leaseId ? `lease ${task.lastLease.outcome}` : 'not the current lease';
         return { kind: 'lease-lost', reason: `${why}; task is ${task.status}`, task };
       }
@@ -134,7 +141,9 @@ export class Producer {
         return { kind: 'lease-lost', reason: `task is leased to ${lease.workerId}`, task };
       }
     }
-    this.commit(event(lease!.id));
+    const settled = event(lease!.id);
+    if (outcome === 'completed' && mutant('queue-complete-not-journaled')) this.table.apply(settled);
+    else this.commit(settled);
     return { kind: 'done', task, duplicate: false };
   }
 

@@ -3,6 +3,7 @@
  * journal (fsync) before it applies it and answers, and replays the journal on start; replaying
  * the same events always rebuilds the same state.
  */
+import { mutant } from '../common/mutants.js';
 
 export type TaskStatus = 'pending' | 'processing' | 'completed' | 'failed';
 
@@ -137,7 +138,7 @@ export class TaskTable {
         delete task.lease;
         task.lastLease = { id: event.leaseId, outcome: 'expired' };
         task.status = 'pending';
-        this.pending.set(task.id, task);
+        if (!mutant('queue-expire-drops-task')) this.pending.set(task.id, task);
         return;
       }
     }

@@ -6,6 +6,7 @@
 import type { Peer } from './config.js';
 import { parseRequestVoteReply, type RequestVoteArgs, type RequestVoteReply } from './messages.js';
 import type { RaftNode } from './node.js';
+import { mutant } from '../common/mutants.js';
 import { postJson } from '../common/rpc.js';
 
 export class Election {
@@ -89,12 +90,14 @@ export class Election {
     const node = this.node;
     if (args.term > node.term && node.inLeaderLease()) return { term: node.term, voteGranted: false };
     const upToDate =
+      mutant('raft-vote-ignores-log') ||
+      (mutant('raft-vote-log-term-only') && args.lastLogTerm >= node.log.lastTerm) ||
       args.lastLogTerm > node.log.lastTerm ||
       (args.lastLogTerm === node.log.lastTerm && args.lastLogIndex >= node.log.lastIndex);
     // A pre-vote changes nothing here: would we vote in that term?
     if (args.preVote) return { term: node.term, voteGranted: args.term > node.term && upToDate };
     node.observeTerm(args.term);
-    const free = node.votedFor === null || node.votedFor === args.candidateId;
+    const free = node.votedFor === null || node.votedFor === args.candidateId || mutant('raft-double-vote');
     const grant = args.term === node.term && free && upToDate;
     if (grant) {
       node.setTermAndVote(node.term, args.candidateId);

@@ -1,5 +1,6 @@
 /** Entry point of one Raft node: `node dist/systems/raft/main.js` (configuration from env; see README.md). */
 import { createJsonServer, exitOnSignal, listen } from '../common/http.js';
+import { checkMutantFor } from '../common/mutants.js';
 import { closeConnections, setMaxSockets } from '../common/rpc.js';
 import { raftRouter, RPC_MAX_BODY_BYTES } from './api.js';
 import { ConfigError, loadConfig, type RaftConfig } from './config.js';
@@ -10,6 +11,8 @@ function fail(message: string): never {
   process.stderr.write(`raft: ${message}\n`);
   process.exit(2);
 }
+
+checkMutantFor('raft');
 
 let config: RaftConfig;
 try {

@@ -4,6 +4,7 @@
  * replication.ts; the HTTP API in api.ts.
  */
 import type { Peer, RaftBug, RaftConfig } from './config.js';
+import { mutant } from '../common/mutants.js';
 import { Election } from './election.js';
 import { RequestFailed } from './errors.js';
 import { RaftLog, type LogEntry } from './log.js';
@@ -101,7 +102,7 @@ export class RaftNode {
   /** Sets term and vote, on disk before anyone hears of them. */
   setTermAndVote(term: number, votedFor: string | null): void {
     if (term === this.term && votedFor === this.votedFor) return;
-    this.storage.saveMeta(term, votedFor);
+    this.storage.saveMeta(term, mutant('raft-vote-not-persisted') ? null : votedFor);
     this.term = term;
     this.votedFor = votedFor;
   }
@@ -169,6 +170,7 @@ export class RaftNode {
   propose(command: string): LogEntry {
     const entry: LogEntry = { index: this.log.lastIndex + 1, term: this.term, command };
     this.log.append(entry);
+    if (mutant('raft-apply-on-append')) this.stateMachine.apply(command);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -198,8 +200,8 @@ export class RaftNode {
   advanceCommit(): void {
     if (this.role !== 'leader' || !this.replicator) return;
     const matches = [this.durableIndex, ...this.replicator.matchIndexes()].sort((a, b) => b - a);
-    const n = matches[this.majority() - 1] ?? 0;
-    if (n > this.commitIndex && this.log.termAt(n) === this.term) {
+    const n = matches[this.majority() - (mutant('raft-commit-minority') ? 2 : 1)] ?? 0;
+    if (n > this.commitIndex && (this.log.termAt(n) === this.term || mutant('raft-commit-old-term'))) {
       this.commitIndex = n;
       this.applyCommitted();
     }
@@ -290,7 +292,7 @@ export class RaftNode {
   }
 
   handleAppendEntries(args: AppendEntriesArgs): AppendEntriesReply {
-    if (args.term < this.term) return { term: this.term, success: false };
+    if (args.term < this.term && !mutant('raft-append-stale-term')) return { term: this.term, success: false };
     if (args.term > this.term) this.setTermAndVote(args.term, null);
     this.lastLeaderContact = performance.now();
     if (this.role !== 'follower' || this.leaderId !== args.leaderId) this.becomeFollower(args.leaderId, args.leaderUrl ?? null);
@@ -300,13 +302,14 @@ export class RaftNode {
     }
     const prevTerm = this.log.termAt(args.prevLogIndex);
     if (prevTerm === undefined) return { term: this.term, success: false, conflictIndex: this.log.lastIndex + 1 };
-    if (prevTerm !== args.prevLogTerm) {
+    if (prevTerm !== args.prevLogTerm && !mutant('raft-prev-term-unchecked')) {
       return { term: this.term, success: false, conflictIndex: this.log.firstIndexOfTerm(prevTerm, args.prevLogIndex) };
     }
     let rewrittenFrom = 0;
     for (const entry of args.entries) {
       const existing = this.log.termAt(entry.index);
       if (existing === entry.term) continue;
+      if (existing !== undefined && mutant('raft-conflict-kept')) continue;
       if (existing !== undefined) {
         this.log.truncateFrom(entry.index);
         this.durableIndex = Math.min(this.durableIndex, entry.index - 1);
@@ -318,7 +321,8 @@ export class RaftNode {
     if (rewrittenFrom) this.failOverwritten(rewrittenFrom);
     const lastNew = args.prevLogIndex + args.entries.length;
     if (args.leaderCommit > this.commitIndex) {
-      this.commitIndex = Math.max(this.commitIndex, Math.min(args.leaderCommit, lastNew));
+      const bound = mutant('raft-follower-commit-unbounded') ? this.log.lastIndex : lastNew;
+      this.commitIndex = Math.max(this.commitIndex, Math.min(args.leaderCommit, bound));
       this.applyCommitted();
     }
     return { term: this.term, success: true, matchIndex: lastNew };

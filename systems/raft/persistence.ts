@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonLog, writeFileDurably } from '../common/durable.js';
+import { mutant } from '../common/mutants.js';
 import type { LogEntry } from './log.js';
 
 export interface PersistentState {
@@ -75,7 +76,7 @@ export class DurableStorage implements Storage {
     if (!clean || (raw.length > 0 && !raw.endsWith('\n'))) {
       writeFileDurably(this.logFile, entries.map((e) => JSON.stringify(e) + '\n').join(''));
     }
-    this.log = new JsonLog<LogEntry>(this.logFile);
+    this.log = new JsonLog<LogEntry>(this.logFile, !mutant('raft-log-no-fsync'));
     return { term, votedFor, entries };
   }
 

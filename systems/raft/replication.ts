@@ -9,6 +9,7 @@ import type { Peer } from './config.js';
 import { parseAppendEntriesReply, type AppendEntriesArgs, type AppendEntriesReply } from './messages.js';
 import { RequestFailed } from './errors.js';
 import type { RaftNode } from './node.js';
+import { mutant } from '../common/mutants.js';
 import { postJson } from '../common/rpc.js';
 
 const now = (): number => performance.now();
@@ -140,7 +141,7 @@ export class Replicator {
   private onReply(p: Progress, args: AppendEntriesArgs, round: number, reply: AppendEntriesReply | undefined, latest: boolean): void {
     const node = this.node;
     if (this.stopped || !reply) return;
-    if (node.observeTerm(reply.term)) return;
+    if (!mutant('raft-reply-term-ignored') && node.observeTerm(reply.term)) return;
     if (node.term !== this.term || node.role !== 'leader') return;
     const nextBefore = p.nextIndex;
     p.lastAckAt = now();
@@ -166,7 +167,7 @@ export class Replicator {
   /** Resolves when a read may be served from this leader's state machine (read index, §8). */
   confirmRead(): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.roundSent) {
+      if (this.roundSent && !mutant('raft-read-no-confirm')) {
         this.round++;
         this.roundSent = false;
       }
@@ -184,7 +185,7 @@ export class Replicator {
   checkReads(): void {
     if (this.reads.length === 0) return;
     const node = this.node;
-    const committedOwn = node.commitIndex >= node.noopIndex;
+    const committedOwn = node.commitIndex >= node.noopIndex || mutant('raft-read-before-noop');
     this.reads = this.reads.filter((r) => {
       if (r.readIndex === undefined && committedOwn) r.readIndex = node.commitIndex;
       if (r.readIndex === undefined) return true;

@@ -3,6 +3,7 @@
  * `NODE_ID=node-1 PORT=4001 PEERS=node-2=http://127.0.0.1:4002,node-3=http://127.0.0.1:4003 node dist/systems/store/main.js`
  */
 import { createJsonServer, listen } from '../common/http.js';
+import { checkMutantFor } from '../common/mutants.js';
 import { closeConnections } from '../common/rpc.js';
 import { ConfigError, loadConfig } from './config.js';
 import { storeRouter } from './api.js';
@@ -12,6 +13,8 @@ function fail(message: string): never {
   process.stderr.write(`store: ${message}\n`);
   process.exit(2);
 }
+
+checkMutantFor('store');
 
 let config;
 try {

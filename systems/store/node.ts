@@ -9,6 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { HttpError } from '../common/http.js';
+import { mutant } from '../common/mutants.js';
 import { postJson } from '../common/rpc.js';
 import type { StoreBug, StoreConfig } from './config.js';
 import { Liveness, compareIds } from './liveness.js';
@@ -187,7 +188,7 @@ export class StoreNode {
         this.stepDown('candidate', `only ${accepted} of ${this.config.peers.length + 1} nodes accepted term ${term}`);
         return;
       }
-      this.state.merge(merged, revision);
+      if (!mutant('store-takeover-no-merge')) this.state.merge(merged, revision);
       this.ready = true;
       this.log(`leader of term ${term} (${accepted} nodes accepted, ${this.state.liveKeys().length} keys)`);
       for (const link of this.links) {
@@ -211,7 +212,7 @@ export class StoreNode {
    */
   private acceptLeader(sender: string, term: number, advertiseUrl: string | undefined, takeover = false): boolean {
     this.noteTerm(term);
-    if (sender === this.me || term < this.state.term) return false;
+    if (sender === this.me || (term < this.state.term && !mutant('store-stale-leader-accepted'))) return false;
     if (takeover && term === this.state.term && this.leaderId !== sender) return false;
     const t = now();
     if (this.role === 'leader' && compareIds(this.me, sender) < 0 && this.qualifies(t)) {
@@ -388,7 +389,7 @@ export class StoreNode {
     this.assertLeader();
     const version = this.state.put(key, value);
     const acks = await this.replicateWrite(version);
-    return { version, acks, achievedQuorum: acks + 1 >= this.config.writeQuorum };
+    return { version, acks, achievedQuorum: acks + (mutant('store-quorum-counts-self-twice') ? 2 : 1) >= this.config.writeQuorum };
   }
 
   /** undefined when the key is absent (404). */
@@ -398,7 +399,7 @@ export class StoreNode {
     if (!entry || entry.deleted) return undefined;
     const version = this.state.delete(key, !this.bug('lost-deletes'));
     const acks = await this.replicateWrite(version);
-    return { version, acks, achievedQuorum: acks + 1 >= this.config.writeQuorum };
+    return { version, acks, achievedQuorum: acks + (mutant('store-quorum-counts-self-twice') ? 2 : 1) >= this.config.writeQuorum };
   }
 
   async read(key: string, consistency: Consistency, session: Version | undefined): Promise<ReadAnswer> {
@@ -427,8 +428,9 @@ export class StoreNode {
     const R = this.config.readQuorum;
     const local = this.localGet(key);
     const calls = this.links.map((link) => async () => parseGetAnswer(await this.call(link, '/internal/get', { key, nodeId: this.me })));
-    const got = [local, ...(await firstAnswers(calls, R - 1, this.config.rpcTimeoutMs))].slice(0, Math.max(R, 1));
-    if (got.length < R) {
+    const need = mutant('store-strong-read-short') ? R - 2 : R - 1;
+    const got = [local, ...(await firstAnswers(calls, need, this.config.rpcTimeoutMs))].slice(0, Math.max(need + 1, 1));
+    if (got.length < need + 1) {
       // const-version: fall back to the local value
       if (this.bug('const-version')) return this.answer(key, 'strong', local);
       return { status: 503, body: { error: 'Read quorum not reached', key, readQuorum: R, responses: got.length } };

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileDurably } from '../common/durable.js';
+import { mutant } from '../common/mutants.js';
 import { compareVersions, isVersion, makeVersion, maxVersion, versionParts, type Version } from './version.js';
 
 export interface Entry {
@@ -63,7 +64,7 @@ export class StoreState {
   save(): void {
     if (!this.file) return;
     const data: Persisted = { term: this.term, revision: this.revision, counter: this.counter, entries: Object.fromEntries(this.entries) };
-    writeFileDurably(this.file, JSON.stringify(data));
+    writeFileDurably(this.file, JSON.stringify(data), !mutant('store-no-fsync'));
   }
 
   get(key: string): Entry | undefined {

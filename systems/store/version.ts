@@ -3,6 +3,8 @@
  * replicas: a higher term wins, then a higher counter. Clients see them as opaque strings and send
  * them back for read-your-writes (`X-Session-Version`).
  */
+import { mutant } from '../common/mutants.js';
+
 export type Version = string;
 
 const VERSION_RE = /^(\d{1,15})\.(\d{1,15})$/;
@@ -25,6 +27,7 @@ export function versionParts(v: Version): { term: number; seq: number } {
 export function compareVersions(a: Version | null | undefined, b: Version | null | undefined): number {
   if (!a) return b ? -1 : 0;
   if (!b) return 1;
+  if (mutant('store-version-string-compare')) return a < b ? -1 : a > b ? 1 : 0;
   const x = versionParts(a);
   const y = versionParts(b);
   return x.term - y.term || x.seq - y.seq;
