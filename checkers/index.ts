@@ -4,6 +4,7 @@
  */
 import type { Op } from './history.js';
 import type { CheckResult } from './result.js';
+import { checkAgreementHistory } from './agreement/index.js';
 import { checkConsistencyHistory } from './consistency/index.js';
 import { checkInvariantsHistory } from './invariants/index.js';
 import { checkLinearizableHistory } from './linearizability/index.js';
@@ -45,6 +46,11 @@ const all: CheckerSpec[] = [
     name: 'invariants',
     description: 'Cluster status polled during the run: at most one leader per term.',
     check: checkInvariantsHistory,
+  },
+  {
+    name: 'agreement',
+    description: 'Replica agreement after the heal: every node\'s digest of its committed state (Raft log prefix, store map); names the first index or key two nodes disagree on.',
+    check: checkAgreementHistory,
   },
   {
     name: 'perf',

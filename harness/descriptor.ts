@@ -69,6 +69,18 @@ export const descriptorSchema = z.object({
       leaderRole: z.string().default('leader'),
     })
     .optional(),
+  /** Where a node tells its committed state, for the end-of-run agreement check. Optional: without
+   *  it the `agreement` checker says "not checked: the system exposes no digest". */
+  digest: z
+    .object({
+      path: z.string().startsWith('/'),
+      /** `log`: an array, item i the committed entry at index i+1 (any JSON: a term, `[term, hash]`);
+       *  `map`: an object, key -> the node's value for it (any JSON: `{value, version}`). */
+      kind: z.enum(['log', 'map']),
+      /** Dot path of the array or object in the JSON answer (default: the whole answer). */
+      field: z.string().optional(),
+    })
+    .optional(),
   bugs: z.array(bugSchema).default([]),
 });
 

@@ -22,6 +22,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { NodeEndpoint } from '../workload.js';
 import { checkRunFolder, type RunResults } from './check.js';
 import { Clients } from './clients.js';
+import { collectDigests } from './digests.js';
 import { createRunFolder, RUN_FILES } from './folder.js';
 import { HistoryWriter } from './history.js';
 import { StatusMonitor } from './monitor.js';
@@ -200,6 +201,10 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
         progress.event('final phase (healed)');
         clients.resume();
         await clients.runFinal(spec.final.timeout);
+      }
+      if (!stopped()) {
+        phase = 'digests';
+        await collectDigests({ system, nodes, runtime: rt, history: log, timeoutMs: spec.final.timeout, ...(signal && { signal }) });
       }
     }
   } catch (err) {

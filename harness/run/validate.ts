@@ -14,7 +14,7 @@ export function historyProblems(ops: readonly Op[]): string[] {
     if (!Number.isInteger(op.time) || op.time < lastTime) problems.push(`op ${op.index}: time ${op.time} goes back (previous ${lastTime})`);
     lastTime = op.time;
     if (op.process === 'monitor') {
-      if (op.type !== 'info' || op.f !== 'status' || !op.node) problems.push(`op ${op.index}: a monitor op is one info "status" op with a node`);
+      if (op.type !== 'info' || (op.f !== 'status' && op.f !== 'digest') || !op.node) problems.push(`op ${op.index}: a monitor op is one info "status" or "digest" op with a node`);
       return;
     }
     const key = op.process === 'nemesis' ? `nemesis` : `p${op.process}`;

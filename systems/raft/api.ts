@@ -87,6 +87,7 @@ export function raftRouter(node: RaftNode): Router {
   });
 
   router.on('GET', '/debug', () => ({ status: 200, body: node.debug() }));
+  router.on('GET', '/committed', () => ({ status: 200, body: node.committed() }));
 
   router.on('POST', '/raft/request-vote', async (req) => {
     const args = parseRequestVote(await req.json());

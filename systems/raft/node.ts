@@ -3,6 +3,7 @@
  * path, and the waits of client requests. Elections live in election.ts, log replication in
  * replication.ts; the HTTP API in api.ts.
  */
+import { createHash } from 'node:crypto';
 import type { Peer, RaftBug, RaftConfig } from './config.js';
 import { mutant } from '../common/mutants.js';
 import { Election } from './election.js';
@@ -329,6 +330,16 @@ export class RaftNode {
   }
 
   // --- views ------------------------------------------------------------------------------------
+
+  /** The committed log prefix, for faultline's end-of-run agreement check: item i is index i+1,
+   *  as `[term, hash of the command]` (the first 12 hex digits of its SHA-256). */
+  committed(): { nodeId: string; commitIndex: number; log: [number, string][] } {
+    const log = this.log
+      .all()
+      .slice(0, this.commitIndex)
+      .map((e): [number, string] => [e.term, createHash('sha256').update(e.command).digest('hex').slice(0, 12)]);
+    return { nodeId: this.id, commitIndex: this.commitIndex, log };
+  }
 
   debug(): Record<string, unknown> {
     return {

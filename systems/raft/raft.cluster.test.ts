@@ -51,6 +51,14 @@ describe('raft cluster (3 nodes)', () => {
       });
       expect(await c.debug(f.id)).toMatchObject({ state: 'follower', leaderId: leader.id, term: leaderDebug.term, logLength: 4, stateMachine: { a: 'Alice' } });
     }
+
+    // GET /committed: the committed prefix as [term, command hash], the same on every node
+    const committed = await http('GET', `${leader.url}/committed`);
+    const log = (committed.body as { log: [number, string][] }).log;
+    expect(committed.body).toMatchObject({ nodeId: leader.id, commitIndex: 4 });
+    expect(log.map(([term]) => term)).toEqual([1, 1, 1, 1].map(() => leaderDebug.term));
+    expect(new Set(log.map(([, hash]) => hash)).size).toBe(4);
+    for (const f of followers) expect((await http('GET', `${f.url}/committed`)).body).toEqual({ nodeId: f.id, commitIndex: 4, log });
   });
 
   it('fails over when the leader is killed, keeps committed data, and the old leader catches up', async () => {

@@ -21,6 +21,7 @@ function header(req: Request, name: string): string | undefined {
 export function storeRouter(node: StoreNode): Router {
   const router = new Router();
   router.on('GET', '/status', () => ({ status: 200, body: node.status() }));
+  router.on('GET', '/committed', () => ({ status: 200, body: node.committed() }));
 
   router.on('GET', '/key/{key}', async (req) => {
     const level = consistency(req);

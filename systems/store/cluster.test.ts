@@ -40,6 +40,12 @@ describe('store cluster', () => {
     await c.waitForRevision('node-3', 'node-1');
     expect(await http('GET', `${c.url('node-3')}/key/user`)).toEqual({ status: 404, body: { error: 'Key not found', key: 'user' } });
     expect(await http('GET', `${c.url('node-3')}/key/user?consistency=strong`)).toEqual({ status: 404, body: { error: 'Key not found', key: 'user' } });
+
+    // GET /committed: the map with versions, the tombstone included, the same on every node
+    const committed = await http('GET', `${c.url('node-1')}/committed`);
+    expect(committed.body).toEqual({ nodeId: 'node-1', revision: del.body.version, map: { user: { value: null, version: del.body.version, deleted: true } } });
+    await c.waitForRevision('node-2', 'node-1');
+    expect((await http('GET', `${c.url('node-2')}/committed`)).body).toEqual({ ...committed.body, nodeId: 'node-2' });
   });
 
   it('fails over to the next lowest id when the leader dies, keeping acknowledged writes', async () => {

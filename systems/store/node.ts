@@ -523,6 +523,14 @@ export class StoreNode {
     };
   }
 
+  /** This node's map with versions (tombstones included), for faultline's end-of-run agreement
+   *  check: `{key: {value, version, deleted?}}`, keys sorted. */
+  committed(): { nodeId: string; revision: Version | null; map: Record<string, Entry> } {
+    const map: Record<string, Entry> = {};
+    for (const key of [...this.state.entries.keys()].sort()) map[key] = this.state.entries.get(key)!;
+    return { nodeId: this.me, revision: this.state.revision, map };
+  }
+
   /** `X-Session-Version` / `?after=`: undefined when absent, 400 when malformed. */
   static sessionVersion(raw: string | undefined): Version | undefined {
     if (raw === undefined || raw === '') return undefined;
