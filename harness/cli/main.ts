@@ -3,6 +3,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, exitCodeForError, UserError } from './errors.js';
+import { guardStandardOutput } from './output.js';
 
 type Register = (program: Command) => void;
 
@@ -18,6 +19,8 @@ const commands: Record<string, () => Promise<Register>> = {
   serve: async () => (await import('./serve.js')).registerServe,
   compare: async () => (await import('./compare.js')).registerCompare,
 };
+
+guardStandardOutput();
 
 const program = new Command();
 program

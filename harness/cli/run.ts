@@ -10,6 +10,7 @@ import { runCampaign } from '../run/run.js';
 import { shellQuote } from '../run/shell.js';
 import { formatVerdictTable } from '../run/verdict.js';
 import { EXIT, UserError } from './errors.js';
+import { outputClosed, print } from './output.js';
 import { abortOnSignals, parseSeedOption, parseTimeLimitOption } from './options.js';
 import { parseTestCount, shortOptionArgs, shortOptionOverrides, type ShortRunOptions } from './run-options.js';
 
@@ -69,13 +70,13 @@ export function registerRun(program: Command): void {
       const first = await loadCampaign(ref, { sets, seed, timeLimitMs, registries });
 
       if (opts.plan) {
-        process.stdout.write(formatPlan(planRun(first)));
+        await print(formatPlan(planRun(first)));
         return;
       }
 
       for (let i = 0; i < testCount; i++) {
         const campaign = i === 0 ? first : await loadCampaign(ref, { sets, seed: (first.seed + i) % 2 ** 32, timeLimitMs, registries });
-        if (testCount > 1) process.stdout.write(`${i > 0 ? '\n' : ''}run ${i + 1} of ${testCount}, seed ${campaign.seed}\n`);
+        if (testCount > 1) await print(`${i > 0 ? '\n' : ''}run ${i + 1} of ${testCount}, seed ${campaign.seed}\n`);
         const replay = replayCommand(ref, campaign.seed, opts);
         const interrupt = abortOnSignals((sig) =>
           process.stderr.write(`faultline: still cleaning up after ${sig}; a later run removes anything left\n`),
@@ -91,22 +92,21 @@ export function registerRun(program: Command): void {
             replay,
             checkers: registries.checkers,
             progress: createProgress(process.stderr),
-            signal: interrupt.signal,
+            signal: AbortSignal.any([interrupt.signal, outputClosed]),
             onCleanedUp: (dir) => {
               interrupt.dispose();
               process.stderr.write(`checking the history; Ctrl-C stops (faultline check ${dir} checks it later)\n`);
             },
           });
           const { results } = outcome;
-          process.stdout.write(`\n${formatVerdictTable(results.results, results.valid, results.expected)}\n`);
-          if (results.interrupted) process.stdout.write(`interrupted: ${results.interrupted}\n`);
-          process.stdout.write(`run folder: ${outcome.dir}\nreplay: ${replay}\n`);
-          if (opts.junit !== undefined) {
-            writeJunit(opts.junit, results, outcome.exitCode);
-            process.stdout.write(`junit: ${opts.junit}\n`);
-          }
-          exitCode = outcome.exitCode;
-          interrupted = results.interrupted !== undefined;
+          if (opts.junit !== undefined) writeJunit(opts.junit, results, outcome.exitCode);
+          await print(
+            `\n${formatVerdictTable(results.results, results.valid, results.expected, results.interrupted)}\n` +
+              `run folder: ${outcome.dir}\nreplay: ${replay}\n${opts.junit !== undefined ? `junit: ${opts.junit}\n` : ''}`,
+          );
+          // Output nobody could read (the pipe closed, even at this last write) is no pass.
+          exitCode = outputClosed.aborted && outcome.exitCode === EXIT.valid ? EXIT.unknown : outcome.exitCode;
+          interrupted = results.interrupted !== undefined || outputClosed.aborted;
         } catch (err) {
           // The run never started: CI still gets a JUnit file saying why.
           if (opts.junit !== undefined) writeJunitError(opts.junit, campaign.name, (err as Error).message);
@@ -116,11 +116,11 @@ export function registerRun(program: Command): void {
         }
         process.exitCode = exitCode;
         if (exitCode !== EXIT.valid || interrupted) {
-          if (testCount > 1 && i < testCount - 1) process.stdout.write(`stopped at run ${i + 1} of ${testCount} (seed ${campaign.seed})\n`);
+          if (testCount > 1 && i < testCount - 1) await print(`stopped at run ${i + 1} of ${testCount} (seed ${campaign.seed})\n`);
           return;
         }
       }
-      if (testCount > 1) process.stdout.write(`all ${testCount} runs valid (seeds ${first.seed} to ${(first.seed + testCount - 1) % 2 ** 32})\n`);
+      if (testCount > 1) await print(`all ${testCount} runs valid (seeds ${first.seed} to ${(first.seed + testCount - 1) % 2 ** 32})\n`);
     });
 }
 

@@ -66,6 +66,13 @@ export async function runCheckers(
   return results;
 }
 
+/** The verdict of a run: the worst checker's; a run stopped early is never valid (its history
+ *  is partial), so "no anomalies so far" is `unknown`. */
+export function runValidity(results: readonly CheckResult[], interrupted: string | undefined): Validity {
+  const valid = combineValidity(results.map((r) => r.valid));
+  return interrupted !== undefined && valid === true ? 'unknown' : valid;
+}
+
 export async function checkRunFolder(
   dir: string,
   meta: RunMeta,
@@ -74,7 +81,7 @@ export async function checkRunFolder(
 ): Promise<RunResults> {
   const history = readHistory(join(dir, RUN_FILES.history));
   const results = await runCheckers(history, checkers, registry);
-  const out: RunResults = { ...meta, valid: combineValidity(results.map((r) => r.valid)), results };
+  const out: RunResults = { ...meta, valid: runValidity(results, meta.interrupted), results };
   writeFileSync(join(dir, RUN_FILES.results), JSON.stringify(out, null, 2) + '\n');
   return out;
 }

@@ -59,7 +59,7 @@ export async function recheckRunCommand(dir: string, json: boolean): Promise<Val
   if (json) {
     process.stdout.write(JSON.stringify({ file: dir, valid: results.valid, results: results.results }) + '\n');
   } else {
-    process.stdout.write(`${dir}:\n${formatVerdictTable(results.results, results.valid, results.expected)}\nreplay: ${results.replay}\n`);
+    process.stdout.write(`${dir}:\n${formatVerdictTable(results.results, results.valid, results.expected, results.interrupted)}\nreplay: ${results.replay}\n`);
   }
   return results.valid;
 }

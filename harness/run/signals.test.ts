@@ -87,12 +87,14 @@ function historyLines(dir: string): number {
 describe('stopping a run', () => {
   // SIGINT with the embedded Toxiproxy (in the harness process); SIGTERM with a Toxiproxy of
   // this test process given as TOXIPROXY_URL, so its proxies and listeners can be checked after.
+  // SIGINT with no checkers: nothing found so far, so exit 2 (a partial history is no pass);
+  // SIGTERM with a perf threshold every run breaks: anomalies already, so exit 1.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    it(`on ${signal} mid-run heals, stops every node and proxy, flushes and still checks`, async () => {
+    it(`on ${signal} mid-run heals, stops every node and proxy, flushes and still checks, and never exits 0`, async () => {
       const out = join(base, `out-${signal}`);
       const external = signal === 'SIGTERM' ? await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0 }) : undefined;
       proxies.push(...(external ? [external] : []));
-      const run = startRun(out, external ? { TOXIPROXY_URL: external.url } : {});
+      const run = startRun(out, external ? { TOXIPROXY_URL: external.url } : {}, external ? ['--set', 'checkers=[{name: perf, options: {maxP99Ms: 0}}]'] : []);
       await until('the run to record ops', () => existsSync(join(out, 'latest')) && historyLines(runDirOf(out)) > 100, run);
       const dir = runDirOf(out);
       const nodes = startedNodes(dir);
@@ -109,8 +111,13 @@ describe('stopping a run', () => {
 
       run.child.kill(signal);
       const code = await run.exited;
-      expect(code, run.stderr()).toBe(0); // valid: no checkers, nothing wrong
-      expect(run.stdout()).toContain(`interrupted: ${signal}`);
+      if (external) {
+        expect(code, run.stderr()).toBe(1);
+        expect(run.stdout()).toContain(`verdict: INVALID (interrupted: ${signal})`);
+      } else {
+        expect(code, run.stderr()).toBe(2);
+        expect(run.stdout()).toContain(`verdict: unknown (interrupted: ${signal}; no anomalies in the partial history)`);
+      }
       expect(run.stdout()).toMatch(/replay: npx faultline run .*fake\.yaml --seed 42/);
 
       for (const n of startedNodes(dir)) expect(pidAlive(n.pid), `node ${n.id} pid ${n.pid}`).toBe(false);
@@ -121,6 +128,7 @@ describe('stopping a run', () => {
       }
       const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
       expect(results.interrupted).toBe(signal);
+      expect(results.valid).toBe(external ? false : 'unknown');
       // The history was flushed whole: every line is JSON.
       const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter(Boolean);
       expect(lines.length).toBeGreaterThan(100);
@@ -128,6 +136,44 @@ describe('stopping a run', () => {
       expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
     }, TEST_TIMEOUT);
   }
+
+  it('with stdout closed (| head -3) runs to the end: results.json, report.html, every node stopped, never exit 0', async () => {
+    const out = join(base, 'out-epipe-stdout');
+    const run = startRun(out, {}, ['--time-limit', '2']);
+    run.child.stdout!.destroy(); // the verdict table at the end meets EPIPE
+    const code = await run.exited;
+    const dir = runDirOf(out);
+    expect(code, run.stderr()).toBe(2);
+    expect(run.stderr()).not.toMatch(/internal error|\n\s+at /);
+    expect(existsSync(join(dir, 'report.html'))).toBe(true);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(results.valid).toBe(true); // the run itself was whole; only its output was lost
+    const nodes = startedNodes(dir);
+    pids.push(...nodes.map((n) => n.pid));
+    expect(nodes.length).toBe(3);
+    for (const n of nodes) expect(pidAlive(n.pid), `node ${n.id}`).toBe(false);
+  }, TEST_TIMEOUT);
+
+  it('with its output closed mid-run (2>&1 | head) stops cleanly like Ctrl-C: interrupted, results, report, nodes stopped, exit 2', async () => {
+    const out = join(base, 'out-epipe-mid');
+    const run = startRun(out);
+    await until('the run to record ops', () => existsSync(join(out, 'latest')) && historyLines(runDirOf(out)) > 50, run);
+    const dir = runDirOf(out);
+    const nodes = startedNodes(dir);
+    pids.push(...nodes.map((n) => n.pid));
+    // The reader goes away; the next progress line (a fault starting or ending) meets EPIPE.
+    run.child.stdout!.destroy();
+    run.child.stderr!.destroy();
+    const code = await run.exited;
+    expect(code).toBe(2);
+    expect(existsSync(join(dir, 'report.html'))).toBe(true);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(results.interrupted).toBe('output closed (EPIPE)');
+    expect(results.valid).toBe('unknown');
+    expect(nodes.length).toBe(3);
+    for (const n of nodes) expect(pidAlive(n.pid), `node ${n.id}`).toBe(false);
+    expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
+  }, TEST_TIMEOUT);
 
   it('on SIGINT while nodes come up stops at once, with exit 3 and nothing left', async () => {
     const out = join(base, 'out-startup');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../checkers/result.js';
+import { runValidity } from './check.js';
 import { exitCodeFor, formatVerdictTable, meetsExpectation } from './verdict.js';
 
 const result = (checker: string, valid: CheckResult['valid'], kinds: string[] = []): CheckResult => ({
@@ -33,5 +34,18 @@ describe('verdict', () => {
     expect(meetsExpectation([result('perf', true)], true, { verdict: 'valid' })).toBe(true);
     expect(meetsExpectation([result('perf', 'unknown')], 'unknown', { verdict: 'invalid' })).toBe(false);
     expect(formatVerdictTable(found, false, { verdict: 'valid' })).toContain('expected: valid: NOT as expected');
+  });
+
+  it('never calls an interrupted run valid: anomalies so far exit 1, none exit 2, and the verdict line says interrupted', () => {
+    const clean = [result('perf', true)];
+    const found = [result('consistency', false, ['stale-read'])];
+    expect(runValidity(clean, undefined)).toBe(true);
+    expect(runValidity(clean, 'SIGINT')).toBe('unknown');
+    expect(exitCodeFor(runValidity(clean, 'SIGINT'))).toBe(2);
+    expect(runValidity(found, 'SIGTERM')).toBe(false);
+    expect(exitCodeFor(runValidity(found, 'SIGTERM'))).toBe(1);
+    expect(formatVerdictTable(clean, 'unknown', undefined, 'SIGINT')).toContain('verdict: unknown (interrupted: SIGINT; no anomalies in the partial history)');
+    expect(formatVerdictTable(found, false, undefined, 'output closed (EPIPE)')).toContain('verdict: INVALID (interrupted: output closed (EPIPE))');
+    expect(formatVerdictTable(clean, true)).toMatch(/verdict: valid$/m);
   });
 });

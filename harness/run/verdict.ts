@@ -15,14 +15,16 @@ export interface Expected {
   findings?: string[];
 }
 
-export function formatVerdictTable(results: readonly CheckResult[], valid: Validity, expected?: Expected): string {
+/** The table, the verdict line (which says `interrupted` when the run was stopped early) and the expectation. */
+export function formatVerdictTable(results: readonly CheckResult[], valid: Validity, expected?: Expected, interrupted?: string): string {
   const rows = results.map((r) => [r.checker, verdictWord(r.valid), r.summary]);
   if (rows.length === 0) rows.push(['(no checkers)', 'valid', 'the campaign names no checkers']);
   const w0 = Math.max('checker'.length, ...rows.map((r) => r[0]!.length));
   const w1 = Math.max('verdict'.length, ...rows.map((r) => r[1]!.length));
   const lines = [`${'checker'.padEnd(w0)}  ${'verdict'.padEnd(w1)}  summary`, `${'-'.repeat(w0)}  ${'-'.repeat(w1)}  -------`];
   for (const [a, b, c] of rows) lines.push(`${a!.padEnd(w0)}  ${b!.padEnd(w1)}  ${c}`);
-  lines.push('', `verdict: ${verdictWord(valid)}`);
+  const early = interrupted === undefined ? '' : valid === false ? ` (interrupted: ${interrupted})` : ` (interrupted: ${interrupted}; no anomalies in the partial history)`;
+  lines.push('', `verdict: ${verdictWord(valid)}${early}`);
   if (expected) lines.push(describeExpectation(results, valid, expected));
   return lines.join('\n');
 }
