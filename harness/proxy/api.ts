@@ -3,10 +3,25 @@
  * defaults, status codes and error JSON (`{"error": ..., "status": ...}`) as Shopify's server
  * (api.go), so toxiproxy-node-client and the other clients work against it unmodified.
  */
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Random } from '../random.js';
 import { ApiError, errors } from './errors.js';
-import { parseAddress, Proxy } from './proxy.js';
+import { prometheusText } from './metrics.js';
+import { Proxy } from './proxy.js';
 import { isToxicType, toxicAttributes, toxicJson, type StreamDirection, type Toxic, type ToxicType } from './toxics.js';
+
+/** Largest request body the API reads (1 MiB); a bigger one is answered 413. */
+export const MAX_BODY_BYTES = 1 << 20;
+
+export interface ToxiproxyApiOptions {
+  /**
+   * Seeds every toxic's random choices (toxicity per connection, jitter, slice sizes): the n-th
+   * toxic created on this server draws from a stream fixed by the seed and n, so a run replayed
+   * with its seed makes the same per-connection choices. Default: a random seed.
+   */
+  seed?: number;
+}
 
 export const EMBEDDED_VERSION = '2.12.0-faultline';
 
@@ -21,8 +36,16 @@ export class ToxiproxyApi {
   readonly proxies = new Map<string, Proxy>();
   /** Requests run one at a time, so a change is never seen half done. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly random: Random;
+  private toxicsCreated = 0;
+
+  constructor(options: ToxiproxyApiOptions = {}) {
+    this.random = new Random(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+  }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // every answer carries a request id, as Toxiproxy's (an xid: 20 base32hex characters)
+    res.setHeader('X-Toxiproxy-Request-Id', requestId());
     let reply: Reply;
     try {
       const body = await readBody(req);
@@ -40,6 +63,8 @@ export class ToxiproxyApi {
     }
     if (reply.body === undefined) {
       res.writeHead(reply.status).end();
+    } else if (typeof reply.body === 'string') {
+      res.writeHead(reply.status, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(reply.body);
     } else {
       res.writeHead(reply.status, { 'Content-Type': 'application/json' }).end(`${JSON.stringify(reply.body)}\n`);
     }
@@ -52,13 +77,17 @@ export class ToxiproxyApi {
 
   private async route(method: string, url: string, body: string): Promise<Reply> {
     const path = new URL(url, 'http://x').pathname;
-    const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    const parts = path.split('/').filter((p) => p !== '').map((p) => decodePart(p, path));
     const allow = (...methods: string[]): void => {
       if (!methods.includes(method)) throw new ApiError(`method ${method} not allowed on ${path}`, 405);
     };
     if (parts.length === 1 && parts[0] === 'version') {
       allow('GET');
       return { status: 200, body: { version: EMBEDDED_VERSION } };
+    }
+    if (parts.length === 1 && parts[0] === 'metrics') {
+      allow('GET');
+      return { status: 200, body: prometheusText([...this.proxies.values()]) };
     }
     if (parts.length === 1 && parts[0] === 'reset') {
       allow('POST');
@@ -110,7 +139,7 @@ export class ToxiproxyApi {
           proxy.removeToxic(toxic);
           return { status: 204 };
         }
-        return this.updateToxic(toxic, body);
+        return this.updateToxic(proxy, toxic, body);
       }
     }
     throw new ApiError(`no route ${method} ${path}`, 404);
@@ -132,6 +161,12 @@ export class ToxiproxyApi {
     return { status: 201, body: proxy.json() };
   }
 
+  /**
+   * As Toxiproxy: every entry is checked for a name and an upstream first (400, nothing made);
+   * then each is created in turn, keeping a proxy of the same name when its listen and upstream
+   * are the same and replacing it otherwise (also one made earlier in the same call). When one
+   * cannot start, the answer is its error (500) with the `proxies` made before it.
+   */
   private async populate(body: string): Promise<Reply> {
     const parsed = parseJson(body);
     if (!Array.isArray(parsed)) throw errors.badRequestBody('expected a JSON array of proxies');
@@ -141,11 +176,6 @@ export class ToxiproxyApi {
       }
       return parseProxyInput(item as Json, ` at proxy ${i + 1}`);
     });
-    const names = new Set<string>();
-    for (const input of inputs) {
-      if (names.has(input.name)) throw new ApiError(`duplicate proxy name "${input.name}"`, 500);
-      names.add(input.name);
-    }
     const done: Proxy[] = [];
     for (const input of inputs) {
       const existing = this.proxies.get(input.name);
@@ -153,10 +183,7 @@ export class ToxiproxyApi {
         done.push(existing);
         continue;
       }
-      if (existing) {
-        await existing.stop();
-        this.proxies.delete(existing.name);
-      }
+      if (existing) await existing.stop();
       const proxy = new Proxy(input.name, input.listen, input.upstream);
       if (input.enabled) {
         try {
@@ -177,8 +204,6 @@ export class ToxiproxyApi {
     const listen = optionalString(input, 'listen') ?? proxy.listen;
     const upstream = optionalString(input, 'upstream') ?? proxy.upstream;
     const enabled = optionalBoolean(input, 'enabled') ?? proxy.enabled;
-    checkAddress('listen', listen);
-    checkAddress('upstream', upstream);
     await proxy.update({ listen, upstream, enabled });
     return { status: 200, body: proxy.json() };
   }
@@ -193,36 +218,57 @@ export class ToxiproxyApi {
     if (proxy.findToxic(name)) throw errors.toxicAlreadyExists();
     const toxicity = optionalToxicity(input) ?? 1;
     const attributes = parseAttributes(type, input['attributes'], {});
-    const toxic: Toxic = { name, type, stream: stream as StreamDirection, toxicity, attributes };
+    const random = this.random.fork(`toxic ${++this.toxicsCreated}`);
+    const toxic: Toxic = { name, type, stream: stream as StreamDirection, toxicity, attributes, random };
     proxy.addToxic(toxic);
     return { status: 200, body: toxicJson(toxic) };
   }
 
-  private updateToxic(toxic: Toxic, body: string): Reply {
+  private updateToxic(proxy: Proxy, toxic: Toxic, body: string): Reply {
     const input = parseObject(body);
     const attributes = parseAttributes(toxic.type, input['attributes'], toxic.attributes);
     const toxicity = optionalToxicity(input) ?? toxic.toxicity;
-    // stages read the attributes live, so an update reaches open connections at once
     Object.assign(toxic.attributes, attributes);
     toxic.toxicity = toxicity;
+    // as Toxiproxy: every open connection runs the toxic again (toxicity drawn again)
+    proxy.updateToxic(toxic);
     return { status: 200, body: toxicJson(toxic) };
   }
 }
 
+/** The request body as text; over MAX_BODY_BYTES the rest is read and dropped, then 413. */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > 1 << 20) {
-        reject(errors.badRequestBody('body larger than 1 MiB'));
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+      else chunks.length = 0;
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) reject(new ApiError(`request body larger than ${MAX_BODY_BYTES} bytes (1 MiB)`, 413));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
+}
+
+/** A path segment with its %-escapes decoded; a malformed escape is a 400. */
+function decodePart(part: string, path: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ApiError(`bad request: malformed %-escape in path ${JSON.stringify(path)}`, 400);
+  }
+}
+
+/** An xid-shaped id (20 characters of 0-9a-v), as Toxiproxy's X-Toxiproxy-Request-Id. */
+function requestId(): string {
+  const alphabet = '0123456789abcdefghijklmnopqrstuv';
+  let id = '';
+  for (const b of randomBytes(20)) id += alphabet[b & 31];
+  return id;
 }
 
 function parseJson(body: string): unknown {
@@ -263,10 +309,6 @@ function optionalToxicity(input: Json): number | undefined {
   return v;
 }
 
-function checkAddress(field: string, value: string): void {
-  if (!parseAddress(value)) throw errors.badRequestBody(`${field} "${value}" is not host:port`);
-}
-
 function parseProxyInput(input: Json, where: string): { name: string; listen: string; upstream: string; enabled: boolean } {
   const name = optionalString(input, 'name') ?? '';
   if (name === '') throw errors.missingField(`name${where}`);
@@ -274,22 +316,23 @@ function parseProxyInput(input: Json, where: string): { name: string; listen: st
   if (upstream === '') throw errors.missingField(`upstream${where}`);
   // Toxiproxy listens on every interface when listen is empty; faultline stays on loopback
   const listen = optionalString(input, 'listen') || '127.0.0.1:0';
-  checkAddress('listen', listen);
-  checkAddress('upstream', upstream);
   const enabled = optionalBoolean(input, 'enabled') ?? true;
   return { name, listen, upstream, enabled };
 }
 
 function parseAttributes(type: ToxicType, raw: unknown, current: Record<string, number>): Record<string, number> {
-  const names = toxicAttributes[type];
+  const known = toxicAttributes[type];
   const out: Record<string, number> = {};
-  for (const n of names) out[n] = current[n] ?? 0;
+  for (const { name } of known) out[name] = current[name] ?? 0;
   if (raw === undefined || raw === null) return out;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw errors.badRequestBody('attributes must be a JSON object');
   for (const [k, v] of Object.entries(raw as Json)) {
-    if (!names.includes(k)) continue; // Go ignores unknown fields
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-      throw errors.badRequestBody(`attribute "${k}" of a ${type} toxic must be a non-negative integer, got ${JSON.stringify(v)}`);
+    const attribute = known.find((a) => a.name === k);
+    if (!attribute) continue; // Go ignores unknown fields
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > attribute.max) {
+      throw errors.badRequestBody(
+        `attribute "${k}" of a ${type} toxic must be an integer from 0 to ${attribute.max}, got ${JSON.stringify(v)}`,
+      );
     }
     out[k] = v;
   }

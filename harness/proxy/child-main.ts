@@ -7,8 +7,9 @@ import { startEmbeddedToxiproxy } from './server.js';
 
 const host = process.argv[2] ?? '127.0.0.1';
 const port = Number(process.argv[3] ?? '0');
+const seed = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
 try {
-  const server = await startEmbeddedToxiproxy({ host, port });
+  const server = await startEmbeddedToxiproxy({ host, port, ...(seed === undefined ? {} : { seed }) });
   process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
   let stopping = false;
   const stop = (): void => {

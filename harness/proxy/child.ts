@@ -24,7 +24,7 @@ function childEntry(): string {
 export async function spawnEmbeddedToxiproxy(
   options: EmbeddedToxiproxyOptions = {},
 ): Promise<EmbeddedToxiproxy & { pid: number }> {
-  const child = spawn(process.execPath, [childEntry(), options.host ?? '127.0.0.1', String(options.port ?? 0)], {
+  const child = spawn(process.execPath, [childEntry(), options.host ?? '127.0.0.1', String(options.port ?? 0), ...(options.seed === undefined ? [] : [String(options.seed)])], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,13 +1,22 @@
 /**
  * One proxied TCP connection: the client socket, the upstream socket, and a link per direction
  * (upstream = client -> server, downstream = server -> client) running that direction's toxics.
- * With no toxic a link is a plain forward with backpressure: one call per chunk, no copying.
+ * With no toxic a link is a plain forward with backpressure: one call per chunk, no copying, no
+ * timer; a chain of stages exists only while the direction has toxics, and is changed in place
+ * on a live connection (bytes held by a stage are handed on in order, never lost).
  */
 import type { Socket } from 'node:net';
-import { createStage, type ConnectionControl, type Sink, type Stage, type StreamDirection, type Toxic } from './toxics.js';
+import { runStage, type ConnectionControl, type Sink, type Stage, type StageState, type StreamDirection, type Toxic } from './toxics.js';
+
+/** Bytes read from the source and written to the destination of one direction of a proxy. */
+export interface ByteCounts {
+  received: number;
+  sent: number;
+}
 
 class Link {
   private stages: Stage[] = [];
+  private readonly states = new Map<Toxic, StageState>();
   private readonly sink: Sink;
   private head: Sink;
   private waitingDrain = false;
@@ -17,17 +26,20 @@ class Link {
     private readonly dest: Socket,
     private readonly conn: Connection,
     toxics: readonly Toxic[],
+    counts: ByteCounts,
   ) {
+    const resume = (): void => {
+      this.waitingDrain = false;
+      if (!conn.closed) source.resume();
+    };
     this.sink = {
       write: (chunk) => {
         if (dest.destroyed || dest.writableEnded) return;
+        counts.sent += chunk.length;
         if (!dest.write(chunk) && !this.waitingDrain) {
           this.waitingDrain = true;
           source.pause();
-          dest.once('drain', () => {
-            this.waitingDrain = false;
-            if (!conn.closed) source.resume();
-          });
+          dest.once('drain', resume);
         }
       },
       end: () => {
@@ -36,27 +48,56 @@ class Link {
     };
     this.head = this.sink;
     for (const t of toxics) this.add(t);
-    source.on('data', (chunk: Buffer) => this.head.write(chunk));
+    source.on('data', (chunk: Buffer) => {
+      counts.received += chunk.length;
+      this.head.write(chunk, performance.now());
+    });
     source.on('end', () => this.head.end());
   }
 
   add(toxic: Toxic): void {
-    const stage = createStage(toxic, this.conn, this.sink);
-    const last = this.stages[this.stages.length - 1];
-    if (last) last.next = stage;
-    else this.head = stage;
+    const state: StageState = { sent: 0 };
+    this.states.set(toxic, state);
+    const stage = runStage(toxic, this.conn, this.sink, state);
+    this.link(this.stages.length, stage);
     this.stages.push(stage);
+  }
+
+  /** Runs `toxic`'s stage again (its attributes or toxicity changed): the new run takes over what the old one held. */
+  restart(toxic: Toxic): void {
+    const i = this.stages.findIndex((s) => s.toxic === toxic);
+    const old = this.stages[i];
+    if (!old || !old.interruptible()) return;
+    const held = old.stop();
+    const stage = runStage(toxic, this.conn, old.next, this.states.get(toxic)!);
+    this.stages[i] = stage;
+    this.link(i, stage);
+    for (const { chunk, since } of held.chunks) stage.write(chunk, since);
+    if (held.ended) stage.end();
   }
 
   remove(toxic: Toxic): void {
     const i = this.stages.findIndex((s) => s.toxic === toxic);
-    if (i < 0) return;
-    const stage = this.stages[i]!;
-    const prev = this.stages[i - 1];
-    if (prev) prev.next = stage.next;
-    else this.head = stage.next;
+    const stage = this.stages[i];
+    if (!stage) return;
     this.stages.splice(i, 1);
-    stage.detach();
+    this.states.delete(toxic);
+    this.link(i, stage.next);
+    const held = stage.stop();
+    if (toxic.type === 'timeout') {
+      // Toxiproxy's Cleanup: the connection whose bytes the toxic dropped is closed
+      this.conn.close();
+      return;
+    }
+    for (const { chunk, since } of held.chunks) stage.next.write(chunk, since);
+    if (held.ended) stage.next.end();
+  }
+
+  /** Makes `to` what comes after position i - 1 of the chain (the head when i is 0). */
+  private link(i: number, to: Sink): void {
+    const prev = this.stages[i - 1];
+    if (prev) prev.next = to;
+    else this.head = to;
   }
 
   dispose(): void {
@@ -72,6 +113,7 @@ export class Connection implements ConnectionControl {
     readonly client: Socket,
     readonly upstream: Socket,
     toxics: Record<StreamDirection, readonly Toxic[]>,
+    counts: Record<StreamDirection, ByteCounts>,
     private readonly onGone: (c: Connection) => void,
   ) {
     for (const s of [client, upstream]) {
@@ -80,13 +122,17 @@ export class Connection implements ConnectionControl {
       s.on('close', () => this.destroy());
     }
     this.links = {
-      upstream: new Link(client, upstream, this, toxics.upstream),
-      downstream: new Link(upstream, client, this, toxics.downstream),
+      upstream: new Link(client, upstream, this, toxics.upstream, counts.upstream),
+      downstream: new Link(upstream, client, this, toxics.downstream, counts.downstream),
     };
   }
 
   addToxic(toxic: Toxic): void {
     if (!this.closed) this.links[toxic.stream].add(toxic);
+  }
+
+  updateToxic(toxic: Toxic): void {
+    if (!this.closed) this.links[toxic.stream].restart(toxic);
   }
 
   removeToxic(toxic: Toxic): void {

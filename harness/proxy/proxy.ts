@@ -3,7 +3,7 @@
  * its upstream through the proxy's toxics. Disabled = no listener and no connections.
  */
 import net from 'node:net';
-import { Connection } from './connection.js';
+import { Connection, type ByteCounts } from './connection.js';
 import { ApiError } from './errors.js';
 import type { StreamDirection, Toxic } from './toxics.js';
 import { toxicJson } from './toxics.js';
@@ -11,6 +11,25 @@ import { toxicJson } from './toxics.js';
 export interface HostPort {
   host: string;
   port: number;
+}
+
+/**
+ * The listen address as Go's net.Listen("tcp", address) reads it, or its error as Go words it
+ * (`listen tcp: address nonsense: missing port in address`).
+ */
+function listenAddress(address: string): HostPort {
+  const fail = (why: string): never => {
+    throw new ApiError(`listen tcp: ${why}`, 500);
+  };
+  const i = address.lastIndexOf(':');
+  if (i < 0) fail(`address ${address}: missing port in address`);
+  const host = address.slice(0, i);
+  const portText = address.slice(i + 1);
+  if (host.startsWith('[') !== host.endsWith(']') || (!host.startsWith('[') && host.includes(':'))) fail(`address ${address}: too many colons in address`);
+  if (portText !== '' && !/^\d+$/.test(portText)) fail(`address tcp/${portText}: unknown port`);
+  const port = Number(portText);
+  if (port > 65535) fail(`address ${portText}: invalid port`);
+  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port };
 }
 
 /** Parses "host:port" / "[::1]:port" / ":port" as Go's net package does; null when malformed. */
@@ -43,6 +62,8 @@ export class Proxy {
   private readonly pending = new Set<net.Socket>();
   /** Every socket of this proxy still open, both sides, also those of connections closing. */
   private readonly sockets = new Set<net.Socket>();
+  /** Bytes per direction since the proxy was created (GET /metrics). */
+  readonly counts: Record<StreamDirection, ByteCounts> = { upstream: { received: 0, sent: 0 }, downstream: { received: 0, sent: 0 } };
 
   constructor(
     readonly name: string,
@@ -69,18 +90,20 @@ export class Proxy {
     return this.toxicList().find((t) => t.name === name);
   }
 
-  /** Opens the listener; `listen` becomes the real address (a :0 port resolved). */
+  /** Opens the listener; `listen` becomes the real address (a :0 port resolved). Errors read as Go's net.Listen's. */
   async start(): Promise<void> {
     if (this.enabled) return;
-    const addr = parseAddress(this.listen);
-    if (!addr) throw new ApiError(`listen tcp: address ${this.listen}: missing port in address`, 500);
+    const addr = listenAddress(this.listen);
     // Go listens on every interface for an empty host and resolves localhost to 127.0.0.1
     const host = addr.host === '' ? '::' : addr.host === 'localhost' ? '127.0.0.1' : addr.host;
-    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.accept(socket));
+    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new ApiError(`listen tcp ${this.listen}: ${err.code === 'EADDRINUSE' ? 'bind: address already in use' : err.message}`, 500)),
-      );
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        // Go names the resolved address: "listen tcp 127.0.0.1:3310: bind: address already in use"
+        const where = formatAddress(host === '::' ? '' : host, addr.port);
+        const why = err.code === 'EADDRINUSE' ? 'bind: address already in use' : err.code === 'EADDRNOTAVAIL' ? 'bind: cannot assign requested address' : err.code === 'EACCES' ? 'bind: permission denied' : err.message;
+        reject(new ApiError(`listen tcp ${where}: ${why}`, 500));
+      });
       server.listen({ host, port: addr.port }, () => resolve());
     });
     server.on('error', () => undefined);
@@ -120,6 +143,11 @@ export class Proxy {
   addToxic(toxic: Toxic): void {
     this.toxics[toxic.stream].push(toxic);
     for (const c of this.connections) c.addToxic(toxic);
+  }
+
+  /** The toxic's attributes or toxicity changed: every open connection runs it again. */
+  updateToxic(toxic: Toxic): void {
+    for (const c of this.connections) c.updateToxic(toxic);
   }
 
   removeToxic(toxic: Toxic): void {
@@ -168,7 +196,7 @@ export class Proxy {
         return;
       }
       drop();
-      const conn = new Connection(client, upstream, this.toxics, (c) => this.connections.delete(c));
+      const conn = new Connection(client, upstream, this.toxics, this.counts, (c) => this.connections.delete(c));
       this.connections.add(conn);
       client.resume();
     });

@@ -1,23 +1,20 @@
 /**
- * The embedded Toxiproxy, driven through toxiproxy-node-client (the real client), and the same
- * suite against Shopify's Toxiproxy when TOXIPROXY_URL is set (it must share this host's network:
- * the upstreams are test servers on 127.0.0.1).
+ * The embedded Toxiproxy, driven through toxiproxy-node-client (the real client); with
+ * TOXIPROXY_URL set, the same suite against Shopify's Toxiproxy instead (it must share this
+ * host's network: the upstreams are test servers on 127.0.0.1).
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
-import { startEmbeddedToxiproxy, type EmbeddedToxiproxy } from './server.js';
 import { exchange, httpGet, startEchoServer, startHttpServer, type TestServer } from './test-servers.js';
-
-const targets: { name: string; external?: string }[] = [{ name: 'embedded' }];
-if (process.env.TOXIPROXY_URL) targets.push({ name: 'TOXIPROXY_URL', external: process.env.TOXIPROXY_URL });
+import { documentedProxy, startTestToxiproxy, type TestToxiproxy } from './test-target.js';
 
 function portOf(listen: string): number {
   return Number(listen.slice(listen.lastIndexOf(':') + 1));
 }
 
-describe.each(targets)('Toxiproxy API and toxics ($name)', (target) => {
-  let embedded: EmbeddedToxiproxy | null = null;
+describe(`Toxiproxy API and toxics (${process.env.TOXIPROXY_URL ? 'TOXIPROXY_URL' : 'embedded'})`, () => {
+  let target: TestToxiproxy | null = null;
   let url = '';
   let toxiproxy: Toxiproxy;
   let echo: TestServer;
@@ -27,11 +24,8 @@ describe.each(targets)('Toxiproxy API and toxics ($name)', (target) => {
   let counter = 0;
 
   beforeAll(async () => {
-    if (target.external) url = target.external.replace(/\/$/, '');
-    else {
-      embedded = await startEmbeddedToxiproxy({ port: 0 });
-      url = embedded.url;
-    }
+    target = await startTestToxiproxy();
+    url = target.url;
     toxiproxy = new Toxiproxy(url);
     echo = await startEchoServer();
     web = await startHttpServer();
@@ -45,7 +39,7 @@ describe.each(targets)('Toxiproxy API and toxics ($name)', (target) => {
   afterAll(async () => {
     await echo?.close();
     await web?.close();
-    await embedded?.close();
+    await target?.close();
   });
 
   async function proxyTo(port: number, extra: { enabled?: boolean } = {}): Promise<Proxy> {
@@ -85,7 +79,7 @@ describe.each(targets)('Toxiproxy API and toxics ($name)', (target) => {
       expect(all[proxy.name]?.listen).toBe(proxy.listen);
       const shown = await raw('GET', `/proxies/${proxy.name}`);
       expect(shown.status).toBe(200);
-      expect(shown.json).toEqual({ name: proxy.name, listen: proxy.listen, upstream: proxy.upstream, enabled: true, toxics: [] });
+      expect(documentedProxy(shown.json)).toEqual({ name: proxy.name, listen: proxy.listen, upstream: proxy.upstream, enabled: true, toxics: [] });
       const create = await raw('POST', '/proxies', { name: `t_${tag}_raw`, listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}` });
       created.add(`t_${tag}_raw`);
       expect(create.status).toBe(201);

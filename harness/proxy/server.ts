@@ -12,6 +12,8 @@ export interface EmbeddedToxiproxyOptions {
   host?: string;
   /** API port (default 8474; 0 = a free port). */
   port?: number;
+  /** Seeds the toxics' random choices (toxicity per connection, jitter, slice sizes); default random. */
+  seed?: number;
 }
 
 export interface EmbeddedToxiproxy {
@@ -24,7 +26,7 @@ export interface EmbeddedToxiproxy {
 export async function startEmbeddedToxiproxy(options: EmbeddedToxiproxyOptions = {}): Promise<EmbeddedToxiproxy> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8474;
-  const api = new ToxiproxyApi();
+  const api = new ToxiproxyApi(options.seed === undefined ? {} : { seed: options.seed });
   const server = http.createServer((req, res) => {
     void api.handle(req, res);
   });

@@ -135,3 +135,71 @@ export async function httpGet(
     req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message, ms: performance.now() - start }));
   });
 }
+
+/** An open connection for tests that act on it over time: what came, and when it ended. */
+export interface OpenConnection {
+  socket: net.Socket;
+  /** Every byte received so far. */
+  received(): Buffer;
+  /** Resolves when `n` bytes in all have come (true), or false after `timeoutMs`; never throws. */
+  waitFor(n: number, timeoutMs: number): Promise<boolean>;
+  /** performance.now() when the peer closed or the socket failed; null while open. */
+  endedAt(): number | null;
+  /** Resolves with endedAt when the connection ends, or null after `timeoutMs`. */
+  ended(timeoutMs: number): Promise<number | null>;
+  /** Number of 'data' events (reads) so far. */
+  reads(): number;
+}
+
+export async function openConnection(port: number, host = '127.0.0.1'): Promise<OpenConnection> {
+  const socket = net.connect({ host, port, noDelay: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('error', reject);
+  });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let reads = 0;
+  let endedAt: number | null = null;
+  const waiters = new Set<() => void>();
+  const wake = (): void => {
+    for (const w of [...waiters]) w();
+  };
+  socket.on('data', (c: Buffer) => {
+    chunks.push(c);
+    size += c.length;
+    reads++;
+    wake();
+  });
+  const end = (): void => {
+    endedAt ??= performance.now();
+    wake();
+  };
+  socket.on('end', end);
+  socket.on('close', end);
+  socket.on('error', end);
+  const until = <T>(done: () => T | undefined, timeoutMs: number, fallback: T): Promise<T> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        const v = done();
+        if (v === undefined) return;
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve(v);
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        resolve(fallback);
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
+  return {
+    socket,
+    received: () => Buffer.concat(chunks),
+    waitFor: (n, timeoutMs) => until(() => (size >= n ? true : endedAt !== null ? false : undefined), timeoutMs, false),
+    endedAt: () => endedAt,
+    ended: (timeoutMs) => until<number | null>(() => endedAt ?? undefined, timeoutMs, null),
+    reads: () => reads,
+  };
+}

@@ -1,49 +1,57 @@
 /**
- * The toxics of the embedded Toxiproxy: their attributes (names, defaults, validation) as the
- * API shows them, and the per-connection stages that apply them to a byte stream.
+ * The toxics of the embedded Toxiproxy: their attributes (names, bounds) as the API shows them,
+ * and the per-connection stages that apply them to a byte stream.
  *
  * A connection direction (a "link") is a chain of stages, one per toxic of that direction, in
  * the order the toxics were added, ending at the destination socket. A stage gets chunks with
- * write() and the end of input with end(), and hands data on to `next`. Stages are added to and
- * removed from live connections; a removed stage hands what it holds on (as Toxiproxy does),
- * except timeout, which closes the connection whose bytes it dropped (Toxiproxy's Cleanup).
+ * write() and the end of input with end(), and hands data on to `next`. As in Toxiproxy, a stage
+ * is "run" when it is created and again whenever its toxic is updated: each run draws the toxic's
+ * toxicity again (a pass-through when it misses) and takes over what the previous run held
+ * (stop()), so an update reaches open connections at once. A removed stage hands what it holds on,
+ * except timeout, which closes the connection (Toxiproxy's Cleanup).
  */
+import type { Random } from '../random.js';
 
 export type StreamDirection = 'upstream' | 'downstream';
 
-export const toxicTypes = [
-  'latency',
-  'bandwidth',
-  'slow_close',
-  'timeout',
-  'reset_peer',
-  'slicer',
-  'limit_data',
-] as const;
+export const toxicTypes = ['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data', 'noop'] as const;
 export type ToxicType = (typeof toxicTypes)[number];
 
-/** Attribute names of each toxic type, in Toxiproxy's JSON order; every one defaults to 0. */
-export const toxicAttributes: Record<ToxicType, readonly string[]> = {
-  latency: ['latency', 'jitter'],
-  bandwidth: ['rate'],
-  slow_close: ['delay'],
-  timeout: ['timeout'],
-  reset_peer: ['timeout'],
-  slicer: ['average_size', 'size_variation', 'delay'],
-  limit_data: ['bytes'],
+/** Longest duration an attribute may give (ms, or µs for slicer's delay): a timer's limit. */
+export const MAX_DURATION = 2 ** 31 - 1;
+
+/** Attribute names of each toxic type, in Toxiproxy's JSON order, with their upper bound; every one defaults to 0. */
+export const toxicAttributes: Record<ToxicType, readonly { name: string; max: number }[]> = {
+  latency: [
+    { name: 'latency', max: MAX_DURATION },
+    { name: 'jitter', max: MAX_DURATION },
+  ],
+  bandwidth: [{ name: 'rate', max: Number.MAX_SAFE_INTEGER }],
+  slow_close: [{ name: 'delay', max: MAX_DURATION }],
+  timeout: [{ name: 'timeout', max: MAX_DURATION }],
+  reset_peer: [{ name: 'timeout', max: MAX_DURATION }],
+  slicer: [
+    { name: 'average_size', max: Number.MAX_SAFE_INTEGER },
+    { name: 'size_variation', max: Number.MAX_SAFE_INTEGER },
+    { name: 'delay', max: MAX_DURATION },
+  ],
+  limit_data: [{ name: 'bytes', max: Number.MAX_SAFE_INTEGER }],
+  noop: [],
 };
 
 export function isToxicType(type: string): type is ToxicType {
   return (toxicTypes as readonly string[]).includes(type);
 }
 
-/** A toxic as the proxy holds it (and as the API shows it). Mutable: updates change it in place. */
+/** A toxic as the proxy holds it. Mutable: updates change it in place (then its stages run again). */
 export interface Toxic {
   name: string;
   type: ToxicType;
   stream: StreamDirection;
   toxicity: number;
   attributes: Record<string, number>;
+  /** Draws this toxic's toxicity per run, its jitter and slice sizes (seeded when the server is). */
+  random: Random;
 }
 
 export function toxicJson(t: Toxic): {
@@ -56,9 +64,9 @@ export function toxicJson(t: Toxic): {
   return { attributes: { ...t.attributes }, name: t.name, type: t.type, stream: t.stream, toxicity: t.toxicity };
 }
 
-/** Where a stage's output goes: the next stage, or the destination socket. */
+/** Where a stage's output goes: the next stage, or the destination socket. `since`: when the chunk was read (ms, performance.now()). */
 export interface Sink {
-  write(chunk: Buffer): void;
+  write(chunk: Buffer, since: number): void;
   end(): void;
 }
 
@@ -70,6 +78,17 @@ export interface ConnectionControl {
   reset(): void;
 }
 
+/** What a stage held when it stopped: chunks not yet passed on, and whether the input had ended. */
+export interface Held {
+  chunks: { chunk: Buffer; since: number }[];
+  ended: boolean;
+}
+
+/** Per connection and toxic, kept across runs (Toxiproxy's stateful toxics: limit_data's count). */
+export interface StageState {
+  sent: number;
+}
+
 export abstract class Stage implements Sink {
   next: Sink;
   protected timers = new Set<NodeJS.Timeout>();
@@ -78,16 +97,23 @@ export abstract class Stage implements Sink {
     readonly toxic: Toxic,
     protected readonly conn: ConnectionControl,
     next: Sink,
+    protected readonly state: StageState,
   ) {
     this.next = next;
   }
 
-  abstract write(chunk: Buffer): void;
+  abstract write(chunk: Buffer, since: number): void;
   abstract end(): void;
 
-  /** Removed from a live chain: hand on what is held. */
-  detach(): void {
+  /** False while the run cannot be interrupted (a reset_peer waiting to reset, as in Toxiproxy). */
+  interruptible(): boolean {
+    return true;
+  }
+
+  /** Ends this run: stops its timers and gives back what it held, not passed on. */
+  stop(): Held {
     this.dispose();
+    return { chunks: [], ended: false };
   }
 
   /** The connection is gone: stop every timer. */
@@ -109,10 +135,10 @@ export abstract class Stage implements Sink {
   }
 }
 
-/** Passes everything on: a toxic that did not hit this connection (toxicity). */
+/** Passes everything on: `noop`, and a toxic whose toxicity missed this run. */
 class PassStage extends Stage {
-  write(chunk: Buffer): void {
-    this.next.write(chunk);
+  write(chunk: Buffer, since: number): void {
+    this.next.write(chunk, since);
   }
   end(): void {
     this.next.end();
@@ -120,16 +146,16 @@ class PassStage extends Stage {
 }
 
 /**
- * Holds chunks and releases them in order at given times (latency, bandwidth, slicer).
+ * Holds chunks and releases them in order at given times (latency, bandwidth).
  * `ended` is passed on after the last held chunk.
  */
 abstract class QueueStage extends Stage {
-  private queue: { chunk: Buffer; at: number }[] = [];
+  private queue: { chunk: Buffer; since: number; at: number }[] = [];
   private ended = false;
   private timer: NodeJS.Timeout | null = null;
 
-  protected enqueue(chunk: Buffer, at: number): void {
-    this.queue.push({ chunk, at });
+  protected enqueue(chunk: Buffer, since: number, at: number): void {
+    this.queue.push({ chunk, since, at });
     this.pump();
   }
 
@@ -144,8 +170,11 @@ abstract class QueueStage extends Stage {
 
   private pump(): void {
     if (this.timer) return;
-    const now = Date.now();
-    while (this.queue.length > 0 && this.queue[0]!.at <= now) this.next.write(this.queue.shift()!.chunk);
+    const now = performance.now();
+    while (this.queue.length > 0 && this.queue[0]!.at <= now) {
+      const { chunk, at } = this.queue.shift()!;
+      this.next.write(chunk, at);
+    }
     if (this.queue.length > 0) {
       this.timer = setTimeout(() => {
         this.timer = null;
@@ -157,10 +186,11 @@ abstract class QueueStage extends Stage {
     }
   }
 
-  override detach(): void {
+  override stop(): Held {
     this.dispose();
-    for (const { chunk } of this.queue.splice(0)) this.next.write(chunk);
-    if (this.ended) this.next.end();
+    const held = { chunks: this.queue.splice(0).map(({ chunk, since }) => ({ chunk, since })), ended: this.ended };
+    this.ended = false;
+    return held;
   }
 
   override dispose(): void {
@@ -172,102 +202,169 @@ abstract class QueueStage extends Stage {
 
 /** latency +/- jitter ms per chunk, measured from when the chunk was read; order kept. */
 class LatencyStage extends QueueStage {
-  write(chunk: Buffer): void {
+  write(chunk: Buffer, since: number): void {
     const latency = this.attr('latency');
     const jitter = this.attr('jitter');
-    const delay = latency + (jitter > 0 ? Math.floor(Math.random() * jitter * 2) - jitter : 0);
-    this.enqueue(chunk, Math.max(Date.now() + delay, this.lastReleaseAt()));
+    // Go: rand.Int63n(jitter*2) - jitter
+    const delay = latency + (jitter > 0 ? this.toxic.random.int(jitter * 2) - jitter : 0);
+    this.enqueue(chunk, since, Math.max(since + delay, this.lastReleaseAt()));
   }
 }
 
 /** rate KB/s (1 KB = 1000 bytes); chunks bigger than 100 ms worth go out in 100 ms pieces. */
 class BandwidthStage extends QueueStage {
   private free = 0;
-  write(chunk: Buffer): void {
+  write(chunk: Buffer, since: number): void {
     const rate = this.attr('rate');
     if (rate <= 0) {
-      this.enqueue(chunk, Math.max(Date.now(), this.lastReleaseAt()));
+      this.enqueue(chunk, since, Math.max(performance.now(), this.lastReleaseAt()));
       return;
     }
     const piece = rate * 100;
     for (let off = 0; off < chunk.length; off += piece) {
       const part = chunk.subarray(off, Math.min(chunk.length, off + piece));
-      this.free = Math.max(this.free, Date.now()) + part.length / rate;
-      this.enqueue(part, this.free);
+      this.free = Math.max(this.free, performance.now()) + part.length / rate;
+      this.enqueue(part, since, this.free);
     }
   }
 }
 
-/** Cuts chunks into average_size +/- size_variation byte slices, `delay` microseconds apart. */
-class SlicerStage extends QueueStage {
-  write(chunk: Buffer): void {
+/**
+ * Cuts chunks into average_size +/- size_variation byte slices and writes them one at a time,
+ * `delay` microseconds apart (sub-millisecond delays too: the next slice waits on setImmediate
+ * turns until its time, so slices are separate writes, never a burst).
+ */
+class SlicerStage extends Stage {
+  private slices: { chunk: Buffer; since: number }[] = [];
+  private head = 0;
+  private ended = false;
+  private waiting: NodeJS.Timeout | NodeJS.Immediate | null = null;
+
+  write(chunk: Buffer, since: number): void {
     const avg = Math.max(1, this.attr('average_size'));
     const variation = Math.min(this.attr('size_variation'), avg - 1);
-    const delayMs = this.attr('delay') / 1000;
-    const cuts = sliceOffsets(0, chunk.length, avg, variation);
-    let at = Math.max(Date.now(), this.lastReleaseAt());
-    for (let i = 1; i < cuts.length; i += 2) {
-      this.enqueue(chunk.subarray(cuts[i - 1]!, cuts[i]!), at);
-      at += delayMs;
+    const cuts = sliceOffsets(0, chunk.length, avg, variation, this.toxic.random);
+    for (let i = 1; i < cuts.length; i += 2) this.slices.push({ chunk: chunk.subarray(cuts[i - 1]!, cuts[i]!), since });
+    if (!this.waiting) this.pump();
+  }
+
+  end(): void {
+    this.ended = true;
+    if (!this.waiting) this.pump();
+  }
+
+  private pump(): void {
+    this.waiting = null;
+    const delayUs = this.attr('delay');
+    while (this.head < this.slices.length) {
+      const { chunk, since } = this.slices[this.head++]!;
+      this.next.write(chunk, since);
+      if (delayUs > 0 && this.head < this.slices.length) {
+        this.waitUntil(performance.now() + delayUs / 1000);
+        return;
+      }
     }
+    this.slices = [];
+    this.head = 0;
+    if (this.ended) {
+      this.ended = false;
+      this.next.end();
+    }
+  }
+
+  private waitUntil(due: number): void {
+    const left = due - performance.now();
+    if (left <= 0) this.pump();
+    else if (left >= 1) this.waiting = setTimeout(() => this.waitUntil(due), Math.floor(left));
+    else this.waiting = setImmediate(() => this.waitUntil(due));
+  }
+
+  override stop(): Held {
+    this.dispose();
+    const held = { chunks: this.slices.slice(this.head), ended: this.ended };
+    this.slices = [];
+    this.head = 0;
+    this.ended = false;
+    return held;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    if (this.waiting) {
+      clearTimeout(this.waiting as NodeJS.Timeout);
+      clearImmediate(this.waiting as NodeJS.Immediate);
+    }
+    this.waiting = null;
   }
 }
 
 /** Toxiproxy's slicer split: halve around the middle +/- variation until pieces are small. */
-export function sliceOffsets(start: number, end: number, avg: number, variation: number): number[] {
+export function sliceOffsets(start: number, end: number, avg: number, variation: number, random: Random): number[] {
   if (end - start - avg <= variation) return [start, end];
-  const jitter = variation > 0 ? Math.floor(Math.random() * variation * 2) - variation : 0;
+  const jitter = variation > 0 ? random.int(variation * 2) - variation : 0;
   const mid = start + Math.floor((end - start) / 2) + jitter;
-  return [...sliceOffsets(start, mid, avg, variation), ...sliceOffsets(mid, end, avg, variation)];
+  return [...sliceOffsets(start, mid, avg, variation, random), ...sliceOffsets(mid, end, avg, variation, random)];
 }
 
-/** Drops every byte; closes the connection after `timeout` ms (0: never, it hangs). */
+/**
+ * Drops every byte. With `timeout` > 0 it is an idle timer, as in Toxiproxy: the connection is
+ * closed once no data has come for `timeout` ms (each chunk, though dropped, starts it again);
+ * with 0 it never closes (the connection hangs).
+ */
 class TimeoutStage extends Stage {
-  constructor(toxic: Toxic, conn: ConnectionControl, next: Sink) {
-    super(toxic, conn, next);
+  private last = performance.now();
+
+  constructor(toxic: Toxic, conn: ConnectionControl, next: Sink, state: StageState) {
+    super(toxic, conn, next, state);
     const timeout = this.attr('timeout');
-    if (timeout > 0) this.after(timeout, () => this.conn.close());
+    if (timeout > 0) this.check(timeout);
   }
+
+  private check(wait: number): void {
+    this.after(wait, () => {
+      const idle = performance.now() - this.last;
+      const timeout = this.attr('timeout');
+      if (idle >= timeout - 1) this.conn.close();
+      else this.check(timeout - idle);
+    });
+  }
+
   write(): void {
-    // dropped on the floor
+    this.last = performance.now(); // the data itself is dropped on the floor
   }
+
   end(): void {
     this.conn.close();
   }
-  override detach(): void {
-    this.dispose();
-    this.conn.close();
-  }
 }
 
-/** Once data comes (or the input ends), waits `timeout` ms and resets the connection. */
+/** Once data comes, waits `timeout` ms and resets the connection; an update does not stop a reset under way. */
 class ResetPeerStage extends Stage {
   private armed = false;
   write(): void {
-    this.arm();
-  }
-  end(): void {
-    this.arm();
-  }
-  private arm(): void {
     if (this.armed) return;
     this.armed = true;
     this.after(this.attr('timeout'), () => this.conn.reset());
   }
+  end(): void {
+    this.write();
+  }
+  override interruptible(): boolean {
+    return !this.armed;
+  }
 }
 
-/** Passes `bytes` bytes (counted since the toxic was added), then closes the connection. */
+/** Passes `bytes` bytes (counted since the toxic was added, across updates), then closes the connection. */
 class LimitDataStage extends Stage {
-  private sent = 0;
-  write(chunk: Buffer): void {
+  write(chunk: Buffer, since: number): void {
     const limit = this.attr('bytes');
-    const room = Math.max(0, limit - this.sent);
+    const room = Math.max(0, limit - this.state.sent);
     const part = room < chunk.length ? chunk.subarray(0, room) : chunk;
     if (part.length > 0) {
-      this.next.write(part);
-      this.sent += part.length;
+      this.next.write(part, since);
+      this.state.sent += part.length;
     }
-    if (this.sent >= limit) this.conn.close();
+    if (this.state.sent >= limit) this.conn.close();
   }
   end(): void {
     this.next.end();
@@ -277,20 +374,22 @@ class LimitDataStage extends Stage {
 /** Delays the end of the stream (the close) by `delay` ms. */
 class SlowCloseStage extends Stage {
   private ended = false;
-  write(chunk: Buffer): void {
-    this.next.write(chunk);
+  write(chunk: Buffer, since: number): void {
+    this.next.write(chunk, since);
   }
   end(): void {
     this.ended = true;
     this.after(this.attr('delay'), () => this.next.end());
   }
-  override detach(): void {
+  override stop(): Held {
     this.dispose();
-    if (this.ended) this.next.end();
+    return { chunks: [], ended: this.ended };
   }
 }
 
-const stageClasses: Record<ToxicType, new (toxic: Toxic, conn: ConnectionControl, next: Sink) => Stage> = {
+type StageClass = new (toxic: Toxic, conn: ConnectionControl, next: Sink, state: StageState) => Stage;
+
+const stageClasses: Record<ToxicType, StageClass> = {
   latency: LatencyStage,
   bandwidth: BandwidthStage,
   slow_close: SlowCloseStage,
@@ -298,10 +397,12 @@ const stageClasses: Record<ToxicType, new (toxic: Toxic, conn: ConnectionControl
   reset_peer: ResetPeerStage,
   slicer: SlicerStage,
   limit_data: LimitDataStage,
+  noop: PassStage,
 };
 
-/** The stage of `toxic` for one connection; with probability 1 - toxicity a pass-through. */
-export function createStage(toxic: Toxic, conn: ConnectionControl, next: Sink): Stage {
-  if (Math.random() >= toxic.toxicity) return new PassStage(toxic, conn, next);
-  return new stageClasses[toxic.type](toxic, conn, next);
+/** One run of `toxic` on one connection direction: with probability 1 - toxicity a pass-through. */
+export function runStage(toxic: Toxic, conn: ConnectionControl, next: Sink, state: StageState): Stage {
+  // Go: rand.Float32() < toxicity runs the toxic, else a noop
+  if (!(toxic.random.float() < toxic.toxicity)) return new PassStage(toxic, conn, next, state);
+  return new stageClasses[toxic.type](toxic, conn, next, state);
 }

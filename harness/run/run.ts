@@ -122,7 +122,8 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       record.toxiproxy = { url: given, prefix };
       writeRunRecord(record);
     }
-    if (!given) proxy = await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0 });
+    // the embedded server draws its toxics' per-connection choices from the run's seed (--seed replays them)
+    if (!given) proxy = await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0, seed: root.fork('toxiproxy').seed });
     const toxiproxyUrl = given ?? proxy!.url;
     progress.event(`toxiproxy: ${toxiproxyUrl}${proxy ? ' (embedded)' : runtimeProxy ? ` (${settings.runtime} runtime)` : ''}`);
     const netLog = join(dir, RUN_FILES.net);
