@@ -1,12 +1,14 @@
 /**
  * `npm run bench:proxy`: what a proxy with no toxic costs. A TCP echo server (its own process),
- * reached directly, through the embedded Toxiproxy (its own process, as `faultline proxy` runs
- * it) and, when TOXIPROXY_URL is set, through that Toxiproxy. Per target and round: 1-byte
+ * reached directly, through the embedded Toxiproxy in this process (as `faultline run` uses it),
+ * through the embedded Toxiproxy in a child process (as `faultline proxy` runs it) and, when
+ * TOXIPROXY_URL is set, through that Toxiproxy. Per target and round: 1-byte
  * ping-pong round trips on one connection (p50, p99) and a bulk echo (MiB/s, bytes sent and read
  * back at once). Targets take turns within each round (rotating the order), and the medians over
  * the rounds are printed with the ratios the goal is stated in:
  *   embedded added RTT / Toxiproxy added RTT  (goal <= 0.5; added = p50 through it - p50 direct)
  *   embedded MiB/s / Toxiproxy MiB/s          (goal >= 1)
+ * for each of the two embedded targets.
  * Options: --rounds N (default 5), --pings N (default 3000), --mib N (default 256).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +16,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { spawnEmbeddedToxiproxy } from '../harness/proxy/child.js';
+import { startEmbeddedToxiproxy } from '../harness/proxy/server.js';
 
 interface Target {
   name: string;
@@ -149,9 +152,11 @@ async function main(): Promise<void> {
   const mib = option('mib', 256);
   const echo = await startEcho();
   const embedded = await spawnEmbeddedToxiproxy();
+  const inProcess = await startEmbeddedToxiproxy({ port: 0 });
   const targets: Target[] = [{ name: 'direct', port: echo.port }];
   try {
-    targets.push({ name: 'embedded', port: await createProxy(embedded.url, 'bench_proxy', echo.port) });
+    targets.push({ name: 'embedded', port: await createProxy(inProcess.url, 'bench_proxy', echo.port) });
+    targets.push({ name: 'embedded-child', port: await createProxy(embedded.url, 'bench_proxy', echo.port) });
     const external = process.env.TOXIPROXY_URL?.replace(/\/$/, '');
     if (external) targets.push({ name: 'TOXIPROXY_URL', port: await createProxy(external, 'bench_proxy', echo.port) });
     process.stdout.write(
@@ -179,20 +184,25 @@ async function main(): Promise<void> {
         `${t.name.padEnd(14)}${m.p50.toFixed(1).padStart(12)}${m.p99.toFixed(1).padStart(12)}${added.padStart(12)}${m.mibps.toFixed(1).padStart(10)}\n`,
       );
     }
-    const emb = med.get('embedded')!;
-    process.stdout.write(`\nembedded / direct: RTT p50 x${(emb.p50 / direct.p50).toFixed(2)}, MiB/s x${(emb.mibps / direct.mibps).toFixed(2)}\n`);
+    process.stdout.write('\n');
     const real = med.get('TOXIPROXY_URL');
-    if (real) {
+    for (const name of ['embedded', 'embedded-child']) {
+      const emb = med.get(name)!;
+      process.stdout.write(`${name} / direct: RTT p50 x${(emb.p50 / direct.p50).toFixed(2)}, MiB/s x${(emb.mibps / direct.mibps).toFixed(2)}\n`);
+      if (!real) continue;
       const ratio = (emb.p50 - direct.p50) / (real.p50 - direct.p50);
       process.stdout.write(
-        `embedded / TOXIPROXY_URL: added RTT x${ratio.toFixed(2)} (goal <= 0.5), RTT p99 x${(emb.p99 / real.p99).toFixed(2)}, MiB/s x${(emb.mibps / real.mibps).toFixed(2)} (goal >= 1)\n`,
+        `${name} / TOXIPROXY_URL: added RTT x${ratio.toFixed(2)} (goal <= 0.5), RTT p99 x${(emb.p99 / real.p99).toFixed(2)}, MiB/s x${(emb.mibps / real.mibps).toFixed(2)} (goal >= 1)\n`,
       );
+    }
+    if (real) {
       await fetch(`${external}/proxies/bench_proxy`, { method: 'DELETE' }).catch(() => undefined);
     } else {
       process.stdout.write('(set TOXIPROXY_URL to compare with a real Toxiproxy)\n');
     }
   } finally {
     await embedded.close();
+    await inProcess.close();
     echo.child.stdin!.end();
   }
 }
