@@ -1,5 +1,6 @@
 /** Words for explanations: ops, calls and times as a person reads them. */
 import type { Call } from './calls.js';
+import { stringifyJson } from './json.js';
 
 /** `1.234s` from nanoseconds since the run started. */
 export function formatTime(ns: number): string {
@@ -9,7 +10,7 @@ export function formatTime(ns: number): string {
 
 /** A JSON value, short enough for one sentence. */
 export function formatValue(value: unknown, max = 80): string {
-  const text = value === undefined ? 'nothing' : typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
+  const text = value === undefined ? 'nothing' : (stringifyJson(value) ?? String(value));
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

@@ -19,6 +19,7 @@ import { AnomalyList } from '../common/anomalies.js';
 import { callOps, effectEnd, pairCalls, pushTo, type Call } from '../common/calls.js';
 import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';
 import { numberOption, rejectUnknownOptions, stringListOption } from '../common/options.js';
+import { stringifyJson } from '../common/json.js';
 
 export const CONSISTENCY_KINDS = ['stale-read', 'read-your-writes', 'monotonic-reads', 'unexpected-value', 'divergence'] as const;
 export type ConsistencyKind = (typeof CONSISTENCY_KINDS)[number];
@@ -55,7 +56,7 @@ interface KeyWrites {
 }
 
 const isWrite = (c: Call): boolean => c.f === 'write' || c.f === 'delete';
-const valueKey = (v: unknown): string => JSON.stringify(v ?? null);
+const valueKey = (v: unknown): string => stringifyJson(v ?? null)!;
 const writtenValue = (c: Call): unknown => (c.f === 'delete' ? null : (c.input ?? null));
 
 function describeWrite(c: Call): string {

@@ -1,5 +1,8 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectFormat, ParseError, parseEdn, parseHistory, parseJepsenLog, parseJsonl } from './index.js';
+import { detectFormat, ParseError, parseEdn, parseHistory, parseJepsenLog, parseJsonl, readHistoryFile } from './index.js';
 
 function parseErrorOf(f: () => unknown): ParseError {
   try {
@@ -155,5 +158,91 @@ describe('format detection', () => {
   it('parseHistory uses the given format over the guess', () => {
     expect(parseHistory('{:process 0, :type :invoke, :f :read}').format).toBe('edn');
     expect(() => parseHistory('{:process 0, :type :invoke, :f :read}', 'jsonl')).toThrow(ParseError);
+  });
+});
+
+describe('exact integers', () => {
+  const above = 9007199254740993n; // 2^53 + 1: a double would round it to 2^53
+  it('jsonl, edn and jepsen-log keep integers beyond 2^53 exact (bigint), safe ones as numbers', () => {
+    const j = parseJsonl(`{"process":0,"type":"invoke","f":"write","value":9007199254740993}\n{"process":0,"type":"ok","f":"read","value":[9007199254740992, 7, -12345678901234567890]}`);
+    expect(j.ops[0]!.value).toBe(above);
+    expect(j.ops[1]!.value).toEqual([9007199254740992n, 7, -12345678901234567890n]);
+    const e = parseEdn('[{:process 0 :type :invoke :f :write :value 9007199254740993}\n {:process 0 :type :ok :f :write :value 9007199254740993N :key 12}]');
+    expect(e.ops.map((o) => o.value)).toEqual([above, above]);
+    expect(e.ops[1]!.key).toBe('12');
+    const l = parseJepsenLog('INFO jepsen.util - 0 :invoke :write 9007199254740993\nINFO jepsen.util - 0 :ok :cas [9007199254740993 1]');
+    expect(l.ops.map((o) => o.value)).toEqual([above, [above, 1]]);
+  });
+});
+
+describe('hostile input: a ParseError with a line, never another throw', () => {
+  const deep = (open: string, close: string, n: number): string => open.repeat(n) + close.repeat(n);
+  it('values nested 100 000 levels deep (EDN and JSON)', () => {
+    const edn = parseErrorOf(() => parseEdn(`{:process 0 :type :invoke :f :write}\n{:process 0 :type :ok :f :write :value ${deep('[', ']', 100_000)}}`));
+    expect(edn.line).toBe(2);
+    expect(edn.message).toMatch(/nest deeper than 1000/);
+    const json = parseErrorOf(() => parseJsonl(`{"process":0,"type":"invoke","f":"write","value":${deep('[', ']', 100_000)}}`));
+    expect(json.message).toMatch(/nest deeper than 1000/);
+    const inString = parseJsonl(`{"process":0,"type":"invoke","f":"write","value":"${'['.repeat(5000)}"}`);
+    expect(inString.ops[0]!.value).toBe('['.repeat(5000));
+    // as deep as allowed is fine
+    expect(parseEdn(`{:process 0 :type :invoke :f :write :value ${deep('[', ']', 999)}}`).ops).toHaveLength(1);
+  });
+
+  it('invalid #inst and #uuid, unknown dispatch, bad escapes and numbers', () => {
+    const op = (v: string): string => `[{:process 0 :type :invoke :f :write :value nil}\n {:process 0 :type :ok :f :write :value ${v}}]`;
+    expect(parseErrorOf(() => parseEdn(op('#inst "garbage"')))).toMatchObject({ line: 2, message: expect.stringMatching(/#inst needs an RFC 3339 date/) });
+    expect(parseErrorOf(() => parseEdn(op('#inst 12')))).toMatchObject({ line: 2 });
+    expect(parseErrorOf(() => parseEdn(op('#uuid "x"'))).message).toMatch(/#uuid/);
+    expect(parseErrorOf(() => parseEdn(op('#?(:clj 1)'))).message).toMatch(/not a tag/);
+    expect(parseErrorOf(() => parseEdn(op('12abc'))).message).toMatch(/invalid number/);
+    expect(parseErrorOf(() => parseEdn(op('"\\u12"'))).message).toMatch(/unicode escape/);
+    expect(parseEdn(op('#inst "2014-07-01T12:00:00.000-00:00"')).ops[1]!.value).toBe('2014-07-01T12:00:00.000Z');
+    expect(parseEdn(op('#my.ns/Rec {:a 1}')).ops[1]!.value).toEqual({ a: 1 });
+    expect(parseEdn(op('#_ 5 #{1 2}')).ops[1]!.value).toEqual([1, 2]);
+  });
+
+  it('unbalanced or mismatched brackets name where', () => {
+    expect(parseErrorOf(() => parseEdn('[{:process 0 :type :invoke :f :write :value 1)]'))).toMatchObject({ line: 1, message: expect.stringMatching(/"\)" closes "\{"/) });
+    expect(parseErrorOf(() => parseEdn('[{:process 0 :type :invoke :f :read}]\n]'))).toMatchObject({ line: 2, message: expect.stringMatching(/unbalanced/) });
+    expect(parseErrorOf(() => parseEdn('[{:process 0 :type :invoke :f :read}]\n{:process 0 :type :ok :f :read :value 1}')).message).toMatch(/more forms after/);
+    expect(parseErrorOf(() => parseEdn('[{:process 0\n :type :invoke :f}]')).message).toMatch(/pairs/);
+    expect(parseErrorOf(() => parseEdn('[{:process 0 :type :invoke :f :read :value "abc\n'))).toMatchObject({ line: 1, message: expect.stringMatching(/string is not closed/) });
+  });
+
+  it('a Jepsen log value that does not parse is an error with its line, never nil', () => {
+    for (const value of ['{:a', '"abc', '[1 2', '1 2', '#inst "no"', ')']) {
+      const e = parseErrorOf(() => parseJepsenLog(`INFO jepsen.util - 0 :invoke :read nil\nINFO jepsen.util - 0 :ok :read ${value}`));
+      expect(e.line, value).toBe(2);
+      expect(e.message, value).toMatch(/is not one EDN value/);
+    }
+  });
+
+  it('binary data (a NUL byte) is refused at its line', () => {
+    expect(parseErrorOf(() => parseHistory('{"process":0,"type":"invoke","f":"read"}\n\0\0\0')).line).toBe(2);
+    expect(parseErrorOf(() => parseHistory('\0'.repeat(100))).message).toMatch(/binary data/);
+  });
+});
+
+describe('readHistoryFile', () => {
+  it('streams a file: the same history as parseHistory, in chunks across line breaks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-import-'));
+    try {
+      const ops = Array.from({ length: 30_000 }, (_, i) => ({ index: i, time: i, process: i % 3, type: i % 2 ? 'ok' : 'invoke', f: 'write', key: 'ké', value: i }));
+      const text = ops.map((o) => JSON.stringify(o)).join('\r\n');
+      const path = join(dir, 'h.jsonl');
+      writeFileSync(path, `\ufeff${text}`);
+      const streamed = readHistoryFile(path);
+      expect(streamed.ops).toEqual(parseHistory(text).ops);
+      expect(streamed.ops[29_999]!.key).toBe('ké');
+      expect(streamed.lines[29_999]).toBe(30_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('/dev/zero is binary data at line 1, not an endless read', () => {
+    if (!existsSync('/dev/zero')) return;
+    expect(parseErrorOf(() => readHistoryFile('/dev/zero')).message).toMatch(/binary data/);
   });
 });

@@ -1,3 +1,4 @@
+import { stringifyJson } from '../common/json.js';
 import type { Op, OpType, ProcessId } from '../history.js';
 import { ParseError } from './errors.js';
 
@@ -16,13 +17,22 @@ const TYPES: readonly string[] = ['invoke', 'ok', 'fail', 'info'];
 
 export function opType(v: unknown, line: number): OpType {
   if (typeof v === 'string' && TYPES.includes(v)) return v as OpType;
-  throw new ParseError(`type must be one of invoke, ok, fail, info, got ${JSON.stringify(v) ?? String(v)}`, line);
+  throw new ParseError(`type must be one of invoke, ok, fail, info, got ${shown(v)}`, line);
 }
 
 /** Client processes are integers; anything else (nemesis, monitor, named processes) is not a client. */
 export function processId(v: unknown, line: number): ProcessId {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) {
+    if (Number.isSafeInteger(Number(v))) return Number(v);
+    throw new ParseError(`process ${shown(v)} is beyond 2^53`, line);
+  }
   if (typeof v === 'string' && v.length > 0) return v === 'monitor' ? 'monitor' : 'nemesis';
-  throw new ParseError(`process must be an integer or a name, got ${JSON.stringify(v) ?? String(v)}`, line);
+  throw new ParseError(`process must be an integer or a name, got ${shown(v)}`, line);
+}
+
+/** A value in an error message: its JSON, cut at 60 characters. */
+export function shown(v: unknown): string {
+  const s = stringifyJson(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

@@ -1,7 +1,8 @@
 import type { Op, OpType } from '../history.js';
-import { isKeyword, parseEdnValue } from './edn-values.js';
+import { parseEdnValue, type EdnForm } from './edn-reader.js';
 import { ParseError } from './errors.js';
 import { processId, type ImportedHistory } from './imported.js';
+import { textLines, type Line } from './lines.js';
 
 const OP_LINE = /(?:^|\s)jepsen\.util(?:\s+-|:)\s+(\S+)\s+:(invoke|ok|fail|info)\s+:?(\S+)(?:\s+(.*?))?\s*$/;
 const OTHER_LOG_LINE = /^.{0,60}?\b(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\b/;
@@ -9,21 +10,19 @@ const OTHER_LOG_LINE = /^.{0,60}?\b(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\b/;
 /**
  * Jepsen's log lines, as porcupine reads them: `INFO  jepsen.util - 3 :invoke :cas [1 4]`
  * (anything may come before `jepsen.util`, e.g. a timestamp; later Jepsen versions write
- * `... [jepsen worker 3] jepsen.util: 3 :invoke :cas [1 4]`, also read). Values are EDN (parsed with edn-data). Lines of other
- * loggers and blank lines are skipped; any other line is an error.
+ * `... [jepsen worker 3] jepsen.util: 3 :invoke :cas [1 4]`, also read). Values are EDN
+ * (edn-reader.ts); a value that does not parse is an error with its line, never nil. Lines of
+ * other loggers and blank lines are skipped; any other line is an error.
  *
  * Semantics (the etcd histories porcupine ships): `:ok :read nil` read an absent value;
  * `:fail :cas [a b]` ran and returned false (an `ok` completion with value false); a `:fail`
  * whose value is a keyword (`:fail :read :timed-out`) and `:info` are indeterminate; any other
  * `:fail` did not happen. A completion's keyword value is its error, not a result.
  */
-export function parseJepsenLog(text: string): ImportedHistory {
+export function parseJepsenLog(input: string | Iterable<Line>): ImportedHistory {
   const ops: Op[] = [];
   const lines: number[] = [];
-  const all = text.split('\n');
-  for (let i = 0; i < all.length; i++) {
-    const raw = all[i]!;
-    const line = i + 1;
+  for (const { text: raw, line } of typeof input === 'string' ? textLines(input) : input) {
     if (raw.trim() === '') continue;
     const m = OP_LINE.exec(raw);
     if (!m) {
@@ -31,17 +30,12 @@ export function parseJepsenLog(text: string): ImportedHistory {
       throw new ParseError('not a jepsen.util op line ("INFO jepsen.util - PROCESS :TYPE :F VALUE")', line);
     }
     const [, proc, typeText, f, valueText] = m as unknown as [string, string, OpType, string, string | undefined];
-    let value: unknown;
-    try {
-      value = valueText === undefined || valueText === '' ? null : simpleValue(valueText);
-      if (value === undefined) value = parseEdnValue(valueText!, true);
-    } catch (err) {
-      throw new ParseError(`malformed EDN value "${valueText}": ${(err as Error).message}`, line);
-    }
+    const form: Omit<EdnForm, 'line'> = valueText === undefined || valueText === '' ? { value: null } : (simpleValue(valueText) ?? logValue(valueText, line));
+    let value: unknown = form.value;
     let type: OpType = typeText;
     let error: string | undefined;
-    if (isKeyword(value)) {
-      error = value.keyword;
+    if (form.keyword !== undefined) {
+      error = form.keyword;
       value = undefined;
     }
     if (type === 'fail') {
@@ -73,13 +67,22 @@ const INT = /^-?\d{1,15}$/;
 const INT_PAIR = /^\[\s*(-?\d{1,15})[\s,]+(-?\d{1,15})\s*\]$/;
 const KEYWORD = /^:[\w.-]+$/;
 
-/** The common values of these logs without the general EDN parser (nil, integers, [a b],
- *  keywords); undefined for anything else. */
-function simpleValue(text: string): unknown {
-  if (text === 'nil') return null;
-  if (INT.test(text)) return Number(text);
-  if (KEYWORD.test(text)) return { keyword: text.slice(1) };
+/** The common values of these logs without the general EDN reader (nil, integers of at most 15
+ *  digits, [a b] of those, keywords); undefined for anything else. */
+function simpleValue(text: string): Omit<EdnForm, 'line'> | undefined {
+  if (text === 'nil') return { value: null };
+  if (INT.test(text)) return { value: Number(text) };
+  if (KEYWORD.test(text)) return { value: text.slice(1), keyword: text.slice(1) };
   const pair = INT_PAIR.exec(text);
-  if (pair) return [Number(pair[1]), Number(pair[2])];
+  if (pair) return { value: [Number(pair[1]), Number(pair[2])] };
   return undefined;
+}
+
+function logValue(text: string, line: number): EdnForm {
+  try {
+    return parseEdnValue(text);
+  } catch (err) {
+    const shownText = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+    throw new ParseError(`the value "${shownText}" is not one EDN value: ${(err as Error).message}`, line);
+  }
 }

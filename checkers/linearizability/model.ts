@@ -2,6 +2,7 @@
  * The linearizability `Model` (shared/DESIGN.md), as in porcupine: a sequential specification
  * the checker searches against. Users can write their own and pass it to `checkLinearizability`.
  */
+import { stringifyJson } from '../common/json.js';
 
 /** What a model sees of an operation's call: the history op's `f`, `key` and invoke `value`. */
 export interface OpInput {
@@ -173,8 +174,7 @@ export function dropUnseenIndeterminate<O>(
 export function showValue(v: unknown): string {
   if (v === undefined) return '?';
   if (v === null) return 'nil';
-  if (typeof v === 'bigint') return v.toString();
-  return JSON.stringify(v);
+  return stringifyJson(v) ?? String(v);
 }
 
 /** Splits operations by `input.key`; operations without a key share one part. */

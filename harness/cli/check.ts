@@ -3,10 +3,9 @@
  * the format, prints a verdict per file; the exit code is the worst verdict (0 linearizable,
  * 1 not linearizable, 2 unknown, 3 bad input or usage).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { FORMATS, ParseError, parseHistory, type HistoryFormat } from '../../checkers/import/index.js';
-import { parseEdnValue } from '../../checkers/import/edn-values.js';
+import { FORMATS, ParseError, parseEdnValue, readHistoryFile, type HistoryFormat } from '../../checkers/import/index.js';
 import {
   checkLinearizability,
   HistoryError,
@@ -17,7 +16,9 @@ import {
   type PartitionWitness,
 } from '../../checkers/linearizability/index.js';
 import { combineValidity, type Validity } from '../../checkers/result.js';
+import { stringifyJson, parseJsonExact } from '../../checkers/common/json.js';
 import { EXIT, UserError } from './errors.js';
+import { terminalLines } from './terminal.js';
 
 export interface CheckCommandOptions {
   format?: string;
@@ -36,9 +37,17 @@ interface Settings {
 }
 
 /** What one file came to: a verdict, or an error (exit 3). */
-type FileOutcome =
-  | { file: string; format: HistoryFormat; result: LinearizabilityResult }
-  | { file: string; error: string; line?: number };
+interface FileVerdict {
+  file: string;
+  format: HistoryFormat;
+  result: LinearizabilityResult;
+}
+interface FileError {
+  file: string;
+  error: string;
+  line?: number;
+}
+type FileOutcome = FileVerdict | FileError;
 
 export function registerCheck(program: Command): void {
   program
@@ -59,24 +68,22 @@ export function registerCheck(program: Command): void {
     });
 }
 
-/** Checks every file, prints as it goes, and returns the exit code. */
+/** Checks every file, prints as it goes, and returns the exit code. Each file gets its own
+ *  verdict or error line: one bad file never hides the others. */
 export async function runCheck(files: readonly string[], options: CheckCommandOptions): Promise<number> {
   const settings = parseSettings(options);
   const verdicts: Validity[] = [];
   let error = false;
   for (const file of files) {
-    if (isDirectory(file)) {
-      // imported only for run folders: the engine's modules (yaml, zod, reports) cost startup time
-      const { isRunFolder, recheckRunCommand } = await import('../run/recheck.js');
-      if (isRunFolder(file)) {
-        verdicts.push(await recheckRunCommand(file, settings.json));
-        continue;
-      }
-    }
     const outcome = await checkTarget(file, settings);
-    print(outcome, settings.json);
-    if ('error' in outcome) error = true;
-    else verdicts.push(outcome.result.valid);
+    if ('error' in outcome) {
+      printError(outcome, settings.json);
+      error = true;
+    } else if ('valid' in outcome) verdicts.push(outcome.valid);
+    else {
+      print(outcome, settings.json);
+      verdicts.push(outcome.result.valid);
+    }
   }
   return exitCode(verdicts, error);
 }
@@ -115,52 +122,39 @@ function parseSettings(options: CheckCommandOptions): Settings {
 function parseInitial(text: string): unknown {
   if (text.trim() === '') return '';
   try {
-    return JSON.parse(text);
+    return parseJsonExact(text);
   } catch {
     // not JSON: try EDN
   }
   try {
-    const v = parseEdnValue(text);
-    if (v !== undefined && !(typeof v === 'string' && /\s/.test(text.trim()))) return v;
+    return parseEdnValue(text).value;
   } catch {
     // not EDN either
   }
   return text;
 }
 
-/** One history file (run folders are handled by `runCheck`). */
-async function checkTarget(path: string, settings: Settings): Promise<FileOutcome> {
+/** One file or run folder: its verdict, or the one-line error that stands for it. */
+async function checkTarget(path: string, settings: Settings): Promise<FileOutcome | { file: string; valid: Validity }> {
   try {
-    let directory = false;
-    try {
-      directory = statSync(path).isDirectory();
-    } catch (err) {
-      return { file: path, error: fileError(err) };
-    }
-    if (directory) {
-      throw new UserError('is a directory but not a run folder (one has campaign.yaml and history.jsonl)');
+    if (isDirectory(path)) {
+      // imported only for run folders: the engine's modules (yaml, zod, reports) cost startup time
+      const { isRunFolder, recheckRunCommand } = await import('../run/recheck.js');
+      if (!isRunFolder(path)) return { file: path, error: 'is a directory but not a run folder (one has campaign.yaml and history.jsonl)' };
+      return { file: path, valid: await recheckRunCommand(path, settings.json) };
     }
     return await checkFile(path, settings);
   } catch (err) {
     if (err instanceof UserError) return { file: path, error: err.message };
-    throw err;
+    if (err instanceof ParseError) return { file: path, line: err.line, error: err.message };
+    if (isFileSystemError(err)) return { file: path, error: fileError(err) };
+    // never a stack trace for one file, and the other files are still checked
+    return { file: path, error: `internal error: ${(err as Error)?.message ?? String(err)}` };
   }
 }
 
 async function checkFile(file: string, settings: Settings): Promise<FileOutcome> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    return { file, error: fileError(err) };
-  }
-  let imported;
-  try {
-    imported = parseHistory(text, settings.format);
-  } catch (err) {
-    if (err instanceof ParseError) return { file, line: err.line, error: err.message };
-    throw err;
-  }
+  const imported = readHistoryFile(file, settings.format);
   try {
     const result = await checkLinearizability(imported.ops, {
       ...(settings.model !== undefined ? { model: settings.model } : {}),
@@ -186,6 +180,10 @@ function isDirectory(path: string): boolean {
   }
 }
 
+function isFileSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}
+
 function fileError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOENT') return 'no such file';
@@ -194,21 +192,19 @@ function fileError(err: unknown): string {
   return (err as Error)?.message ?? String(err);
 }
 
-function print(outcome: FileOutcome, json: boolean): void {
-  if ('error' in outcome) {
-    const where = outcome.line !== undefined ? `${outcome.file}:${outcome.line}` : outcome.file;
-    process.stderr.write(`faultline: ${where}: ${outcome.error}\n`);
-    if (json) {
-      process.stdout.write(
-        JSON.stringify({ file: outcome.file, error: outcome.error, ...(outcome.line !== undefined ? { line: outcome.line } : {}) }) + '\n',
-      );
-    }
-    return;
+function printError(outcome: FileError, json: boolean): void {
+  const where = outcome.line !== undefined ? `${outcome.file}:${outcome.line}` : outcome.file;
+  process.stderr.write(terminalLines([`faultline: ${where}: ${outcome.error}`]));
+  if (json) {
+    process.stdout.write(stringifyJson({ file: outcome.file, error: outcome.error, ...(outcome.line !== undefined ? { line: outcome.line } : {}) }) + '\n');
   }
+}
+
+function print(outcome: FileVerdict, json: boolean): void {
   const r = outcome.result;
   if (json) {
     process.stdout.write(
-      JSON.stringify({
+      stringifyJson({
         file: outcome.file,
         valid: r.valid,
         format: outcome.format,
@@ -231,7 +227,7 @@ function print(outcome: FileOutcome, json: boolean): void {
     const why = r.unknownReason === 'memory' ? 'the search outgrew its memory budget' : 'try a larger --time-limit';
     lines.push(`  ${r.unknownPartitions} of ${r.partitions} ${r.partitions === 1 ? 'key' : 'keys'} not decided: ${why}`);
   }
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(terminalLines(lines));
 }
 
 function describeWitness(w: PartitionWitness): string[] {

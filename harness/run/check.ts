@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Op } from '../../checkers/history.js';
 import { combineValidity, type CheckResult, type Validity } from '../../checkers/result.js';
 import type { CheckerSpec } from '../campaign/registries.js';
+import { UserError } from '../cli/errors.js';
 import { RUN_FILES } from './folder.js';
 import type { Expected } from './verdict.js';
 
@@ -39,7 +40,7 @@ export function readHistory(file: string): Op[] {
     try {
       ops.push(JSON.parse(line) as Op);
     } catch (err) {
-      if (i < lines.length - 2) throw new Error(`${file}:${i + 1}: not JSON (${(err as Error).message})`);
+      if (i < lines.length - 2) throw new UserError(`${file}:${i + 1}: not JSON (${(err as Error).message})`);
     }
   });
   return ops;

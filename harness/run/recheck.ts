@@ -5,10 +5,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parse } from 'yaml';
 import { writeRunReport } from '../../reports/index.js';
 import { shippedCheckers, type CheckerSpec } from '../campaign/registries.js';
-import { campaignSchema } from '../campaign/schema.js';
+import { campaignSchema, type CampaignFile } from '../campaign/schema.js';
+import { CampaignSyntaxError, lineOf, readCampaignSource, type CampaignSource } from '../campaign/source.js';
 import { UserError } from '../cli/errors.js';
 import { checkRunFolder, type RunMeta, type RunResults } from './check.js';
 import { RUN_FILES } from './folder.js';
@@ -22,11 +22,7 @@ export function isRunFolder(dir: string): boolean {
 export async function recheckRun(dir: string, registry?: Readonly<Record<string, CheckerSpec>>): Promise<RunResults> {
   if (!isRunFolder(dir)) throw new UserError(`${dir} is not a run folder (it needs ${RUN_FILES.campaign} and ${RUN_FILES.history})`);
   const campaignFile = join(dir, RUN_FILES.campaign);
-  const parsed = campaignSchema.safeParse(parse(readFileSync(campaignFile, 'utf8')));
-  if (!parsed.success) {
-    throw new UserError(`${campaignFile}: not a valid campaign: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const spec = parsed.data;
+  const spec = readRunCampaign(campaignFile);
   const previous = readPrevious(join(dir, RUN_FILES.results));
   const meta: RunMeta = {
     campaign: previous?.campaign ?? spec.name ?? basename(dir),
@@ -43,6 +39,28 @@ export async function recheckRun(dir: string, registry?: Readonly<Record<string,
   const results = await checkRunFolder(dir, meta, checkers, registry ?? (await shippedCheckers()));
   await writeRunReport(dir);
   return results;
+}
+
+/** The run's resolved campaign; a malformed one is one line with its file and line. */
+function readRunCampaign(file: string): CampaignFile {
+  let source: CampaignSource;
+  try {
+    source = readCampaignSource(file);
+  } catch (err) {
+    if (err instanceof CampaignSyntaxError) {
+      const first = err.problems[0];
+      throw new UserError(`${file}${first?.line !== undefined ? `:${first.line}` : ''}: ${first?.message ?? err.message}`);
+    }
+    throw err;
+  }
+  const parsed = campaignSchema.safeParse(source.doc.toJS());
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    const line = lineOf(source, first.path.filter((p): p is string | number => typeof p !== 'symbol'));
+    const all = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
+    throw new UserError(`${file}${line !== undefined ? `:${line}` : ''}: not a valid campaign: ${all}`);
+  }
+  return parsed.data;
 }
 
 function readPrevious(file: string): Partial<RunResults> | undefined {
