@@ -145,28 +145,28 @@ export class ValueSet {
   }
 }
 
-/** What an operation of a model with one value per key does: only reads it, sets it, or else. */
-export type ValueEffect = 'read' | { sets: unknown } | 'other';
+/** What an operation of a model with one value per key does: only reads it, sets it, appends
+ *  text to it, or else. */
+export type ValueEffect = 'read' | { sets: unknown } | { appends: string } | 'other';
 
 /**
- * The `reduce` of models with one value per key: drops indeterminate operations that cannot
- * change the verdict. Reads go (they change nothing). So do operations that set a value `seen`
- * says no definite operation observed: once in place, such a value is overwritten before anything
- * sees it, so a linearization that uses the op still linearizes without it. `keepSets` keeps every
- * setting op, for histories where something observes more than the value (a cas that returned
- * false sees "not its expected value", an append builds on what was there).
+ * The `reduce` of models with one value per key: drops the indeterminate operations whose effect
+ * no definite operation's output can reveal, which cannot change the verdict. Reads go (they
+ * change nothing). A write or append goes when `observable` says no definite output could show
+ * it: in a linearization that uses it, nothing reads the key until the next write overwrites it,
+ * so the same order without it still linearizes (and an indeterminate op may be left out).
+ * The model's `observable` is the proof obligation; the differential tests check each one.
  */
 export function dropUnseenIndeterminate<O>(
   operations: readonly Operation<OpInput, O>[],
   effect: (input: OpInput) => ValueEffect,
-  seen: (value: unknown) => boolean,
-  keepSets: boolean,
+  observable: (effect: { sets: unknown } | { appends: string }) => boolean,
 ): Operation<OpInput, O>[] {
   return operations.filter((op) => {
     if (!op.indeterminate) return true;
     const e = effect(op.input);
     if (e === 'read') return false;
-    return e === 'other' || keepSets || seen(e.sets);
+    return e === 'other' || observable(e);
   });
 }
 

@@ -51,18 +51,35 @@ export function kvModel(options: { initial?: unknown } = {}): Model<unknown, OpI
 
 const isGet = (input: OpInput): boolean => input.f === 'get' || input.f === 'read';
 
-/** Drops what cannot matter (see dropUnseenIndeterminate); a get shows an absent key as null or
- *  "", and on a key with appends every put and delete stays. */
+/**
+ * Drops what cannot matter (see dropUnseenIndeterminate). The value a get returns is the last
+ * put's value (or absent: null or "") followed by the text of every append since, so:
+ * - an indeterminate append shows only in a get whose string contains its text;
+ * - an indeterminate put of v shows only in a get that returned v, or, on a key with appends,
+ *   a string that starts with String(v);
+ * - an indeterminate delete shows in a get of null or "", and on a key with appends in any string.
+ */
 function reduceKv(operations: readonly Operation<OpInput, unknown>[]): Operation<OpInput, unknown>[] {
   const observed = new ValueSet();
-  for (const op of operations) if (isGet(op.input) && !op.indeterminate && op.output !== undefined) observed.add(op.output);
-  const seen = (v: unknown): boolean => observed.has(v) || (v === null && observed.has(''));
-  return dropUnseenIndeterminate(operations, kvEffect, seen, operations.some((op) => op.input.f === 'append'));
+  const strings: string[] = [];
+  for (const op of operations) {
+    if (!isGet(op.input) || op.indeterminate || op.output === undefined) continue;
+    observed.add(op.output);
+    if (typeof op.output === 'string') strings.push(op.output);
+  }
+  const appends = operations.some((op) => op.input.f === 'append');
+  return dropUnseenIndeterminate(operations, kvEffect, (e) => {
+    if ('appends' in e) return e.appends === '' || strings.some((s) => s.includes(e.appends));
+    if (observed.has(e.sets) || (e.sets === null && observed.has(''))) return true;
+    if (!appends) return false;
+    return e.sets === null || strings.some((s) => s.startsWith(String(e.sets)));
+  });
 }
 
 function kvEffect(input: OpInput): ValueEffect {
   if (isGet(input)) return 'read';
   if (input.f === 'put' || input.f === 'write') return { sets: input.value };
   if (input.f === 'delete') return { sets: null };
+  if (input.f === 'append') return { appends: String(input.value) };
   return 'other';
 }

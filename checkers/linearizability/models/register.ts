@@ -83,7 +83,8 @@ function reduceRegister(operations: readonly Operation<OpInput, unknown>[]): Ope
       if (!op.indeterminate && op.output === false) casReturnedFalse = true;
     }
   }
-  return dropUnseenIndeterminate(operations, registerEffect, (v) => observed.has(v), casReturnedFalse);
+  // a cas that returned false saw "not its expected value": then any write may be what it saw
+  return dropUnseenIndeterminate(operations, registerEffect, (e) => casReturnedFalse || ('sets' in e && observed.has(e.sets)));
 }
 
 function registerEffect(input: OpInput): ValueEffect {
