@@ -7,6 +7,7 @@ import type { Op } from '../checkers/history.js';
 import type { CheckResult } from '../checkers/result.js';
 import { pairCalls } from '../checkers/common/calls.js';
 import { faultWindows } from '../checkers/common/faults.js';
+import { stringifyJson } from '../checkers/common/json.js';
 import type { NodeLog, RunFolderContents, RunResultsFile } from './load.js';
 
 /** Call outcome codes in `CallColumns.type`. */
@@ -58,7 +59,7 @@ export interface RoleSpan {
 }
 
 export interface ReportData {
-  meta: RunResultsFile & { dir: string; badLines: number; historyOps: number };
+  meta: RunResultsFile & { dir: string; badLines: number; historyOps: number; resultsProblem?: string };
   results: CheckResult[];
   strings: string[];
   calls: CallColumns;
@@ -140,7 +141,7 @@ export function buildReportData(run: RunFolderContents): ReportData {
     .filter((op) => typeof op.process !== 'number' && referenced.has(op.index))
     .map((op) => ({ index: op.index, time: us(op.time), ...(op.node !== undefined && { node: op.node }), what: `${op.process} ${op.f}${op.value !== undefined ? ` ${shortJson(op.value)}` : ''}${op.error ? ` (error: ${op.error})` : ''}` }));
   return {
-    meta: { ...(run.results ?? {}), results: undefined, dir: run.dir, badLines: run.badLines, historyOps: history.length } as ReportData['meta'],
+    meta: { ...(run.results ?? {}), results: undefined, dir: run.dir, badLines: run.badLines, historyOps: history.length, ...(run.resultsProblem && { resultsProblem: run.resultsProblem }) } as ReportData['meta'],
     results: (run.results?.results ?? []).map(trimResult),
     strings,
     calls: cols,
@@ -185,7 +186,7 @@ function shortJson(value: unknown): string | null {
   if (value === undefined) return null;
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text = stringifyJson(value) ?? String(value);
   } catch {
     text = String(value);
   }
@@ -250,7 +251,7 @@ function trimResult(r: CheckResult): CheckResult {
   }
   let size: number;
   try {
-    size = JSON.stringify(details).length;
+    size = stringifyJson(details)!.length;
   } catch {
     return { ...r, details: { omitted: 'details could not be serialized' } };
   }

@@ -3,10 +3,11 @@
  * JSON inside `<script type="application/json">` (read with JSON.parse, drawn with textContent),
  * or as HTML text through `escapeHtml`.
  */
+import { stringifyJson } from '../checkers/common/json.js';
 
 /** JSON that is safe inside a `<script>` element: no `<`, `>`, `&`, U+2028 or U+2029 left raw. */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value ?? null).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return stringifyJson(value ?? null)!.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

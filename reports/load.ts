@@ -4,23 +4,40 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Op, OpType } from '../checkers/history.js';
-import type { CheckResult, Validity } from '../checkers/result.js';
+import { z } from 'zod';
+import { parseJsonExact } from '../checkers/common/json.js';
+import type { Op } from '../checkers/history.js';
+import { fileLines, jsonOp, ParseError, textLines, type Line } from '../checkers/import/index.js';
 
-/** results.json (harness/run/check.ts `RunResults`), read as data: every field may be missing. */
-export interface RunResultsFile {
-  campaign?: string;
-  system?: string;
-  seed?: number;
-  runId?: string;
-  startedAt?: string;
-  durationMs?: number;
-  valid?: Validity;
-  results?: CheckResult[];
-  expected?: { verdict: string; findings?: string[] };
-  replay?: string;
-  interrupted?: string;
-}
+const validity = z.union([z.literal(true), z.literal(false), z.literal('unknown')]);
+
+/** results.json (harness/run/check.ts `RunResults`), checked field by field: every field may be
+ *  missing, none may have the wrong type (a wrong-typed file is "unreadable", not half-read). */
+const runResultsSchema = z.looseObject({
+  campaign: z.string().optional(),
+  system: z.string().optional(),
+  seed: z.number().optional(),
+  runId: z.string().optional(),
+  startedAt: z.string().optional(),
+  durationMs: z.number().optional(),
+  valid: validity.optional(),
+  results: z
+    .array(
+      z.looseObject({
+        checker: z.string(),
+        valid: validity,
+        summary: z.string(),
+        anomalies: z.array(z.looseObject({ kind: z.string(), explanation: z.string(), ops: z.array(z.number()), key: z.string().optional() })),
+        details: z.record(z.string(), z.unknown()).optional(),
+      }),
+    )
+    .optional(),
+  expected: z.looseObject({ verdict: z.string(), findings: z.array(z.string()).optional() }).optional(),
+  replay: z.string().optional(),
+  interrupted: z.string().optional(),
+});
+
+export type RunResultsFile = z.infer<typeof runResultsSchema>;
 
 export interface NodeLog {
   node: string;
@@ -32,14 +49,14 @@ export interface NodeLog {
 export interface RunFolderContents {
   dir: string;
   results?: RunResultsFile;
+  /** Why results.json could not be used (not JSON, a field of the wrong type), when it exists. */
+  resultsProblem?: string;
   history: Op[];
   /** Lines of history.jsonl that were not ops (a torn last line, garbage). */
   badLines: number;
   campaignYaml?: string;
   logs: NodeLog[];
 }
-
-const OP_TYPES: readonly string[] = ['invoke', 'ok', 'fail', 'info'];
 
 /** A run folder has a history.jsonl or a results.json (a run that died early may have only one). */
 export function isRunFolder(dir: string): boolean {
@@ -48,10 +65,12 @@ export function isRunFolder(dir: string): boolean {
 
 export function readRunFolder(dir: string): RunFolderContents {
   const historyFile = join(dir, 'history.jsonl');
-  const { ops, bad } = existsSync(historyFile) ? parseHistoryLines(readFileSync(historyFile, 'utf8')) : { ops: [], bad: 0 };
+  const { ops, bad } = existsSync(historyFile) ? parseHistoryLines(fileLines(historyFile)) : { ops: [], bad: 0 };
+  const { results, problem } = readRunResults(dir);
   return {
     dir,
-    results: readJson<RunResultsFile>(join(dir, 'results.json')),
+    ...(results ? { results } : {}),
+    ...(problem ? { resultsProblem: problem } : {}),
     history: ops,
     badLines: bad,
     campaignYaml: readText(join(dir, 'campaign.yaml')),
@@ -59,44 +78,38 @@ export function readRunFolder(dir: string): RunFolderContents {
   };
 }
 
-/** history.jsonl, skipping lines that are not ops. */
-export function parseHistoryLines(text: string): { ops: Op[]; bad: number } {
-  const ops: Op[] = [];
-  let bad = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch {
-      bad++;
-      continue;
-    }
-    const op = asOp(v, ops.length);
-    if (op) ops.push(op);
-    else bad++;
-  }
-  return { ops, bad };
+/** A run folder's results.json: absent (neither field), usable (`results`), or not (`problem`). */
+export function readRunResults(dir: string): { results?: RunResultsFile; problem?: string } {
+  const file = join(dir, 'results.json');
+  if (!existsSync(file)) return {};
+  const parsed = readJson<unknown>(file);
+  if (parsed === undefined) return { problem: 'results.json is not JSON' };
+  const checked = runResultsSchema.safeParse(parsed);
+  if (checked.success) return { results: checked.data };
+  const issue = checked.error.issues[0]!;
+  return { problem: `results.json: ${issue.path.join('.') || '(top)'}: ${issue.message}` };
 }
 
-function asOp(v: unknown, position: number): Op | undefined {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-  const o = v as Record<string, unknown>;
-  const process = o['process'];
-  if (typeof o['f'] !== 'string' || !OP_TYPES.includes(o['type'] as string)) return undefined;
-  if (typeof process !== 'number' && process !== 'nemesis' && process !== 'monitor') return undefined;
-  const op: Op = {
-    index: typeof o['index'] === 'number' ? o['index'] : position,
-    time: typeof o['time'] === 'number' && Number.isFinite(o['time']) ? o['time'] : 0,
-    process,
-    type: o['type'] as OpType,
-    f: o['f'],
-  };
-  if (o['key'] !== undefined && o['key'] !== null) op.key = String(o['key']);
-  if ('value' in o) op.value = o['value'];
-  if (typeof o['node'] === 'string') op.node = o['node'];
-  if (typeof o['error'] === 'string') op.error = o['error'];
-  return op;
+/** history.jsonl (a stream of lines, or a text), skipping lines that are not ops; integers exact. */
+export function parseHistoryLines(input: string | Iterable<Line>): { ops: Op[]; bad: number } {
+  const ops: Op[] = [];
+  let bad = 0;
+  try {
+    for (const { text, line } of typeof input === 'string' ? textLines(input) : input) {
+      if (text.trim() === '') continue;
+      try {
+        ops.push(jsonOp(text, line, ops.length));
+      } catch (err) {
+        if (!(err instanceof ParseError)) throw err;
+        bad++;
+      }
+    }
+  } catch (err) {
+    // binary data or an endless line: the rest of the file is not ops
+    if (!(err instanceof ParseError)) throw err;
+    bad++;
+  }
+  return { ops, bad };
 }
 
 function listLogs(dir: string): NodeLog[] {
@@ -116,11 +129,12 @@ function readText(file: string): string | undefined {
   }
 }
 
+/** A JSON file's value (integers exact), or undefined when it is missing or not JSON. */
 export function readJson<T>(file: string): T | undefined {
   const text = readText(file);
   if (text === undefined) return undefined;
   try {
-    return JSON.parse(text) as T;
+    return parseJsonExact(text) as T;
   } catch {
     return undefined;
   }

@@ -56,6 +56,7 @@ export function renderRunPage(data: ReportData): string {
     .join('')}</p>
 ${m.interrupted ? `<p class="highlight-bar" style="display:block">Interrupted: ${h(m.interrupted)}</p>` : ''}
 ${m.badLines ? `<p class="highlight-bar" style="display:block">${m.badLines} line(s) of history.jsonl were not ops and are left out.</p>` : ''}
+${m.resultsProblem ? `<p class="highlight-bar" id="results-unreadable" style="display:block">Unreadable: ${h(m.resultsProblem)}; the verdicts are left out (<code>npx faultline check ${h(m.dir)}</code> checks the run again).</p>` : ''}
 ${expectation(data)}
 <table id="verdicts">
 <tr><th>checker</th><th>verdict</th><th class="num">anomalies</th><th>summary</th></tr>

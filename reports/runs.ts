@@ -2,7 +2,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Validity } from '../checkers/result.js';
-import { readJson, type RunResultsFile } from './load.js';
+import { z } from 'zod';
+import { readJson, readRunResults } from './load.js';
 import { anomalyCounts } from './page.js';
 
 export interface RunSummary {
@@ -18,7 +19,17 @@ export interface RunSummary {
   kind: 'run' | 'compare';
   /** For a comparison: how many settings ran and how many found anomalies. */
   note?: string;
+  /** Why the run's results.json (or compare.json) could not be used: the row says "unreadable". */
+  unreadable?: string;
 }
+
+const validity = z.union([z.literal(true), z.literal(false), z.literal('unknown')]);
+const compareSchema = z.looseObject({
+  campaign: z.string().optional(),
+  startedAt: z.string().optional(),
+  valid: validity.optional(),
+  rows: z.array(z.looseObject({ valid: validity.optional() })).optional(),
+});
 
 const MAX_DEPTH = 10;
 
@@ -34,7 +45,7 @@ export function listRuns(root: string): RunSummary[] {
     const names = new Set(entries.map((e) => e.name));
     const path = relative(root, dir).split(sep).join('/');
     if (names.has('history.jsonl') || names.has('results.json')) {
-      const r = readJson<RunResultsFile>(join(dir, 'results.json'));
+      const { results: r, problem } = readRunResults(dir);
       out.push({
         path,
         campaign: r?.campaign ?? path,
@@ -43,11 +54,13 @@ export function listRuns(root: string): RunSummary[] {
         anomalies: anomalyCounts(r?.results ?? []),
         hasReport: names.has('report.html'),
         kind: 'run',
+        ...(problem && { unreadable: problem }),
       });
     }
     if (names.has('compare.json')) {
-      const c = readJson<{ campaign?: string; startedAt?: string; valid?: Validity; rows?: { valid?: Validity }[] }>(join(dir, 'compare.json'));
-      const rows = Array.isArray(c?.rows) ? c.rows : [];
+      const parsed = compareSchema.safeParse(readJson<unknown>(join(dir, 'compare.json')));
+      const c = parsed.success ? parsed.data : undefined;
+      const rows = c?.rows ?? [];
       out.push({
         path,
         campaign: c?.campaign ?? path,
@@ -57,6 +70,7 @@ export function listRuns(root: string): RunSummary[] {
         hasReport: names.has('compare.html'),
         kind: 'compare',
         note: `${rows.length} setting(s), ${rows.filter((r) => r.valid === false).length} with anomalies`,
+        ...(!parsed.success && { unreadable: 'compare.json is not JSON or has fields of the wrong type' }),
       });
     }
     if (depth >= MAX_DEPTH) return;

@@ -94,7 +94,7 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
   if (st.isDirectory()) {
     for (const index of ['report.html', 'compare.html']) {
       if (existsSync(join(real, index))) {
-        res.writeHead(302, { Location: `${path.endsWith('/') ? '' : `${path.split('/').pop()}/`}${index}` });
+        res.writeHead(302, { Location: sameOriginPath(path, index) });
         res.end();
         return;
       }
@@ -109,6 +109,15 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
   });
   if (req.method === 'HEAD') return void res.end();
   createReadStream(real).pipe(res);
+}
+
+/**
+ * An absolute path on this server: each segment percent-encoded, so no folder name (`\\host`,
+ * `//host`, `http:`) can make the Location point at another origin.
+ */
+export function sameOriginPath(dir: string, file: string): string {
+  const segments = dir.split('/').filter((s) => s !== '');
+  return `/${[...segments, file].map(encodeURIComponent).join('/')}`;
 }
 
 function within(root: string, path: string): boolean {
@@ -127,7 +136,7 @@ export function renderIndex(root: string, runs: readonly RunSummary[]): string {
   const rows = runs.map(
     (r) => `<tr class="run-row" data-kind="${r.kind}"><td><a href="${h(href(r))}">${h(r.campaign)}</a>${r.kind === 'compare' ? ' <span class="muted">(comparison)</span>' : ''}</td>
 <td style="white-space:nowrap">${h(r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td>
-<td><span class="badge ${verdictClass(r.valid)}">${h(r.valid === undefined ? 'no verdict' : verdictText(r.valid))}</span></td>
+<td>${r.unreadable ? `<span class="badge unknown" title="${h(r.unreadable)}">unreadable</span>` : `<span class="badge ${verdictClass(r.valid)}">${h(r.valid === undefined ? 'no verdict' : verdictText(r.valid))}</span>`}</td>
 <td>${r.note ? h(r.note) : r.anomalies.length ? r.anomalies.map(([k, n]) => `${h(k)} × ${n}`).join(', ') : '<span class="muted">none</span>'}</td>
 <td class="muted">${h(r.path || '.')}</td></tr>`,
   );
