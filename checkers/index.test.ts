@@ -4,7 +4,7 @@ import { checkers } from './index.js';
 
 describe('checker registry', () => {
   it('has every checker of the contract, each named for its key with a description', () => {
-    expect(Object.keys(checkers).sort()).toEqual(['agreement', 'consistency', 'invariants', 'linearizable', 'ordering', 'perf', 'queue']);
+    expect(Object.keys(checkers).sort()).toEqual(['agreement', 'consistency', 'invariants', 'linearizable', 'ordering', 'perf', 'queue', 'set']);
     for (const [name, spec] of Object.entries(checkers)) {
       expect(spec.name).toBe(name);
       expect(spec.description.length).toBeGreaterThan(20);
@@ -27,7 +27,7 @@ describe('checker registry', () => {
 
   it('accepts an empty history with default options, and refuses bad options with a CheckerOptionError', async () => {
     // The checkers of what a run records at its end say they could not check an empty history.
-    const endOfRun = ['agreement'];
+    const endOfRun = ['agreement', 'set'];
     for (const [name, spec] of Object.entries(checkers)) {
       const r = await spec.check([], {});
       if (endOfRun.includes(name)) expect([r.valid, r.summary.startsWith('not checked: ')], name).toEqual(['unknown', true]);

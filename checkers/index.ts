@@ -11,6 +11,7 @@ import { checkLinearizableHistory } from './linearizability/index.js';
 import { checkOrderingHistory } from './ordering/index.js';
 import { checkPerfHistory } from './perf/index.js';
 import { checkQueueHistory } from './queue/index.js';
+import { checkSetHistory } from './set/index.js';
 
 export interface CheckerSpec {
   name: string;
@@ -46,6 +47,11 @@ const all: CheckerSpec[] = [
     name: 'invariants',
     description: 'Cluster status polled during the run: at most one leader per term.',
     check: checkInvariantsHistory,
+  },
+  {
+    name: 'set',
+    description: 'Jepsen\'s set: elements added once (add ops) and read back on every node in the final phase; an acknowledged element absent is lost, a failed one present is unexpected.',
+    check: checkSetHistory,
   },
   {
     name: 'agreement',

@@ -20,6 +20,8 @@ export interface OpCall {
   f: string;
   key?: string;
   value?: unknown;
+  /** Send it to this node (final reads on each node); without it the client chooses. */
+  node?: string;
 }
 
 /** How it ended: becomes the completion op. `info` when the outcome is unknown (timeouts). */
@@ -54,6 +56,10 @@ export interface OpGenerator {
   next(process: number, random: Random): OpCall;
   /** The ops each process runs in the healed final phase (final reads, drain, last poll). */
   final(process: number): OpCall[];
+  /** Optional (Jepsen's final generator on every node): the ops the healed final phase runs
+   *  against `node`, after the per-process `final` ops. The harness spreads the nodes over the
+   *  logical clients; each call should carry `node`. */
+  finalOnEachNode?(node: string): OpCall[];
   /** Optional (Jepsen's `update`): told every completion, so a generator can follow state
    *  (the queue's workers complete the task their last dequeue returned). The harness calls it
    *  right after recording the completion, before asking that process for its next op. */

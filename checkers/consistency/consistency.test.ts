@@ -5,6 +5,18 @@ import { checkConsistencyHistory } from './index.js';
 
 const kinds = (r: ReturnType<typeof checkConsistencyHistory>): string[] => r.anomalies.map((a) => a.kind).sort();
 
+describe('consistency checker: set elements (add)', () => {
+  it('an add writes its element: reading it is no unexpected value, and absent after the add completed is stale', () => {
+    const h = new HistoryBuilder();
+    h.call({ process: 1, f: 'add', key: 'e1', value: 1, start: 0, end: 10 });
+    h.call({ process: 2, f: 'read', key: 'e1', start: 20, end: 30, result: 1 });
+    const r = h.call({ process: 3, f: 'read', key: 'e1', start: 40, end: 50, result: null });
+    const res = checkConsistencyHistory(h.build(), { checks: ['stale-read', 'unexpected-value'] });
+    expect(kinds(res)).toEqual(['stale-read']);
+    expect(res.anomalies[0]!.ops).toContain(r.ops[0]);
+  });
+});
+
 describe('consistency checker: stale reads', () => {
   it('finds a read of a value overwritten before the read began', () => {
     const h = new HistoryBuilder();

@@ -55,7 +55,8 @@ interface KeyWrites {
   failedByValue: Map<string, Call[]>;
 }
 
-const isWrite = (c: Call): boolean => c.f === 'write' || c.f === 'delete';
+/** `add` (a set element's key, written once) is a write of its value. */
+const isWrite = (c: Call): boolean => c.f === 'write' || c.f === 'add' || c.f === 'delete';
 const valueKey = (v: unknown): string => stringifyJson(v ?? null)!;
 const writtenValue = (c: Call): unknown => (c.f === 'delete' ? null : (c.input ?? null));
 
@@ -100,7 +101,7 @@ export function checkConsistencyHistory(history: readonly Op[], options: Consist
     const w = keyOf(c.key);
     const vk = valueKey(writtenValue(c));
     if (c.status === 'fail') {
-      if (c.f === 'write') pushTo(w.failedByValue, vk, c);
+      if (c.f !== 'delete') pushTo(w.failedByValue, vk, c);
       continue;
     }
     w.possible.push(c);

@@ -62,6 +62,11 @@ describe('kv model', () => {
     expect(m.step('z', op('delete', null, 'k'), undefined)).toEqual([true, null]);
     expect(m.step('', op('get', null, 'k'), null)[0]).toBe(false);
   });
+  it('an add (a set element, its own key written once) is a put', () => {
+    expect(m.validate!(op('add', 7, 'e7'), undefined)).toBeUndefined();
+    expect(m.step(null, op('add', 7, 'e7'), 7)).toEqual([true, 7]);
+    expect(m.step(7, op('read', null, 'e7'), null)[0]).toBe(false);
+  });
   it('partitions by key', () => {
     const ops = ['a', 'b', 'a', 'c'].map(
       (key, id): Operation => ({ id, client: id, input: op('put', 1, key), output: 1, call: id, ret: id + 0.5, indeterminate: false, invokeIndex: id }),

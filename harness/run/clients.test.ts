@@ -15,7 +15,10 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(answer: (call: OpCall, ctx: ClientContext, signal: AbortSignal, history: HistoryWriter) => Promise<OpOutcome>, opts: { concurrency?: number; rate?: number; timeoutMs?: number } = {}) {
+function setup(
+  answer: (call: OpCall, ctx: ClientContext, signal: AbortSignal, history: HistoryWriter) => Promise<OpOutcome>,
+  opts: { concurrency?: number; rate?: number; timeoutMs?: number; nodes?: string[]; onEachNode?: boolean } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-clients-'));
   dirs.push(dir);
   const history = new HistoryWriter(join(dir, 'history.jsonl'));
@@ -27,7 +30,11 @@ function setup(answer: (call: OpCall, ctx: ClientContext, signal: AbortSignal, h
     description: 't',
     apis: ['store'],
     options: z.unknown(),
-    generator: () => ({ next: (p) => ({ f: 'write', key: 'k', value: p * 1000 + n++ }), final: () => [{ f: 'read', key: 'k' }] }),
+    generator: () => ({
+      next: (p) => ({ f: 'write', key: 'k', value: p * 1000 + n++ }),
+      final: () => [{ f: 'read', key: 'k' }],
+      ...(opts.onEachNode && { finalOnEachNode: (node: string) => [{ f: 'read', key: 'k1', node }, { f: 'read', key: 'k2', node }] }),
+    }),
     client: async (_o, ctx) => {
       opened.push(ctx.process);
       return { invoke: (call, signal) => answer(call, ctx, signal, history), close: async () => void closed.push(ctx.process) };
@@ -38,7 +45,7 @@ function setup(answer: (call: OpCall, ctx: ClientContext, signal: AbortSignal, h
     workload,
     workloadOptions: {},
     generator: workload.generator({}, random),
-    nodes: [{ id: 'n1', url: 'http://127.0.0.1:1' }],
+    nodes: (opts.nodes ?? ['n1']).map((id) => ({ id, url: 'http://127.0.0.1:1' })),
     concurrency: opts.concurrency ?? 2,
     rate: opts.rate ?? 0,
     timeoutMs: opts.timeoutMs ?? 1000,
@@ -135,6 +142,18 @@ describe('Clients', () => {
     const reads = ops.filter((o) => o.f === 'read' && o.type === 'ok');
     expect(reads.map((o) => o.process).sort()).toEqual([0, 1]);
     expect(reads.every((o) => o.value === 7)).toBe(true);
+  });
+
+  it('runs the final ops for each node (finalOnEachNode), each node by one logical client, in order', async () => {
+    const t = setup(async (call) => ({ type: 'ok', value: 1, ...(call.node !== undefined && { node: call.node }) }), { concurrency: 2, nodes: ['n1', 'n2', 'n3'], onEachNode: true });
+    await t.clients.open();
+    await t.clients.runFinal(100);
+    const ops = await t.finish();
+    const perNode = ops.filter((o) => o.type === 'invoke' && o.node !== undefined).map((o) => [o.process, o.node, o.key]);
+    // n1 and n3 by client 0 (after its own final read), n2 by client 1
+    expect(perNode.filter(([p]) => p === 0)).toEqual([[0, 'n1', 'k1'], [0, 'n1', 'k2'], [0, 'n3', 'k1'], [0, 'n3', 'k2']]);
+    expect(perNode.filter(([p]) => p === 1)).toEqual([[1, 'n2', 'k1'], [1, 'n2', 'k2']]);
+    expect(ops.filter((o) => o.process === 0 && o.type === 'invoke')[0]).toMatchObject({ f: 'read', key: 'k' });
   });
 
   it('a client that cannot connect fails its ops (nothing sent) until it can, and the run goes on', async () => {

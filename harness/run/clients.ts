@@ -115,11 +115,18 @@ export class Clients {
     }
   }
 
-  /** The healed final phase: each logical client runs its final ops in order. */
+  /** The healed final phase: each logical client runs its final ops in order, then the ops the
+   *  generator has for each node (`finalOnEachNode`), node j taken by logical client j % N. */
   async runFinal(timeoutMs: number): Promise<void> {
+    const { generator, nodes } = this.options;
     await Promise.all(
       this.slots.map(async (_, i) => {
-        const calls = this.options.generator.final(this.slots[i]!.process);
+        const calls = generator.final(this.slots[i]!.process);
+        if (generator.finalOnEachNode) {
+          nodes.forEach((node, j) => {
+            if (j % this.slots.length === i) calls.push(...generator.finalOnEachNode!(node.id));
+          });
+        }
         for (const call of calls) {
           if (this.stopping) break;
           const outcome = await this.perform(this.slots[i]!, call, timeoutMs);
@@ -132,7 +139,7 @@ export class Clients {
   private async perform(slot: Slot, call: OpCall, timeoutMs: number): Promise<OpOutcome> {
     const { history, generator } = this.options;
     const { process } = slot;
-    history.record({ process, type: 'invoke', f: call.f, ...(call.key !== undefined && { key: call.key }), ...('value' in call && { value: call.value }) });
+    history.record({ process, type: 'invoke', f: call.f, ...(call.key !== undefined && { key: call.key }), ...('value' in call && { value: call.value }), ...(call.node !== undefined && { node: call.node }) });
     if (slot.abort.signal.aborted) slot.abort = new AbortController();
     const outcome = await invokeWithTimeout(slot.client, call, timeoutMs, slot.abort);
     history.record({

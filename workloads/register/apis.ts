@@ -44,6 +44,9 @@ export function newerVersion(a: string, b: string | undefined): boolean {
   return ta > tb || (ta === tb && sa > sb);
 }
 
+/** A write of a value: `write`, or `add` (a set element's key written once). */
+const isWrite = (call: OpCall): boolean => call.f === 'write' || call.f === 'add';
+
 function field(body: unknown, name: string): unknown {
   return body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
 }
@@ -65,11 +68,13 @@ export const storeApi: RegisterApi = {
   request(call, session) {
     const key = enc(call.key ?? '');
     if (call.f === 'read') {
-      const params = new URLSearchParams({ consistency: session.readLevel });
-      if (session.readLevel === 'read_your_writes' && session.lastVersion !== undefined) params.set('after', session.lastVersion);
+      // A read sent to one node (the final reads on each node) is node-local: `eventual`.
+      const level = call.node !== undefined ? 'eventual' : session.readLevel;
+      const params = new URLSearchParams({ consistency: level });
+      if (level === 'read_your_writes' && session.lastVersion !== undefined) params.set('after', session.lastVersion);
       return { method: 'GET', path: `/key/${key}?${params}` };
     }
-    if (call.f === 'write') return { method: 'PUT', path: `/key/${key}`, body: call.value };
+    if (isWrite(call)) return { method: 'PUT', path: `/key/${key}`, body: call.value };
     return { method: 'DELETE', path: `/key/${key}` };
   },
   interpret(call, status, body, session) {
@@ -90,7 +95,7 @@ export const storeApi: RegisterApi = {
       if (field(body, 'achievedQuorum') === false && session.unconfirmedWrites === 'info') {
         return { kind: 'done', outcome: { type: 'info', error: `applied on the leader without its write quorum (acks: ${String(field(body, 'acks'))})` } };
       }
-      return { kind: 'done', outcome: { type: 'ok', value: call.f === 'write' ? call.value : undefined } };
+      return { kind: 'done', outcome: { type: 'ok', value: isWrite(call) ? call.value : undefined } };
     }
     return mutationError(call, status, body);
   },
@@ -105,7 +110,7 @@ export const raftApi: RegisterApi = {
   request(call) {
     const key = enc(call.key ?? '');
     if (call.f === 'read') return { method: 'GET', path: `/kv/${key}` };
-    if (call.f === 'write') return { method: 'POST', path: '/kv', body: { key: call.key, value: call.value } };
+    if (isWrite(call)) return { method: 'POST', path: '/kv', body: { key: call.key, value: call.value } };
     return { method: 'DELETE', path: `/kv/${key}` };
   },
   interpret(call, status, body) {
@@ -116,7 +121,7 @@ export const raftApi: RegisterApi = {
     }
     if (status === 200) {
       if (call.f === 'read') return { kind: 'done', outcome: { type: 'ok', value: field(body, 'value') ?? null } };
-      return { kind: 'done', outcome: { type: 'ok', value: call.f === 'write' ? call.value : undefined } };
+      return { kind: 'done', outcome: { type: 'ok', value: isWrite(call) ? call.value : undefined } };
     }
     if (call.f === 'read' && status === 404) return { kind: 'done', outcome: { type: 'ok', value: null } };
     return mutationError(call, status, body);

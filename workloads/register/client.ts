@@ -35,7 +35,7 @@ export class RegisterClient implements WorkloadClient {
   }
 
   invoke(call: OpCall, signal: AbortSignal): Promise<OpOutcome> {
-    if (call.f !== 'read' && call.f !== 'write' && call.f !== 'delete') {
+    if (call.f !== 'read' && call.f !== 'write' && call.f !== 'delete' && call.f !== 'add') {
       return Promise.resolve({ type: 'fail', node: this.home.id, error: `register: unknown op "${call.f}"` });
     }
     const nodes = this.context.nodes;
@@ -44,9 +44,13 @@ export class RegisterClient implements WorkloadClient {
     const view = known;
     const leaderOnly = call.f !== 'read' || this.api.readsAtLeader;
     const cached = this.options.leaderCache && leaderOnly ? nodes.find((n) => n.id === view.id) : undefined;
+    const target = call.node === undefined ? undefined : nodes.find((n) => n.id === call.node);
+    if (call.node !== undefined && !target) {
+      return Promise.resolve({ type: 'fail', node: this.home.id, error: `register: no node "${call.node}"` });
+    }
     return followLeader({
       nodes,
-      start: cached ?? this.home,
+      start: target ?? cached ?? this.home,
       maxRedirects: this.options.maxRedirects,
       signal,
       attempt: async (node) => {

@@ -6,7 +6,7 @@ import { registerOptions, type RegisterOptions } from './options.js';
 
 export const register: Workload<RegisterOptions> = {
   name: 'register',
-  description: 'reads, writes of unique integers and deletes over a few keys, following leader hints (store, raft)',
+  description: 'reads, writes of unique integers and deletes over a few keys, and set adds (each element a key written once), following leader hints; final reads on every node (store, raft)',
   apis: ['store', 'raft'],
   options: registerOptions,
   generator: (options) => new RegisterGenerator(options),

@@ -13,10 +13,13 @@ export const registerOptions = z
         read: z.number().min(0).default(2),
         write: z.number().min(0).default(2),
         delete: z.number().min(0).default(0.5),
+        /** Jepsen's set: add a new element, a key of its own written once (`e1`, `e2`, ...), read
+         *  back on every node in the final phase (the `set` checker). */
+        add: z.number().min(0).default(0),
       })
       .strict()
       .prefault({})
-      .refine((w) => w.read + w.write + w.delete > 0, 'at least one weight must be positive'),
+      .refine((w) => w.read + w.write + w.delete + w.add > 0, 'at least one weight must be positive'),
     /** Store only: the `consistency` of reads. */
     readLevel: z.enum(readLevels).default('eventual'),
     /** Store only: a write answered 200 with `achievedQuorum: false` stands on the leader but may be
@@ -37,7 +40,9 @@ export const registerOptions = z
      *  sound because a read changes nothing, keeps the process, and spares the linearizability
      *  search an op that never ends; reads then time out a little before the harness's timeout. */
     readUnknownAs: z.enum(['fail', 'info']).default('fail'),
-    /** Whether every process reads every key in the final phase (convergence check). */
+    /** Whether the final phase reads every key, and every element added, on every node (Jepsen's
+     *  final reads): node-local where the API has such reads (the store's `eventual`), else through
+     *  the node, which forwards to its leader (Raft). */
     finalReads: z.boolean().default(true),
   })
   .strict();
@@ -46,4 +51,9 @@ export type RegisterOptions = z.infer<typeof registerOptions>;
 
 export function keyNames(options: Pick<RegisterOptions, 'keys'>): string[] {
   return Array.from({ length: options.keys }, (_, i) => `k${i + 1}`);
+}
+
+/** The key of set element `n` (the `add` op): written once, with the value `n`. */
+export function elementKey(n: number): string {
+  return `e${n}`;
 }

@@ -57,16 +57,32 @@ describe('register generator', () => {
     expect(new Set(a.map((o) => o.f))).toEqual(new Set(['read', 'write', 'delete']));
   });
 
-  it('honours zero weights and reads every key in the final phase', () => {
+  it('honours zero weights and reads every key on every node in the final phase', () => {
     const opts = register.options.parse({ keys: 3, weights: { read: 0, write: 1, delete: 0 } });
     const gen = register.generator(opts, new Random(1));
     const r = new Random(3);
     for (let i = 0; i < 50; i++) expect(gen.next(0, r).f).toBe('write');
-    expect(gen.final(2)).toEqual([
-      { f: 'read', key: 'k1' },
-      { f: 'read', key: 'k2' },
-      { f: 'read', key: 'k3' },
+    expect(gen.final(2)).toEqual([]);
+    expect(gen.finalOnEachNode!('n2')).toEqual([
+      { f: 'read', key: 'k1', node: 'n2' },
+      { f: 'read', key: 'k2', node: 'n2' },
+      { f: 'read', key: 'k3', node: 'n2' },
     ]);
+    expect(register.generator(register.options.parse({ finalReads: false }), new Random(1)).finalOnEachNode!('n1')).toEqual([]);
+  });
+
+  it('the set mix adds each element once, a key of its own, and reads every element back on every node', () => {
+    const opts = register.options.parse({ keys: 1, weights: { read: 1, write: 1, delete: 0, add: 2 } });
+    const gen = register.generator(opts, new Random(1));
+    const r = new Random(5);
+    const ops = Array.from({ length: 200 }, (_, i) => gen.next(i % 3, r));
+    const adds = ops.filter((o) => o.f === 'add');
+    expect(adds.length).toBeGreaterThan(70);
+    expect(adds.map((o) => o.key)).toEqual(adds.map((_, i) => `e${i + 1}`));
+    expect(adds.every((o) => o.value === Number(o.key!.slice(1)))).toBe(true);
+    const final = gen.finalOnEachNode!('node-3');
+    expect(final.map((o) => o.key)).toEqual(['k1', ...adds.map((o) => o.key)]);
+    expect(final.every((o) => o.f === 'read' && o.node === 'node-3')).toBe(true);
   });
 
   it('refuses bad options with the field named', () => {
@@ -117,6 +133,16 @@ describe('register client against a fake store', () => {
     expect(await c.invoke({ f: 'delete', key: 'k1' }, never)).toMatchObject({ type: 'ok', node: 'node-2' });
     // a 404 on a delete: that node deleted nothing (its view may be stale), so the delete did not happen
     expect(await c.invoke({ f: 'delete', key: 'k1' }, never)).toMatchObject({ type: 'fail', error: 'HTTP 404: Key not found' });
+  });
+
+  it('an op for one node goes there: a read there is node-local (eventual); an add is a write of its element', async () => {
+    const { nodes, data, log } = await storeCluster();
+    const c = await client({ readLevel: 'strong' }, nodes, 0, 'store');
+    expect(await c.invoke({ f: 'add', key: 'e1', value: 1 }, never)).toEqual({ type: 'ok', node: 'node-2', value: 1 });
+    expect(data.get('e1')).toBe(1);
+    expect(await c.invoke({ f: 'read', key: 'e1', node: 'node-3' }, never)).toEqual({ type: 'ok', node: 'node-3', value: 1 });
+    expect(log.at(-1)).toBe('node-3 GET /key/e1?consistency=eventual');
+    expect(await c.invoke({ f: 'read', key: 'e1', node: 'node-9' }, never)).toMatchObject({ type: 'fail', error: 'register: no node "node-9"' });
   });
 
   it('clients share the leader they last saw; a dead cached leader is forgotten', async () => {
@@ -236,6 +262,8 @@ describe('register client against a fake raft', () => {
     const c = await client({}, nodes, 0, 'raft');
     expect(await c.invoke({ f: 'write', key: 'a', value: 3 }, never)).toEqual({ type: 'ok', node: 'node3', value: 3 });
     expect(await c.invoke({ f: 'read', key: 'a' }, never)).toEqual({ type: 'ok', node: 'node3', value: 3 });
+    // Raft has no node-local read: a read sent to a follower is forwarded to the leader it names
+    expect(await c.invoke({ f: 'read', key: 'a', node: 'node2' }, never)).toEqual({ type: 'ok', node: 'node3', value: 3 });
     expect(await c.invoke({ f: 'delete', key: 'a' }, never)).toMatchObject({ type: 'ok', node: 'node3' });
     expect(await c.invoke({ f: 'read', key: 'a' }, never)).toEqual({ type: 'ok', node: 'node3', value: null });
   });

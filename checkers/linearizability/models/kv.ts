@@ -3,12 +3,13 @@ import { dropUnseenIndeterminate, keyLabel, showValue, valueEqual, valuePerKey, 
 /**
  * A key-value map, checked key by key: `get` returns the value (null, or "", when the key is
  * absent), `put` sets `value`, `append` appends `value` to the string (an absent key counts as
- * ""), `delete` makes the key absent. `read`/`write` are accepted as `get`/`put`.
+ * ""), `delete` makes the key absent. `read`/`write` are accepted as `get`/`put`, and `add` (a
+ * set element: its own key written once) as `put`.
  * The state of one key is its value, null when absent.
  */
 export function kvModel(options: { initial?: unknown } = {}): Model<unknown, OpInput, unknown> {
   const initial = options.initial === undefined ? null : options.initial;
-  const fs = ['get', 'put', 'append', 'delete', 'read', 'write'];
+  const fs = ['get', 'put', 'append', 'delete', 'read', 'write', 'add'];
   return {
     name: 'kv',
     init: () => initial,
@@ -19,6 +20,7 @@ export function kvModel(options: { initial?: unknown } = {}): Model<unknown, OpI
           return [output === undefined || valueEqual(output, state) || (state === null && output === ''), state];
         case 'put':
         case 'write':
+        case 'add':
           return [true, input.value];
         case 'append':
           return [true, (state === null ? '' : String(state)) + String(input.value)];
@@ -78,7 +80,7 @@ function reduceKv(operations: readonly Operation<OpInput, unknown>[]): Operation
 
 function kvEffect(input: OpInput): ValueEffect {
   if (isGet(input)) return 'read';
-  if (input.f === 'put' || input.f === 'write') return { sets: input.value };
+  if (input.f === 'put' || input.f === 'write' || input.f === 'add') return { sets: input.value };
   if (input.f === 'delete') return { sets: null };
   if (input.f === 'append') return { appends: String(input.value) };
   return 'other';
