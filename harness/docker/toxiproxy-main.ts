@@ -1,7 +1,7 @@
 /**
  * Entry of the faultline-toxiproxy image: the embedded Toxiproxy-compatible server with the
- * command line of Shopify's toxiproxy-server: `-host=0.0.0.0 -port=8474 -config=proxies.json`
- * (also `-host 0.0.0.0`). The config file is a JSON array of proxies, as POST /populate takes.
+ * command line of Shopify's toxiproxy-server: `-host=0.0.0.0 -port=8474 -config=proxies.json
+ * -seed=42` (also `-host 0.0.0.0`; `-seed` seeds the toxics' random choices, as toxiproxy-server's). The config file is a JSON array of proxies, as POST /populate takes.
  * Stops on SIGTERM/SIGINT.
  */
 import { readFileSync } from 'node:fs';
@@ -20,8 +20,11 @@ function option(name: string): string | undefined {
 const host = option('host') ?? '127.0.0.1';
 const port = Number(option('port') ?? '8474');
 const config = option('config');
+const seedText = option('seed');
+const seed = seedText === undefined ? undefined : Number(seedText);
 try {
-  const server = await startEmbeddedToxiproxy({ host, port });
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error(`-seed ${seedText}: not an integer`);
+  const server = await startEmbeddedToxiproxy({ host, port, ...(seed === undefined ? {} : { seed }) });
   if (config) {
     const body = readFileSync(config, 'utf8');
     const res = await fetch(`${server.url.replace('//0.0.0.0', '//127.0.0.1')}/populate`, { method: 'POST', body });

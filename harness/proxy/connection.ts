@@ -14,6 +14,9 @@ export interface ByteCounts {
   sent: number;
 }
 
+/** Bytes a destination socket may have queued before its source is paused. */
+const MAX_QUEUED = 1 << 20;
+
 class Link {
   private stages: Stage[] = [];
   private readonly states = new Map<Toxic, StageState>();
@@ -36,7 +39,10 @@ class Link {
       write: (chunk) => {
         if (dest.destroyed || dest.writableEnded) return;
         counts.sent += chunk.length;
-        if (!dest.write(chunk) && !this.waitingDrain) {
+        // pause the source only when a good amount is queued (not at the 16 KiB high-water
+        // mark): fewer read stops and starts on a bulk transfer
+        dest.write(chunk);
+        if (dest.writableLength > MAX_QUEUED && !this.waitingDrain) {
           this.waitingDrain = true;
           source.pause();
           dest.once('drain', resume);
