@@ -18,6 +18,7 @@ import {
   CampaignSyntaxError,
   formatFieldPath,
   lineOf,
+  objectCampaignSource,
   overrideFor,
   readCampaignSource,
   type CampaignSource,
@@ -46,9 +47,21 @@ export interface ResolvedChecker {
   options: Record<string, unknown>;
 }
 
+/** A campaign given as an object rather than a file (the API's `defineCampaign`). */
+export interface CampaignObject {
+  /** The campaign's fields, as a YAML file would have them. */
+  fields: Record<string, unknown>;
+  /** How errors name the campaign where they would name its file. */
+  label: string;
+  /** The name when `fields` gives none. */
+  name: string;
+  /** Where relative paths (a system.yaml, a workload module) are resolved from. */
+  baseDir: string;
+}
+
 /** A campaign ready to run: every name resolved, every default filled, the seed fixed. */
 export interface Campaign {
-  /** The campaign file, absolute. */
+  /** The campaign file, absolute (a campaign object's label). */
   file: string;
   name: string;
   spec: CampaignFile;
@@ -81,12 +94,13 @@ function formatProblems(file: string, problems: SourceProblem[]): string {
   return lines.length === 1 ? `invalid campaign: ${lines[0]}` : `invalid campaign ${file}:\n  ${lines.join('\n  ')}`;
 }
 
-export async function loadCampaign(ref: string, options: LoadOptions): Promise<Campaign> {
-  const located = findCampaignFile(ref);
+/** Loads a campaign file (a name under campaigns/ or a path), or a campaign object. */
+export async function loadCampaign(ref: string | CampaignObject, options: LoadOptions): Promise<Campaign> {
+  const located = typeof ref === 'string' ? findCampaignFile(ref) : { file: ref.label, name: ref.name };
   const file = located.file;
   let source: CampaignSource;
   try {
-    source = readCampaignSource(file);
+    source = typeof ref === 'string' ? readCampaignSource(file) : objectCampaignSource(ref.label, ref.fields);
     for (const set of options.sets ?? []) {
       if (typeof set === 'string') applyOverride(source, set);
       else applyOverride(source, set.set, set.option);
@@ -110,7 +124,7 @@ export async function loadCampaign(ref: string, options: LoadOptions): Promise<C
   // When the schema refuses the file, the names are still checked (from the fields that parse on
   // their own), so one pass reports every mistake.
   const part: Partial<CampaignFile> = parsed.success ? parsed.data : parseFieldsAlone(raw);
-  const baseDir = dirname(file);
+  const baseDir = typeof ref === 'string' ? dirname(file) : ref.baseDir;
 
   // The system and its bugs.
   let system: SystemDescriptor | undefined;

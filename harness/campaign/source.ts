@@ -52,6 +52,14 @@ export function readCampaignSource(file: string): CampaignSource {
   return { file, doc, lines, overrides: [] };
 }
 
+/** A campaign object's fields as the same document a file gives (without lines: errors name the field). */
+export function objectCampaignSource(label: string, fields: Record<string, unknown>): CampaignSource {
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
+    throw new CampaignSyntaxError([{ message: 'a campaign is an object ({system, workload, ...})' }]);
+  }
+  return { file: label, doc: new Document(fields), lines: new LineCounter(), overrides: [] };
+}
+
 function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();
 }

@@ -7,7 +7,7 @@ import { createProgress } from '../run/progress.js';
 import { writeJunit, writeJunitError } from '../run/junit.js';
 import { formatPlan, planRun } from '../run/plan.js';
 import { runCampaign } from '../run/run.js';
-import { shellQuote } from '../run/shell.js';
+import { replayCommand } from '../run/shell.js';
 import { formatVerdictTable } from '../run/verdict.js';
 import { EXIT, UserError } from './errors.js';
 import { outputClosed, print } from './output.js';
@@ -77,7 +77,16 @@ export function registerRun(program: Command): void {
       for (let i = 0; i < testCount; i++) {
         const campaign = i === 0 ? first : await loadCampaign(ref, { sets, seed: (first.seed + i) % 2 ** 32, timeLimitMs, registries });
         if (testCount > 1) await print(`${i > 0 ? '\n' : ''}run ${i + 1} of ${testCount}, seed ${campaign.seed}\n`);
-        const replay = replayCommand(ref, campaign.seed, opts);
+        const replay = replayCommand({
+          ref,
+          seed: campaign.seed,
+          runtime: opts.runtime,
+          ...(opts.attach !== undefined && { attach: opts.attach }),
+          ...(opts.project !== undefined && { project: opts.project }),
+          ...(opts.timeLimit !== undefined && { timeLimit: opts.timeLimit }),
+          ...(opts.out !== undefined && { out: opts.out }),
+          more: [...shortOptionArgs(opts), ...opts.set.flatMap((s) => ['--set', s])],
+        });
         const interrupt = abortOnSignals((sig) =>
           process.stderr.write(`faultline: still cleaning up after ${sig}; a later run removes anything left\n`),
         );
@@ -122,19 +131,6 @@ export function registerRun(program: Command): void {
       }
       if (testCount > 1) await print(`all ${testCount} runs valid (seeds ${first.seed} to ${(first.seed + testCount - 1) % 2 ** 32})\n`);
     });
-}
-
-/** The command that replays one run: the campaign, its seed, and every option that shapes it. */
-function replayCommand(ref: string, seed: number, opts: RunOptions): string {
-  const args = ['npx', 'faultline', 'run', ref, '--seed', String(seed)];
-  if (opts.attach !== undefined) args.push('--attach', opts.attach);
-  else if (opts.runtime !== 'process') args.push('--runtime', opts.runtime);
-  if (opts.project !== undefined) args.push('--project', opts.project);
-  if (opts.timeLimit !== undefined) args.push('--time-limit', opts.timeLimit);
-  if (opts.out !== 'runs') args.push('--out', opts.out ?? 'runs');
-  args.push(...shortOptionArgs(opts));
-  for (const s of opts.set) args.push('--set', s);
-  return shellQuote(args);
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,0 +1,199 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { stringify } from 'yaml';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { loadCampaign } from '../harness/campaign/load.js';
+import { defaultRegistries } from '../harness/campaign/registries.js';
+import { projectRoot } from '../harness/descriptor.js';
+import { killAll, startedNodes } from '../harness/run/testing.js';
+import {
+  CampaignError,
+  checkHistory,
+  defineCampaign,
+  formatRunResult,
+  registerModel,
+  runCampaign,
+  type Checker,
+  type Model,
+  type Op,
+  type Workload,
+} from './index.js';
+
+const fixtures = join(projectRoot, 'harness', 'run', 'fixtures');
+const fakeSystem = join(fixtures, 'fake-system.yaml');
+const out = mkdtempSync(join(tmpdir(), 'faultline-api-'));
+const started: number[] = [];
+afterAll(() => {
+  killAll(started);
+  rmSync(out, { recursive: true, force: true });
+});
+
+/** The engine tests' register workload (reads and writes through the proxies), under a new name. */
+async function fakeWorkload(): Promise<Workload<unknown>> {
+  const mod = (await import(pathToFileURL(join(fixtures, 'fake-workload.mjs')).href)) as { workload: Workload<unknown> };
+  return { ...mod.workload, name: 'api-register' };
+}
+
+/** Counts client ops; invalid when there are none. */
+const counting: Checker = {
+  name: 'api-counting',
+  description: 'counts client ops',
+  check(history: readonly Op[]) {
+    const ops = history.filter((o) => typeof o.process === 'number' && o.type === 'ok').length;
+    return {
+      checker: 'api-counting',
+      valid: ops > 0,
+      summary: `${ops} ok ops`,
+      anomalies: ops > 0 ? [] : [{ kind: 'no-ops', explanation: 'no operation completed', ops: [] }],
+    };
+  },
+};
+
+const shortRun = {
+  nodes: 3,
+  clients: { concurrency: 3, rate: 100, timeout: '500ms' },
+  time_limit: '1s',
+  final: { settle: '100ms', timeout: '2s' },
+  nemesis: { start: '200ms', interval: '200ms', duration: '300ms', faults: [{ type: 'partition' as const, shapes: ['halves' as const] }] },
+};
+
+describe('defineCampaign', () => {
+  it('gives the same errors as the same campaign in YAML, naming the campaign where a file names its line', async () => {
+    const fields = {
+      name: 'api-bad',
+      system: fakeSystem,
+      workload: { name: 'register', options: { keyz: 3 } },
+      clients: { concurrency: 'lots' },
+      nemsis: {},
+      checkers: ['linearizable', 'nosuch'],
+    };
+    const file = join(out, 'bad.yaml');
+    writeFileSync(file, stringify(fields));
+    const fromYaml = await loadCampaign(file, { registries: await defaultRegistries() }).catch((e: unknown) => e);
+    // @ts-expect-error: the fields are wrong on purpose (concurrency is not a number, nemsis is no field)
+    const fromObject = await runCampaign(defineCampaign(fields), { out }).catch((e: unknown) => e);
+    expect(fromYaml).toBeInstanceOf(CampaignError);
+    expect(fromObject).toBeInstanceOf(CampaignError);
+    const problems = (e: unknown, where: string): string[] =>
+      (e as CampaignError).message.split('\n').slice(1).map((l) => l.trim().replace(where, 'WHERE'));
+    const yamlProblems = problems(fromYaml, new RegExp(`^${file}:\\d+`).source);
+    const objectProblems = problems(fromObject, 'defineCampaign(api-bad)');
+    expect(objectProblems).toEqual(yamlProblems.map((l) => l.replace(/^[^:]+:\d+/, 'WHERE')));
+    expect(objectProblems).toContain('WHERE: clients.concurrency: expected number, got "lots"');
+    expect(objectProblems.some((l) => l.startsWith('WHERE: nemsis: unknown field "nemsis"'))).toBe(true);
+  });
+
+  it('refuses an own workload that takes a shipped name, and two different ones of the same name', async () => {
+    const own = { ...(await fakeWorkload()), name: 'register' };
+    await expect(runCampaign(defineCampaign({ system: fakeSystem, workload: own }))).rejects.toThrow(
+      'defineCampaign: your workload "register" has the name of a shipped workload; give it another name',
+    );
+    const a = await fakeWorkload();
+    expect(() => defineCampaign({ system: fakeSystem, workload: a, checkers: [counting, { ...counting }] })).toThrow(
+      'defineCampaign: two different checkers named "api-counting"',
+    );
+  });
+});
+
+describe('runCampaign', () => {
+  it('runs a campaign defined in code with its own workload and checker, quietly, and says how to replay it', async () => {
+    const campaign = defineCampaign({
+      name: 'api-own',
+      system: fakeSystem,
+      workload: { name: await fakeWorkload(), options: { keys: 2 } },
+      ...shortRun,
+      checkers: [counting, { name: 'perf', options: {} }],
+    });
+    const stderr = vi.spyOn(process.stderr, 'write');
+    const result = await runCampaign(campaign, { seed: 42, out });
+    const written = stderr.mock.calls.map((c) => String(c[0])).join('');
+    stderr.mockRestore();
+    started.push(...startedNodes(result.dir).map((n) => n.pid));
+    expect(written).not.toMatch(/toxiproxy|starting 3 fake nodes|partition/);
+
+    expect(result).toMatchObject({ valid: true, verdict: 'valid', anomalies: [], exitCode: 0, meetsExpectation: true, seed: 42, campaign: 'api-own' });
+    expect(result.results.map((r) => r.checker)).toEqual(['api-counting', 'perf']);
+    expect(result.results[0]!.summary).toMatch(/^\d+ ok ops$/);
+    expect(result.dir.startsWith(join(out, 'api-own'))).toBe(true);
+    const history = readFileSync(join(result.dir, 'history.jsonl'), 'utf8');
+    expect(history).toContain('"f":"start-partition"');
+    expect(JSON.parse(readFileSync(join(result.dir, 'results.json'), 'utf8'))).toMatchObject({ seed: 42, valid: true, replay: result.replay });
+    expect(existsSync(join(result.dir, 'report.html'))).toBe(true);
+    expect(result.replay).toBe('runCampaign(campaign, { seed: 42 }) with campaign "api-own"');
+    expect(formatRunResult(result)).toMatch(/api-counting\s+valid\s+\d+ ok ops[\s\S]*verdict: valid[\s\S]*replay: runCampaign/);
+  });
+
+  it('runs a campaign file by name or path with progress to a stream, and finds anomalies (not an error)', async () => {
+    const progress = new PassThrough();
+    let text = '';
+    progress.on('data', (c: Buffer) => (text += c.toString()));
+    const result = await runCampaign(join(fixtures, 'fake.yaml'), {
+      seed: 5,
+      timeLimit: '1s',
+      out,
+      progress: progress as unknown as NodeJS.WriteStream,
+    });
+    started.push(...startedNodes(result.dir).map((n) => n.pid));
+    expect(text).toMatch(/starting 3 fake nodes/);
+    // fake.yaml names no checkers; the fake nodes each keep their own store.
+    expect(result.valid).toBe(true);
+    expect(result.replay).toBe(`npx faultline run ${join(fixtures, 'fake.yaml')} --seed 5 --time-limit 1s --out ${out}`);
+
+    const bad = await runCampaign(
+      defineCampaign({ name: 'api-invalid', system: fakeSystem, workload: { name: join(fixtures, 'fake-workload.mjs') }, ...shortRun, checkers: [{ name: 'linearizable', options: { model: 'kv' } }] }),
+      { seed: 3, out },
+    );
+    started.push(...startedNodes(bad.dir).map((n) => n.pid));
+    expect(bad).toMatchObject({ valid: false, verdict: 'invalid', exitCode: 1, meetsExpectation: false });
+    expect(bad.anomalies[0]).toMatchObject({ checker: 'linearizable', kind: 'not-linearizable' });
+    expect(formatRunResult(bad)).toMatch(/anomalies:\n {2}\[linearizable\] not-linearizable/);
+  });
+
+  it('refuses bad options in one line', async () => {
+    await expect(runCampaign('raft-smoke', { seed: -1 })).rejects.toThrow('runCampaign: seed takes an integer from 0 to 4294967295, got -1');
+    await expect(runCampaign('raft-smoke', { timeLimit: 'soon' })).rejects.toThrow(`runCampaign: timeLimit takes seconds (or '500ms', '2s', '1m'), got "soon"`);
+    await expect(runCampaign('no-such-campaign')).rejects.toThrow(/unknown campaign "no-such-campaign"/);
+  });
+});
+
+describe('checkHistory', () => {
+  const op = (index: number, process: number, type: Op['type'], f: string, value: unknown): Op => ({ index, time: index, process, type, f, key: 'x', value });
+
+  it('checks a history against a shipped model or your own', async () => {
+    const stale = [op(0, 0, 'invoke', 'write', 1), op(1, 0, 'ok', 'write', 1), op(2, 1, 'invoke', 'read', null), op(3, 1, 'ok', 'read', 0)];
+    expect((await checkHistory(stale, { model: registerModel({ initial: 0 }) })).valid).toBe(false);
+    expect((await checkHistory(stale.slice(0, 2), { model: 'register' })).valid).toBe(true);
+    // A counter: reads see the number of increments so far.
+    const counter: Model<number> = {
+      name: 'counter',
+      init: () => 0,
+      step: (s, input, output) => (input.f === 'inc' ? [true, s + 1] : [output === undefined || output === s, s]),
+      equal: (a, b) => a === b,
+      hash: (s) => s,
+      describeOperation: (input, output) => `${input.f} ${String(output ?? '')}`,
+      describeState: (s) => String(s),
+    };
+    const history = [op(0, 0, 'invoke', 'inc', null), op(1, 0, 'ok', 'inc', null), op(2, 1, 'invoke', 'read', null), op(3, 1, 'ok', 'read', 1)];
+    expect((await checkHistory(history, { model: counter })).valid).toBe(true);
+    history[3] = op(3, 1, 'ok', 'read', 2);
+    expect((await checkHistory(history, { model: counter })).valid).toBe(false);
+  });
+});
+
+describe('the package entry points', () => {
+  it('`faultline` (the package entry, by name) exports the API and never loads vitest', () => {
+    if (!existsSync(join(projectRoot, 'dist/api/index.js'))) throw new Error('dist/ is missing: run `npx tsc -p .` first');
+    // A resolve hook that records every specifier, then the entry imported by its package name.
+    const hook = `export async function resolve(s, c, next) { if (/^vitest(\\/|$)/.test(s)) console.log('LOADED ' + s); return next(s, c); }`;
+    const script = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
+      const api = await import('faultline'); console.log(Object.keys(api).sort().join(' '));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: projectRoot, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('LOADED');
+    for (const name of ['defineCampaign', 'runCampaign', 'checkHistory', 'registerModel', 'kvModel', 'CampaignError']) expect(r.stdout).toContain(name);
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * faultline's public API (`import ... from 'faultline'`): define a campaign in code, run it, check
+ * a history against a model, and the contracts a user's own workload, checker or model implements.
+ * Everything here is the engine the CLI uses; nothing is a second implementation.
+ */
+export { defineCampaign, type CampaignDefinition, type CampaignFields, type CheckerEntry } from './campaign.js';
+export { formatRunResult, runCampaign, type RunAnomaly, type RunOptions, type RunResult } from './run.js';
+
+// Errors a caller may catch: a campaign with mistakes (every one listed), and bad input generally.
+export { CampaignError } from '../harness/campaign/load.js';
+export { EXIT, UserError } from '../harness/cli/errors.js';
+
+// Linearizability, porcupine-style: check a history against a model (shipped or your own).
+export {
+  checkLinearizability as checkHistory,
+  HistoryError,
+  kvModel,
+  modelByName,
+  MODEL_NAMES,
+  registerModel,
+  type LinearizabilityOptions as CheckHistoryOptions,
+  type LinearizabilityResult as CheckHistoryResult,
+  type Model,
+  type ModelName,
+  type Operation,
+  type OpInput,
+  type PartitionWitness,
+} from '../checkers/linearizability/index.js';
+export { readHistory } from '../harness/run/check.js';
+
+// The contracts.
+export type { Op, OpType, ProcessId } from '../checkers/history.js';
+export type { Anomaly, CheckResult, Validity } from '../checkers/result.js';
+export type { CheckerSpec as Checker } from '../checkers/index.js';
+export type { ClientContext, NodeEndpoint, OpCall, OpGenerator, OpOutcome, Workload, WorkloadClient } from '../harness/workload.js';
+export type { Random } from '../harness/random.js';
+export type { Runtime, NodeState } from '../harness/runtime/runtime.js';
+export type { RuntimeName } from '../harness/runtime/index.js';
+export type { SystemDescriptor } from '../harness/descriptor.js';
+export type { Expected } from '../harness/run/verdict.js';

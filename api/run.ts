@@ -1,0 +1,160 @@
+/**
+ * `runCampaign`: one run of a campaign from code, through the same loader and engine as
+ * `faultline run` (harness/campaign/load.ts, harness/run/run.ts), quiet unless asked.
+ */
+import type { Anomaly, CheckResult, Validity } from '../checkers/result.js';
+import { loadCampaign, type Campaign } from '../harness/campaign/load.js';
+import { defaultRegistries, type Registries } from '../harness/campaign/registries.js';
+import { UserError } from '../harness/cli/errors.js';
+import { parseTimeLimitOption } from '../harness/cli/options.js';
+import { RUNTIMES, type RuntimeName } from '../harness/runtime/index.js';
+import { createProgress } from '../harness/run/progress.js';
+import { runCampaign as runEngine } from '../harness/run/run.js';
+import { replayCommand } from '../harness/run/shell.js';
+import { formatVerdictTable, meetsExpectation, verdictWord, type Expected } from '../harness/run/verdict.js';
+import { isCampaignDefinition, type CampaignDefinition } from './campaign.js';
+
+export interface RunOptions {
+  /** Seed of every random choice (default: the campaign's, else random; the result says which). */
+  seed?: number;
+  /** Where run folders go (default `runs`, relative to the current directory). */
+  out?: string;
+  /** Where nodes run (default `process`). */
+  runtime?: RuntimeName;
+  /** Length of the main phase: seconds, or `'500ms'`, `'2s'`, `'1m'` (default: the campaign's). */
+  timeLimit?: number | string;
+  /** Progress lines (faults, phases, ops/s): `true` for stderr, or a stream. Default: none. */
+  progress?: boolean | NodeJS.WriteStream;
+  /** Aborting stops the run early; it still heals, stops every node and checks what was recorded. */
+  signal?: AbortSignal;
+}
+
+/** A run's anomaly, with the checker that found it. */
+export type RunAnomaly = Anomaly & { checker: string };
+
+export interface RunResult {
+  /** The verdict over every checker: false over "unknown" over true. */
+  valid: Validity;
+  verdict: 'valid' | 'invalid' | 'unknown';
+  anomalies: RunAnomaly[];
+  /** Each checker's result (the verdict table's rows). */
+  results: CheckResult[];
+  /** The run folder: history.jsonl, results.json, report.html, logs/. */
+  dir: string;
+  /** What `faultline run` would exit with: 0 valid, 1 anomalies, 2 unknown, 3 harness error. */
+  exitCode: number;
+  /** Whether the run found what the campaign's `expected` says; without `expected`: valid. */
+  meetsExpectation: boolean;
+  expected?: Expected;
+  /** How to run exactly this again: a `faultline run` command for a campaign file, a
+   *  `runCampaign(campaign, {seed})` call for a campaign defined in code. */
+  replay: string;
+  seed: number;
+  campaign: string;
+  /** Set when the run was stopped early (the signal) or the harness failed mid-run. */
+  interrupted?: string;
+}
+
+/**
+ * Runs a campaign (a `defineCampaign` value, or a campaign name or file as `faultline run` takes)
+ * and checks it. A campaign with mistakes throws `CampaignError` before anything starts; so does a
+ * cluster that cannot be brought up (`UserError`). Anomalies are not errors: they are the result.
+ */
+export async function runCampaign(campaign: CampaignDefinition | string, options: RunOptions = {}): Promise<RunResult> {
+  const runtime = options.runtime ?? 'process';
+  if (!(RUNTIMES as readonly string[]).includes(runtime)) throw new UserError(`runCampaign: unknown runtime "${runtime}"; valid choices: ${RUNTIMES.join(', ')}`);
+  const { resolved, registries, replay } = await resolve(campaign, options);
+  const outDir = options.out ?? 'runs';
+  const stream = options.progress === true ? process.stderr : options.progress || undefined;
+  const outcome = await runEngine({
+    campaign: resolved,
+    runtime,
+    outDir,
+    replay,
+    checkers: registries.checkers,
+    progress: createProgress(stream ?? process.stderr, { quiet: stream === undefined }),
+    ...(options.signal && { signal: options.signal }),
+  });
+  const { results } = outcome;
+  return {
+    valid: results.valid,
+    verdict: verdictWord(results.valid).toLowerCase() as RunResult['verdict'],
+    anomalies: results.results.flatMap((r) => r.anomalies.map((a) => ({ checker: r.checker, ...a }))),
+    results: results.results,
+    dir: outcome.dir,
+    exitCode: outcome.exitCode,
+    meetsExpectation: meetsExpectation(results.results, results.valid, results.expected ?? { verdict: 'valid' }),
+    ...(results.expected && { expected: results.expected }),
+    replay,
+    seed: results.seed,
+    campaign: results.campaign,
+    ...(results.interrupted !== undefined && { interrupted: results.interrupted }),
+  };
+}
+
+/** The verdict table, the anomalies and the replay command, as a person reads them. */
+export function formatRunResult(result: RunResult): string {
+  const lines = [formatVerdictTable(result.results, result.valid, result.expected)];
+  if (result.interrupted) lines.push(`interrupted: ${result.interrupted}`);
+  if (result.anomalies.length > 0) {
+    const shown = result.anomalies.slice(0, 10);
+    lines.push('', 'anomalies:', ...shown.map((a) => `  [${a.checker}] ${a.kind}${a.key !== undefined ? ` (key ${a.key})` : ''}: ${a.explanation}`));
+    if (result.anomalies.length > shown.length) lines.push(`  ... and ${result.anomalies.length - shown.length} more (report.html)`);
+  }
+  lines.push('', `run folder: ${result.dir}`, `report: ${result.dir}/report.html`, `replay: ${result.replay}`);
+  return lines.join('\n');
+}
+
+async function resolve(
+  campaign: CampaignDefinition | string,
+  options: RunOptions,
+): Promise<{ resolved: Campaign; registries: Registries; replay: string }> {
+  const timeLimitMs = options.timeLimit === undefined ? undefined : parseTimeLimit(options.timeLimit);
+  const shipped = await defaultRegistries();
+  const load = { ...(options.seed !== undefined && { seed: checkSeed(options.seed) }), ...(timeLimitMs !== undefined && { timeLimitMs }) };
+  if (typeof campaign === 'string') {
+    const resolved = await loadCampaign(campaign, { ...load, registries: shipped });
+    const replay = replayCommand({
+      ref: campaign,
+      seed: resolved.seed,
+      ...(options.runtime !== undefined && { runtime: options.runtime }),
+      ...(options.timeLimit !== undefined && { timeLimit: String(options.timeLimit) }),
+      ...(options.out !== undefined && { out: options.out }),
+    });
+    return { resolved, registries: shipped, replay };
+  }
+  if (!isCampaignDefinition(campaign)) throw new UserError('runCampaign takes a campaign from defineCampaign, or a campaign name or file');
+  const registries: Registries = {
+    workloads: withOwn(shipped.workloads, campaign.workloads, 'workload'),
+    checkers: withOwn(shipped.checkers, campaign.checkers, 'checker'),
+  };
+  const resolved = await loadCampaign(
+    { fields: { ...campaign.fields }, label: `defineCampaign(${campaign.name})`, name: campaign.name, baseDir: campaign.baseDir },
+    { ...load, registries },
+  );
+  const more = [`seed: ${resolved.seed}`, ...(options.timeLimit !== undefined ? [`timeLimit: ${JSON.stringify(options.timeLimit)}`] : [])];
+  return { resolved, registries, replay: `runCampaign(campaign, { ${more.join(', ')} }) with campaign "${campaign.name}"` };
+}
+
+/** The shipped registry plus a campaign's own; an own value may not take a shipped name. */
+function withOwn<T>(shipped: Readonly<Record<string, T>>, own: Readonly<Record<string, T>>, what: string): Record<string, T> {
+  for (const [name, value] of Object.entries(own)) {
+    if (shipped[name] !== undefined && shipped[name] !== value) {
+      throw new UserError(`defineCampaign: your ${what} "${name}" has the name of a shipped ${what}; give it another name`);
+    }
+  }
+  return { ...shipped, ...own };
+}
+
+function parseTimeLimit(value: number | string): number {
+  try {
+    return parseTimeLimitOption(String(value))!;
+  } catch {
+    throw new UserError(`runCampaign: timeLimit takes seconds (or '500ms', '2s', '1m'), got ${JSON.stringify(value)}`);
+  }
+}
+
+function checkSeed(seed: number): number {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UserError(`runCampaign: seed takes an integer from 0 to ${2 ** 32 - 1}, got ${seed}`);
+  return seed;
+}
