@@ -106,7 +106,7 @@ describe('runCampaign', () => {
       system: fakeSystem,
       workload: { name: await fakeWorkload(), options: { keys: 2 } },
       ...shortRun,
-      checkers: [counting, { name: 'perf', options: {} }],
+      checkers: [counting, { name: 'linearizable', options: { model: 'kv' } }],
     });
     const stderr = vi.spyOn(process.stderr, 'write');
     const result = await runCampaign(campaign, { seed: 42, out });
@@ -115,16 +115,18 @@ describe('runCampaign', () => {
     started.push(...startedNodes(result.dir).map((n) => n.pid));
     expect(written).not.toMatch(/toxiproxy|starting 3 fake nodes|partition/);
 
-    expect(result).toMatchObject({ valid: true, verdict: 'valid', anomalies: [], exitCode: 0, meetsExpectation: true, seed: 42, campaign: 'api-own' });
-    expect(result.results.map((r) => r.checker)).toEqual(['api-counting', 'perf']);
+    // The fake nodes each keep their own store: linearizable finds that, the own checker does not.
+    expect(result).toMatchObject({ valid: false, verdict: 'invalid', exitCode: 1, meetsExpectation: false, seed: 42, campaign: 'api-own' });
+    expect(result.results.map((r) => [r.checker, r.valid])).toEqual([['api-counting', true], ['linearizable', false]]);
+    expect(result.anomalies.every((a) => a.checker === 'linearizable')).toBe(true);
     expect(result.results[0]!.summary).toMatch(/^\d+ ok ops$/);
     expect(result.dir.startsWith(join(out, 'api-own'))).toBe(true);
     const history = readFileSync(join(result.dir, 'history.jsonl'), 'utf8');
     expect(history).toContain('"f":"start-partition"');
-    expect(JSON.parse(readFileSync(join(result.dir, 'results.json'), 'utf8'))).toMatchObject({ seed: 42, valid: true, replay: result.replay });
+    expect(JSON.parse(readFileSync(join(result.dir, 'results.json'), 'utf8'))).toMatchObject({ seed: 42, valid: false, replay: result.replay });
     expect(existsSync(join(result.dir, 'report.html'))).toBe(true);
     expect(result.replay).toBe('runCampaign(campaign, { seed: 42 }) with campaign "api-own"');
-    expect(formatRunResult(result)).toMatch(/api-counting\s+valid\s+\d+ ok ops[\s\S]*verdict: valid[\s\S]*replay: runCampaign/);
+    expect(formatRunResult(result)).toMatch(/api-counting\s+valid\s+\d+ ok ops[\s\S]*verdict: INVALID[\s\S]*replay: runCampaign/);
   });
 
   it('runs a campaign file by name or path with progress to a stream, and finds anomalies (not an error)', async () => {
