@@ -24,8 +24,14 @@ export const descriptorSchema = z.object({
     default: z.number().int().min(1),
     min: z.number().int().min(1).default(1),
     max: z.number().int().min(1).default(9),
-    /** Node ids: `{n}` is replaced by 1, 2, 3... (`node{n}`, `node-{n}`). */
-    idFormat: z.string().includes('{n}'),
+    /** Node ids: `{n}` is replaced by 1, 2, 3... (`node{n}`, `node-{n}`). An id names files
+     *  (logs/<id>.log, data/<id>/), proxies and containers: letters, digits, - and _ only. */
+    idFormat: z
+      .string()
+      .includes('{n}', { error: 'must contain {n} (node{n}, node-{n})' })
+      .regex(/^[A-Za-z0-9_-]*(\{n\}[A-Za-z0-9_-]*)+$/, {
+        error: 'may hold only letters, digits, - and _ around {n} (an id names files in the run folder, proxies and containers)',
+      }),
   }),
   /** The port a node listens on in a container; the process runtime picks a free one per node. */
   port: z.number().int().min(1).max(65535),
@@ -34,6 +40,8 @@ export const descriptorSchema = z.object({
   process: z.object({
     /** argv; relative paths are resolved against the project root. */
     command: z.array(z.string()).min(1),
+    /** Working directory of the node process, relative to the descriptor's folder (default: the project root). */
+    cwd: z.string().min(1).optional(),
   }),
   container: z.object({
     /** Dockerfile path relative to the project root; the build context is the project root. */
@@ -111,9 +119,11 @@ export function loadDescriptor(file: string): SystemDescriptor {
   }
   const parsed = descriptorSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top)'}: ${i.message}`);
-    throw new DescriptorError(`${file}: invalid system descriptor\n${issues.join('\n')}`);
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
+    throw new DescriptorError(`${file}: invalid system descriptor: ${issues.join('; ')}`);
   }
+  const cwd = parsed.data.process.cwd;
+  if (cwd !== undefined) parsed.data.process.cwd = resolve(dirname(file), cwd);
   return parsed.data;
 }
 

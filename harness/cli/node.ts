@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { findSystem, projectRoot } from '../descriptor.js';
-import { resolveCommand } from '../system-command.js';
+import { DescriptorError, findSystem } from '../descriptor.js';
+import { processLaunch } from '../system-command.js';
 import { UserError } from './errors.js';
 
 /** `faultline node <system>`: runs one node of a system by hand, in the foreground. */
@@ -17,7 +17,7 @@ export function registerNode(program: Command): void {
     .option('--bugs <list>', 'seeded defects to switch on, comma-separated (faultline list bugs)')
     .option('--env <KEY=VALUE...>', 'extra environment', [])
     .action((systemName: string, opts: { id: string; port: string; peers: string; dataDir?: string; bugs?: string; env: string[] }) => {
-      const system = findSystem(systemName);
+      const system = asUserError(() => findSystem(systemName));
       if (!/^\d+$/.test(opts.port)) throw new UserError(`--port must be a number, got "${opts.port}"`);
       const env: NodeJS.ProcessEnv = { ...process.env, ...system.settings };
       env[system.env.id] = opts.id;
@@ -40,8 +40,9 @@ export function registerNode(program: Command): void {
         if (eq <= 0) throw new UserError(`--env takes KEY=VALUE, got "${kv}"`);
         env[kv.slice(0, eq)] = kv.slice(eq + 1);
       }
-      const [cmd, ...args] = resolveCommand(system.process.command);
-      const child = spawn(cmd!, args, { env, stdio: 'inherit', cwd: projectRoot });
+      const { argv, cwd } = asUserError(() => processLaunch(system, env));
+      const [cmd, ...args] = argv;
+      const child = spawn(cmd!, args, { env, stdio: 'inherit', cwd });
       const forward = (sig: NodeJS.Signals) => child.kill(sig);
       process.on('SIGINT', forward);
       process.on('SIGTERM', forward);
@@ -51,4 +52,14 @@ export function registerNode(program: Command): void {
         process.off('SIGTERM', forward);
       });
     });
+}
+
+/** A descriptor problem is bad input: one line, exit 3. */
+function asUserError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof DescriptorError) throw new UserError(err.message);
+    throw err;
+  }
 }

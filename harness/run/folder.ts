@@ -1,6 +1,7 @@
 /** The run folder: runs/<campaign>/<timestamp>/ and the runs/latest link to the newest. */
 import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { UserError } from '../cli/errors.js';
 
 export interface RunFolder {
   runId: string;
@@ -13,7 +14,12 @@ export function createRunFolder(outDir: string, campaignName: string, now = new 
   let runId = stamp;
   for (let i = 1; existsSync(join(base, runId)); i++) runId = `${stamp}-${i}`;
   const dir = join(base, runId);
-  mkdirSync(join(dir, 'logs'), { recursive: true });
+  try {
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new UserError(`--out ${outDir}: cannot make the run folder ${dir}: ${e.code === 'ENOTDIR' || e.code === 'EEXIST' ? 'a file is in the way' : e.code === 'EACCES' || e.code === 'EROFS' ? 'not writable' : e.message} (${e.code ?? 'error'})`);
+  }
   linkLatest(outDir, dir);
   return { runId, dir };
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -145,5 +145,72 @@ describe('runCampaign on the process runtime (fake system)', () => {
     const planOf = (run: string) => readFileSync(join(outDir, 'fake-test', run, 'plan.json'), 'utf8');
     expect(planOf(runs[1]!)).toBe(planOf(runs[0]!));
     for (const run of runs) started.push(...startedNodes(join(outDir, 'fake-test', run)).map((n) => n.pid));
+  });
+});
+
+describe('a node whose command cannot start', () => {
+  const descriptor = readFileSync(join(fixtures, 'fake-system.yaml'), 'utf8');
+  const notExecutable = join(out, 'not-executable.sh');
+  writeFileSync(notExecutable, '#!/bin/sh\nexit 0\n', { mode: 0o644 });
+  const cases: [string, (d: string) => string, RegExp][] = [
+    ['a missing program', (d) => d.replace('command: [node, harness/run/fixtures/fake-node.mjs]', 'command: [/nonexistent/fake-server]'), /process\.command\[0\] "\/nonexistent\/fake-server": no such file or directory \(ENOENT\)/],
+    ['a program not on PATH', (d) => d.replace('command: [node, harness/run/fixtures/fake-node.mjs]', 'command: [no-such-program-here]'), /process\.command\[0\] "no-such-program-here": no such program on PATH \(ENOENT\)/],
+    ['a file that is not executable', (d) => d.replace('command: [node, harness/run/fixtures/fake-node.mjs]', `command: [${notExecutable}]`), /process\.command\[0\] ".*not-executable\.sh": not executable: permission denied \(EACCES\)/],
+    ['a directory as the program', (d) => d.replace('command: [node, harness/run/fixtures/fake-node.mjs]', `command: [${out}]`), /process\.command\[0\] ".*": not a file \(EISDIR\)/],
+    ['a missing working directory', (d) => d.replace('command: [node, harness/run/fixtures/fake-node.mjs]', 'command: [node, harness/run/fixtures/fake-node.mjs]\n  cwd: no-such-dir'), /process\.cwd ".*\/no-such-dir": no such file or directory \(ENOENT\)/],
+  ];
+  for (const [what, edit, pattern] of cases) {
+    it(`fails the run at once with the OS error and the descriptor field: ${what}`, async () => {
+      const file = join(out, `system-${what.replaceAll(' ', '-')}.yaml`);
+      writeFileSync(file, edit(descriptor));
+      const campaign = await loadCampaign(join(fixtures, 'fake.yaml'), { registries: { workloads: {}, checkers: {} }, sets: [`system=${file}`] });
+      const healthTimeoutMs = 60_000;
+      const began = Date.now();
+      const run = runCampaign({
+        campaign,
+        runtime: 'process',
+        outDir: join(out, 'cannot-start'),
+        replay: 'x',
+        checkers: {},
+        progress: createProgress(process.stderr, { quiet: true }),
+        healthTimeoutMs,
+      });
+      await expect(run).rejects.toThrow(pattern);
+      await expect(run).rejects.toThrow(/^run failed before it started: node n\d cannot start: system fake: descriptor field /);
+      expect(Date.now() - began).toBeLessThan(healthTimeoutMs);
+    });
+  }
+});
+
+describe('faultline run with an output it cannot use', () => {
+  const cli = join(projectRoot, 'bin', 'faultline.js');
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [cli, 'run', join(fixtures, 'fake.yaml'), ...args], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, FAULTLINE_STATE_DIR: join(out, 'state') },
+    });
+
+  it('--out that is a file (or under one): one clear line, exit 3', () => {
+    const file = join(out, 'a-file');
+    writeFileSync(file, 'x');
+    for (const target of [file, join(file, 'below')]) {
+      const res = run(['--out', target, '--time-limit', '1']);
+      expect(res.status, res.stderr).toBe(3);
+      expect(res.stderr).toMatch(new RegExp(`^faultline: --out ${target}: cannot make the run folder ${target}/fake-test/[^ ]+: a file is in the way \\(ENOTDIR\\)\\n$`));
+    }
+  });
+
+  it('a descriptor idFormat that would write outside the run folder: one clear line, exit 3, nothing written', () => {
+    const descriptor = readFileSync(join(fixtures, 'fake-system.yaml'), 'utf8');
+    for (const idFormat of ['../n{n}', 'a/{n}', '{n}/..', '.{n}']) {
+      const file = join(out, 'escaping-system.yaml');
+      writeFileSync(file, descriptor.replace('idFormat: "n{n}"', `idFormat: "${idFormat}"`));
+      const outDir = join(out, 'escaping');
+      const res = run(['--out', outDir, '--set', `system=${file}`]);
+      expect(res.status, res.stderr).toBe(3);
+      expect(res.stderr).toMatch(/^faultline: invalid campaign: --set system=.*escaping-system\.yaml: system: .*escaping-system\.yaml: invalid system descriptor: nodes\.idFormat: may hold only letters, digits, - and _ around \{n\}.*\n$/);
+      expect(existsSync(outDir)).toBe(false);
+    }
   });
 });

@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { projectRoot, type SystemDescriptor } from '../descriptor.js';
-import { resolveCommand } from '../system-command.js';
+import type { SystemDescriptor } from '../descriptor.js';
+import { processLaunch, type ProcessLaunch } from '../system-command.js';
 import { waitUntilHealthy } from './health.js';
 import { RUN_ID_ENV } from './leftovers.js';
 import { holdPort, type HeldPort } from './ports.js';
@@ -104,8 +104,15 @@ export class ProcessRuntime implements Runtime {
       env[system.env.dataDir] = dataDir;
     }
     if (!process.listeners('exit').includes(this.killOnExit)) process.on('exit', this.killOnExit);
-    const [cmd, ...args] = resolveCommand(system.process.command);
-    const child = spawn(cmd!, args, { cwd: projectRoot, env, stdio: ['ignore', node.log, node.log], detached: true });
+    let launch: ProcessLaunch;
+    try {
+      launch = processLaunch(system, env);
+    } catch (err) {
+      writeSync(node.log, `[faultline] cannot start ${id}: ${(err as Error).message}\n`);
+      throw new RuntimeError(`node ${id} cannot start: ${(err as Error).message}`);
+    }
+    const [cmd, ...args] = launch.argv;
+    const child = spawn(cmd!, args, { cwd: launch.cwd, env, stdio: ['ignore', node.log, node.log], detached: true });
     writeSync(node.log, `[faultline] ${new Date().toISOString()} started ${id} (pid ${child.pid ?? '?'}): ${[cmd, ...args].join(' ')}\n`);
     node.child = child;
     node.state = 'running';
@@ -123,11 +130,17 @@ export class ProcessRuntime implements Runtime {
         this.reportPids();
         resolve();
       });
+      // A spawn that fails (the program vanished since the check) emits no 'exit': end here.
       child.once('error', (err) => {
         try {
           writeSync(node.log, `[faultline] cannot start ${id}: ${err.message}\n`);
         } catch {
           // closed
+        }
+        if (child.pid === undefined && node.child === child) {
+          node.state = 'stopped';
+          node.child = undefined;
+          resolve();
         }
       });
     });
