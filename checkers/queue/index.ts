@@ -4,6 +4,8 @@
  * - duplicated: a payload dequeued more than once (allowed under at-least-once unless
  *   `allowDuplicates: false`);
  * - unexpected: a payload dequeued that was never enqueued (or whose enqueue failed);
+ * - resurrected: a payload delivered again (dequeue or drain) by a call that began after a
+ *   completion of it was acknowledged: at-least-once allows redelivery before the ack, never after;
  * - stuck: the final `stats` still counts tasks `processing` after the drain;
  * - undrained: the final `stats` still counts tasks `pending` after the drain (then tasks not
  *   completed may still be in the queue: they are listed, not called lost).
@@ -115,7 +117,7 @@ export function checkQueueHistory(history: readonly Op[], options: QueueCheckOpt
   const pendingAfter = stats && typeof stats.pending === 'number' ? stats.pending : 0;
   const processingAfter = stats && typeof stats.processing === 'number' ? stats.processing : 0;
 
-  const counts = { enqueued: 0, indeterminateEnqueues: 0, failedEnqueues: 0, dequeued: 0, completed: 0, drained: 0, lost: 0, duplicated: 0, unexpected: 0, stuck: 0, undrained: 0, unconfirmedCompletions: 0 };
+  const counts = { enqueued: 0, indeterminateEnqueues: 0, failedEnqueues: 0, dequeued: 0, completed: 0, drained: 0, lost: 0, duplicated: 0, unexpected: 0, resurrected: 0, stuck: 0, undrained: 0, unconfirmedCompletions: 0 };
   const notCompleted: string[] = [];
   const drainedPayloads = new Set<string>();
   for (const [payload, f] of facts) {
@@ -142,6 +144,21 @@ export function checkQueueHistory(history: readonly Op[], options: QueueCheckOpt
         kind: 'unexpected',
         explanation: `Payload ${formatValue(payload)} was dequeued but ${why}. Dequeued by: ${f.deliveries.map(describeDelivery).join('; ')}.`,
         ops: opIndexes(...f.enqueues.map(callOps), ...f.deliveries.map((d) => callOps(d.call))),
+      });
+    }
+
+    // The first acknowledged completion: from its end on, the task is done for good.
+    const ack = f.completes.filter((c) => c.status === 'ok').sort((x, y) => x.end - y.end)[0];
+    const after = ack ? f.deliveries.filter((d) => d.call.start > ack.end) : [];
+    if (ack && after.length) {
+      counts.resurrected++;
+      anomalies.add({
+        kind: 'resurrected',
+        explanation:
+          `Payload ${formatValue(payload)} was completed and the completion acknowledged (${describeCall(ack, 'complete')}), ` +
+          `then delivered again by ${after.map(describeDelivery).join('; ')}, which began after that ack. At-least-once allows a redelivery ` +
+          `before the completion is acknowledged, never after: the queue forgot a completion it had confirmed.`,
+        ops: opIndexes(callOps(ack), ...after.map((d) => callOps(d.call))),
       });
     }
 
@@ -209,10 +226,10 @@ export function checkQueueHistory(history: readonly Op[], options: QueueCheckOpt
   }
 
   let valid: CheckResult['valid'] = true;
-  if (counts.lost || counts.unexpected || counts.stuck || counts.undrained || (!allowDuplicates && counts.duplicated)) valid = false;
+  if (counts.lost || counts.unexpected || counts.resurrected || counts.stuck || counts.undrained || (!allowDuplicates && counts.duplicated)) valid = false;
   else if (!drain && counts.enqueued > 0) valid = 'unknown';
 
-  const problems = formatCounts({ lost: counts.lost, unexpected: counts.unexpected, 'stuck in processing': counts.stuck, 'left pending': counts.undrained });
+  const problems = formatCounts({ lost: counts.lost, unexpected: counts.unexpected, 'resurrected after completion': counts.resurrected, 'stuck in processing': counts.stuck, 'left pending': counts.undrained });
   const dupText = counts.duplicated ? `; ${counts.duplicated} duplicated${allowDuplicates ? ' (allowed)' : ''}` : '';
   const summary =
     valid === 'unknown'

@@ -80,6 +80,36 @@ describe('queue checker', () => {
     expect(r.details).toMatchObject({ indeterminateEnqueues: 2, unconfirmedCompletions: 1, lost: 0 });
   });
 
+  it('finds a task resurrected after its completion was acknowledged (dequeue or drain that began after the ack)', () => {
+    const h = new HistoryBuilder();
+    const [, , comp] = cycle(h, 'r', 0);
+    const again = h.call({ process: 3, f: 'dequeue', start: 20, end: 21, result: task('r') });
+    h.call({ process: 3, f: 'complete', value: task('r'), start: 22, end: 23 });
+    const { drain } = finalPhase(h, 100, ['r']);
+    const r = checkQueueHistory(h.build());
+    expect(r.valid).toBe(false);
+    const res = r.anomalies.filter((a) => a.kind === 'resurrected');
+    expect(res).toHaveLength(1);
+    expect(res[0]?.ops).toEqual([...comp!.ops, ...again.ops, ...drain.ops]);
+    expect(res[0]?.explanation).toMatch(/never after/);
+    expect(r.details).toMatchObject({ resurrected: 1 });
+    expect(r.summary).toContain('1 resurrected after completion');
+  });
+
+  it('a redelivery that began before the completion ack is not a resurrection (at-least-once)', () => {
+    const h = new HistoryBuilder();
+    h.call({ process: 1, f: 'enqueue', value: 'e', start: 0, end: 1, result: task('e') });
+    h.call({ process: 2, f: 'dequeue', start: 2, end: 3, result: task('e') });
+    // the lease ran out while worker 2 worked: worker 3 got it before 2's completion was acknowledged
+    h.call({ process: 3, f: 'dequeue', start: 8, end: 9, result: task('e') });
+    h.call({ process: 2, f: 'complete', value: task('e'), start: 7, end: 10 });
+    h.call({ process: 3, f: 'complete', value: task('e'), start: 11, end: 12, type: 'fail', error: 'lease lost' });
+    finalPhase(h, 100, []);
+    const r = checkQueueHistory(h.build());
+    expect(r.valid).toBe(true);
+    expect(r.anomalies.map((a) => a.kind)).toEqual(['duplicated']);
+  });
+
   it('counts duplicates as allowed by default and invalid with allowDuplicates: false', () => {
     const h = new HistoryBuilder();
     const enq = h.call({ process: 1, f: 'enqueue', value: 'd', start: 0, end: 1, result: task('d') });
