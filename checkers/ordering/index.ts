@@ -11,7 +11,8 @@
  * - duplicate: one message id delivered live twice to one client, or one content stored under
  *   two message ids (history frames that re-send what a client already has are fine);
  * - sender-fifo: two messages from one sender, the first acknowledged before the second was
- *   sent, ordered the other way (by sequence, or as a client received them live).
+ *   sent, ordered the other way (by sequence, or as a client received them live);
+ * - self-delivery, history-skip: see reads.ts.
  */
 import type { Op } from '../history.js';
 import type { CheckResult } from '../result.js';
@@ -19,6 +20,7 @@ import { AnomalyList } from '../common/anomalies.js';
 import { callOps, pairCalls, pushTo, type Call } from '../common/calls.js';
 import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';
 import { numberOption, rejectUnknownOptions } from '../common/options.js';
+import { checkHistoryReads, checkSelfDelivery } from './reads.js';
 
 export interface OrderingCheckOptions {
   maxAnomalies?: number;
@@ -437,7 +439,10 @@ export function checkOrderingHistory(history: readonly Op[], options: OrderingCh
     }
   }
 
-  const kinds = ['sequence-reused', 'sequence-changed', 'gap', 'out-of-order', 'order-disagreement', 'missing', 'duplicate', 'sender-fifo'];
+  checkSelfDelivery(calls, anomalies);
+  const historyReads = checkHistoryReads(calls, anomalies);
+
+  const kinds = ['sequence-reused', 'sequence-changed', 'gap', 'out-of-order', 'order-disagreement', 'missing', 'duplicate', 'sender-fifo', 'self-delivery', 'history-skip'];
   const counts = Object.fromEntries(kinds.map((k) => [k, anomalies.count(k)]));
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const rooms = messages.size;
@@ -461,6 +466,7 @@ export function checkOrderingHistory(history: readonly Op[], options: OrderingCh
       finishedClients: finished.length,
       liveFrames,
       historyFrames,
+      historyReads,
       ...counts,
       truncated: anomalies.truncated(),
     },

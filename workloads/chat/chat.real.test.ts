@@ -116,4 +116,28 @@ describe('chat workload against the reference chat server', () => {
     expect(contents).toContain('m6');
     expect(contents).not.toContain('m2');
   });
+
+  it('a history op reads a page from a recent boundary and records what came back', async () => {
+    await harness.start('chat');
+    const a = await clientFor(0);
+    await a.invoke({ f: 'join', value: { room: 'r' } }, never);
+    for (let i = 1; i <= 6; i++) await a.invoke({ f: 'publish', value: { room: 'r', content: `m${i}` } }, never);
+    const out = await a.invoke({ f: 'history', value: { room: 'r', back: 4, limit: 3 } }, never);
+    // the join notice is sequence 1, m1..m6 are 2..7: since 7 - 4 = 3, three messages
+    expect(out).toMatchObject({ type: 'ok', value: { room: 'r', since: 3, limit: 3, lastSequence: 7 } });
+    expect((out.value as { messages: { sequence: number; content: string }[] }).messages.map((m) => `${m.content}@${m.sequence}`)).toEqual(['m3@4', 'm4@5', 'm5@6']);
+  });
+
+  it('a sender the server skips finds its own message in history: the publish says via history', async () => {
+    await harness.start('chat', { env: { FAULTLINE_MUTANT: 'chat-no-self-echo' } });
+    const a = await clientFor(0);
+    const b = await clientFor(1);
+    await a.invoke({ f: 'join', value: { room: 'r' } }, never);
+    await b.invoke({ f: 'join', value: { room: 'r' } }, never);
+    const mine = a.invoke({ f: 'publish', value: { room: 'r', content: 'mine' } }, never);
+    await settle(50);
+    // b's message reaches a live: a sees the gap where its own message is and asks history
+    await b.invoke({ f: 'publish', value: { room: 'r', content: 'theirs' } }, never).catch(() => undefined);
+    expect(await mine).toMatchObject({ type: 'ok', value: { content: 'mine', via: 'history' } });
+  });
 });

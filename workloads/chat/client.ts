@@ -1,7 +1,10 @@
 /**
  * A client for the course's WebSocket chat. It keeps one socket, records every message frame it
  * receives (live or from history) for `poll`, asks for history when it sees a sequence gap, and
- * acknowledges a publish once its own message comes back.
+ * acknowledges a publish once its own message comes back (live, or found in a history answer:
+ * then the publish says `via: "history"`, as the server skipped its sender). A `history` op reads a
+ * page from a recent boundary and records the answer. History answers come in the order of the
+ * requests on one socket, so each is matched to its request (a gap fill's has a placeholder).
  *
  * Sending only happens on an open socket, so a socket that cannot be opened makes the op `fail`
  * (nothing reached the server); a socket that closes while we wait makes it `info`.
@@ -19,6 +22,14 @@ interface RoomState {
   ids: Set<string>;
   /** When the last history request for a gap went out (one at a time). */
   gapRequestAt?: number;
+  /** A `history` op is waiting for its answer: no gap fill meanwhile. */
+  reading?: boolean;
+}
+
+/** A history answer as the waiters get it. */
+interface HistoryAnswer {
+  messages: ChatFrame[];
+  lastSequence: number | undefined;
 }
 
 interface Waiter {
@@ -59,8 +70,8 @@ export class ChatClient implements WorkloadClient {
   private frames: ChatFrame[] = [];
   /** Publishes waiting for their own message, by content. */
   private readonly publishes = new Map<string, Waiter>();
-  /** Waiting for the next `history` answer of a room. */
-  private readonly histories = new Map<string, Waiter[]>();
+  /** The history answers each room owes this socket, in request order; null for one nobody waits for. */
+  private readonly histories = new Map<string, (Waiter | null)[]>();
   private lastError: string | undefined;
 
   constructor(
@@ -101,6 +112,8 @@ export class ChatClient implements WorkloadClient {
       }
       case 'catch-up':
         return this.catchUp(signal);
+      case 'history':
+        return this.readHistory(call, signal);
       default:
         return { type: 'fail', error: `chat: unknown op "${call.f}"` };
     }
@@ -164,7 +177,7 @@ export class ChatClient implements WorkloadClient {
   private failWaiters(err: Error): void {
     for (const w of this.publishes.values()) w.reject(err);
     this.publishes.clear();
-    for (const list of this.histories.values()) for (const w of list) w.reject(err);
+    for (const list of this.histories.values()) for (const w of list) w?.reject(err);
     this.histories.clear();
   }
 
@@ -213,10 +226,19 @@ export class ChatClient implements WorkloadClient {
         this.histories.set(room, list);
       },
       () => {
+        // The answer may still come: it must still take this place in the order.
         const list = this.histories.get(room);
-        if (list && waiter) list.splice(list.indexOf(waiter), 1);
+        const at = list && waiter ? list.indexOf(waiter) : -1;
+        if (at >= 0) list![at] = null;
       },
     );
+  }
+
+  /** Expects a history answer nobody waits for (a gap fill's). */
+  private expectHistory(room: string): void {
+    const list = this.histories.get(room) ?? [];
+    list.push(null);
+    this.histories.set(room, list);
   }
 
   private async join(room: string, signal: AbortSignal): Promise<OpOutcome> {
@@ -255,7 +277,8 @@ export class ChatClient implements WorkloadClient {
     try {
       const frame = await echo;
       if (!frame) return { type: 'info', error: `own message not seen within ${this.context.timeoutMs} ms` };
-      return { type: 'ok', value: { room: frame.room, content: frame.content, id: frame.id, sequence: frame.sequence } };
+      const via = frame.via === 'history' ? { via: 'history' } : {};
+      return { type: 'ok', value: { room: frame.room, content: frame.content, id: frame.id, sequence: frame.sequence, ...via } };
     } catch (err) {
       return { type: 'info', error: (err as Error).message };
     }
@@ -281,6 +304,35 @@ export class ChatClient implements WorkloadClient {
       }
     }
     return missing.length ? { type: 'info', error: `no history answer for ${missing.join(', ')}` } : { type: 'ok' };
+  }
+
+  /** Reads `limit` messages after `back` sequences before the highest seen; records the answer. */
+  private async readHistory(call: OpCall, signal: AbortSignal): Promise<OpOutcome> {
+    const v = obj(call.value);
+    const { room, back, limit } = v ?? {};
+    if (typeof room !== 'string' || typeof back !== 'number' || typeof limit !== 'number') {
+      return { type: 'fail', error: 'history: value must be {room, back, limit}' };
+    }
+    const opened = await this.ensureOpen(signal);
+    if (opened) return opened;
+    const st = this.roomState(room);
+    const since = Math.max(0, highest(st.seen) - back);
+    st.reading = true;
+    const answer = this.waitHistory(room, signal);
+    try {
+      if (!this.send({ type: 'history', room, since, limit })) {
+        answer.catch(() => undefined);
+        return { type: 'fail', error: 'socket not open' };
+      }
+      const got = (await answer) as HistoryAnswer | undefined;
+      if (!got) return { type: 'info', error: `no history answer within ${this.context.timeoutMs} ms` };
+      const messages = got.messages.map((m) => ({ sequence: m.sequence, id: m.id, content: m.content }));
+      return { type: 'ok', value: { room, since, limit, messages, ...(got.lastSequence !== undefined ? { lastSequence: got.lastSequence } : {}) } };
+    } catch (err) {
+      return { type: 'info', error: (err as Error).message };
+    } finally {
+      st.reading = false;
+    }
   }
 
   private roomState(room: string): RoomState {
@@ -328,9 +380,17 @@ export class ChatClient implements WorkloadClient {
         const st = this.roomState(room);
         for (const m of parsed) if (!st.ids.has(m.id)) this.record(m);
         st.gapRequestAt = undefined;
-        const waiters = this.histories.get(room);
-        const waiter = waiters?.shift();
-        if (waiter) waiter.resolve(parsed);
+        for (const m of parsed) {
+          // Our own message, found in history before it came back live: the server skipped us.
+          const publish = this.publishes.get(m.content);
+          if (publish && this.sentByMe(m)) {
+            this.publishes.delete(m.content);
+            publish.resolve(m);
+          }
+        }
+        const waiter = this.histories.get(room)?.shift();
+        const lastSequence = typeof data?.lastSequence === 'number' ? data.lastSequence : undefined;
+        if (waiter) waiter.resolve({ messages: parsed, lastSequence } satisfies HistoryAnswer);
         this.checkGap(room);
         return;
       }
@@ -372,12 +432,16 @@ export class ChatClient implements WorkloadClient {
   private checkGap(room: string): void {
     if (!this.options.gapFill) return;
     const st = this.roomState(room);
+    if (st.reading) return;
     const max = highest(st.seen);
     // `contiguous` stops right before the first missing sequence, so anything past it is a gap.
     if (max <= st.contiguous) return;
     const now = Date.now();
     if (st.gapRequestAt !== undefined && now - st.gapRequestAt < this.context.timeoutMs) return;
-    if (this.send({ type: 'history', room, since: st.contiguous })) st.gapRequestAt = now;
+    if (this.send({ type: 'history', room, since: st.contiguous })) {
+      st.gapRequestAt = now;
+      this.expectHistory(room);
+    }
   }
 
   /** The last error frame or socket error, for diagnostics. */

@@ -31,6 +31,10 @@ export class ChatGenerator implements OpGenerator {
       const room = random.pick([...joined]);
       return { f, value: { room, content: `msg-${this.nextContent++}` } };
     }
+    if (f === 'history') {
+      const room = random.pick([...joined]);
+      return { f, value: { room, back: random.int(this.options.historyBack + 1), limit: 1 + random.int(this.options.historyLimit) } };
+    }
     return { f };
   }
 

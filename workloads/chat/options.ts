@@ -12,10 +12,13 @@ export const chatOptions = z
         publish: z.number().min(0).default(5),
         poll: z.number().min(0).default(2),
         reconnect: z.number().min(0).default(0.3),
+        /** A history read from a recent boundary (`since` a few sequences back, a small `limit`),
+         *  recorded with its answer, so a page or sequence boundary falls inside the data. */
+        history: z.number().min(0).default(1),
       })
       .strict()
       .prefault({})
-      .refine((w) => w.publish + w.poll + w.reconnect > 0, 'at least one weight must be positive'),
+      .refine((w) => w.publish + w.poll + w.reconnect + w.history > 0, 'at least one weight must be positive'),
     /** Ask `{type: "history", room, since}` when a sequence gap shows up (the course client never does). */
     gapFill: z.boolean().default(true),
     /** Where the final catch-up asks history from: the first sequence this client is missing
@@ -23,6 +26,10 @@ export const chatOptions = z
     catchUpFrom: z.enum(['first-gap', 'last-seen']).default('first-gap'),
     /** How long `reconnect` stays offline between closing the socket and opening a new one. */
     reconnectPauseMs: z.number().int().min(0).max(60_000).default(0),
+    /** A `history` op asks from up to this many sequences before the highest it has seen... */
+    historyBack: z.number().int().min(0).max(1000).default(8),
+    /** ...for at most this many messages (the limit is drawn from 1 to this). */
+    historyLimit: z.number().int().min(1).max(1000).default(5),
   })
   .strict();
 
