@@ -4,10 +4,10 @@
  * `defineWorkload` / `defineChecker`); the loader then sees its name, so the schema, the checks and
  * the error messages are those of a YAML campaign.
  */
-import type { CheckerSpec as Checker } from '../checkers/index.js';
-import type { Workload } from '../harness/workload.js';
+import type { Checker } from '../core/checker.js';
+import type { Workload } from '../core/workload.js';
 import type { CampaignInput } from '../harness/campaign/schema.js';
-import { UserError } from '../harness/cli/errors.js';
+import { UserError } from '../core/errors.js';
 
 /** A checker entry: a name, a checker, or either with options. */
 export type CheckerEntry = string | Checker | { name: string | Checker; options?: Record<string, unknown> };

@@ -8,7 +8,7 @@ export { formatRunResult, runCampaign, type RunAnomaly, type RunOptions, type Ru
 
 // Errors a caller may catch: a campaign with mistakes (every one listed), and bad input generally.
 export { CampaignError } from '../harness/campaign/load.js';
-export { EXIT, UserError } from '../harness/cli/errors.js';
+export { EXIT, UserError } from '../core/errors.js';
 
 // Linearizability, porcupine-style: check a history against a model (shipped or your own).
 export {
@@ -26,14 +26,14 @@ export {
   type OpInput,
   type PartitionWitness,
 } from '../checkers/linearizability/index.js';
-export { readHistory } from '../harness/run/check.js';
+export { readHistory } from '../core/history.js';
 
 // The contracts.
-export type { Op, OpType, ProcessId } from '../checkers/history.js';
-export type { Anomaly, CheckResult, Validity } from '../checkers/result.js';
-export type { CheckerSpec as Checker } from '../checkers/index.js';
-export type { ClientContext, NodeEndpoint, OpCall, OpGenerator, OpOutcome, Workload, WorkloadClient } from '../harness/workload.js';
-export type { Random } from '../harness/random.js';
+export type { Op, OpType, ProcessId } from '../core/op.js';
+export type { Anomaly, CheckResult, Validity } from '../core/result.js';
+export type { Checker } from '../core/checker.js';
+export type { ClientContext, NodeEndpoint, OpCall, OpGenerator, OpOutcome, Workload, WorkloadClient } from '../core/workload.js';
+export type { Random } from '../core/random.js';
 export type { Runtime, NodeState } from '../harness/runtime/runtime.js';
 export type { RuntimeName } from '../harness/runtime/index.js';
 export type { SystemDescriptor } from '../harness/descriptor.js';

@@ -2,10 +2,10 @@
  * `runCampaign`: one run of a campaign from code, through the same loader and engine as
  * `faultline run` (harness/campaign/load.ts, harness/run/run.ts), quiet unless asked.
  */
-import type { Anomaly, CheckResult, Validity } from '../checkers/result.js';
+import type { Anomaly, CheckResult, Validity } from '../core/result.js';
 import { loadCampaign, type Campaign } from '../harness/campaign/load.js';
 import { defaultRegistries, type Registries } from '../harness/campaign/registries.js';
-import { UserError } from '../harness/cli/errors.js';
+import { UserError } from '../core/errors.js';
 import { parseTimeLimitOption } from '../harness/cli/options.js';
 import { RUNTIMES, type RuntimeName } from '../harness/runtime/index.js';
 import { createProgress } from '../harness/run/progress.js';

@@ -40,7 +40,7 @@ function positiveInt(raw: string | undefined, name: string, fallback: number): n
 }
 
 async function selectCampaigns(only: string | undefined): Promise<Entry[]> {
-  const registries = await defaultRegistries();
+  const registries = defaultRegistries();
   const names = listCampaignNames().filter((n) => {
     if (n.startsWith('bugs/')) return true;
     const [system, ...rest] = n.split('-');

@@ -16,8 +16,8 @@ import { parseArgs } from 'node:util';
 import { checkLinearizability } from '../checkers/linearizability/check.js';
 import { bruteForceLinearizable } from '../checkers/linearizability/differential/brute-force.js';
 import { generateHistory, type GeneratedModel, type HistoryShape } from '../checkers/linearizability/differential/generate.js';
-import type { Op } from '../checkers/history.js';
-import { Random } from '../harness/random.js';
+import type { Op } from '../core/op.js';
+import { Random } from '../core/random.js';
 
 const MODELS: GeneratedModel[] = ['register', 'cas-register', 'kv'];
 const REPEAT = 3;

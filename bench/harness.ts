@@ -12,12 +12,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { z } from 'zod';
-import { Random } from '../harness/random.js';
+import { Random } from '../core/random.js';
 import { Clients } from '../harness/run/clients.js';
 import { HistoryWriter } from '../harness/run/history.js';
 import { historyProblems } from '../harness/run/validate.js';
-import { readHistory } from '../harness/run/check.js';
-import type { OpOutcome, Workload } from '../harness/workload.js';
+import { readHistory } from '../core/history.js';
+import type { OpOutcome, Workload } from '../core/workload.js';
 
 const TARGET = 20_000;
 

@@ -10,7 +10,7 @@ const KINDS = ['smoke', 'partitions', 'crashes', 'latency', 'mixed'];
 
 describe('campaigns/', () => {
   it.each(names)('%s loads, names its expectation, and fits the detection budget', async (name) => {
-    const campaign = await loadCampaign(name, { registries: await defaultRegistries(), seed: 1 });
+    const campaign = await loadCampaign(name, { registries: defaultRegistries(), seed: 1 });
     expect(campaign.name).toBe(name);
     expect(campaign.spec.expected).toBeDefined();
     expect(campaign.spec.description.length).toBeGreaterThan(10);

@@ -2,8 +2,7 @@
  * The checker registry: every checker faultline knows, by the name campaigns use.
  * Checkers are pure: a history (and options from the campaign) in, a verdict out.
  */
-import type { Op } from './history.js';
-import type { CheckResult } from './result.js';
+import type { Checker } from '../core/checker.js';
 import { checkAgreementHistory } from './agreement/index.js';
 import { checkConsistencyHistory } from './consistency/index.js';
 import { checkInvariantsHistory } from './invariants/index.js';
@@ -13,16 +12,9 @@ import { checkPerfHistory } from './perf/index.js';
 import { checkQueueHistory } from './queue/index.js';
 import { checkSetHistory } from './set/index.js';
 
-export interface CheckerSpec {
-  name: string;
-  /** One sentence, for `faultline list checkers`. */
-  description: string;
-  check(history: readonly Op[], options: Record<string, unknown>): CheckResult | Promise<CheckResult>;
-}
-
 export { CheckerOptionError } from './common/options.js';
 
-const all: CheckerSpec[] = [
+const all: Checker[] = [
   {
     name: 'linearizable',
     description: 'Linearizability per key against a model (register, cas-register, kv), porcupine-style, with the smallest failing window as witness.',
@@ -65,4 +57,4 @@ const all: CheckerSpec[] = [
   },
 ];
 
-export const checkers: Record<string, CheckerSpec> = Object.fromEntries(all.map((c) => [c.name, c]));
+export const checkers: Readonly<Record<string, Checker>> = Object.fromEntries(all.map((c) => [c.name, c]));

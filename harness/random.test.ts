@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from './random.js';
+import { Random } from '../core/random.js';
 
 describe('Random', () => {
   it('replays the same sequence from the same seed, and another from another seed', () => {

@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Validity } from '../checkers/result.js';
+import type { Validity } from '../core/result.js';
 import { asset } from './assets.js';
 import { escapeHtml as h } from './escape.js';
 import { verdictClass, verdictText } from './page.js';

@@ -3,11 +3,11 @@
  * 100k-op history stays a few MB of JSON and draws from typed arrays), fault windows, node
  * roles from the status monitor, and the checkers' results (large details trimmed).
  */
-import type { Op } from '../checkers/history.js';
-import type { CheckResult } from '../checkers/result.js';
+import type { Op } from '../core/op.js';
+import type { CheckResult } from '../core/result.js';
 import { pairCalls } from '../checkers/common/calls.js';
 import { faultWindows } from '../checkers/common/faults.js';
-import { stringifyJson } from '../checkers/common/json.js';
+import { stringifyJson } from '../core/json.js';
 import type { NodeLog, RunFolderContents, RunResultsFile } from './load.js';
 
 /** Call outcome codes in `CallColumns.type`. */

@@ -3,7 +3,7 @@
  * JSON inside `<script type="application/json">` (read with JSON.parse, drawn with textContent),
  * or as HTML text through `escapeHtml`.
  */
-import { stringifyJson } from '../checkers/common/json.js';
+import { stringifyJson } from '../core/json.js';
 
 /** JSON that is safe inside a `<script>` element: no `<`, `>`, `&`, U+2028 or U+2029 left raw. */
 export function jsonForScript(value: unknown): string {

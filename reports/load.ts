@@ -5,9 +5,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseJsonExact } from '../checkers/common/json.js';
-import type { Op } from '../checkers/history.js';
-import { fileLines, jsonOp, ParseError, textLines, type Line } from '../checkers/import/index.js';
+import { parseJsonExact } from '../core/json.js';
+import type { Op } from '../core/op.js';
+import { readHistoryJsonl } from '../core/history.js';
 
 const validity = z.union([z.literal(true), z.literal(false), z.literal('unknown')]);
 
@@ -64,15 +64,14 @@ export function isRunFolder(dir: string): boolean {
 }
 
 export function readRunFolder(dir: string): RunFolderContents {
-  const historyFile = join(dir, 'history.jsonl');
-  const { ops, bad } = existsSync(historyFile) ? parseHistoryLines(fileLines(historyFile)) : { ops: [], bad: 0 };
+  const { ops, skipped } = readHistoryJsonl(join(dir, 'history.jsonl'), { bad: 'skip' });
   const { results, problem } = readRunResults(dir);
   return {
     dir,
     ...(results ? { results } : {}),
     ...(problem ? { resultsProblem: problem } : {}),
     history: ops,
-    badLines: bad,
+    badLines: skipped,
     campaignYaml: readText(join(dir, 'campaign.yaml')),
     logs: listLogs(dir),
   };
@@ -88,28 +87,6 @@ export function readRunResults(dir: string): { results?: RunResultsFile; problem
   if (checked.success) return { results: checked.data };
   const issue = checked.error.issues[0]!;
   return { problem: `results.json: ${issue.path.join('.') || '(top)'}: ${issue.message}` };
-}
-
-/** history.jsonl (a stream of lines, or a text), skipping lines that are not ops; integers exact. */
-export function parseHistoryLines(input: string | Iterable<Line>): { ops: Op[]; bad: number } {
-  const ops: Op[] = [];
-  let bad = 0;
-  try {
-    for (const { text, line } of typeof input === 'string' ? textLines(input) : input) {
-      if (text.trim() === '') continue;
-      try {
-        ops.push(jsonOp(text, line, ops.length));
-      } catch (err) {
-        if (!(err instanceof ParseError)) throw err;
-        bad++;
-      }
-    }
-  } catch (err) {
-    // binary data or an endless line: the rest of the file is not ops
-    if (!(err instanceof ParseError)) throw err;
-    bad++;
-  }
-  return { ops, bad };
 }
 
 function listLogs(dir: string): NodeLog[] {

@@ -4,7 +4,7 @@
  * inline script from the JSON in `<script type="application/json" id="report-data">`.
  */
 import { randomBytes } from 'node:crypto';
-import type { CheckResult, Validity } from '../checkers/result.js';
+import type { CheckResult, Validity } from '../core/result.js';
 import { asset } from './assets.js';
 import type { ReportData } from './data.js';
 import { escapeHtml as h, jsonForScript, relativeHref } from './escape.js';

@@ -1,7 +1,7 @@
 /** Finds the run folders (and comparisons) under a directory, for `faultline serve`'s index. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { Validity } from '../checkers/result.js';
+import type { Validity } from '../core/result.js';
 import { z } from 'zod';
 import { readJson, readRunResults } from './load.js';
 import { anomalyCounts } from './page.js';

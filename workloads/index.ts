@@ -1,5 +1,5 @@
 /** Every workload faultline ships, by name (`workload.name` in a campaign). */
-import type { Workload } from '../harness/workload.js';
+import type { Workload } from '../core/workload.js';
 import { chat } from './chat/index.js';
 import { queue } from './queue/index.js';
 import { register } from './register/index.js';

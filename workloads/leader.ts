@@ -4,7 +4,7 @@
  * failure (the node did nothing), so a chain of redirects that never reaches a leader is `fail`;
  * the outcome of the last node actually asked decides otherwise.
  */
-import type { NodeEndpoint, OpOutcome } from '../harness/workload.js';
+import type { NodeEndpoint, OpOutcome } from '../core/workload.js';
 
 /** What one attempt against one node said. */
 export type Attempt =

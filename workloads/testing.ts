@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findSystem, formatPeers, nodeIds, type SystemDescriptor } from '../harness/descriptor.js';
 import { resolveCommand } from '../harness/system-command.js';
-import { Random } from '../harness/random.js';
-import type { ClientContext, NodeEndpoint, Workload, WorkloadClient } from '../harness/workload.js';
+import { Random } from '../core/random.js';
+import type { ClientContext, NodeEndpoint, Workload, WorkloadClient } from '../core/workload.js';
 import { freePort, spawnNode, type Spawned } from '../systems/common/testing.js';
 
 export interface TestCluster {

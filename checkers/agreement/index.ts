@@ -17,8 +17,8 @@
  * of a run never shows such a divergence when later writes overwrite it before any read sees it.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Op } from '../history.js';
-import type { CheckResult } from '../result.js';
+import type { Op } from '../../core/op.js';
+import type { CheckResult } from '../../core/result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { formatValue } from '../common/describe.js';
 import { numberOption, rejectUnknownOptions } from '../common/options.js';

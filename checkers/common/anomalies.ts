@@ -1,5 +1,5 @@
 /** Collects anomalies, counting every one but keeping at most `limit` of each kind for the report. */
-import type { Anomaly } from '../result.js';
+import type { Anomaly } from '../../core/result.js';
 
 export const DEFAULT_ANOMALY_LIMIT = 100;
 

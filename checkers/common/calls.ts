@@ -2,7 +2,7 @@
  * Pairs each client `invoke` with its completion (the next `ok`/`fail`/`info` of the same process).
  * Checkers reason about calls, not loose ops.
  */
-import type { Op } from '../history.js';
+import type { Op } from '../../core/op.js';
 
 export type CallStatus = 'ok' | 'fail' | 'info' | 'pending';
 

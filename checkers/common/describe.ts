@@ -1,6 +1,6 @@
 /** Words for explanations: ops, calls and times as a person reads them. */
 import type { Call } from './calls.js';
-import { stringifyJson } from './json.js';
+import { stringifyJson } from '../../core/json.js';
 
 /** `1.234s` from nanoseconds since the run started. */
 export function formatTime(ns: number): string {

@@ -3,7 +3,7 @@
  * A window opens at the invoke of the op that starts the fault (it may bite any time after) and
  * closes at the completion of the op that ends it; a fault never ended lasts to the history's end.
  */
-import type { Op } from '../history.js';
+import type { Op } from '../../core/op.js';
 
 export interface FaultWindow {
   /** partition, latency, kill, pause, or X of any start-X/stop-X pair. */

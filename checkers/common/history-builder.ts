@@ -2,7 +2,7 @@
  * Builds histories by hand (tests, benches, examples): calls are given with their start and end
  * times in ms, ops are ordered by time and indexed on `build()`.
  */
-import type { Op, OpType, ProcessId } from '../history.js';
+import type { Op, OpType, ProcessId } from '../../core/op.js';
 
 export interface CallSpec {
   process: ProcessId;

@@ -13,13 +13,13 @@
  * invoked. Only definite violations are reported: a write that is concurrent or indeterminate
  * (info) is never older than anything, so concurrency never raises a false alarm.
  */
-import type { Op } from '../history.js';
-import type { CheckResult } from '../result.js';
+import type { Op } from '../../core/op.js';
+import type { CheckResult } from '../../core/result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { callOps, effectEnd, pairCalls, pushTo, type Call } from '../common/calls.js';
 import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';
 import { numberOption, rejectUnknownOptions, stringListOption } from '../common/options.js';
-import { stringifyJson } from '../common/json.js';
+import { stringifyJson } from '../../core/json.js';
 
 export const CONSISTENCY_KINDS = ['stale-read', 'read-your-writes', 'monotonic-reads', 'unexpected-value', 'divergence'] as const;
 export type ConsistencyKind = (typeof CONSISTENCY_KINDS)[number];

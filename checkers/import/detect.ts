@@ -1,6 +1,6 @@
-import { ParseError } from './errors.js';
+import { ParseError } from '../../core/errors.js';
 import type { HistoryFormat } from './imported.js';
-import type { Line } from './lines.js';
+import type { Line } from '../../core/lines.js';
 
 const JEPSEN_OP = /jepsen\.util(\s+-|:)\s+\S+\s+:(invoke|ok|fail|info)\b/;
 

@@ -15,8 +15,8 @@
  * beyond 2^53, lets `)` close a `[`, reads an unparsable value as nil and builds values
  * recursively; none of which a verdict can rest on.
  */
-import { exactNumber, MAX_VALUE_DEPTH, stringifyJson } from '../common/json.js';
-import { ParseError } from './errors.js';
+import { exactNumber, MAX_VALUE_DEPTH, stringifyJson } from '../../core/json.js';
+import { ParseError } from '../../core/errors.js';
 
 /** A top-level form: its value, the line it starts on, and the keyword's name when it is one. */
 export interface EdnForm {

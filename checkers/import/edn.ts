@@ -1,9 +1,9 @@
-import { stringifyJson } from '../common/json.js';
-import type { Op } from '../history.js';
+import { stringifyJson } from '../../core/json.js';
+import type { Op } from '../../core/op.js';
 import { EdnReader, type EdnForm } from './edn-reader.js';
-import { ParseError } from './errors.js';
+import { ParseError } from '../../core/errors.js';
 import { opType, processId, shown, type ImportedHistory } from './imported.js';
-import { textLines, type Line } from './lines.js';
+import { textLines, type Line } from '../../core/lines.js';
 
 /**
  * Jepsen/knossos EDN histories: one vector (or list) of op maps, or op maps one after another

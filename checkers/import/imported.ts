@@ -1,6 +1,8 @@
-import { stringifyJson } from '../common/json.js';
-import type { Op, OpType, ProcessId } from '../history.js';
-import { ParseError } from './errors.js';
+import { opType, shown } from '../../core/history.js';
+import type { Op, ProcessId } from '../../core/op.js';
+import { ParseError } from '../../core/errors.js';
+
+export { opType, shown };
 
 export type HistoryFormat = 'jsonl' | 'edn' | 'jepsen-log';
 export const FORMATS: readonly HistoryFormat[] = ['jsonl', 'edn', 'jepsen-log'];
@@ -13,13 +15,6 @@ export interface ImportedHistory {
   lines: number[];
 }
 
-const TYPES: readonly string[] = ['invoke', 'ok', 'fail', 'info'];
-
-export function opType(v: unknown, line: number): OpType {
-  if (typeof v === 'string' && TYPES.includes(v)) return v as OpType;
-  throw new ParseError(`type must be one of invoke, ok, fail, info, got ${shown(v)}`, line);
-}
-
 /** Client processes are integers; anything else (nemesis, monitor, named processes) is not a client. */
 export function processId(v: unknown, line: number): ProcessId {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
@@ -29,10 +24,4 @@ export function processId(v: unknown, line: number): ProcessId {
   }
   if (typeof v === 'string' && v.length > 0) return v === 'monitor' ? 'monitor' : 'nemesis';
   throw new ParseError(`process must be an integer or a name, got ${shown(v)}`, line);
-}
-
-/** A value in an error message: its JSON, cut at 60 characters. */
-export function shown(v: unknown): string {
-  const s = stringifyJson(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

@@ -3,13 +3,12 @@ import { parseEdn } from './edn.js';
 import type { HistoryFormat, ImportedHistory } from './imported.js';
 import { parseJepsenLog } from './jepsen-log.js';
 import { parseJsonl } from './jsonl.js';
-import { fileLines, textLines, type Line } from './lines.js';
+import { fileLines, textLines, type Line } from '../../core/lines.js';
 
 export { parseEdnValue } from './edn-reader.js';
-export { ParseError } from './errors.js';
+export { ParseError } from '../../core/errors.js';
 export { FORMATS, type HistoryFormat, type ImportedHistory } from './imported.js';
-export { jsonOp } from './jsonl.js';
-export { fileLines, MAX_LINE_CHARS, textLines, type Line } from './lines.js';
+export { fileLines, MAX_LINE_CHARS, textLines, type Line } from '../../core/lines.js';
 export { detectFormat, parseEdn, parseJepsenLog, parseJsonl };
 
 /** Reads a history in the given format, or the format its content suggests. Throws `ParseError`. */

@@ -1,8 +1,8 @@
-import type { Op, OpType } from '../history.js';
+import type { Op, OpType } from '../../core/op.js';
 import { parseEdnValue, type EdnForm } from './edn-reader.js';
-import { ParseError } from './errors.js';
+import { ParseError } from '../../core/errors.js';
 import { processId, type ImportedHistory } from './imported.js';
-import { textLines, type Line } from './lines.js';
+import { textLines, type Line } from '../../core/lines.js';
 
 const OP_LINE = /(?:^|\s)jepsen\.util(?:\s+-|:)\s+(\S+)\s+:(invoke|ok|fail|info)\s+:?(\S+)(?:\s+(.*?))?\s*$/;
 const OTHER_LOG_LINE = /^.{0,60}?\b(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\b/;

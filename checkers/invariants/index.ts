@@ -5,8 +5,8 @@
  * so not even a restart may lower it). The monitor polls each node sequentially, so one node's
  * samples are in order.
  */
-import type { Op } from '../history.js';
-import type { CheckResult } from '../result.js';
+import type { Op } from '../../core/op.js';
+import type { CheckResult } from '../../core/result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { formatTime, opIndexes } from '../common/describe.js';
 import { booleanOption, CheckerOptionError, numberOption, rejectUnknownOptions } from '../common/options.js';

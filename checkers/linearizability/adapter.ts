@@ -1,5 +1,5 @@
-import type { Op } from '../history.js';
-import type { Anomaly, CheckResult } from '../result.js';
+import type { Op } from '../../core/op.js';
+import type { Anomaly, CheckResult } from '../../core/result.js';
 import { checkLinearizability, type LinearizabilityResult } from './check.js';
 import type { Model, OpInput } from './model.js';
 import { isModelName } from './models/index.js';

@@ -1,5 +1,5 @@
-import type { Op } from '../history.js';
-import type { Validity } from '../result.js';
+import type { Op } from '../../core/op.js';
+import type { Validity } from '../../core/result.js';
 import type { Model, OpInput, Operation } from './model.js';
 import { guessModelName, isModelName, modelByName, type ModelName } from './models/index.js';
 import { HistoryError, toOperations } from './operations.js';

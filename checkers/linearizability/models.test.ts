@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Op } from '../history.js';
+import type { Op } from '../../core/op.js';
 import { checkLinearizableHistory, DEFAULT_RUN_TIME_LIMIT_MS } from './adapter.js';
 import { checkLinearizability } from './check.js';
 import { hashValue, valueEqual, type Model, type OpInput, type Operation } from './model.js';

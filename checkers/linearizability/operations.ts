@@ -1,4 +1,4 @@
-import type { Op } from '../history.js';
+import type { Op } from '../../core/op.js';
 import type { OpInput, Operation } from './model.js';
 
 /** A history the checker cannot read: `index` is the offending op's `index` (-1: none). */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Op } from '../history.js';
+import type { Op } from '../../core/op.js';
 import * as source from './index.js';
 
 /** A register history over `keys` keys, run sequentially then stretched: linearizable. */

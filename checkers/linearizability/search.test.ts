@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Op } from '../history.js';
+import type { Op } from '../../core/op.js';
 import { checkLinearizability, checkOperations } from './check.js';
 import type { Model, OpInput, Operation } from './model.js';
 import { modelByName } from './models/index.js';

@@ -14,8 +14,8 @@
  *   sent, ordered the other way (by sequence, or as a client received them live);
  * - self-delivery, history-skip: see reads.ts.
  */
-import type { Op } from '../history.js';
-import type { CheckResult } from '../result.js';
+import type { Op } from '../../core/op.js';
+import type { CheckResult } from '../../core/result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { callOps, pairCalls, pushTo, type Call } from '../common/calls.js';
 import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';

@@ -5,8 +5,8 @@
  * (Jepsen's `stats` checker), or availability outside fault windows below its floor (default
  * DEFAULT_MIN_AVAILABILITY_OUTSIDE_FAULTS); and when a threshold option is given and broken.
  */
-import type { Op } from '../history.js';
-import type { CheckResult } from '../result.js';
+import type { Op } from '../../core/op.js';
+import type { CheckResult } from '../../core/result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { callOps, pairCalls, type Call } from '../common/calls.js';
 import { faultWindows, mergeWindows, overlaps, type FaultWindow } from '../common/faults.js';

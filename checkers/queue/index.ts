@@ -13,8 +13,8 @@
  * were completed; the final drain is the last `ok` one to end.
  * Indeterminate enqueues (info) may or may not be there: never lost, never unexpected.
  */
-import type { Op } from '../history.js';
-import type { CheckResult } from '../result.js';
+import type { Op } from '../../core/op.js';
+import type { CheckResult } from '../../core/result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { callOps, pairCalls, type Call } from '../common/calls.js';
 import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';

@@ -12,8 +12,8 @@
  * both are only counted. Elements are the keys that have an `add` call; other keys are ignored.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Op } from '../history.js';
-import type { CheckResult } from '../result.js';
+import type { Op } from '../../core/op.js';
+import type { CheckResult } from '../../core/result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { callOps, pairCalls, type Call } from '../common/calls.js';
 import { describeCall, formatCounts, formatValue, opIndexes } from '../common/describe.js';

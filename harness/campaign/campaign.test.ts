@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { projectRoot } from '../descriptor.js';
-import type { Workload } from '../workload.js';
+import type { Workload } from '../../core/workload.js';
 import { CampaignError, loadCampaign } from './load.js';
 import type { Registries } from './registries.js';
 

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { projectRoot } from '../descriptor.js';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../../core/errors.js';
 
 export const campaignsDir = join(projectRoot, 'campaigns');
 

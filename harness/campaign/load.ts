@@ -8,10 +8,11 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { DescriptorError, findSystem, nodeIds, type SystemDescriptor } from '../descriptor.js';
-import type { Workload } from '../workload.js';
-import { UserError } from '../cli/errors.js';
+import type { Workload } from '../../core/workload.js';
+import { UserError } from '../../core/errors.js';
 import { findCampaignFile } from './find.js';
-import type { CheckerSpec, Registries } from './registries.js';
+import type { Checker } from '../../core/checker.js';
+import type { Registries } from './registries.js';
 import { campaignSchema, type CampaignFile, type FaultSpec, type NemesisSettings } from './schema.js';
 import {
   applyOverride,
@@ -176,7 +177,7 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
   // Checkers.
   const entries = part.checkers ?? [];
   const checkers: ResolvedChecker[] = entries.map((c) => (typeof c === 'string' ? { name: c, options: {} } : c));
-  const checkerSpec = (name: string): CheckerSpec | undefined => (Object.hasOwn(options.registries.checkers, name) ? options.registries.checkers[name] : undefined);
+  const checkerSpec = (name: string): Checker | undefined => (Object.hasOwn(options.registries.checkers, name) ? options.registries.checkers[name] : undefined);
   checkers.forEach((c, i) => {
     if (!checkerSpec(c.name)) {
       const known = Object.keys(options.registries.checkers);

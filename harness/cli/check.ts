@@ -15,9 +15,9 @@ import {
   type ModelName,
   type PartitionWitness,
 } from '../../checkers/linearizability/index.js';
-import { combineValidity, type Validity } from '../../checkers/result.js';
-import { stringifyJson, parseJsonExact } from '../../checkers/common/json.js';
-import { EXIT, UserError } from './errors.js';
+import { combineValidity, type Validity } from '../../core/result.js';
+import { stringifyJson, parseJsonExact } from '../../core/json.js';
+import { EXIT, UserError } from '../../core/errors.js';
 import { terminalLines } from './terminal.js';
 
 export interface CheckCommandOptions {
@@ -145,8 +145,8 @@ async function checkTarget(path: string, settings: Settings): Promise<FileOutcom
     }
     return await checkFile(path, settings);
   } catch (err) {
-    if (err instanceof UserError) return { file: path, error: err.message };
     if (err instanceof ParseError) return { file: path, line: err.line, error: err.message };
+    if (err instanceof UserError) return { file: path, error: err.message };
     if (isFileSystemError(err)) return { file: path, error: fileError(err) };
     // never a stack trace for one file, and the other files are still checked
     return { file: path, error: `internal error: ${(err as Error)?.message ?? String(err)}` };

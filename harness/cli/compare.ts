@@ -5,7 +5,7 @@ import { formatCompareTable } from '../compare/table.js';
 import { createProgress } from '../run/progress.js';
 import { exitCodeFor } from '../run/verdict.js';
 import { RUNTIMES } from '../runtime/index.js';
-import { EXIT, UserError } from './errors.js';
+import { EXIT, UserError } from '../../core/errors.js';
 import { abortOnSignals, parseSeedOption, parseTimeLimitOption } from './options.js';
 
 interface CompareCliOptions {
@@ -51,7 +51,7 @@ export function registerCompare(program: Command): void {
           sets: opts.set,
           runtime: opts.runtime,
           outDir: opts.out,
-          registries: await defaultRegistries(),
+          registries: defaultRegistries(),
           progress: createProgress(process.stderr),
           signal: stop.signal,
         });

@@ -4,7 +4,7 @@ import { workloads } from '../../workloads/index.js';
 import { checkers } from '../../checkers/index.js';
 import { campaignCatalog } from '../campaign/catalog.js';
 import { nemesisCatalog } from '../nemesis/catalog.js';
-import { UserError } from './errors.js';
+import { UserError } from '../../core/errors.js';
 
 type Lister = () => { name: string; description: string }[];
 

@@ -1,5 +1,5 @@
 /** What the foreground server commands (`proxy`, `serve`) share: --port, listen errors, running until Ctrl-C. */
-import { UserError } from './errors.js';
+import { UserError } from '../../core/errors.js';
 
 /** The value of --port as a number; a UserError unless it is 0-65535 (0: any free port). */
 export function parsePort(value: string): number {

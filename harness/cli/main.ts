@@ -2,7 +2,7 @@
  * faultline's command line. Each command lives in its own module and registers itself here.
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT, exitCodeForError, UserError } from './errors.js';
+import { EXIT, exitCodeForError, UserError } from '../../core/errors.js';
 import { guardStandardOutput } from './output.js';
 
 type Register = (program: Command) => void;

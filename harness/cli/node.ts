@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { DescriptorError, findSystem } from '../descriptor.js';
 import { processLaunch } from '../system-command.js';
-import { UserError } from './errors.js';
+import { UserError } from '../../core/errors.js';
 
 /** `faultline node <system>`: runs one node of a system by hand, in the foreground. */
 export function registerNode(program: Command): void {

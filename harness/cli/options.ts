@@ -1,6 +1,6 @@
 /** What several commands (`run`, `compare`) share: --seed and --time-limit parsing, Ctrl-C handling. */
 import { parseDuration } from '../campaign/duration.js';
-import { EXIT, UserError } from './errors.js';
+import { EXIT, UserError } from '../../core/errors.js';
 
 /** --seed: an integer from 0 to 2^32-1; undefined when not given. */
 export function parseSeedOption(value: string | undefined): number | undefined {

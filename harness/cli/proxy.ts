@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startEmbeddedToxiproxy } from '../proxy/server.js';
-import { UserError } from './errors.js';
+import { UserError } from '../../core/errors.js';
 import { listenOrExplain, parsePort, untilStopped } from './listen.js';
 
 /**

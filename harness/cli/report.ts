@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isRunFolder, writeRunReport } from '../../reports/index.js';
-import { UserError } from './errors.js';
+import { UserError } from '../../core/errors.js';
 
 /** `faultline report RUN_DIR...`: re-renders report.html from a run folder's files (no re-check). */
 export function registerReport(program: Command): void {

@@ -3,7 +3,7 @@
  * `--rate`, `--nemesis`), each sugar for a `--set`, and `--test-count`.
  */
 import type { OptionOverride } from '../campaign/load.js';
-import { UserError } from './errors.js';
+import { UserError } from '../../core/errors.js';
 
 export interface ShortRunOptions {
   nodes?: string;

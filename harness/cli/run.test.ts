@@ -7,7 +7,7 @@ import { loadCampaign } from '../campaign/load.js';
 import { defaultRegistries } from '../campaign/registries.js';
 import { projectRoot } from '../descriptor.js';
 import { killAll, startedNodes } from '../run/testing.js';
-import { EXIT, exitCodeForError, UserError } from './errors.js';
+import { EXIT, exitCodeForError, UserError } from '../../core/errors.js';
 import { parseConcurrency, shortOptionOverrides } from './run-options.js';
 
 /** `faultline run` as users run it: `node bin/faultline.js` on the compiled dist/ (after tsc). */

@@ -9,7 +9,7 @@ import { formatPlan, planRun } from '../run/plan.js';
 import { runCampaign } from '../run/run.js';
 import { replayCommand } from '../run/shell.js';
 import { formatVerdictTable } from '../run/verdict.js';
-import { EXIT, UserError } from './errors.js';
+import { EXIT, UserError } from '../../core/errors.js';
 import { outputClosed, print } from './output.js';
 import { abortOnSignals, parseSeedOption, parseTimeLimitOption } from './options.js';
 import { parseTestCount, shortOptionArgs, shortOptionOverrides, type ShortRunOptions } from './run-options.js';
@@ -62,7 +62,7 @@ export function registerRun(program: Command): void {
       const seed = parseSeedOption(opts.seed);
       const timeLimitMs = parseTimeLimitOption(opts.timeLimit);
       const testCount = parseTestCount(opts.testCount);
-      const registries = await defaultRegistries();
+      const registries = defaultRegistries();
       const sets = [
         ...(await shortOptionOverrides(opts, async () => (await loadCampaign(ref, { sets: opts.set, seed, timeLimitMs, registries })).nodes.length)),
         ...opts.set,

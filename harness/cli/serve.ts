@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startReportServer } from '../../reports/serve.js';
-import { UserError } from './errors.js';
+import { UserError } from '../../core/errors.js';
 import { listenOrExplain, parsePort, untilStopped } from './listen.js';
 
 interface ServeCliOptions {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CheckResult } from '../../checkers/result.js';
+import type { CheckResult } from '../../core/result.js';
 import { hasChromium, launchBrowser, openReport } from '../../reports/testing/browser.js';
 import { requireDist, runCli } from '../../reports/testing/cli.js';
 import { parseLevels, parseQuorums, variantsOf, type CompareFile } from './compare.js';

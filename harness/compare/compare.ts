@@ -7,12 +7,12 @@
 import { randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { combineValidity, type Validity } from '../../checkers/result.js';
+import { combineValidity, type Validity } from '../../core/result.js';
 import { writeCompareReportHtml, type CompareSummary } from '../../reports/compare.js';
 import { readLevels } from '../../workloads/register/options.js';
 import { loadCampaign, type Campaign } from '../campaign/load.js';
 import type { Registries } from '../campaign/registries.js';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../../core/errors.js';
 import type { Progress } from '../run/progress.js';
 import { runCampaign } from '../run/run.js';
 import { shellQuote } from '../run/shell.js';

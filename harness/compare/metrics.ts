@@ -3,7 +3,7 @@
  * perf gives counts, availability and latency; consistency gives stale reads, read-your-writes
  * and monotonic-read violations; linearizable gives the verdict.
  */
-import type { CheckResult, Validity } from '../../checkers/result.js';
+import type { CheckResult, Validity } from '../../core/result.js';
 
 export interface CompareMetrics {
   ok: number | null;

@@ -1,5 +1,5 @@
 /** The terminal table of a comparison: one row per read level and W/R setting. */
-import type { Validity } from '../../checkers/result.js';
+import type { Validity } from '../../core/result.js';
 import type { CompareRow } from './compare.js';
 
 const dash = '–';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findSystem, projectRoot } from '../descriptor.js';
-import { readHistory } from '../run/check.js';
+import { readHistory } from '../../core/history.js';
 import { dockerClient } from './client.js';
 import { ensureImage, systemImage, toxiproxyImage } from './images.js';
 import { composeUp, dockerSkipReason, fixture, readResults, runCli } from './testing.js';

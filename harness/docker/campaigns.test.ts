@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readHistory } from '../run/check.js';
+import { readHistory } from '../../core/history.js';
 import { historyProblems } from '../run/validate.js';
 import { dockerSkipReason, fixture, leftoversOf, readResults, removeRunsOfPid, runCli } from './testing.js';
 

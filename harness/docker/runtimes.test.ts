@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../descriptor.js';
-import { readHistory } from '../run/check.js';
+import { readHistory } from '../../core/history.js';
 import { dockerClient, LABEL } from './client.js';
 import { removeDeadRuns } from './leftovers.js';
 import { dockerSkipReason, fixture, leftoversOf, readResults, removeRunsOfPid, runCli } from './testing.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Grudge, Network, PartitionMode } from '../network/network.js';
-import { Random } from '../random.js';
+import { Random } from '../../core/random.js';
 import type { NewOp } from '../run/history.js';
 import type { NodeState, Runtime } from '../runtime/runtime.js';
 import { Nemesis } from './nemesis.js';

@@ -7,7 +7,7 @@
 import type { NewOp } from '../run/history.js';
 import { planPartition, type PartitionPlan } from '../network/partitions.js';
 import type { Grudge, LinkSelection, Network, PartitionMode } from '../network/network.js';
-import type { Random } from '../random.js';
+import type { Random } from '../../core/random.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { describeLinks, pickTargets, type PlannedFault } from './plan.js';
 import type { LinkSet } from '../campaign/schema.js';

@@ -5,7 +5,7 @@
  */
 import { planPartition, type PartitionPlan, type PartitionShapeName } from '../network/partitions.js';
 import type { PartitionMode } from '../network/network.js';
-import type { Random } from '../random.js';
+import type { Random } from '../../core/random.js';
 import { MAX_PLANNED_FAULTS, scheduledFaultCount, type FaultSpec, type LinkSet, type NemesisSettings, type Target } from '../campaign/schema.js';
 
 export type PlannedFault = { id: number; at: number; duration: number } & (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../random.js';
+import { Random } from '../../core/random.js';
 import { partitionShapeNames, planPartition, type PartitionPlan } from './partitions.js';
 
 const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `n${i + 1}`);

@@ -2,7 +2,7 @@
  * Partition shapes (Jepsen's nemesis partitioners), pure functions of the node ids and a seeded
  * Random. Each returns a grudge (who cannot hear from whom) and the components for describing it.
  */
-import type { Random } from '../random.js';
+import type { Random } from '../../core/random.js';
 import type { Grudge, NodeId } from './network.js';
 
 export type PartitionShapeName =

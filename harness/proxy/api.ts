@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Random } from '../random.js';
+import { Random } from '../../core/random.js';
 import { ApiError, errors } from './errors.js';
 import { prometheusText } from './metrics.js';
 import { Proxy } from './proxy.js';

@@ -4,7 +4,7 @@
  * replayed with --seed injects the same faults into the same connections.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../random.js';
+import { Random } from '../../core/random.js';
 import { startEmbeddedToxiproxy } from './server.js';
 import { exchange, startEchoServer, type TestServer } from './test-servers.js';
 import { sliceOffsets } from './toxics.js';

@@ -10,7 +10,7 @@
  * (stop()), so an update reaches open connections at once. A removed stage hands what it holds on,
  * except timeout, which closes the connection (Toxiproxy's Cleanup).
  */
-import type { Random } from '../random.js';
+import type { Random } from '../../core/random.js';
 
 export type StreamDirection = 'upstream' | 'downstream';
 

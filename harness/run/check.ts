@@ -3,12 +3,12 @@
  * writes results.json and the report. Used at the end of `faultline run` and by
  * `faultline check <run folder>`.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Op } from '../../checkers/history.js';
-import { combineValidity, type CheckResult, type Validity } from '../../checkers/result.js';
-import type { CheckerSpec } from '../campaign/registries.js';
-import { UserError } from '../cli/errors.js';
+import { readHistory } from '../../core/history.js';
+import type { Op } from '../../core/op.js';
+import { combineValidity, type CheckResult, type Validity } from '../../core/result.js';
+import type { Checker } from '../../core/checker.js';
 import { RUN_FILES } from './folder.js';
 import type { Expected } from './verdict.js';
 
@@ -30,26 +30,10 @@ export interface RunResults {
 
 export type RunMeta = Omit<RunResults, 'valid' | 'results'>;
 
-/** Reads a history file; a torn last line (a run killed mid-write) is skipped. */
-export function readHistory(file: string): Op[] {
-  if (!existsSync(file)) return [];
-  const ops: Op[] = [];
-  const lines = readFileSync(file, 'utf8').split('\n');
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      ops.push(JSON.parse(line) as Op);
-    } catch (err) {
-      if (i < lines.length - 2) throw new UserError(`${file}:${i + 1}: not JSON (${(err as Error).message})`);
-    }
-  });
-  return ops;
-}
-
 export async function runCheckers(
   history: readonly Op[],
   checkers: readonly { name: string; options: Record<string, unknown> }[],
-  registry: Readonly<Record<string, CheckerSpec>>,
+  registry: Readonly<Record<string, Checker>>,
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const { name, options } of checkers) {
@@ -78,7 +62,7 @@ export async function checkRunFolder(
   dir: string,
   meta: RunMeta,
   checkers: readonly { name: string; options: Record<string, unknown> }[],
-  registry: Readonly<Record<string, CheckerSpec>>,
+  registry: Readonly<Record<string, Checker>>,
 ): Promise<RunResults> {
   const history = readHistory(join(dir, RUN_FILES.history));
   const results = await runCheckers(history, checkers, registry);

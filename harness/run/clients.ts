@@ -4,8 +4,8 @@
  * sent and its completion right after it ends; an op past its timeout completes as `info`, and
  * then the process is retired and a fresh one (id + concurrency) takes its place, as in Jepsen.
  */
-import type { Random } from '../random.js';
-import type { ClientContext, NodeEndpoint, OpCall, OpGenerator, OpOutcome, Workload, WorkloadClient } from '../workload.js';
+import type { Random } from '../../core/random.js';
+import type { ClientContext, NodeEndpoint, OpCall, OpGenerator, OpOutcome, Workload, WorkloadClient } from '../../core/workload.js';
 import type { HistoryWriter } from './history.js';
 
 export interface ClientsOptions {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkers } from '../../checkers/index.js';
 import { NO_DIGEST } from '../../checkers/agreement/index.js';
-import type { Op } from '../../checkers/history.js';
+import type { Op } from '../../core/op.js';
 import { loadCampaign } from '../campaign/load.js';
 import { loadDescriptor, projectRoot, type SystemDescriptor } from '../descriptor.js';
 import { readHistory } from './check.js';

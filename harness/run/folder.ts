@@ -1,7 +1,7 @@
 /** The run folder: runs/<campaign>/<timestamp>/ and the runs/latest link to the newest. */
 import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../../core/errors.js';
 
 export interface RunFolder {
   runId: string;

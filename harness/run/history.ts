@@ -5,7 +5,7 @@
  * moments of its history.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { Op } from '../../checkers/history.js';
+import type { Op } from '../../core/op.js';
 
 export type NewOp = Omit<Op, 'index' | 'time'>;
 

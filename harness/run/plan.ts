@@ -5,8 +5,8 @@
  */
 import type { Campaign } from '../campaign/load.js';
 import { describeFault, planFaults, type PlannedFault } from '../nemesis/plan.js';
-import { Random } from '../random.js';
-import type { OpCall } from '../workload.js';
+import { Random } from '../../core/random.js';
+import type { OpCall } from '../../core/workload.js';
 import { opRandom } from './clients.js';
 
 export interface RunPlan {

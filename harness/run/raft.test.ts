@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../descriptor.js';
-import { readHistory } from './check.js';
+import { readHistory } from '../../core/history.js';
 import { killAll, pidAlive } from './testing.js';
 import { historyProblems } from './validate.js';
 

@@ -6,20 +6,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { writeRunReport } from '../../reports/index.js';
-import { shippedCheckers, type CheckerSpec } from '../campaign/registries.js';
+import { checkers as shippedCheckers } from '../../checkers/index.js';
+import type { Checker } from '../../core/checker.js';
 import { campaignSchema, type CampaignFile } from '../campaign/schema.js';
 import { CampaignSyntaxError, lineOf, readCampaignSource, type CampaignSource } from '../campaign/source.js';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../../core/errors.js';
 import { checkRunFolder, type RunMeta, type RunResults } from './check.js';
 import { RUN_FILES } from './folder.js';
 import { formatVerdictTable } from './verdict.js';
-import type { Validity } from '../../checkers/result.js';
+import type { Validity } from '../../core/result.js';
 
 export function isRunFolder(dir: string): boolean {
   return existsSync(join(dir, RUN_FILES.history)) && existsSync(join(dir, RUN_FILES.campaign));
 }
 
-export async function recheckRun(dir: string, registry?: Readonly<Record<string, CheckerSpec>>): Promise<RunResults> {
+export async function recheckRun(dir: string, registry?: Readonly<Record<string, Checker>>): Promise<RunResults> {
   if (!isRunFolder(dir)) throw new UserError(`${dir} is not a run folder (it needs ${RUN_FILES.campaign} and ${RUN_FILES.history})`);
   const campaignFile = join(dir, RUN_FILES.campaign);
   const spec = readRunCampaign(campaignFile);
@@ -36,7 +37,7 @@ export async function recheckRun(dir: string, registry?: Readonly<Record<string,
     ...(previous?.interrupted && { interrupted: previous.interrupted }),
   };
   const checkers = spec.checkers.map((c) => (typeof c === 'string' ? { name: c, options: {} } : c));
-  const results = await checkRunFolder(dir, meta, checkers, registry ?? (await shippedCheckers()));
+  const results = await checkRunFolder(dir, meta, checkers, registry ?? shippedCheckers);
   await writeRunReport(dir);
   return results;
 }

@@ -3,12 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Op } from '../../checkers/history.js';
-import type { CheckResult } from '../../checkers/result.js';
+import type { Op } from '../../core/op.js';
+import type { CheckResult } from '../../core/result.js';
 import { loadCampaign } from '../campaign/load.js';
-import type { CheckerSpec } from '../campaign/registries.js';
+import type { Checker } from '../../core/checker.js';
 import { projectRoot } from '../descriptor.js';
-import { readHistory } from './check.js';
+import { readHistory } from '../../core/history.js';
 import { planRun } from './plan.js';
 import { createProgress } from './progress.js';
 import { recheckRun } from './recheck.js';
@@ -25,7 +25,7 @@ afterAll(() => {
 });
 
 /** A checker for the test: counts ops, and is invalid when a write completed as fail. */
-const counting: CheckerSpec = {
+const counting: Checker = {
   name: 'counting',
   description: 'test',
   check(history: readonly Op[]): CheckResult {

@@ -9,17 +9,17 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeRunReport } from '../../reports/index.js';
 import type { Campaign } from '../campaign/load.js';
-import type { CheckerSpec } from '../campaign/registries.js';
-import { UserError } from '../cli/errors.js';
+import type { Checker } from '../../core/checker.js';
+import { UserError } from '../../core/errors.js';
 import { formatPeers } from '../descriptor.js';
 import { Nemesis } from '../nemesis/nemesis.js';
 import { createNetwork, removeProxies, type Endpoint, type Network } from '../network/network.js';
 import { startEmbeddedToxiproxy, type EmbeddedToxiproxy } from '../proxy/server.js';
-import { Random } from '../random.js';
+import { Random } from '../../core/random.js';
 import { createRuntime, type AttachOptions } from '../runtime/index.js';
 import { removeLeftovers, removeRunRecord, writeRunRecord, type RunRecord } from '../runtime/leftovers.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type { NodeEndpoint } from '../workload.js';
+import type { NodeEndpoint } from '../../core/workload.js';
 import { checkRunFolder, type RunResults } from './check.js';
 import { Clients } from './clients.js';
 import { collectDigests } from './digests.js';
@@ -40,7 +40,7 @@ export interface RunSettings {
   outDir: string;
   /** The command that replays this run, for results.json and the last line of output. */
   replay: string;
-  checkers: Readonly<Record<string, CheckerSpec>>;
+  checkers: Readonly<Record<string, Checker>>;
   progress: Progress;
   /** Aborting stops the run early (cleanly, and the history is still checked). */
   signal?: AbortSignal;

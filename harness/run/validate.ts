@@ -3,7 +3,7 @@
  * for each client process an `invoke` followed by exactly one completion; nemesis ops paired
  * invoke/info. Returns the problems found, empty when the history is well formed.
  */
-import type { Op } from '../../checkers/history.js';
+import type { Op } from '../../core/op.js';
 
 export function historyProblems(ops: readonly Op[]): string[] {
   const problems: string[] = [];

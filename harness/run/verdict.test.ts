@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckResult } from '../../checkers/result.js';
+import type { CheckResult } from '../../core/result.js';
 import { runValidity } from './check.js';
 import { exitCodeFor, formatVerdictTable, meetsExpectation } from './verdict.js';
 

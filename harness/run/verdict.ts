@@ -1,6 +1,6 @@
 /** The verdict table printed at the end of a run (and of a re-check), and the exit code. */
-import type { CheckResult, Validity } from '../../checkers/result.js';
-import { EXIT } from '../cli/errors.js';
+import type { CheckResult, Validity } from '../../core/result.js';
+import { EXIT } from '../../core/errors.js';
 
 export function exitCodeFor(valid: Validity): number {
   return valid === true ? EXIT.valid : valid === false ? EXIT.invalid : EXIT.unknown;

@@ -1,6 +1,6 @@
 /** Picks a runtime by name. The docker runtime lives in ./docker.ts (createDockerRuntime). */
 import type { SystemDescriptor } from '../descriptor.js';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../../core/errors.js';
 import { ProcessRuntime } from './process.js';
 import type { Runtime } from './runtime.js';
 

@@ -1,9 +1,9 @@
 /** Hand-made run folders for the report tests: a history, the real checkers' results, logs. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Op } from '../../checkers/history.js';
+import type { Op } from '../../core/op.js';
 import { checkers } from '../../checkers/index.js';
-import { combineValidity, type CheckResult } from '../../checkers/result.js';
+import { combineValidity, type CheckResult } from '../../core/result.js';
 
 export interface FolderOptions {
   campaign?: string;

@@ -1,6 +1,6 @@
 /** The chat client against the real reference chat server (built in dist/; `npx tsc -p .` first). */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WorkloadClient } from '../../harness/workload.js';
+import type { WorkloadClient } from '../../core/workload.js';
 import { clusterAndClients } from '../testing.js';
 import { chat } from './index.js';
 import type { ChatFrame } from './options.js';

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Random } from '../../harness/random.js';
-import type { NodeEndpoint, OpCall, WorkloadClient } from '../../harness/workload.js';
+import { Random } from '../../core/random.js';
+import type { NodeEndpoint, OpCall, WorkloadClient } from '../../core/workload.js';
 import { chat } from './index.js';
 import type { ChatFrame } from './options.js';
 

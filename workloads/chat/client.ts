@@ -10,7 +10,7 @@
  * (nothing reached the server); a socket that closes while we wait makes it `info`.
  */
 import WebSocket from 'ws';
-import type { ClientContext, NodeEndpoint, OpCall, OpOutcome, WorkloadClient } from '../../harness/workload.js';
+import type { ClientContext, NodeEndpoint, OpCall, OpOutcome, WorkloadClient } from '../../core/workload.js';
 import type { ChatFrame, ChatOptions } from './options.js';
 
 interface RoomState {

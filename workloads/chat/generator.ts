@@ -2,8 +2,8 @@
  * The chat op mix: each process first joins its rooms, then publishes unique contents, polls
  * what it received, and sometimes reconnects. The final phase catches up on history and polls.
  */
-import type { OpCall, OpGenerator, OpOutcome } from '../../harness/workload.js';
-import type { Random } from '../../harness/random.js';
+import type { OpCall, OpGenerator, OpOutcome } from '../../core/workload.js';
+import type { Random } from '../../core/random.js';
 import { roomsOf, type ChatOptions } from './options.js';
 
 export class ChatGenerator implements OpGenerator {

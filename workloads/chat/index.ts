@@ -1,4 +1,4 @@
-import type { Workload } from '../../harness/workload.js';
+import type { Workload } from '../../core/workload.js';
 import { ChatClient } from './client.js';
 import { ChatGenerator } from './generator.js';
 import { chatOptions, type ChatOptions } from './options.js';

@@ -1,5 +1,5 @@
 /** A client for the course's work queue (`POST /task`, `GET /dequeue`, `POST /complete/{id}`, `GET /stats`). */
-import type { ClientContext, NodeEndpoint, OpCall, OpOutcome, WorkloadClient } from '../../harness/workload.js';
+import type { ClientContext, NodeEndpoint, OpCall, OpOutcome, WorkloadClient } from '../../core/workload.js';
 import { describeAnswer, HttpClient, type HttpResult } from '../http.js';
 import { transportOutcome } from '../outcome.js';
 import { isQueueTask, type QueueOptions, type QueueTask } from './options.js';

@@ -4,8 +4,8 @@
  * dequeue returned through `update`. The final phase completes any task still held, drains the
  * queue and reads the stats.
  */
-import type { OpCall, OpGenerator, OpOutcome } from '../../harness/workload.js';
-import type { Random } from '../../harness/random.js';
+import type { OpCall, OpGenerator, OpOutcome } from '../../core/workload.js';
+import type { Random } from '../../core/random.js';
 import { isQueueTask, type QueueOptions, type QueueTask } from './options.js';
 
 export class QueueGenerator implements OpGenerator {

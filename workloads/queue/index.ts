@@ -1,4 +1,4 @@
-import type { Workload } from '../../harness/workload.js';
+import type { Workload } from '../../core/workload.js';
 import { QueueClient } from './client.js';
 import { QueueGenerator } from './generator.js';
 import { queueOptions, type QueueOptions } from './options.js';

@@ -1,6 +1,6 @@
 /** The queue client against the real reference producer (built in dist/; `npx tsc -p .` first). */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WorkloadClient } from '../../harness/workload.js';
+import type { WorkloadClient } from '../../core/workload.js';
 import { clusterAndClients } from '../testing.js';
 import { queue } from './index.js';
 import type { QueueTask } from './options.js';

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Random } from '../../harness/random.js';
-import type { NodeEndpoint, OpCall, OpOutcome } from '../../harness/workload.js';
+import { Random } from '../../core/random.js';
+import type { NodeEndpoint, OpCall, OpOutcome } from '../../core/workload.js';
 import { queue } from './index.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];

@@ -2,7 +2,7 @@
  * How a register op is spoken to each API, and what each answer means. Only the HTTP shapes
  * live here; following leaders and transport errors are the client's job.
  */
-import type { OpCall } from '../../harness/workload.js';
+import type { OpCall } from '../../core/workload.js';
 import type { Attempt } from '../leader.js';
 import { describeAnswer, type HttpRequestOptions } from '../http.js';
 import type { ReadLevel } from './options.js';

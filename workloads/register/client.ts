@@ -4,7 +4,7 @@
  * and Raft's reads) go first to the leader the run's clients last saw answer (a shared cache,
  * as real clients keep one), so a dead follower does not turn every write into an unknown.
  */
-import type { ClientContext, NodeEndpoint, OpCall, OpOutcome, WorkloadClient } from '../../harness/workload.js';
+import type { ClientContext, NodeEndpoint, OpCall, OpOutcome, WorkloadClient } from '../../core/workload.js';
 import { HttpClient } from '../http.js';
 import { followLeader } from '../leader.js';
 import { transportOutcome } from '../outcome.js';

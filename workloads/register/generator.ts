@@ -4,8 +4,8 @@
  * weight it also grows a set (Jepsen's set): each add writes a fresh key once. The final phase
  * reads every key and every element on every node.
  */
-import type { OpCall, OpGenerator } from '../../harness/workload.js';
-import type { Random } from '../../harness/random.js';
+import type { OpCall, OpGenerator } from '../../core/workload.js';
+import type { Random } from '../../core/random.js';
 import { elementKey, keyNames, type RegisterOptions } from './options.js';
 
 export class RegisterGenerator implements OpGenerator {

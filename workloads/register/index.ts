@@ -1,4 +1,4 @@
-import type { Workload } from '../../harness/workload.js';
+import type { Workload } from '../../core/workload.js';
 import { raftApi, storeApi } from './apis.js';
 import { RegisterClient } from './client.js';
 import { RegisterGenerator } from './generator.js';

@@ -1,6 +1,6 @@
 /** The register client against the real reference Raft (built in dist/; `npx tsc -p .` first). */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OpCall, OpOutcome, WorkloadClient } from '../../harness/workload.js';
+import type { OpCall, OpOutcome, WorkloadClient } from '../../core/workload.js';
 import { clusterAndClients } from '../testing.js';
 import { register } from './index.js';
 

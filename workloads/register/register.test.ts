@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Random } from '../../harness/random.js';
-import type { NodeEndpoint, OpCall, WorkloadClient } from '../../harness/workload.js';
+import { Random } from '../../core/random.js';
+import type { NodeEndpoint, OpCall, WorkloadClient } from '../../core/workload.js';
 import { register } from './index.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];

@@ -5,7 +5,7 @@
  * Its own sequential semantics of register, cas-register and kv, written from docs/check.md and
  * independent of models/. Exponential: for histories of about ten operations.
  */
-import type { Op } from '../../history.js';
+import type { Op } from '../../../core/op.js';
 import type { GeneratedModel } from './generate.js';
 
 interface BruteOp {

@@ -6,7 +6,7 @@
  * read, a lost write, a value never written, an append put before the one it followed).
  * The choices come from `Choices`, so a history replays from a seed (or from a fast-check tape).
  */
-import type { Op } from '../../history.js';
+import type { Op } from '../../../core/op.js';
 
 export type GeneratedModel = 'register' | 'cas-register' | 'kv';
 

@@ -6,8 +6,6 @@
 import type { z } from 'zod';
 import type { Random } from './random.js';
 
-export type { Op, OpType, ProcessId } from '../checkers/history.js';
-
 /** Where a client reaches a node: always through that node's client-to-node proxy. */
 export interface NodeEndpoint {
   id: string;

@@ -1,5 +1,8 @@
-/** Exit codes of every faultline command (the worst wins): `error` is bad input, usage or a
- *  harness error the user can act on; `internal` is a bug (an unexpected exception, with its stack). */
+/**
+ * Exit codes of every faultline command (the worst wins): 0 valid, 1 anomalies found, 2 unknown
+ * (a checker ran out of its budget), 3 bad input or usage, 4 an internal error (a bug of
+ * faultline's, not of the input).
+ */
 export const EXIT = { valid: 0, invalid: 1, unknown: 2, error: 3, internal: 4 } as const;
 
 /**
@@ -19,4 +22,15 @@ export class UserError extends Error {
 /** The exit code of an error that reached the top: a UserError's own, 4 (internal) for anything else. */
 export function exitCodeForError(err: unknown): number {
   return err instanceof UserError ? err.exitCode : EXIT.internal;
+}
+
+/** A history file that cannot be read (bad input, exit 3): `line` is 1-based. */
+export class ParseError extends UserError {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+    this.name = 'ParseError';
+  }
 }

@@ -1,0 +1,11 @@
+/** The checker contract (shared/DESIGN.md): a pure function from a history to a verdict. */
+import type { Op } from './op.js';
+import type { CheckResult } from './result.js';
+
+export interface Checker {
+  /** The name campaigns use. */
+  name: string;
+  /** One sentence, for `faultline list checkers`. */
+  description: string;
+  check(history: readonly Op[], options: Record<string, unknown>): CheckResult | Promise<CheckResult>;
+}
