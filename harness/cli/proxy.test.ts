@@ -55,5 +55,8 @@ describe('faultline proxy', () => {
     expect(badConfig.status).toBe(3);
     expect(badConfig.stderr).toMatch(/--config \/nonexistent\/p.json/);
     expect(badConfig.stderr).not.toMatch(/at .*\.js/); // no stack trace
+    const badSeed = spawnSync(process.execPath, [bin, 'proxy', '--port', '0', '--seed', '1.5'], { encoding: 'utf8' });
+    expect(badSeed.status).toBe(3);
+    expect(badSeed.stderr.trim()).toBe('faultline: --seed must be a non-negative integer, got "1.5"');
   });
 });

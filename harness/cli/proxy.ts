@@ -15,8 +15,13 @@ export function registerProxy(program: Command): void {
     .option('--host <host>', 'address the API listens on', '127.0.0.1')
     .option('--port <port>', 'API port (0 = a free port)', '8474')
     .option('--config <file>', 'a JSON array of proxies to create at start, as POST /populate takes')
-    .action(async (opts: { host: string; port: string; config?: string }) => {
+    .option('--seed <n>', "seed for the toxics' random choices (toxicity per connection, jitter, slice sizes)")
+    .action(async (opts: { host: string; port: string; config?: string; seed?: string }) => {
       const port = parsePort(opts.port);
+      const seed = opts.seed === undefined ? undefined : Number(opts.seed);
+      if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0)) {
+        throw new UserError(`--seed must be a non-negative integer, got "${opts.seed}"`);
+      }
       let populate: string | null = null;
       if (opts.config !== undefined) {
         try {
@@ -27,7 +32,9 @@ export function registerProxy(program: Command): void {
           throw new UserError(`--config ${opts.config}: ${(err as Error).message}`);
         }
       }
-      const server = await listenOrExplain(opts.host, port, () => startEmbeddedToxiproxy({ host: opts.host, port }));
+      const server = await listenOrExplain(opts.host, port, () =>
+        startEmbeddedToxiproxy({ host: opts.host, port, ...(seed === undefined ? {} : { seed }) }),
+      );
       if (populate !== null) {
         const res = await fetch(`${server.url}/populate`, { method: 'POST', body: populate });
         if (!res.ok) {

@@ -114,6 +114,44 @@ describe(`Toxiproxy 2.5.0 behaviours (${againstRealToxiproxy ? 'TOXIPROXY_URL' :
     });
   });
 
+  it('toxics added, updated and removed during a transfer lose and reorder no byte', async () => {
+    const p = await echoProxy();
+    const conn = await openConnection(p.port);
+    try {
+      const payload = randomBytes(2 << 20);
+      const piece = 64 * 1024;
+      const writing = (async () => {
+        for (let off = 0; off < payload.length; off += piece) {
+          conn.socket.write(payload.subarray(off, off + piece));
+          await sleep(10);
+        }
+      })();
+      const toxics = `/proxies/${p.name}/toxics`;
+      const steps: [string, string, unknown?][] = [
+        ['POST', toxics, { type: 'latency', name: 'lat', attributes: { latency: 20 } }],
+        ['POST', toxics, { type: 'slicer', name: 'cut', stream: 'upstream', attributes: { average_size: 1024, size_variation: 512, delay: 0 } }],
+        ['POST', `${toxics}/lat`, { attributes: { latency: 5, jitter: 5 } }],
+        ['POST', toxics, { type: 'bandwidth', name: 'bw', attributes: { rate: 100_000 } }],
+        ['POST', toxics, { type: 'noop', name: 'nothing', stream: 'upstream' }],
+        ['DELETE', `${toxics}/cut`],
+        ['POST', `${toxics}/lat`, { toxicity: 0 }],
+        ['DELETE', `${toxics}/lat`],
+        ['DELETE', `${toxics}/bw`],
+        ['DELETE', `${toxics}/nothing`],
+      ];
+      for (const [method, path, body] of steps) {
+        const r = await call(method, path, body);
+        expect(`${method} ${path}: ${r.status} ${r.text.trim()}`).toMatch(/: 2\d\d /);
+        await sleep(30);
+      }
+      await writing;
+      expect(await conn.waitFor(payload.length, 20_000)).toBe(true);
+      expect(conn.received().equals(payload)).toBe(true);
+    } finally {
+      conn.socket.destroy();
+    }
+  });
+
   it('timeout is an idle timer: data arriving (dropped) starts it again', async () => {
     const p = await echoProxy();
     const conn = await openConnection(p.port);
