@@ -36,7 +36,7 @@ const partitionFault = z.strictObject({
   type: z.literal('partition'),
   /** One of these is picked (seeded) each time the fault starts. */
   shapes: z.array(z.enum(PARTITION_SHAPES)).min(1).default(['halves']),
-  mode: z.enum(['drop', 'reject']).default('drop'),
+  mode: z.enum(['drop', 'reject', 'delay']).default('drop'),
 });
 
 const killFault = z.strictObject({

@@ -4,7 +4,7 @@ import { FAULT_TYPES, type FaultType } from '../campaign/schema.js';
 
 const FAULTS: Record<FaultType, string> = {
   partition:
-    'cut links between nodes (shapes: see partition/*); mode drop (bytes vanish, requests hang) or reject (connections refused); ops start-partition/stop-partition',
+    'cut links between nodes (shapes: see partition/*); mode drop (bytes vanish, requests hang), reject (connections refused) or delay (bytes held, all delivered at the heal); ops start-partition/stop-partition',
   kill: 'SIGKILL nodes (targets: one, minority, majority, all, leader, followers, or nodes: [...]) and restart them after the duration; ops kill/restart',
   pause: 'SIGSTOP nodes (docker pause) and resume them after the duration; same targets as kill; ops pause/resume',
   latency: 'add latency with jitter (ms, jitter) on links (peers, clients, all, or {touching, clients, peers} to choose); ops start-latency/stop-latency',

@@ -124,6 +124,40 @@ describe.each(targets)('network over Toxiproxy ($name)', (target) => {
     expect((await viaPeer('n1', 'n3')).body).toBe('I am n3');
   });
 
+  it('delay: a request over a cut link is held, not lost, and delivered with its answer at the heal', async () => {
+    // a node that notes when each request reaches it
+    const arrivals: number[] = [];
+    const recorder = http.createServer((_req, res) => (arrivals.push(performance.now()), res.end('I am b')));
+    await new Promise<void>((r) => recorder.listen(0, '127.0.0.1', r));
+    const port = (recorder.address() as { port: number }).port;
+    const own = await createNetwork({
+      toxiproxyUrl: url,
+      prefix: `${prefix}d`,
+      nodes: [
+        { id: 'a', upstream: { host: '127.0.0.1', port: servers.n1!.port } },
+        { id: 'b', upstream: { host: '127.0.0.1', port } },
+      ],
+    });
+    try {
+      await own.partition({ b: ['a'] }, 'delay');
+      expect(own.faults().partition).toMatchObject({ mode: 'delay', links: [`${prefix}da_to_b`] });
+      const held = httpGet(own.peerEndpoint('a', 'b').port, '/', 10_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(arrivals).toEqual([]); // held: b has not seen it
+      const healedAt = performance.now();
+      await own.heal();
+      const answer = await held;
+      expect(answer.body).toBe('I am b'); // delivered, and its answer came back
+      expect(arrivals).toHaveLength(1);
+      expect(arrivals[0]!).toBeGreaterThanOrEqual(healedAt);
+      expect(answer.ms).toBeGreaterThanOrEqual(490);
+      expect((await httpGet(own.peerEndpoint('a', 'b').port, '/', 2000)).body).toBe('I am b');
+    } finally {
+      await own.destroy();
+      await new Promise((r) => recorder.close(r));
+    }
+  });
+
   it('a new partition replaces the old one: links it does not cut are healed', async () => {
     await net!.partition({ n1: ['n2'] }, 'drop');
     await net!.partition({ n3: ['n2'] }, 'reject');

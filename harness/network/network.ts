@@ -82,8 +82,15 @@ export type Grudge = Record<LinkEnd, NodeId[]>;
  *   (keep-alive) connections hang, as in a real partition; clients see timeouts.
  * - reject: the proxy is disabled: its listener closes and its connections are closed, so new
  *   connections are refused at once (ECONNREFUSED) and open ones are closed.
+ * - delay: a `latency` toxic of DELAY_HOLD_MS on both streams: bytes are held, not lost, and
+ *   removing the toxic at the heal delivers them all at once (Toxiproxy passes what a removed
+ *   toxic held on), so messages sent during the partition (an old term's) arrive late. Bytes of a
+ *   connection its sender closed meanwhile (a request that timed out) go with the connection.
  */
-export type PartitionMode = 'drop' | 'reject';
+export type PartitionMode = 'drop' | 'reject' | 'delay';
+
+/** The latency of a `delay` partition: longer than any partition, so nothing passes until the heal. */
+export const DELAY_HOLD_MS = 3_600_000;
 
 /** Which byte direction of a link a toxic acts on: upstream = from -> to, downstream = replies. */
 export type StreamChoice = 'upstream' | 'downstream' | 'both';
@@ -540,10 +547,11 @@ class ToxiproxyNetwork implements Network {
       await this.setEnabled(name, false);
       changes.push({ proxy: name, action: 'disable' });
     } else {
+      const [type, attributes] = mode === 'delay' ? (['latency', { latency: DELAY_HOLD_MS, jitter: 0 }] as const) : (['timeout', { timeout: 0 }] as const);
       for (const stream of ['upstream', 'downstream'] as const) {
         const toxic = `${PARTITION_TOXIC}_${stream}`;
-        await this.proxy(name).addToxic({ name: toxic, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } });
-        changes.push({ proxy: name, action: 'add-toxic', toxic, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } });
+        await this.proxy(name).addToxic({ name: toxic, type, stream, toxicity: 1, attributes });
+        changes.push({ proxy: name, action: 'add-toxic', toxic, type, stream, toxicity: 1, attributes });
       }
     }
     this.cut.set(name, mode);
@@ -554,7 +562,7 @@ class ToxiproxyNetwork implements Network {
     if (mode === 'reject') {
       await this.setEnabled(name, true);
       changes.push({ proxy: name, action: 'enable' });
-    } else if (mode === 'drop') {
+    } else if (mode === 'drop' || mode === 'delay') {
       for (const stream of ['upstream', 'downstream'] as const) {
         const toxic = `${PARTITION_TOXIC}_${stream}`;
         await this.removeToxic(name, toxic);
