@@ -119,7 +119,13 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
     problems.push({ field: path.length ? formatFieldPath(path) : undefined, message, line: override ? undefined : lineOf(source, path), override: override?.shownAs });
   };
 
-  const raw: unknown = source.doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = source.doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    // yaml refuses alias bombs (an alias expanded too often) here, not at parse time.
+    throw new CampaignError(file, [{ message: `YAML: ${(err as Error).message.split('\n')[0]}` }]);
+  }
   const parsed = campaignSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) for (const issue of parsed.error.issues) reportIssue(issue, problem);
   // When the schema refuses the file, the names are still checked (from the fields that parse on
@@ -141,8 +147,9 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
     const count = part.nodes ?? system.nodes.default;
     if (count < system.nodes.min || count > system.nodes.max) {
       problem(['nodes'], `${system.name} runs with ${system.nodes.min} to ${system.nodes.max} nodes, got ${count}`);
+    } else {
+      nodes = nodeIds(system, count);
     }
-    nodes = nodeIds(system, count);
     const known = system.bugs.map((b) => b.name);
     part.settings?.bugs.forEach((bug, i) => {
       if (!known.includes(bug)) {
@@ -150,7 +157,7 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
       }
     });
     if ((part.settings?.bugs.length ?? 0) > 0 && !system.env.bugs) problem(['settings', 'bugs'], `system ${system.name} takes no bugs setting`);
-    if (part.nemesis) checkNodeNames(part.nemesis, nodes, problem);
+    if (part.nemesis && nodes.length > 0) checkNodeNames(part.nemesis, nodes, problem);
   }
 
   // The workload and its options.

@@ -206,6 +206,9 @@ export const DEFAULT_MONITOR_INTERVAL_MS = 200;
 const MONITOR_INTERVAL_MIN_MS = 10;
 const MONITOR_INTERVAL_MAX_MS = 10_000;
 
+/** The most nodes a campaign may ask for (the descriptor's nodes.max may be lower). */
+export const MAX_NODES = 1000;
+
 /** The highest client rate (ops/s over all clients) a campaign may ask for. */
 export const MAX_RATE = 100_000;
 
@@ -217,7 +220,7 @@ export const campaignSchema = z.strictObject({
   /** A system name (faultline list systems) or a path to a system.yaml, relative to the campaign file. */
   system: z.string().min(1),
   /** Node count; the descriptor's default when absent. */
-  nodes: z.number().int().min(1).optional(),
+  nodes: z.number().int().min(1).max(MAX_NODES, `must be at most ${MAX_NODES}`).optional(),
   settings: z
     .strictObject({
       /** Extra environment for every node (over the descriptor's settings). */

@@ -3,7 +3,7 @@
  * and `--set path=value` overrides applied to the same document.
  */
 import { readFileSync } from 'node:fs';
-import { Document, LineCounter, isMap, isScalar, isSeq, parse as parseYaml, parseDocument, type Node } from 'yaml';
+import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 
 export type FieldPath = readonly (string | number)[];
 
@@ -40,10 +40,11 @@ export class CampaignSyntaxError extends Error {
 export function readCampaignSource(file: string): CampaignSource {
   const text = readFileSync(file, 'utf8');
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  // Warnings (an unknown tag or directive) are mistakes in a campaign too: reported, not logged.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, logLevel: 'silent' });
+  if (doc.errors.length > 0 || doc.warnings.length > 0) {
     throw new CampaignSyntaxError(
-      doc.errors.map((e) => ({ line: e.linePos?.[0].line, message: `YAML syntax error: ${firstLine(e.message)}` })),
+      [...doc.errors, ...doc.warnings].map((e) => ({ line: e.linePos?.[0].line, message: `YAML syntax error: ${firstLine(e.message)}` })),
     );
   }
   if (doc.contents !== null && !isMap(doc.contents)) {
@@ -80,9 +81,21 @@ export function applyOverride(source: CampaignSource, text: string, shownAs = `-
   if (eq <= 0) throw new CampaignSyntaxError([{ message: `--set takes path=value (e.g. clients.concurrency=8), got "${text}"`, override: shownAs }]);
   const path = parseFieldPath(text.slice(0, eq).trim());
   if (path.some((seg) => seg === '')) throw new CampaignSyntaxError([{ message: `--set: bad field path "${text.slice(0, eq)}"`, override: shownAs }]);
+  for (const [i, seg] of path.entries()) {
+    if (typeof seg !== 'number') continue;
+    // A list index past the end would make a list of that many empty items.
+    const parent = source.doc.getIn(path.slice(0, i), true);
+    const length = isSeq(parent) ? parent.items.length : 0;
+    if (seg > length) {
+      throw new CampaignSyntaxError([{ message: `no item [${seg}] in ${formatFieldPath(path.slice(0, i)) || 'the campaign'} (it has ${length}; the next is [${length}])`, override: shownAs }]);
+    }
+  }
   let value: unknown;
   try {
-    value = parseYaml(text.slice(eq + 1));
+    const valueDoc = parseDocument(text.slice(eq + 1), { logLevel: 'silent' });
+    const problem = valueDoc.errors[0] ?? valueDoc.warnings[0];
+    if (problem) throw problem;
+    value = valueDoc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     throw new CampaignSyntaxError([{ message: `the value is not valid YAML (${firstLine((err as Error).message)})`, override: shownAs }]);
   }
