@@ -9,6 +9,7 @@ import { readHistory } from '../../core/history.js';
 import type { Op } from '../../core/op.js';
 import { combineValidity, type CheckResult, type Validity } from '../../core/result.js';
 import type { Checker } from '../../core/checker.js';
+import { stringifyJson } from '../../core/json.js';
 import { RUN_FILES } from './folder.js';
 import type { Expected } from './verdict.js';
 
@@ -67,6 +68,6 @@ export async function checkRunFolder(
   const history = readHistory(join(dir, RUN_FILES.history));
   const results = await runCheckers(history, checkers, registry);
   const out: RunResults = { ...meta, valid: runValidity(results, meta.interrupted), results };
-  writeFileSync(join(dir, RUN_FILES.results), JSON.stringify(out, null, 2) + '\n');
+  writeFileSync(join(dir, RUN_FILES.results), stringifyJson(out, 2) + '\n');
   return out;
 }

@@ -11,6 +11,7 @@ import type { Checker } from '../../core/checker.js';
 import { campaignSchema, type CampaignFile } from '../campaign/schema.js';
 import { CampaignSyntaxError, lineOf, readCampaignSource, type CampaignSource } from '../campaign/source.js';
 import { UserError } from '../../core/errors.js';
+import { stringifyJson } from '../../core/json.js';
 import { checkRunFolder, type RunMeta, type RunResults } from './check.js';
 import { RUN_FILES } from './folder.js';
 import { formatVerdictTable } from './verdict.js';
@@ -54,7 +55,14 @@ function readRunCampaign(file: string): CampaignFile {
     }
     throw err;
   }
-  const parsed = campaignSchema.safeParse(source.doc.toJS());
+  let data: unknown;
+  try {
+    data = source.doc.toJS();
+  } catch (err) {
+    // an alias to no anchor (`nodes: *a`) parses, then fails here
+    throw new UserError(`${file}: YAML error: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = campaignSchema.safeParse(data);
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
     const line = lineOf(source, first.path.filter((p): p is string | number => typeof p !== 'symbol'));
@@ -76,7 +84,7 @@ function readPrevious(file: string): Partial<RunResults> | undefined {
 export async function recheckRunCommand(dir: string, json: boolean): Promise<Validity> {
   const results = await recheckRun(dir);
   if (json) {
-    process.stdout.write(JSON.stringify({ file: dir, valid: results.valid, results: results.results }) + '\n');
+    process.stdout.write(stringifyJson({ file: dir, valid: results.valid, results: results.results }) + '\n');
   } else {
     process.stdout.write(`${dir}:\n${formatVerdictTable(results.results, results.valid, results.expected, results.interrupted)}\nreplay: ${results.replay}\n`);
   }

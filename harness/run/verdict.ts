@@ -1,6 +1,7 @@
 /** The verdict table printed at the end of a run (and of a re-check), and the exit code. */
 import type { CheckResult, Validity } from '../../core/result.js';
 import { EXIT } from '../../core/errors.js';
+import { terminalSafe } from '../cli/terminal.js';
 
 export function exitCodeFor(valid: Validity): number {
   return valid === true ? EXIT.valid : valid === false ? EXIT.invalid : EXIT.unknown;
@@ -17,7 +18,8 @@ export interface Expected {
 
 /** The table, the verdict line (which says `interrupted` when the run was stopped early) and the expectation. */
 export function formatVerdictTable(results: readonly CheckResult[], valid: Validity, expected?: Expected, interrupted?: string): string {
-  const rows = results.map((r) => [r.checker, verdictWord(r.valid), r.summary]);
+  // checker names and summaries can quote a history's keys and values: shown, never obeyed
+  const rows = results.map((r) => [terminalSafe(r.checker), verdictWord(r.valid), terminalSafe(r.summary)]);
   if (rows.length === 0) rows.push(['(no checkers)', 'valid', 'the campaign names no checkers']);
   const w0 = Math.max('checker'.length, ...rows.map((r) => r[0]!.length));
   const w1 = Math.max('verdict'.length, ...rows.map((r) => r[1]!.length));
