@@ -46,6 +46,8 @@ interface FileError {
   file: string;
   error: string;
   line?: number;
+  /** A bug of faultline's, not of the input (exit 4). */
+  internal?: true;
 }
 type FileOutcome = FileVerdict | FileError;
 
@@ -61,7 +63,7 @@ export function registerCheck(program: Command): void {
     .option('--json', 'print one JSON object per file, one per line')
     .addHelpText(
       'after',
-      '\nExit status: 0 all linearizable, 1 some not linearizable, 2 some unknown, 3 bad input or usage (the worst wins).',
+      '\nExit status: 0 all linearizable, 1 some not linearizable, 2 some unknown, 3 bad input or usage, 4 internal error (the worst wins).',
     )
     .action(async (files: string[], options: CheckCommandOptions) => {
       process.exitCode = await runCheck(files, options);
@@ -73,12 +75,12 @@ export function registerCheck(program: Command): void {
 export async function runCheck(files: readonly string[], options: CheckCommandOptions): Promise<number> {
   const settings = parseSettings(options);
   const verdicts: Validity[] = [];
-  let error = false;
+  let error: 'input' | 'internal' | undefined;
   for (const file of files) {
     const outcome = await checkTarget(file, settings);
     if ('error' in outcome) {
       printError(outcome, settings.json);
-      error = true;
+      if (error !== 'internal') error = outcome.internal ? 'internal' : 'input';
     } else if ('valid' in outcome) verdicts.push(outcome.valid);
     else {
       print(outcome, settings.json);
@@ -88,8 +90,10 @@ export async function runCheck(files: readonly string[], options: CheckCommandOp
   return exitCode(verdicts, error);
 }
 
-/** The worst wins: bad input (3), then a verdict of false (1), then "unknown" (2), as `combineValidity`. */
-export function exitCode(verdicts: Iterable<Validity>, error: boolean): number {
+/** The worst wins: an internal error (4), bad input (3), then a verdict of false (1), then
+ *  "unknown" (2), as `combineValidity`. */
+export function exitCode(verdicts: Iterable<Validity>, error?: 'input' | 'internal'): number {
+  if (error === 'internal') return EXIT.internal;
   if (error) return EXIT.error;
   const v = combineValidity(verdicts);
   return v === true ? EXIT.valid : v === false ? EXIT.invalid : EXIT.unknown;
@@ -149,7 +153,7 @@ async function checkTarget(path: string, settings: Settings): Promise<FileOutcom
     if (err instanceof UserError) return { file: path, error: err.message };
     if (isFileSystemError(err)) return { file: path, error: fileError(err) };
     // never a stack trace for one file, and the other files are still checked
-    return { file: path, error: `internal error: ${(err as Error)?.message ?? String(err)}` };
+    return { file: path, error: `internal error: ${(err as Error)?.message ?? String(err)}`, internal: true };
   }
 }
 
