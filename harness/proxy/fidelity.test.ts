@@ -73,8 +73,9 @@ describe(`Toxiproxy 2.5.0 behaviours (${againstRealToxiproxy ? 'TOXIPROXY_URL' :
         expect(await roundTrip(conn, 3000)).toBeGreaterThanOrEqual(580);
         const up = await call('POST', `/proxies/${p.name}/toxics/lat`, { toxicity: 0 });
         expect(up.json).toMatchObject({ name: 'lat', toxicity: 0, attributes: { latency: 600 } });
-        const times = [await roundTrip(conn, 3000), await roundTrip(conn, 3000)];
-        expect(Math.min(...times.map((t) => t ?? Infinity))).toBeLessThan(400); // a delayed one takes 600
+        // the fastest of three (a loaded machine's hiccup is in few): a delayed one takes 600
+        const times = [await roundTrip(conn, 3000), await roundTrip(conn, 3000), await roundTrip(conn, 3000)];
+        expect(Math.min(...times.map((t) => t ?? Infinity))).toBeLessThan(400);
       } finally {
         conn.socket.destroy();
       }
@@ -85,7 +86,7 @@ describe(`Toxiproxy 2.5.0 behaviours (${againstRealToxiproxy ? 'TOXIPROXY_URL' :
       const conn = await openConnection(p.port);
       try {
         await call('POST', `/proxies/${p.name}/toxics`, { type: 'latency', name: 'lat', toxicity: 0, attributes: { latency: 600 } });
-        const fast = [await roundTrip(conn, 3000), await roundTrip(conn, 3000)];
+        const fast = [await roundTrip(conn, 3000), await roundTrip(conn, 3000), await roundTrip(conn, 3000)];
         expect(Math.min(...fast.map((t) => t ?? Infinity))).toBeLessThan(400);
         await call('POST', `/proxies/${p.name}/toxics/lat`, { toxicity: 1 });
         expect(await roundTrip(conn, 3000)).toBeGreaterThanOrEqual(580);
@@ -156,19 +157,18 @@ describe(`Toxiproxy 2.5.0 behaviours (${againstRealToxiproxy ? 'TOXIPROXY_URL' :
     const p = await echoProxy();
     const conn = await openConnection(p.port);
     try {
-      await call('POST', `/proxies/${p.name}/toxics`, { type: 'timeout', stream: 'upstream', attributes: { timeout: 400 } });
-      const start = performance.now();
-      let lastSent = start;
-      for (let i = 0; i < 8 && conn.endedAt() === null; i++) {
+      await call('POST', `/proxies/${p.name}/toxics`, { type: 'timeout', stream: 'upstream', attributes: { timeout: 600 } });
+      let lastSent = performance.now();
+      for (let i = 0; i < 10 && conn.endedAt() === null; i++) {
         conn.socket.write('x');
         lastSent = performance.now();
         await sleep(100);
       }
-      // a byte every 100 ms for 800 ms: open all along (a flat 400 ms timer would have closed it)
+      // a byte every 100 ms for 1 s: open all along (a flat 600 ms timer would have closed it)
       expect(conn.endedAt()).toBeNull();
       const endedAt = await conn.ended(3000);
       expect(endedAt).not.toBeNull();
-      expect(endedAt! - lastSent).toBeGreaterThanOrEqual(350);
+      expect(endedAt! - lastSent).toBeGreaterThanOrEqual(550);
       expect(conn.received().length).toBe(0);
     } finally {
       conn.socket.destroy();

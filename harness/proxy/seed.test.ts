@@ -18,16 +18,16 @@ describe('seeded toxics', () => {
     await echo?.close();
   });
 
-  /** Which of 12 connections, made one after the other, a toxicity-0.5 latency toxic delayed. */
+  /** Which of 16 connections, made one after the other, a toxicity-0.5 limit_data toxic of 0 bytes cut (no timing involved). */
   async function hits(seed: number): Promise<string> {
     const server = await startEmbeddedToxiproxy({ port: 0, seed });
     try {
       const post = (path: string, body: unknown) => fetch(`${server.url}${path}`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json());
       const proxy = (await post('/proxies', { name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}` })) as { listen: string };
-      await post('/proxies/p/toxics', { type: 'latency', toxicity: 0.5, attributes: { latency: 300 } });
+      await post('/proxies/p/toxics', { type: 'limit_data', toxicity: 0.5, attributes: { bytes: 0 } });
       const port = Number(proxy.listen.split(':')[1]);
       let pattern = '';
-      for (let i = 0; i < 12; i++) pattern += (await exchange(port, 'a', 1, 3000)).ms >= 150 ? 'x' : '.';
+      for (let i = 0; i < 16; i++) pattern += (await exchange(port, 'a', 1, 5000)).outcome === 'complete' ? '.' : 'x';
       return pattern;
     } finally {
       await server.close();
