@@ -23,6 +23,8 @@ export interface NemesisDeps {
   random: Random;
   /** How long a restarted node has to answer its health check. */
   healthTimeoutMs: number;
+  /** Ctrl-C: a restart stops waiting for its node's health check (so a stop is never held up by it). */
+  signal?: AbortSignal | undefined;
   /** Told about every fault started or ended (for progress lines). */
   onEvent?: (line: string) => void;
 }
@@ -101,7 +103,7 @@ export class Nemesis {
 
   private async restart(node: string): Promise<void> {
     await this.deps.runtime.restart(node);
-    await this.deps.runtime.waitHealthy(node, this.deps.healthTimeoutMs);
+    await this.deps.runtime.waitHealthy(node, this.deps.healthTimeoutMs, this.deps.signal);
   }
 
   private targets(fault: PlannedFault & { type: 'kill' | 'pause' }): string[] {

@@ -84,9 +84,16 @@ export class Clients {
     await Promise.all(this.slots.map((_, i) => this.loop(i)));
   }
 
+  /** Ends the phase once every op in flight has completed (the time limit). */
   stop(): void {
     this.stopping = true;
     for (const w of this.wake.splice(0)) w();
+  }
+
+  /** Ends the phase now (Ctrl-C): ops in flight are given up on and complete as `info`. */
+  interrupt(): void {
+    this.stop();
+    for (const slot of this.slots) slot.abort.abort();
   }
 
   /** Lets the clients run again after stop() (the final phase). */
@@ -229,19 +236,21 @@ export function invokeWithTimeout(
   controller: AbortController = new AbortController(),
 ): Promise<OpOutcome> {
   return new Promise<OpOutcome>((resolve) => {
+    // Aborted from outside (Clients.interrupt): given up on, whatever the client says after.
+    // Listening before the client does, so this comes first.
+    const onAbort = (): void => finish({ type: 'info', error: 'interrupted' });
+    const finish = (outcome: OpOutcome): void => {
+      clearTimeout(timer);
+      controller.signal.removeEventListener('abort', onAbort);
+      resolve(outcome);
+    };
     const timer = setTimeout(() => {
-      resolve({ type: 'info', error: `timeout after ${timeoutMs} ms` });
+      finish({ type: 'info', error: `timeout after ${timeoutMs} ms` });
       controller.abort();
     }, timeoutMs);
-    client.invoke(call, controller.signal).then(
-      (outcome) => {
-        clearTimeout(timer);
-        resolve(outcome);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        resolve({ type: 'info', error: `client error: ${(err as Error)?.message ?? String(err)}` });
-      },
+    controller.signal.addEventListener('abort', onAbort, { once: true });
+    client.invoke(call, controller.signal).then(finish, (err: unknown) =>
+      finish({ type: 'info', error: `client error: ${(err as Error)?.message ?? String(err)}` }),
     );
   });
 }

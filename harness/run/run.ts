@@ -95,7 +95,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
   const onAbort = (): void => {
     interrupted = reasonOf(signal);
     progress.event(`stopping (${interrupted}): healing, stopping nodes, checking what was recorded`);
-    clients?.stop();
+    clients?.interrupt();
   };
   if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
@@ -140,7 +140,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
     progress.event(`starting ${nodes.length} ${system.name} nodes (${settings.runtime} runtime), run folder ${dir}`);
     await Promise.all(nodes.map((id) => rt.start({ id, env: nodeEnv(campaign, id, net) })));
     // Ctrl-C while nodes come up does not wait for them.
-    await Promise.race([Promise.all(nodes.map((id) => rt.waitHealthy(id, healthTimeoutMs))), untilAborted(signal)]);
+    await Promise.race([Promise.all(nodes.map((id) => rt.waitHealthy(id, healthTimeoutMs, signal))), untilAborted(signal)]);
     if (stopped()) throw new UserError(`interrupted (${interrupted}) before the run started`);
 
     const log = new HistoryWriter(join(dir, RUN_FILES.history));
@@ -171,6 +171,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       leader: () => mon.leader(),
       random: root.fork('nemesis-apply'),
       healthTimeoutMs,
+      signal,
       onEvent: (line) => progress.event(line),
     });
     const nem = nemesis;

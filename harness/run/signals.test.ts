@@ -175,6 +175,49 @@ describe('stopping a run', () => {
     expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
   }, TEST_TIMEOUT);
 
+  /** Lines of a run's history.jsonl, parsed. */
+  const historyOps = (dir: string): { process: number | string; type: string; f: string; error?: string }[] =>
+    existsSync(join(dir, 'history.jsonl')) ? readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+
+  it('on SIGINT while every op hangs (clients.timeout 10m) stops within a few seconds: the ops in flight complete as info', async () => {
+    const out = join(base, 'out-hang');
+    const run = startRun(out, { FAKE_HANG: '1', TMPDIR: base }, ['--set', 'clients.timeout=10m', '--set', 'nemesis.faults=[]']);
+    await until('every client to have an op in flight', () => existsSync(join(out, 'latest')) && historyOps(runDirOf(out)).filter((o) => o.type === 'invoke').length >= 4, run);
+    const dir = runDirOf(out);
+    pids.push(...startedNodes(dir).map((n) => n.pid));
+    const sent = Date.now();
+    run.child.kill('SIGINT');
+    const code = await run.exited;
+    console.log(`hanging ops: exit ${Date.now() - sent} ms after the SIGINT`);
+    expect(Date.now() - sent, run.stderr()).toBeLessThan(STOP_BOUND);
+    expect(code, run.stderr()).toBe(2);
+    const completions = historyOps(dir).filter((o) => typeof o.process === 'number' && o.type !== 'invoke');
+    expect(completions.length).toBeGreaterThanOrEqual(4);
+    for (const c of completions) expect(c).toMatchObject({ type: 'info', error: 'interrupted' });
+    for (const n of startedNodes(dir)) expect(pidAlive(n.pid), `node ${n.id}`).toBe(false);
+  }, TEST_TIMEOUT);
+
+  it('on SIGINT while a restarted node never turns healthy stops within a few seconds, not after the health timeout', async () => {
+    const out = join(base, 'out-restart');
+    const run = startRun(out, { FAKE_UNHEALTHY_AFTER_RESTART: '1', FAULTLINE_HEALTH_TIMEOUT_MS: String(HEALTH_TIMEOUT), TMPDIR: base }, [
+      '--set',
+      'nemesis.faults=[{type: kill, targets: one}]',
+    ]);
+    await until('a restart to be under way', () => existsSync(join(out, 'latest')) && historyOps(runDirOf(out)).some((o) => o.process === 'nemesis' && o.f === 'restart'), run);
+    const dir = runDirOf(out);
+    pids.push(...startedNodes(dir).map((n) => n.pid));
+    const sent = Date.now();
+    run.child.kill('SIGINT');
+    const code = await run.exited;
+    console.log(`restart under way: exit ${Date.now() - sent} ms after the SIGINT`);
+    expect(Date.now() - sent, run.stderr()).toBeLessThan(STOP_BOUND);
+    expect(code, run.stderr()).toBe(2);
+    const restart = historyOps(dir).filter((o) => o.process === 'nemesis' && o.f === 'restart');
+    expect(restart.at(-1)).toMatchObject({ type: 'info', error: expect.stringMatching(/interrupted/) });
+    for (const n of startedNodes(dir)) expect(pidAlive(n.pid), `node ${n.id}`).toBe(false);
+    expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
+  }, TEST_TIMEOUT);
+
   it('on SIGINT while nodes come up stops at once, with exit 3 and nothing left', async () => {
     const out = join(base, 'out-startup');
     const started = Date.now();

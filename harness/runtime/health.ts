@@ -48,6 +48,8 @@ export interface HealthWait {
   timeoutMs: number;
   /** True once the node has exited: waiting longer is pointless. */
   exited: () => boolean;
+  /** Stops the wait (Ctrl-C): a RuntimeError within a second. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Polls the health path until it answers 2xx; a RuntimeError (with the log's tail) otherwise. */
@@ -56,6 +58,7 @@ export async function waitUntilHealthy(wait: HealthWait): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (wait.exited()) throw new RuntimeError(`node ${id} exited before it was healthy; ${logTail(wait.runDir, id)}`);
+    if (wait.signal?.aborted) throw new RuntimeError(`stopped waiting for node ${id} to be healthy (interrupted)`);
     const status = await probe(endpoint, path, Math.min(1000, Math.max(50, deadline - Date.now())));
     if (status !== undefined && status >= 200 && status < 300) return;
     await sleep(50);

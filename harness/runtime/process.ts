@@ -159,7 +159,7 @@ export class ProcessRuntime implements Runtime {
     return node;
   }
 
-  async waitHealthy(id: string, timeoutMs: number): Promise<void> {
+  async waitHealthy(id: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const node = this.node(id);
     await waitUntilHealthy({
       id,
@@ -168,6 +168,7 @@ export class ProcessRuntime implements Runtime {
       runDir: this.options.runDir,
       timeoutMs,
       exited: () => node.state === 'stopped',
+      signal,
     });
   }
 

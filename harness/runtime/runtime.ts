@@ -43,9 +43,9 @@ export interface Runtime {
   address(id: string): Endpoint;
   /** Starts a node (returns once it was launched; see waitHealthy). */
   start(launch: NodeLaunch): Promise<void>;
-  /** Resolves once the node answers its health check with a 2xx; rejects after timeoutMs or
-   *  when the node exits. */
-  waitHealthy(id: string, timeoutMs: number): Promise<void>;
+  /** Resolves once the node answers its health check with a 2xx; rejects after timeoutMs, when
+   *  the node exits, or (within a second) when `signal` aborts. */
+  waitHealthy(id: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   /** SIGTERM (docker stop), then SIGKILL after a grace period. */
   stop(id: string): Promise<void>;
   /** SIGKILL: no chance to clean up, as in a crash. */

@@ -129,7 +129,7 @@ export abstract class ContainerRuntime implements Runtime {
     return node;
   }
 
-  async waitHealthy(id: string, timeoutMs: number): Promise<void> {
+  async waitHealthy(id: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const node = this.node(id);
     await waitUntilHealthy({
       id,
@@ -138,6 +138,7 @@ export abstract class ContainerRuntime implements Runtime {
       runDir: this.base.runDir,
       timeoutMs,
       exited: () => node.state === 'stopped',
+      signal,
     });
   }
 
