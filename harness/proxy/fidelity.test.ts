@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openConnection, startEchoServer, type TestServer } from './test-servers.js';
+import { openConnection, startEchoServer, type OpenConnection, type TestServer } from './test-servers.js';
 import { againstRealToxiproxy, documentedProxy, startTestToxiproxy, type TestToxiproxy } from './test-target.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -56,8 +56,19 @@ describe(`Toxiproxy 2.5.0 behaviours (${againstRealToxiproxy ? 'TOXIPROXY_URL' :
     return { name, port: portOf(r.json.listen) };
   }
 
+  /** Runs `body` with a fresh proxy to the echo server and a connection open through it. */
+  async function withConnection(body: (p: { name: string; port: number }, conn: OpenConnection) => Promise<void>): Promise<void> {
+    const p = await echoProxy();
+    const conn = await openConnection(p.port);
+    try {
+      await body(p, conn);
+    } finally {
+      conn.socket.destroy();
+    }
+  }
+
   /** One byte there and back on an open connection; ms, or null when it did not come in `timeoutMs`. */
-  async function roundTrip(conn: Awaited<ReturnType<typeof openConnection>>, timeoutMs: number): Promise<number | null> {
+  async function roundTrip(conn: OpenConnection, timeoutMs: number): Promise<number | null> {
     const start = performance.now();
     const want = conn.received().length + 1;
     conn.socket.write('x');
@@ -65,10 +76,8 @@ describe(`Toxiproxy 2.5.0 behaviours (${againstRealToxiproxy ? 'TOXIPROXY_URL' :
   }
 
   describe('toxic updates reach open connections', () => {
-    it('latency updated from toxicity 1 to 0 stops delaying an open connection at once', async () => {
-      const p = await echoProxy();
-      const conn = await openConnection(p.port);
-      try {
+    it('latency updated from toxicity 1 to 0 stops delaying an open connection at once', () =>
+      withConnection(async (p, conn) => {
         await call('POST', `/proxies/${p.name}/toxics`, { type: 'latency', name: 'lat', attributes: { latency: 600 } });
         expect(await roundTrip(conn, 3000)).toBeGreaterThanOrEqual(580);
         const up = await call('POST', `/proxies/${p.name}/toxics/lat`, { toxicity: 0 });
@@ -76,29 +85,19 @@ describe(`Toxiproxy 2.5.0 behaviours (${againstRealToxiproxy ? 'TOXIPROXY_URL' :
         // the fastest of three (a loaded machine's hiccup is in few): a delayed one takes 600
         const times = [await roundTrip(conn, 3000), await roundTrip(conn, 3000), await roundTrip(conn, 3000)];
         expect(Math.min(...times.map((t) => t ?? Infinity))).toBeLessThan(400);
-      } finally {
-        conn.socket.destroy();
-      }
-    });
+      }));
 
-    it('a toxic added with toxicity 0 and updated to 1 applies to open connections', async () => {
-      const p = await echoProxy();
-      const conn = await openConnection(p.port);
-      try {
+    it('a toxic added with toxicity 0 and updated to 1 applies to open connections', () =>
+      withConnection(async (p, conn) => {
         await call('POST', `/proxies/${p.name}/toxics`, { type: 'latency', name: 'lat', toxicity: 0, attributes: { latency: 600 } });
         const fast = [await roundTrip(conn, 3000), await roundTrip(conn, 3000), await roundTrip(conn, 3000)];
         expect(Math.min(...fast.map((t) => t ?? Infinity))).toBeLessThan(400);
         await call('POST', `/proxies/${p.name}/toxics/lat`, { toxicity: 1 });
         expect(await roundTrip(conn, 3000)).toBeGreaterThanOrEqual(580);
-      } finally {
-        conn.socket.destroy();
-      }
-    });
+      }));
 
-    it('timeout updated from 0 to 100 closes open connections about 100 ms later', async () => {
-      const p = await echoProxy();
-      const conn = await openConnection(p.port);
-      try {
+    it('timeout updated from 0 to 100 closes open connections about 100 ms later', () =>
+      withConnection(async (p, conn) => {
         expect(await roundTrip(conn, 2000)).not.toBeNull();
         await call('POST', `/proxies/${p.name}/toxics`, { type: 'timeout', name: 'cut', attributes: { timeout: 0 } });
         expect(await roundTrip(conn, 300)).toBeNull(); // hangs: the data is dropped
@@ -109,16 +108,11 @@ describe(`Toxiproxy 2.5.0 behaviours (${againstRealToxiproxy ? 'TOXIPROXY_URL' :
         expect(endedAt).not.toBeNull();
         expect(endedAt! - before).toBeGreaterThanOrEqual(90);
         expect(endedAt! - before).toBeLessThan(1500);
-      } finally {
-        conn.socket.destroy();
-      }
-    });
+      }));
   });
 
-  it('toxics added, updated and removed during a transfer lose and reorder no byte', async () => {
-    const p = await echoProxy();
-    const conn = await openConnection(p.port);
-    try {
+  it('toxics added, updated and removed during a transfer lose and reorder no byte', () =>
+    withConnection(async (p, conn) => {
       const payload = randomBytes(2 << 20);
       const piece = 64 * 1024;
       const writing = (async () => {
@@ -148,15 +142,10 @@ describe(`Toxiproxy 2.5.0 behaviours (${againstRealToxiproxy ? 'TOXIPROXY_URL' :
       await writing;
       expect(await conn.waitFor(payload.length, 20_000)).toBe(true);
       expect(conn.received().equals(payload)).toBe(true);
-    } finally {
-      conn.socket.destroy();
-    }
-  });
+    }));
 
-  it('timeout is an idle timer: data arriving (dropped) starts it again', async () => {
-    const p = await echoProxy();
-    const conn = await openConnection(p.port);
-    try {
+  it('timeout is an idle timer: data arriving (dropped) starts it again', () =>
+    withConnection(async (p, conn) => {
       await call('POST', `/proxies/${p.name}/toxics`, { type: 'timeout', stream: 'upstream', attributes: { timeout: 600 } });
       let lastSent = performance.now();
       for (let i = 0; i < 10 && conn.endedAt() === null; i++) {
@@ -170,10 +159,7 @@ describe(`Toxiproxy 2.5.0 behaviours (${againstRealToxiproxy ? 'TOXIPROXY_URL' :
       expect(endedAt).not.toBeNull();
       expect(endedAt! - lastSent).toBeGreaterThanOrEqual(550);
       expect(conn.received().length).toBe(0);
-    } finally {
-      conn.socket.destroy();
-    }
-  });
+    }));
 
   it('slicer honours a delay in microseconds: 64 KiB at 64+-32 B, 10 µs apart, arrives in hundreds of reads, in order', async () => {
     const p = await echoProxy();
