@@ -48,9 +48,10 @@ export class RegisterClient implements WorkloadClient {
     if (call.node !== undefined && !target) {
       return Promise.resolve({ type: 'fail', node: this.home.id, error: `register: no node "${call.node}"` });
     }
+    const drawn = !target && this.options.randomNode > 0 && this.context.random.chance(this.options.randomNode) ? this.context.random.pick(nodes) : undefined;
     return followLeader({
       nodes,
-      start: target ?? cached ?? this.home,
+      start: target ?? drawn ?? cached ?? this.home,
       maxRedirects: this.options.maxRedirects,
       signal,
       attempt: async (node) => {

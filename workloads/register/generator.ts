@@ -2,9 +2,11 @@
  * The register op mix: reads, writes and deletes over a few keys. Every write carries a value
  * no other write of the run uses (1, 2, 3, ...), so a read names the write it saw. With an `add`
  * weight it also grows a set (Jepsen's set): each add writes a fresh key once. The final phase
- * reads every key and every element on every node.
+ * reads every key and every element on every node. Options add hot keys (contention) and, once
+ * an op was answered by another leader than before, a burst of reads of the keys written last
+ * (reads right after a leader change).
  */
-import type { OpCall, OpGenerator } from '../../core/workload.js';
+import type { OpCall, OpGenerator, OpOutcome } from '../../core/workload.js';
 import type { Random } from '../../core/random.js';
 import { elementKey, keyNames, type RegisterOptions } from './options.js';
 
@@ -13,20 +15,49 @@ export class RegisterGenerator implements OpGenerator {
   /** Set elements handed out so far: 1..elements. */
   private elements = 0;
   private readonly keys: string[];
+  /** The node that last answered a write or delete ok (the leader, in a system with one). */
+  private leader: string | undefined;
+  /** Leader changes seen; each process owes reads until it has caught up with the count. */
+  private changes = 0;
+  private readonly readsOwed = new Map<number, { change: number; left: number }>();
+  private readonly recentKeys: string[] = [];
 
   constructor(private readonly options: RegisterOptions) {
     this.keys = keyNames(options);
   }
 
-  next(_process: number, random: Random): OpCall {
+  next(process: number, random: Random): OpCall {
+    const read = this.owedRead(process, random);
+    if (read) return read;
     const f = random.weighted(this.options.weights);
     if (f === 'add') {
       const n = ++this.elements;
       return { f, key: elementKey(n), value: n };
     }
-    const key = random.pick(this.keys);
+    const { keys: hotKeys, share } = this.options.hot;
+    const key = share > 0 && random.chance(share) ? random.pick(this.keys.slice(0, hotKeys)) : random.pick(this.keys);
     if (f === 'write') return { f, key, value: this.nextValue++ };
     return { f, key };
+  }
+
+  /** A read owed since the last leader change, of a key written just before it. */
+  private owedRead(process: number, random: Random): OpCall | undefined {
+    if (this.changes === 0) return undefined;
+    let owed = this.readsOwed.get(process);
+    if (!owed || owed.change < this.changes) this.readsOwed.set(process, (owed = { change: this.changes, left: this.options.readsAfterLeaderChange }));
+    if (owed.left === 0) return undefined;
+    owed.left--;
+    return { f: 'read', key: random.pick(this.recentKeys.length ? this.recentKeys : this.keys) };
+  }
+
+  update(_process: number, call: OpCall, outcome: OpOutcome): void {
+    if (this.options.readsAfterLeaderChange === 0 || (call.f !== 'write' && call.f !== 'delete') || outcome.type !== 'ok' || !outcome.node) return;
+    if (this.leader !== undefined && outcome.node !== this.leader) this.changes++;
+    this.leader = outcome.node;
+    if (call.key !== undefined && !this.recentKeys.includes(call.key)) {
+      this.recentKeys.push(call.key);
+      if (this.recentKeys.length > 2) this.recentKeys.shift();
+    }
   }
 
   final(_process: number): OpCall[] {

@@ -34,6 +34,20 @@ export const registerOptions = z
     /** After a node failed to answer (refused, reset), ops that would go to it fail for this long
      *  without being sent (shared by the run's clients). 0 turns it off. */
     suspectMs: z.number().int().min(0).max(60_000).default(500),
+    /** The share of ops sent first to a node drawn at random (seeded) instead of the cached
+     *  leader or the home node: followers' redirects, a deposed leader that still answers. */
+    randomNode: z.number().min(0).max(1).default(0),
+    /** After an op is answered by another leader than the last one seen, this many of the next
+     *  ops of every process are reads of the keys written last (reads right after a leader change). */
+    readsAfterLeaderChange: z.number().int().min(0).max(1000).default(0),
+    /** Contention: `share` of the ops go to the first `keys` keys (hot keys). */
+    hot: z
+      .object({
+        keys: z.number().int().min(1).default(1),
+        share: z.number().min(0).max(1).default(0),
+      })
+      .strict()
+      .prefault({}),
     /** How many leader redirects a request follows before it fails. */
     maxRedirects: z.number().int().min(0).max(10).default(3),
     /** What a read whose answer never came is recorded as. `fail` (the default, as in Jepsen) is

@@ -85,6 +85,35 @@ describe('register generator', () => {
     expect(final.every((o) => o.f === 'read' && o.node === 'node-3')).toBe(true);
   });
 
+  it('hot keys take their share of the ops; without them the keys are drawn evenly', () => {
+    const count = (options: unknown): number => {
+      const g = register.generator(register.options.parse(options));
+      const random = new Random(7);
+      let k1 = 0;
+      for (let i = 0; i < 2000; i++) if (g.next(0, random).key === 'k1') k1++;
+      return k1 / 2000;
+    };
+    expect(count({ keys: 10, hot: { keys: 1, share: 0.8 } })).toBeGreaterThan(0.75);
+    expect(count({ keys: 10 })).toBeLessThan(0.15);
+  });
+
+  it('after a write answered by another leader, every process reads the keys written last, then goes on', () => {
+    const g = register.generator(register.options.parse({ keys: 50, readsAfterLeaderChange: 2, weights: { read: 0, write: 1, delete: 0 } }));
+    const random = new Random(3);
+    g.update!(0, { f: 'write', key: 'k7', value: 1 }, { type: 'ok', node: 'n1' });
+    expect(g.next(1, random).f).toBe('write'); // no change yet
+    g.update!(0, { f: 'write', key: 'k9', value: 2 }, { type: 'ok', node: 'n1' });
+    g.update!(0, { f: 'read', key: 'k3' }, { type: 'ok', node: 'n2' }); // a read says nothing of the leader
+    expect(g.next(1, random).f).toBe('write');
+    g.update!(0, { f: 'write', key: 'k9', value: 3 }, { type: 'ok', node: 'n2' });
+    for (const p of [1, 2]) {
+      const reads = [g.next(p, random), g.next(p, random)];
+      expect(reads.map((r) => r.f)).toEqual(['read', 'read']);
+      for (const r of reads) expect(['k7', 'k9']).toContain(r.key);
+      expect(g.next(p, random).f).toBe('write');
+    }
+  });
+
   it('refuses bad options with the field named', () => {
     const r = register.options.safeParse({ keys: 0, readLevel: 'linear' });
     expect(r.success).toBe(false);
@@ -143,6 +172,17 @@ describe('register client against a fake store', () => {
     expect(await c.invoke({ f: 'read', key: 'e1', node: 'node-3' }, never)).toEqual({ type: 'ok', node: 'node-3', value: 1 });
     expect(log.at(-1)).toBe('node-3 GET /key/e1?consistency=eventual');
     expect(await c.invoke({ f: 'read', key: 'e1', node: 'node-9' }, never)).toMatchObject({ type: 'fail', error: 'register: no node "node-9"' });
+  });
+
+  it('randomNode sends that share of ops first to a node drawn at random, which redirects to the leader', async () => {
+    const { nodes, log } = await storeCluster();
+    const c = await client({ randomNode: 1 }, nodes, 0, 'store');
+    for (let i = 0; i < 12; i++) await c.invoke({ f: 'read', key: 'k1' }, never);
+    expect(new Set(log.map((l) => l.split(' ')[0])).size).toBe(3);
+    const home = await client({}, nodes, 0, 'store');
+    log.length = 0;
+    for (let i = 0; i < 6; i++) await home.invoke({ f: 'read', key: 'k1' }, never);
+    expect(new Set(log.map((l) => l.split(' ')[0]))).toEqual(new Set(['node-1']));
   });
 
   it('clients share the leader they last saw; a dead cached leader is forgotten', async () => {
