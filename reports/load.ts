@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseJsonExact } from '../core/json.js';
 import type { Op } from '../core/op.js';
 import { readHistoryJsonl } from '../core/history.js';
+import { UserError } from '../core/errors.js';
 
 const validity = z.union([z.literal(true), z.literal(false), z.literal('unknown')]);
 
@@ -63,8 +64,18 @@ export function isRunFolder(dir: string): boolean {
   return existsSync(join(dir, 'history.jsonl')) || existsSync(join(dir, 'results.json'));
 }
 
+/** Throws UserError (one line, exit 3) when history.jsonl exists but cannot be read at all. */
 export function readRunFolder(dir: string): RunFolderContents {
-  const { ops, skipped } = readHistoryJsonl(join(dir, 'history.jsonl'), { bad: 'skip' });
+  const historyFile = join(dir, 'history.jsonl');
+  let history;
+  try {
+    history = readHistoryJsonl(historyFile, { bad: 'skip' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (typeof code !== 'string') throw err;
+    throw new UserError(`${historyFile}: cannot be read (${code === 'EISDIR' ? 'it is a directory' : code})`);
+  }
+  const { ops, skipped } = history;
   const { results, problem } = readRunResults(dir);
   return {
     dir,
@@ -89,13 +100,24 @@ export function readRunResults(dir: string): { results?: RunResultsFile; problem
   return { problem: `results.json: ${issue.path.join('.') || '(top)'}: ${issue.message}` };
 }
 
+/** The node logs; a `logs` that is not a folder, or a log that vanished, is left out. */
 function listLogs(dir: string): NodeLog[] {
   const logDir = join(dir, 'logs');
-  if (!existsSync(logDir)) return [];
-  return readdirSync(logDir)
-    .filter((f) => f.endsWith('.log'))
-    .sort()
-    .map((f) => ({ node: f.slice(0, -'.log'.length), file: `logs/${f}`, bytes: statSync(join(logDir, f)).size }));
+  let names: string[];
+  try {
+    names = readdirSync(logDir);
+  } catch {
+    return [];
+  }
+  const logs: NodeLog[] = [];
+  for (const f of names.filter((n) => n.endsWith('.log')).sort()) {
+    try {
+      logs.push({ node: f.slice(0, -'.log'.length), file: `logs/${f}`, bytes: statSync(join(logDir, f)).size });
+    } catch {
+      // a dangling link: nothing to link to
+    }
+  }
+  return logs;
 }
 
 function readText(file: string): string | undefined {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { renderRunReport } from './index.js';
 import { startReportServer, type ReportServer } from './serve.js';
+import { requireDist, runCli } from './testing/cli.js';
 import { HistoryMaker, writeRunFolder } from './testing/fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'faultline-serve-robust-'));
@@ -100,5 +101,27 @@ describe('the report of a history with integers beyond 2^53', () => {
     ].join('\n'));
     const html = renderRunReport(dir);
     expect(html).toContain('9007199254740993');
+  });
+});
+
+describe('faultline report: broken run folders', () => {
+  it('each folder gets its report or one error line; one bad folder never hides the others (exit 3)', async () => {
+    requireDist();
+    const root = join(tmp, 'report-cli');
+    await goodRun(join(root, 'good'), 'good');
+    mkdirSync(join(root, 'history-is-a-folder', 'history.jsonl'), { recursive: true });
+    mkdirSync(join(root, 'logs-is-a-file'), { recursive: true });
+    writeFileSync(join(root, 'logs-is-a-file', 'results.json'), '{"valid": "maybe"}');
+    writeFileSync(join(root, 'logs-is-a-file', 'logs'), 'not a folder');
+    writeFileSync(join(root, 'logs-is-a-file', 'campaign.yaml'), ': : [');
+    const dirs = ['history-is-a-folder', 'good', 'missing', 'logs-is-a-file'].map((d) => join(root, d));
+    const r = await runCli(['report', ...dirs]);
+    expect(r.code).toBe(3);
+    expect(r.stdout.trim().split('\n')).toEqual([join(root, 'good', 'report.html'), join(root, 'logs-is-a-file', 'report.html')]);
+    const errors = r.stderr.trim().split('\n');
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/history-is-a-folder\/history\.jsonl: cannot be read \(it is a directory\)/);
+    expect(errors[1]).toMatch(/missing: no such run folder/);
+    expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
   });
 });
