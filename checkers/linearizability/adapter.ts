@@ -1,6 +1,6 @@
 import type { Op } from '../../core/op.js';
 import type { Anomaly, CheckResult } from '../../core/result.js';
-import { checkLinearizability, type LinearizabilityResult } from './check.js';
+import { checkLinearizability, describeUnknown, type LinearizabilityResult } from './check.js';
 import type { Model, OpInput } from './model.js';
 import { isModelName } from './models/index.js';
 import { HistoryError } from './operations.js';
@@ -57,7 +57,7 @@ export async function checkLinearizableHistory(
       ? `linearizable (${result.operations} ops, ${result.partitions} ${result.partitions === 1 ? 'key' : 'keys'}, model ${result.model})`
       : result.valid === false
         ? `NOT linearizable: ${result.failures.length} of ${result.partitions} ${result.partitions === 1 ? 'key' : 'keys'} fail (model ${result.model})`
-        : `unknown: the time budget ran out on ${result.unknownPartitions} of ${result.partitions} keys`;
+        : `unknown: ${describeUnknown(result, { time: 'raise timeLimitMs in the checker options', memory: 'raise limits.maxCacheBytes in the checker options' })}`;
   return {
     checker: 'linearizable',
     valid: result.valid,

@@ -33,6 +33,11 @@ export interface LinearizabilityResult {
   /** Partitions whose search ran out of time or memory, and which budget ran out. */
   unknownPartitions: number;
   unknownReason?: 'time' | 'memory';
+  /** The budgets the search had: the time for the whole check (none: unlimited) and the memory
+   *  of one partition's cache. */
+  budget: { timeLimitMs?: number; maxCacheEntries: number; maxCacheBytes: number };
+  /** The most memory one partition's cache took (bytes; both search orders together). */
+  peakCacheBytes: number;
   /** One witness per partition that is not linearizable. */
   failures: PartitionWitness[];
   elapsedMs: number;
@@ -61,9 +66,9 @@ export async function checkLinearizability<S>(
   if (options.parallel === true && typeof options.model !== 'object' && shouldParallelize(parts)) {
     const spec = { name: model.name as ModelName, initial: options.initial };
     const { outcomes, threads } = await searchInParallel(model, parts, spec, options.timeLimitMs, limits);
-    return { ...assemble(model, operations.length, parts, outcomes, started), threads };
+    return { ...assemble(model, operations.length, parts, outcomes, started, budgetOf(options.timeLimitMs, limits)), threads };
   }
-  return assemble(model, operations.length, parts, searchAll(model, parts, options.timeLimitMs, limits, started), started);
+  return assemble(model, operations.length, parts, searchAll(model, parts, options.timeLimitMs, limits, started), started, budgetOf(options.timeLimitMs, limits));
 }
 
 /** The model to use: a given one, a shipped one by name, or the one the operations suggest. */
@@ -87,8 +92,9 @@ export function checkOperations<S, I, O>(
 ): LinearizabilityResult {
   const started = performance.now();
   const parts = preparePartitions(model, operations);
-  const outcomes = searchAll(model, parts, timeLimitMs, { ...DEFAULT_LIMITS, ...limits }, started);
-  return assemble(model, operations.length, parts, outcomes, started);
+  const all = { ...DEFAULT_LIMITS, ...limits };
+  const outcomes = searchAll(model, parts, timeLimitMs, all, started);
+  return assemble(model, operations.length, parts, outcomes, started, budgetOf(timeLimitMs, all));
 }
 
 /** Validates the operations, splits them by the model's partition and reduces each part. */
@@ -120,15 +126,18 @@ function assemble<S, I, O>(
   parts: readonly Operation<I, O>[][],
   outcomes: readonly SearchOutcome<S>[],
   started: number,
+  budget: LinearizabilityResult['budget'],
 ): LinearizabilityResult {
   const failures: PartitionWitness[] = [];
   let unknownPartitions = 0;
   let outOfMemory = false;
   let steps = 0;
   let cacheEntries = 0;
+  let peakCacheBytes = 0;
   outcomes.forEach((outcome, i) => {
     steps += outcome.steps;
     cacheEntries += outcome.cacheEntries;
+    peakCacheBytes = Math.max(peakCacheBytes, outcome.cacheBytes);
     if (outcome.result === 'timeout') unknownPartitions++;
     else if (outcome.result === 'out-of-memory') {
       unknownPartitions++;
@@ -143,10 +152,36 @@ function assemble<S, I, O>(
     partitions: parts.length,
     unknownPartitions,
     ...(unknownPartitions > 0 ? { unknownReason: outOfMemory ? ('memory' as const) : ('time' as const) } : {}),
+    budget,
+    peakCacheBytes,
     failures,
     elapsedMs: performance.now() - started,
     steps,
     cacheEntries,
     threads: 1,
   };
+}
+
+function budgetOf(timeLimitMs: number | undefined, limits: SearchLimits): LinearizabilityResult['budget'] {
+  return { ...(timeLimitMs !== undefined ? { timeLimitMs } : {}), maxCacheEntries: limits.maxCacheEntries, maxCacheBytes: limits.maxCacheBytes };
+}
+
+const MIB = 1024 * 1024;
+
+/** Why a verdict is unknown, with the numbers: which budget ran out, how big it was and what the
+ *  search had done by then. `hint` names the option that raises it. */
+export function describeUnknown(r: LinearizabilityResult, hint: { time: string; memory: string }): string {
+  const keys = `${r.unknownPartitions} of ${r.partitions} ${r.partitions === 1 ? 'key' : 'keys'}`;
+  const done = `${r.steps.toLocaleString('en')} search steps, ${r.cacheEntries.toLocaleString('en')} cache entries`;
+  if (r.unknownReason === 'memory') {
+    const budget = `${r.budget.maxCacheEntries.toLocaleString('en')} cache entries or ${Math.round(r.budget.maxCacheBytes / MIB)} MiB per key`;
+    return `${keys} not decided: the memory budget (${budget}) ran out after ${done}, ${Math.round(r.peakCacheBytes / MIB)} MiB; ${hint.memory}`;
+  }
+  const limit = r.budget.timeLimitMs === undefined ? 'the time budget' : `the time budget of ${formatSeconds(r.budget.timeLimitMs)}`;
+  return `${keys} not decided: ${limit} ran out after ${(r.elapsedMs / 1000).toFixed(1)} s (${done}); ${hint.time}`;
+}
+
+function formatSeconds(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

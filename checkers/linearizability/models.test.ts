@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../core/op.js';
 import { checkLinearizableHistory, DEFAULT_RUN_TIME_LIMIT_MS } from './adapter.js';
-import { checkLinearizability } from './check.js';
+import { checkLinearizability, describeUnknown } from './check.js';
 import { hashValue, valueEqual, type Model, type OpInput, type Operation } from './model.js';
 import { guessModelName, kvModel, modelByName, registerModel } from './models/index.js';
 
@@ -166,8 +166,14 @@ describe('checkLinearizableHistory (the registry adapter)', () => {
     const r = await checkLinearizableHistory(hard, { model: 'register', timeLimitMs: 50 });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.valid).toBe('unknown');
-    expect(r.summary).toMatch(/time budget ran out on 1 of 1 key/);
+    expect(r.summary).toMatch(/^unknown: 1 of 1 key not decided: the time budget of 50 ms ran out after [\d.]+ s \([\d,]+ search steps, [\d,]+ cache entries\); raise timeLimitMs/);
     expect(r.details).toMatchObject({ unknownPartitions: 1 });
+    // a memory budget that runs out first says so, with its numbers
+    const small = await checkLinearizability(hard, { model: 'register', limits: { maxCacheEntries: 500, maxCacheBytes: 1 << 20 } });
+    expect(small.valid).toBe('unknown');
+    expect(small.unknownReason).toBe('memory');
+    expect(small.budget).toEqual({ maxCacheEntries: 500, maxCacheBytes: 1 << 20 });
+    expect(describeUnknown(small, { time: 'T', memory: 'M' })).toMatch(/^1 of 1 key not decided: the memory budget \(500 cache entries or 1 MiB per key\) ran out after [\d,]+ search steps, [\d,]+ cache entries, \d+ MiB; M$/);
     const seconds = await checkLinearizableHistory(hard, { model: 'register', timeLimit: 0.05 });
     expect(seconds.valid).toBe('unknown');
     expect(DEFAULT_RUN_TIME_LIMIT_MS).toBe(60_000);

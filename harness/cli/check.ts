@@ -8,7 +8,9 @@ import type { Command } from 'commander';
 import { FORMATS, ParseError, parseEdnValue, readHistoryFile, type HistoryFormat } from '../../checkers/import/index.js';
 import {
   checkLinearizability,
+  describeUnknown,
   HistoryError,
+  limitsForMemory,
   isModelName,
   MODEL_NAMES,
   type LinearizabilityResult,
@@ -25,6 +27,7 @@ export interface CheckCommandOptions {
   model?: string;
   initial?: string;
   timeLimit?: string;
+  memoryLimit?: string;
   json?: boolean;
 }
 
@@ -33,6 +36,7 @@ interface Settings {
   model?: ModelName;
   initial?: unknown;
   timeLimitMs?: number;
+  memoryLimitBytes?: number;
   json: boolean;
 }
 
@@ -60,6 +64,7 @@ export function registerCheck(program: Command): void {
     .option('--model <model>', `${MODEL_NAMES.join('|')} (default: kv for get/put/append, cas-register when there is a cas, register otherwise)`)
     .option('--initial <value>', 'initial value of every register or key, JSON or EDN (default: nil, absent)')
     .option('--time-limit <seconds>', 'time budget per file; when it runs out the verdict is "unknown"')
+    .option('--memory-limit <MiB>', 'memory budget of the search cache per key (default 512); past it the verdict is "unknown"')
     .option('--json', 'print one JSON object per file, one per line')
     .addHelpText(
       'after',
@@ -119,6 +124,13 @@ function parseSettings(options: CheckCommandOptions): Settings {
     }
     settings.timeLimitMs = seconds * 1000;
   }
+  if (options.memoryLimit !== undefined) {
+    const mib = Number(options.memoryLimit);
+    if (!Number.isFinite(mib) || mib < 1) {
+      throw new UserError(`--memory-limit must be a number of MiB, at least 1, got "${options.memoryLimit}"`);
+    }
+    settings.memoryLimitBytes = Math.round(mib * 1024 * 1024);
+  }
   return settings;
 }
 
@@ -164,6 +176,7 @@ async function checkFile(file: string, settings: Settings): Promise<FileOutcome>
       ...(settings.model !== undefined ? { model: settings.model } : {}),
       initial: settings.initial,
       ...(settings.timeLimitMs !== undefined ? { timeLimitMs: settings.timeLimitMs } : {}),
+      ...(settings.memoryLimitBytes !== undefined ? { limits: limitsForMemory(settings.memoryLimitBytes) } : {}),
     });
     return { file, format: imported.format, result };
   } catch (err) {
@@ -204,6 +217,8 @@ function printError(outcome: FileError, json: boolean): void {
   }
 }
 
+const HINTS = { time: 'try a larger --time-limit', memory: 'try a larger --memory-limit' };
+
 function print(outcome: FileVerdict, json: boolean): void {
   const r = outcome.result;
   if (json) {
@@ -216,8 +231,12 @@ function print(outcome: FileVerdict, json: boolean): void {
         operations: r.operations,
         partitions: r.partitions,
         unknownPartitions: r.unknownPartitions,
-        ...(r.unknownReason ? { unknownReason: r.unknownReason } : {}),
+        ...(r.unknownReason ? { unknownReason: r.unknownReason, unknownExplanation: describeUnknown(r, HINTS) } : {}),
         elapsedMs: Math.round(r.elapsedMs * 10) / 10,
+        budget: r.budget,
+        steps: r.steps,
+        peakCacheBytes: r.peakCacheBytes,
+        peakRssBytes: process.resourceUsage().maxRSS * 1024,
         witness: r.failures,
       }) + '\n',
     );
@@ -227,10 +246,7 @@ function print(outcome: FileVerdict, json: boolean): void {
   const keys = `${r.partitions} ${r.partitions === 1 ? 'key' : 'keys'}`;
   const lines = [`${outcome.file}: ${verdict} (${r.model}, ${r.operations} ops, ${keys}, ${Math.round(r.elapsedMs)} ms)`];
   for (const w of r.failures) lines.push(...describeWitness(w));
-  if (r.valid === 'unknown') {
-    const why = r.unknownReason === 'memory' ? 'the search outgrew its memory budget' : 'try a larger --time-limit';
-    lines.push(`  ${r.unknownPartitions} of ${r.partitions} ${r.partitions === 1 ? 'key' : 'keys'} not decided: ${why}`);
-  }
+  if (r.valid === 'unknown') lines.push(`  ${describeUnknown(r, HINTS)}; peak memory of the process ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
   process.stdout.write(terminalLines(lines));
 }
 

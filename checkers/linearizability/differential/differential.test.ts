@@ -4,7 +4,7 @@ import { checkLinearizability, checkOperations } from '../check.js';
 import { modelByName } from '../models/index.js';
 import { toOperations } from '../operations.js';
 import { bruteForceLinearizable } from './brute-force.js';
-import { generateHistory, tapeChoices, timedOutAppends, type GeneratedModel, type HistoryShape } from './generate.js';
+import { generateHistory, observedTimedOutAppends, tapeChoices, timedOutAppends, type GeneratedModel, type HistoryShape } from './generate.js';
 
 const RUNS = Number(process.env['FAULTLINE_DIFFERENTIAL_RUNS'] ?? 150);
 
@@ -85,5 +85,27 @@ describe('reductions: what a model drops cannot change the verdict', () => {
     history.splice(0, 0, { index: -2, time: 0, process: 30, type: 'invoke', f: 'put', key: '0', value: 'Q' }, { index: -1, time: 0, process: 30, type: 'info', f: 'put', key: '0', value: 'Q' });
     const kept = modelByName('kv').reduce!(toOperations(history)).filter((o) => o.indeterminate);
     expect(kept.map((o) => o.input.value)).toEqual(['Q', 'B']);
+  });
+});
+
+describe('the search orders', () => {
+  it('decides the issue-15 family (k timed-out appends nothing saw) in a few steps for every k up to 12', async () => {
+    for (let k = 1; k <= 12; k++) {
+      const r = await checkLinearizability(timedOutAppends(k), { model: 'kv' });
+      expect(r.valid).toBe(true);
+      expect(r.steps).toBeLessThan(100);
+    }
+  });
+
+  it('decides timed-out appends a later get needed in call order, where definite-first takes millions of steps', async () => {
+    for (const k of [5, 8]) {
+      const r = await checkLinearizability(observedTimedOutAppends(k), { model: 'kv', timeLimitMs: 20_000 });
+      expect(r.valid).toBe(true);
+      // one 1024-step slice of the definite-first order, then call order finishes
+      expect(r.steps).toBeLessThan(1100);
+    }
+    // d1 completed before the get began, so the get must see it
+    const seenOutOfOrder = observedTimedOutAppends(3).map((o) => (o.type === 'ok' && o.f === 'get' ? { ...o, value: 'u0 u1 u2 d0 d2 ' } : o));
+    expect((await checkLinearizability(seenOutOfOrder, { model: 'kv', timeLimitMs: 20_000 })).valid).toBe(false);
   });
 });

@@ -234,3 +234,23 @@ export function tapeChoices(tape: readonly number[]): Choices {
     },
   };
 }
+
+/**
+ * A family where timed-out ops did take effect and a later read needed them: on one key, `k`
+ * appends that timed out, `k` overlapping appends that completed, then a get that saw every
+ * timed-out append before the others. Tried definite ops first, the search orders the completed
+ * appends every way before it places the timed-out ones (k = 5: millions of steps); in call order,
+ * as porcupine tries them, it is a few dozen.
+ */
+export function observedTimedOutAppends(k: number): Op[] {
+  const ops: Omit<Op, 'index' | 'time'>[] = [];
+  const u = (i: number): string => `u${i} `;
+  const d = (i: number): string => `d${i} `;
+  for (let i = 0; i < k; i++) ops.push({ process: 100 + i, type: 'invoke', f: 'append', key: '0', value: u(i) });
+  for (let i = 0; i < k; i++) ops.push({ process: i, type: 'invoke', f: 'append', key: '0', value: d(i) });
+  for (let i = 0; i < k; i++) ops.push({ process: i, type: 'ok', f: 'append', key: '0', value: d(i) });
+  for (let i = 0; i < k; i++) ops.push({ process: 100 + i, type: 'info', f: 'append', key: '0', value: u(i) });
+  const seen = Array.from({ length: k }, (_, i) => u(i)).join('') + Array.from({ length: k }, (_, i) => d(i)).join('');
+  ops.push({ process: 0, type: 'invoke', f: 'get', key: '0', value: null }, { process: 0, type: 'ok', f: 'get', key: '0', value: seen });
+  return ops.map((o, index) => ({ ...o, index, time: index * 1000 }) as Op);
+}
