@@ -58,6 +58,8 @@ interface Slot {
 export class Clients {
   private slots: Slot[] = [];
   private stopping = false;
+  /** Set by interrupt(): ops in flight then end without a completion (pending: outcome unknown). */
+  private interrupted = false;
   private wake: (() => void)[] = [];
   private readonly limiter: RateLimiter;
   private readonly retired: Promise<void>[] = [];
@@ -90,8 +92,11 @@ export class Clients {
     for (const w of this.wake.splice(0)) w();
   }
 
-  /** Ends the phase now (Ctrl-C): ops in flight are given up on and complete as `info`. */
+  /** Ends the phase now (Ctrl-C): ops in flight are given up on and stay pending in the history
+   *  (an invoke with no completion, as in Jepsen: their outcome is unknown, and it is the harness
+   *  that stopped waiting, not the system that failed to answer). */
   interrupt(): void {
+    this.interrupted = true;
     this.stop();
     for (const slot of this.slots) slot.abort.abort();
   }
@@ -149,6 +154,7 @@ export class Clients {
     history.record({ process, type: 'invoke', f: call.f, ...(call.key !== undefined && { key: call.key }), ...('value' in call && { value: call.value }), ...(call.node !== undefined && { node: call.node }) });
     if (slot.abort.signal.aborted) slot.abort = new AbortController();
     const outcome = await invokeWithTimeout(slot.client, call, timeoutMs, slot.abort);
+    if (this.interrupted) return { type: 'info', error: 'interrupted' };
     history.record({
       process,
       type: outcome.type,

@@ -7,7 +7,9 @@ import { projectRoot } from '../descriptor.js';
 import { startEmbeddedToxiproxy, type EmbeddedToxiproxy } from '../proxy/server.js';
 import { removeProxies } from '../network/network.js';
 import { removeLeftovers } from '../runtime/leftovers.js';
+import { readHistory } from '../../core/history.js';
 import { killAll, listening, pidAlive, proxyPorts, startedNodes } from './testing.js';
+import { historyProblems } from './validate.js';
 
 const cli = join(projectRoot, 'bin', 'faultline.js');
 const campaign = join(projectRoot, 'harness', 'run', 'fixtures', 'fake.yaml');
@@ -179,7 +181,7 @@ describe('stopping a run', () => {
   const historyOps = (dir: string): { process: number | string; type: string; f: string; error?: string }[] =>
     existsSync(join(dir, 'history.jsonl')) ? readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
 
-  it('on SIGINT while every op hangs (clients.timeout 10m) stops within a few seconds: the ops in flight complete as info', async () => {
+  it('on SIGINT while every op hangs (clients.timeout 10m) stops within a few seconds: the ops in flight stay pending', async () => {
     const out = join(base, 'out-hang');
     const run = startRun(out, { FAKE_HANG: '1', TMPDIR: base }, ['--set', 'clients.timeout=10m', '--set', 'nemesis.faults=[]']);
     await until('every client to have an op in flight', () => existsSync(join(out, 'latest')) && historyOps(runDirOf(out)).filter((o) => o.type === 'invoke').length >= 4, run);
@@ -191,9 +193,11 @@ describe('stopping a run', () => {
     console.log(`hanging ops: exit ${Date.now() - sent} ms after the SIGINT`);
     expect(Date.now() - sent, run.stderr()).toBeLessThan(STOP_BOUND);
     expect(code, run.stderr()).toBe(2);
-    const completions = historyOps(dir).filter((o) => typeof o.process === 'number' && o.type !== 'invoke');
-    expect(completions.length).toBeGreaterThanOrEqual(4);
-    for (const c of completions) expect(c).toMatchObject({ type: 'info', error: 'interrupted' });
+    // Given up on by the harness, not failed by the system: invokes with no completion (unknown).
+    const ops = historyOps(dir).filter((o) => typeof o.process === 'number');
+    expect(ops.filter((o) => o.type === 'invoke').length).toBeGreaterThanOrEqual(4);
+    expect(ops.filter((o) => o.type !== 'invoke')).toEqual([]);
+    expect(historyProblems(readHistory(join(dir, 'history.jsonl')))).toEqual([]);
     for (const n of startedNodes(dir)) expect(pidAlive(n.pid), `node ${n.id}`).toBe(false);
   }, TEST_TIMEOUT);
 
