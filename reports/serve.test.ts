@@ -13,14 +13,16 @@ const tmp = mkdtempSync(join(tmpdir(), 'faultline-serve-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** GET with the path sent as is (fetch would normalize `..`). */
-function get(base: string, path: string): Promise<{ status: number; body: string; type: string }> {
+function get(base: string, path: string): Promise<{ status: number; body: string; type: string; location?: string }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path, method: 'GET' }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type'] ?? '') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type'] ?? ''), ...(res.headers.location !== undefined && { location: res.headers.location }) }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -37,6 +39,13 @@ async function makeRuns(root: string): Promise<{ bad: string; good: string }> {
   await writeRunFolder(good, h.build(), { campaign: 'raft-smoke<b>', startedAt: '2026-01-03T00:00:00.000Z' });
   symlinkSync(join('raft-smoke', '2026-01-03T00-00-00.000Z'), join(root, 'latest'));
   return { bad, good };
+}
+
+async function goodRun(dir: string, campaign: string): Promise<void> {
+  const h = new HistoryMaker();
+  h.call(0, 'write', 'k1', 1, 'ok', undefined, 0, 5);
+  h.call(0, 'read', 'k1', undefined, 'ok', 1, 10, 12);
+  await writeRunFolder(dir, h.build(), { campaign, startedAt: '2026-01-03T00:00:00.000Z' });
 }
 
 describe('report server', () => {
@@ -90,6 +99,56 @@ describe('report server', () => {
       expect(res.body).not.toContain('root:');
     }
     expect((await get(server.url, '/nope.html')).status).toBe(404);
+  });
+
+  it('a wrong-typed or corrupt results.json makes its row "unreadable"; the index and the other reports still work', async () => {
+    const root = join(tmp, 'broken');
+    await goodRun(join(root, 'good'), 'good-campaign');
+    const broken: Record<string, string> = {
+      'wrong-types': JSON.stringify({ campaign: 5, startedAt: 7, valid: 'yes', results: 'x' }),
+      'wrong-results': JSON.stringify({ campaign: 'c', results: [{ checker: 'x', valid: true, summary: 's', anomalies: 'many' }] }),
+      corrupt: '{"campaign": "c", "valid": tr',
+      array: '[1, 2, 3]',
+      nothing: 'null',
+    };
+    for (const [name, text] of Object.entries(broken)) {
+      mkdirSync(join(root, name), { recursive: true });
+      writeFileSync(join(root, name, 'results.json'), text);
+      writeFileSync(join(root, name, 'history.jsonl'), '{"index":0,"time":0,"process":0,"type":"invoke","f":"read"}\n\u0000garbage\n');
+    }
+    mkdirSync(join(root, 'cmp'));
+    writeFileSync(join(root, 'cmp', 'compare.json'), JSON.stringify({ campaign: ['x'], rows: 'none' }));
+    server = await startReportServer({ dir: root, port: 0 });
+    const index = await get(server.url, '/');
+    expect(index.status).toBe(200);
+    expect(index.body).toContain('good-campaign');
+    expect(index.body.match(/>unreadable</g)?.length).toBe(Object.keys(broken).length + 1);
+    expect((await get(server.url, '/good/report.html')).status).toBe(200);
+    for (const name of Object.keys(broken)) {
+      const report = await get(server.url, `/${name}/report.html`);
+      expect(report.status, name).toBe(200);
+      expect(report.body, name).toContain('id="results-unreadable"');
+    }
+  });
+
+  it('no redirect leaves the server: a folder named \\\\host, or asked for as //host', async () => {
+    const root = join(tmp, 'redirects');
+    for (const name of ['\\\\host', 'evil.com', 'http:']) {
+      mkdirSync(join(root, name), { recursive: true });
+      writeFileSync(join(root, name, 'report.html'), '<!doctype html><title>r</title>');
+    }
+    server = await startReportServer({ dir: root, port: 0 });
+    const origin = new URL(server.url).origin;
+    let redirects = 0;
+    for (const path of ['/%5C%5Chost', '/%5C%5Chost/', '//evil.com', '/evil.com', '/http:', '/%2F%2Fevil.com']) {
+      const res = await get(server.url, path);
+      if (res.status !== 302) continue; // an index or a 404 does not send the browser anywhere
+      const target = new URL(res.location!, `${origin}${path}`);
+      expect(target.origin, `${path} -> ${res.location}`).toBe(origin);
+      expect((await get(server.url, target.pathname)).status, `${path} -> ${res.location}`).toBe(200);
+      redirects++;
+    }
+    expect(redirects).toBeGreaterThanOrEqual(4);
   });
 
   it('an empty folder gets an index that says how to make runs', async () => {
