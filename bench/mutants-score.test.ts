@@ -28,8 +28,11 @@ describe('mutation score', () => {
     });
     expect(judgeMutant(a, [run('queue-a', 'queue-partitions', 1, 2), run('queue-a', 'queue-crashes', 1, 0)]).status).toBe('missed');
     expect(judgeMutant(a, [run('queue-a', 'queue-partitions', 1, 3)]).status).toBe('error');
+    // perf's availability floor alone is not a kill
+    expect(judgeMutant(a, [run('queue-a', 'queue-mixed', 1, 1, { kinds: { unavailable: 1 } })]).status).toBe('missed');
+    expect(judgeMutant(a, [run('queue-a', 'queue-mixed', 1, 1, { kinds: { unavailable: 1, lost: 2 } })])).toMatchObject({ status: 'killed', kinds: ['lost'] });
     // another mutant's kill does not count
-    expect(judgeMutant(d, [run('raft-x', 'raft-mixed', 1, 1)]).status).toBe('missed');
+    expect(judgeMutant(d, [run('raft-x', 'raft-mixed', 1, 1)]).status).toBe('not run');
   });
 
   it('counts the seeds in which it was found', () => {
@@ -50,9 +53,9 @@ describe('mutation score', () => {
     expect(falseAlarms).toBe(1);
     expect(markdown).toContain('| queue-b | queue | missed (needs lose-unsynced-writes) |');
     expect(markdown).toContain('| raft-c | raft | dropped (invisible) |');
-    expect(markdown).toContain('| queue | 1 | 1 | 0 | 0 | 1/2 (50%) |');
-    expect(markdown).toContain('| raft | 1 | 0 | 0 | 1 | 1/1 (100%) |');
-    expect(markdown).toContain('| total | 2 | 1 | 0 | 1 | 2/3 (67%) |');
+    expect(markdown).toContain('| queue | 1 | 1 | 0 | 0 | 0 | 1/2 (50%) |');
+    expect(markdown).toContain('| raft | 1 | 0 | 0 | 1 | 0 | 1/1 (100%) |');
+    expect(markdown).toContain('| total | 2 | 1 | 0 | 1 | 0 | 2/3 (67%) |');
     expect(markdown).toContain('Unmutated baseline: 2 runs, 1 not valid');
   });
 });

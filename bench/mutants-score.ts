@@ -24,7 +24,7 @@ export interface MutantEntry {
   info: MutantInfo;
 }
 
-export type MutantStatus = 'killed' | 'missed' | 'error' | 'invisible';
+export type MutantStatus = 'killed' | 'missed' | 'error' | 'invisible' | 'not run';
 
 export interface MutantVerdict {
   name: string;
@@ -39,8 +39,14 @@ export interface MutantVerdict {
   kinds: string[];
 }
 
-/** A run kills a mutant when faultline reported an anomaly (exit 1); exit 2 is unknown, 3 an error. */
-export const killed = (run: MutantRun): boolean => run.exitCode === 1;
+/**
+ * Findings that alone do not kill a mutant: `unavailable` (perf: too few ops ok outside faults)
+ * says how the shared machine coped as much as what the system did, so it is reported, not scored.
+ */
+export const NOT_SCORED_KINDS: readonly string[] = ['unavailable'];
+
+/** A run kills a mutant when faultline reported an anomaly (exit 1) of a scored kind; exit 2 is unknown, 3 an error. */
+export const killed = (run: MutantRun): boolean => run.exitCode === 1 && Object.keys(run.kinds).some((k) => !NOT_SCORED_KINDS.includes(k));
 export const errored = (run: MutantRun): boolean => run.exitCode !== 0 && run.exitCode !== 1 && run.exitCode !== 2;
 
 export function judgeMutant(entry: MutantEntry, runs: readonly MutantRun[]): MutantVerdict {
@@ -50,6 +56,7 @@ export function judgeMutant(entry: MutantEntry, runs: readonly MutantRun[]): Mut
   const seedsKilled = seeds.filter((s) => kills.some((r) => r.seed === s)).length;
   let status: MutantStatus;
   if (entry.info.invisible) status = 'invisible';
+  else if (mine.length === 0) status = 'not run';
   else if (kills.length > 0) status = 'killed';
   else if (mine.length > 0 && mine.every(errored)) status = 'error';
   else status = 'missed';
@@ -62,7 +69,7 @@ export function judgeMutant(entry: MutantEntry, runs: readonly MutantRun[]): Mut
     seedsKilled,
     seedsRun: seeds.length,
     campaignsRun: [...new Set(mine.map((r) => r.campaign))],
-    kinds: [...new Set(kills.flatMap((r) => Object.keys(r.kinds)))].sort(),
+    kinds: [...new Set(kills.flatMap((r) => Object.keys(r.kinds)))].filter((k) => !NOT_SCORED_KINDS.includes(k)).sort(),
   };
 }
 
@@ -73,7 +80,7 @@ export interface Score {
 }
 
 export function scoreOf(verdicts: readonly MutantVerdict[]): Score {
-  const scored = verdicts.filter((v) => v.status !== 'invisible');
+  const scored = verdicts.filter((v) => v.status !== 'invisible' && v.status !== 'not run');
   return { killed: scored.filter((v) => v.status === 'killed').length, scored: scored.length };
 }
 
@@ -95,7 +102,8 @@ export function mutantsMarkdown(
       `Each mutant runs the generic campaigns of its system (\`-partitions\`, \`-crashes\`, \`-mixed\`, \`-latency\`) ` +
       `${settings.stopAtFirst ? 'in that order until one finds it' : 'all of them'}` +
       `${settings.timeLimit ? `, each with --time-limit ${settings.timeLimit}` : ', each at its own time limit (all at most 60 s)'}. ` +
-      'Killed: some run reported an anomaly (exit 1). "first finding" is how far into that run the first op of a witness completed.',
+      `Killed: some run reported an anomaly (exit 1) other than ${NOT_SCORED_KINDS.join(', ')} (perf's availability floor, which a loaded machine trips too: shown per run, not scored). ` +
+      '"first finding" is how far into that run the first op of a witness completed.',
     '',
     row(['mutant', 'system', 'result', 'seeds', 'found by', 'first finding', 'findings', 'mistake']),
     row(['---', '---', '---', '---', '---', '---', '---', '---']),
@@ -117,13 +125,13 @@ export function mutantsMarkdown(
       ]),
     );
   }
-  lines.push('', row(['system', 'killed', 'missed', 'errors', 'dropped', 'score']), row(['---', '---', '---', '---', '---', '---']));
+  lines.push('', row(['system', 'killed', 'missed', 'errors', 'dropped', 'not run', 'score']), row(['---', '---', '---', '---', '---', '---', '---']));
   const systems = [...new Set(verdicts.map((v) => v.system))];
   for (const system of [...systems, 'total'] as const) {
     const vs = system === 'total' ? verdicts : verdicts.filter((v) => v.system === system);
     const s = scoreOf(vs);
     const count = (st: MutantStatus): number => vs.filter((v) => v.status === st).length;
-    lines.push(row([system, String(count('killed')), String(count('missed')), String(count('error')), String(count('invisible')), `${s.killed}/${s.scored} (${pct(s)})`]));
+    lines.push(row([system, String(count('killed')), String(count('missed')), String(count('error')), String(count('invisible')), String(count('not run')), `${s.killed}/${s.scored} (${pct(s)})`]));
   }
   const baseline = runs.filter((r) => r.mutant === undefined);
   const falseAlarms = baseline.filter((r) => r.exitCode !== 0);

@@ -11,8 +11,9 @@
  *
  *   npm run mutants -- [--only TEXT] [--seeds 1] [--jobs 1] [--time-limit 60s] [--all-campaigns]
  *                      [--baseline] [--no-mutants] [--runtime process] [--out runs/mutants.md]
+ *   npm run mutants -- --merge runs/a.json,runs/b.json [--out FILE]   # one table from earlier runs, judged again
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
@@ -23,7 +24,7 @@ import { projectRoot } from '../harness/descriptor.js';
 import { MUTANT_ENV, mutantList, type MutantSystem } from '../systems/common/mutants.js';
 import { runCampaignProcess } from './campaign-process.js';
 import { judge } from './detection-matrix.js';
-import { mutantsMarkdown, type MutantEntry, type MutantRun } from './mutants-score.js';
+import { killed, mutantsMarkdown, type MutantEntry, type MutantRun } from './mutants-score.js';
 
 /** The generic campaigns of a system, in the order they are tried. */
 export const GENERIC_KINDS = ['partitions', 'crashes', 'mixed', 'latency'] as const;
@@ -105,12 +106,14 @@ async function main(): Promise<void> {
         'no-mutants': { type: 'boolean', default: false },
         runtime: { type: 'string' },
         out: { type: 'string' },
+        merge: { type: 'string' },
       },
       allowPositionals: false,
     }));
   } catch (err) {
     usage((err as Error).message);
   }
+  if (values.merge !== undefined) return merge(values.merge.split(',').filter(Boolean), resolve(projectRoot, values.out ?? 'runs/mutants.md'));
   const seeds = Array.from({ length: positiveInt(values.seeds, 'seeds', 1) }, (_, i) => i + 1);
   const jobs = positiveInt(values.jobs, 'jobs', 1);
   const runtime = values.runtime ?? 'process';
@@ -122,9 +125,11 @@ async function main(): Promise<void> {
     if (timeLimitMs > MAX_TIME_LIMIT_MS) usage(`--time-limit must be at most 60s, got "${values['time-limit']}"`);
   }
   const only = values.only;
+  // A system name selects that system's mutants; other text, the mutants whose name holds it.
+  const bySystem = only !== undefined && (['queue', 'store', 'chat', 'raft'] as const).some((s) => s === only);
   const entries: MutantEntry[] = values['no-mutants']
     ? []
-    : mutantList().filter((m) => !only || m.name.includes(only) || m.info.system === only);
+    : mutantList().filter((m) => !only || (bySystem ? m.info.system === only : m.name.includes(only)));
   if (!values['no-mutants'] && entries.length === 0) usage(`no mutant matches "${only}"`);
   const systems: MutantSystem[] = values['no-mutants']
     ? (['queue', 'store', 'chat', 'raft'] as const).filter((s) => !only || s === only)
@@ -154,7 +159,7 @@ async function main(): Promise<void> {
             const r = await runOne(e.name, c, seed, runtime, values['time-limit']);
             runs.push(r);
             say(r);
-            if (stopAtFirst && r.exitCode === 1) break;
+            if (stopAtFirst && killed(r)) break;
           }
         }),
       );
@@ -194,6 +199,33 @@ async function main(): Promise<void> {
   writeFileSync(out, markdown);
   writeFileSync(out.replace(/\.md$/, '') + '.json', JSON.stringify({ seeds, command, verdicts, runs }, null, 2));
   process.stdout.write(`\n${markdown.split('\n## Every mutant run')[0]}\nreport: ${out}\n`);
+  process.exitCode = falseAlarms > 0 ? 1 : 0;
+}
+
+/** One table from the runs of earlier `npm run mutants` (their .json files), judged again. */
+function merge(files: readonly string[], out: string): void {
+  if (files.length === 0) usage('--merge needs a comma-separated list of .json files');
+  const runs: MutantRun[] = [];
+  const commands: string[] = [];
+  for (const file of files) {
+    if (!existsSync(file)) usage(`--merge: no file ${file}`);
+    let data: { runs?: unknown; command?: unknown };
+    try {
+      data = JSON.parse(readFileSync(file, 'utf8')) as { runs?: unknown; command?: unknown };
+    } catch (err) {
+      usage(`--merge: ${file} is not JSON: ${(err as Error).message}`);
+    }
+    if (!Array.isArray(data.runs)) usage(`--merge: ${file} has no "runs" list (not written by npm run mutants)`);
+    runs.push(...(data.runs as MutantRun[]));
+    if (typeof data.command === 'string') commands.push(data.command);
+  }
+  const systems = new Set(runs.map((r) => r.campaign.split('-')[0]));
+  const entries = mutantList().filter((m) => systems.has(m.info.system));
+  const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
+  const { markdown, falseAlarms } = mutantsMarkdown(entries, runs, { seeds, command: commands.join('`; `'), stopAtFirst: true });
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, markdown);
+  process.stdout.write(`${markdown.split('\n## Every mutant run')[0]}\nreport: ${out}\n`);
   process.exitCode = falseAlarms > 0 ? 1 : 0;
 }
 
