@@ -141,3 +141,18 @@ describe('faultline check: terminal output', () => {
     expect(e.stderr).not.toContain('\u001b');
   });
 });
+
+describe('faultline check <run folder>: terminal output', () => {
+  it('the folder name and the replay line from results.json print as visible escapes', async () => {
+    const { writeRunFolder, staleReadHistory } = await import('../../reports/testing/fixtures.js');
+    const run = join(dir, 'run\u001b[2J');
+    await writeRunFolder(run, staleReadHistory());
+    const results = JSON.parse((await import('node:fs')).readFileSync(join(run, 'results.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(run, 'results.json'), JSON.stringify({ ...results, replay: 'npx faultline run x\u001b]0;pwned\u0007\u202e' }));
+    const r = await faultline('check', run);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('run\\x1b[2J:');
+    expect(r.stdout).toContain('replay: npx faultline run x\\x1b]0;pwned\\x07\\u202e');
+    expect(r.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
+  });
+});

@@ -12,6 +12,7 @@ import { campaignSchema, type CampaignFile } from '../campaign/schema.js';
 import { CampaignSyntaxError, lineOf, readCampaignSource, type CampaignSource } from '../campaign/source.js';
 import { UserError } from '../../core/errors.js';
 import { stringifyJson } from '../../core/json.js';
+import { terminalSafe } from '../cli/terminal.js';
 import { checkRunFolder, type RunMeta, type RunResults } from './check.js';
 import { RUN_FILES } from './folder.js';
 import { formatVerdictTable } from './verdict.js';
@@ -86,7 +87,9 @@ export async function recheckRunCommand(dir: string, json: boolean): Promise<Val
   if (json) {
     process.stdout.write(stringifyJson({ file: dir, valid: results.valid, results: results.results }) + '\n');
   } else {
-    process.stdout.write(`${dir}:\n${formatVerdictTable(results.results, results.valid, results.expected, results.interrupted)}\nreplay: ${results.replay}\n`);
+    // the table escapes what it quotes; the folder name and the replay line come from files too
+    const table = formatVerdictTable(results.results, results.valid, results.expected, results.interrupted);
+    process.stdout.write(`${terminalSafe(dir)}:\n${table}\nreplay: ${terminalSafe(results.replay)}\n`);
   }
   return results.valid;
 }
