@@ -28,6 +28,10 @@ export {
 } from '../checkers/linearizability/index.js';
 export { readHistory } from '../core/history.js';
 
+// Your own workload and checker, typed (a campaign takes them as values, or a YAML campaign by module path).
+export { defineWorkload } from '../core/workload.js';
+export { defineChecker } from '../core/checker.js';
+
 // The contracts.
 export type { Op, OpType, ProcessId } from '../core/op.js';
 export type { Anomaly, CheckResult, Validity } from '../core/result.js';

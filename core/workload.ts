@@ -75,3 +75,9 @@ export interface Workload<Options = unknown> {
   generator(options: Options, random: Random): OpGenerator;
   client(options: Options, context: ClientContext): Promise<WorkloadClient>;
 }
+
+/** Declares a workload with its types checked: its options' type comes from its zod schema, so
+ *  `generator` and `client` get them typed (an identity: registries take it as it is). */
+export function defineWorkload<Options>(workload: Workload<Options>): Workload<Options> {
+  return workload;
+}

@@ -3,9 +3,9 @@
  * last value that process wrote and saw acknowledged (nobody else writes that key, and a process
  * whose write ended unknown is retired, so there is exactly one right answer).
  */
-import type { Anomaly, Checker, Op } from 'faultline';
+import { defineChecker, type Anomaly, type Op } from 'faultline';
 
-export const readsOwnWrites: Checker = {
+export const readsOwnWrites = defineChecker({
   name: 'reads-own-writes',
   description: 'each process reads back the last value it wrote to its own key',
   check(history: readonly Op[]) {
@@ -43,4 +43,4 @@ export const readsOwnWrites: Checker = {
       anomalies,
     };
   },
-};
+});

@@ -4,15 +4,14 @@
  * every read must return the last value it wrote (see own-writes-checker.ts).
  */
 import { z } from 'zod';
-import type { NodeEndpoint, OpCall, OpOutcome, Workload } from 'faultline';
+import { defineWorkload, type NodeEndpoint, type OpCall, type OpOutcome } from 'faultline';
 
 const options = z.strictObject({
   /** Chance that an op is a read rather than the next write. */
   readRatio: z.number().min(0).max(1).default(0.5),
 });
-type Options = z.infer<typeof options>;
 
-export const ownWrites: Workload<Options> = {
+export const ownWrites = defineWorkload({
   name: 'own-writes',
   description: 'each process writes 1, 2, 3... to its own key and reads it back',
   apis: ['raft'],
@@ -47,7 +46,7 @@ export const ownWrites: Workload<Options> = {
       async close() {},
     };
   },
-};
+});
 
 async function ask(node: NodeEndpoint, call: OpCall, signal: AbortSignal, timeoutMs: number): Promise<OpOutcome | 'not-leader'> {
   const key = encodeURIComponent(call.key ?? '');
