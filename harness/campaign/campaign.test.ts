@@ -228,8 +228,10 @@ describe('loadCampaign', () => {
   it('bounds every duration and count: interval + duration > 0, time_limit at most 24 h, plans and toxics bounded', async () => {
     const zero = await problemOf(good().replace('nemesis:', 'nemesis:\n  interval: 0\n  duration: 0'));
     expect(zero.message).toMatch(/nemesis\.interval: interval \+ duration must be more than 0/);
+    expect(zero.problems).toHaveLength(1); // not also "would plan Infinity faults"
     const long = await problemOf(good().replace('time_limit: 2s', 'time_limit: 25h'));
     expect(long.message).toMatch(/:9: time_limit: must be at most 24h$/m);
+    expect(long.problems).toHaveLength(1);
     expect((await problemOf(good().replace('time_limit: 2s', 'time_limit: 0'))).message).toMatch(/:9: time_limit: must be more than 0$/m);
     const dense = await problemOf(good().replace('time_limit: 2s', 'time_limit: 24h').replace('nemesis:', 'nemesis:\n  interval: 1ms\n  duration: 1ms'));
     expect(dense.message).toMatch(/nemesis: the nemesis would plan 43200000 faults in time_limit; at most 10000/);

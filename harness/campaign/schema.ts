@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { partitionShapeNames, type PartitionShapeName } from '../network/partitions.js';
-import { durationBetween, durationMs } from './duration.js';
+import { durationBetween, durationMs, MAX_DURATION_MS } from './duration.js';
 
 const PARTITION_SHAPES = partitionShapeNames as readonly [PartitionShapeName, ...PartitionShapeName[]];
 
@@ -276,6 +276,8 @@ export const campaignSchema = z.strictObject({
     })
     .optional(),
 }).superRefine((c, ctx) => {
+  // A time limit out of range or a zero-length step is reported on its own field already.
+  if (c.time_limit > MAX_DURATION_MS || (c.nemesis.faults.length > 0 && c.nemesis.interval + c.nemesis.duration <= 0)) return;
   const planned = scheduledFaultCount(c.nemesis, c.time_limit) + (c.nemesis.timeline?.length ?? 0);
   if (planned > MAX_PLANNED_FAULTS) {
     ctx.addIssue({
