@@ -16,6 +16,7 @@
  */
 import type { Op } from '../../core/op.js';
 import type { CheckResult } from '../../core/result.js';
+import { stringifyJson } from '../../core/json.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { callOps, pairCalls, pushTo, type Call } from '../common/calls.js';
 import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';
@@ -59,7 +60,7 @@ interface Publish {
   sequence: number | undefined;
 }
 
-const idKey = (id: unknown): string => (typeof id === 'string' ? id : JSON.stringify(id));
+const idKey = (id: unknown): string => (typeof id === 'string' ? id : (stringifyJson(id) ?? String(id)));
 
 function asFrame(value: unknown): Frame | undefined {
   if (!value || typeof value !== 'object') return undefined;

@@ -15,6 +15,7 @@
  */
 import type { Op } from '../../core/op.js';
 import type { CheckResult } from '../../core/result.js';
+import { stringifyJson } from '../../core/json.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { callOps, pairCalls, type Call } from '../common/calls.js';
 import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';
@@ -34,7 +35,7 @@ interface Task {
 
 /** A payload identifies a task: unique strings by contract; other JSON values by their text. */
 function payloadKey(payload: unknown): string {
-  return typeof payload === 'string' ? payload : JSON.stringify(payload);
+  return typeof payload === 'string' ? payload : (stringifyJson(payload) ?? String(payload));
 }
 
 function asTask(value: unknown): Task | undefined {
