@@ -8,7 +8,7 @@ import { NO_DIGEST } from '../../checkers/agreement/index.js';
 import type { Op } from '../../core/op.js';
 import { loadCampaign } from '../campaign/load.js';
 import { loadDescriptor, projectRoot, type SystemDescriptor } from '../descriptor.js';
-import { readHistory } from './check.js';
+import { readHistory } from '../../core/history.js';
 import { collectDigests } from './digests.js';
 import type { NewOp } from './history.js';
 import { createProgress } from './progress.js';

@@ -12,9 +12,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkConsistencyHistory } from '../../checkers/consistency/index.js';
 import { checkSetHistory } from '../../checkers/set/index.js';
 import { register } from '../../workloads/register/index.js';
-import { Random } from '../random.js';
-import type { NodeEndpoint, Workload } from '../workload.js';
-import { readHistory } from './check.js';
+import { Random } from '../../core/random.js';
+import type { NodeEndpoint, Workload } from '../../core/workload.js';
+import { readHistory } from '../../core/history.js';
 import { Clients } from './clients.js';
 import { HistoryWriter } from './history.js';
 
