@@ -3,9 +3,13 @@
  * `faultline check` process per set (as a user would run it), several times, and prints per set
  * the wall time of the whole process (median, min, max), the time spent checking, the peak
  * memory (RSS, through /usr/bin/time when present) and whether every verdict matches EXPECTED.
- * Env: BENCH_RUNS (default 7), HISTORIES (default ../shared/histories).
+ * Then the growing families (bench/checker-families.ts): time per k for k timed-out ops, k clients
+ * and k keys, beside porcupine's with PORCUPINE=DRIVER.
+ * Env: BENCH_RUNS (default 7), HISTORIES (default ../shared/histories), FAMILIES=0 (skip the
+ * families), FAMILY_TIME_LIMIT (seconds, default 20), PORCUPINE (a porcupine driver).
  */
 import { spawn } from 'node:child_process';
+import { benchFamilies } from './checker-families.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,3 +119,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+if (process.env['FAMILIES'] !== '0') await benchFamilies();

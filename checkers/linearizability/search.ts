@@ -41,7 +41,10 @@ export function limitsForMemory(bytes: number): SearchLimits {
 export const DEFAULT_LIMITS: SearchLimits = limitsForMemory(512 * 1024 * 1024);
 
 const MAX_STATES = 8;
-const TIME_CHECK_MASK = 0x3ff;
+/** Steps of each order's first slice; each next slice is twice as long, up to MAX_SLICE. Short
+ *  first slices keep small histories as cheap as with one order. */
+const FIRST_SLICE = 32;
+const MAX_SLICE = 1024;
 
 /**
  * The order in which the search tries the candidates at each step:
@@ -56,8 +59,8 @@ const TIME_CHECK_MASK = 0x3ff;
 export type SearchOrder = 'definite-first' | 'call-order';
 
 /**
- * Searches one partition in both orders at once, slice by slice (1024 steps each, on this
- * thread), and returns the first verdict: either order's verdict is exact, so the time to an
+ * Searches one partition in both orders at once, slice by slice on this thread (32 steps each,
+ * doubling up to 1024), and returns the first verdict: either order's verdict is exact, so the time to an
  * answer is at most twice the faster order's. Each order has half the memory budget; when one
  * stops (out of memory) the other gets all of it. Partitions without indeterminate ops, where
  * the orders are the same, are searched once.
@@ -72,14 +75,17 @@ export function searchPartition<S, I, O>(
   const share = (k: number): SearchLimits => ({ maxCacheEntries: limits.maxCacheEntries / k, maxCacheBytes: limits.maxCacheBytes / k });
   const runs = orders.map((order) => {
     const budget = share(orders.length);
-    return { budget, search: searchInOrder(model, given, order, deadline, budget), progress: { steps: 0, cacheEntries: 0, cacheBytes: 0 } };
+    const search = searchInOrder(model, given, order, deadline, budget);
+    search.next(); // to its first yield, before any step
+    return { budget, search, slice: FIRST_SLICE, progress: { steps: 0, cacheEntries: 0, cacheBytes: 0 } };
   });
   const stopped: SearchOutcome<S>[] = [];
   const total = (key: keyof Progress): number => runs.reduce((sum, r) => sum + r.progress[key], 0) + stopped.reduce((sum, o) => sum + o[key], 0);
   while (runs.length > 0) {
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i]!;
-      const step = run.search.next();
+      const step = run.search.next(run.slice);
+      run.slice = Math.min(MAX_SLICE, run.slice * 2);
       if (!step.done) {
         run.progress = step.value;
         continue;
@@ -108,7 +114,8 @@ export function searchPartition<S, I, O>(
  * Indeterminate operations have a call entry and no return entry: they may be linearized at any
  * point after their call, or never, so the search succeeds once every return entry is gone.
  * The cache treats them as optional (see `definite` below), which keeps histories with many
- * timed-out writes tractable. It yields its progress every 1024 steps (see searchPartition).
+ * timed-out writes tractable. It yields its progress at the end of each slice; `next(n)` runs
+ * the next n steps (see searchPartition), the first `next()` starts it.
  */
 function* searchInOrder<S, I, O>(
   model: Model<S, I, O>,
@@ -116,7 +123,7 @@ function* searchInOrder<S, I, O>(
   order: SearchOrder,
   deadline: number,
   limits: SearchLimits,
-): Generator<Progress, SearchOutcome<S>, void> {
+): Generator<Progress, SearchOutcome<S>, number> {
   const n = given.length;
   // op numbers are ranks in call order (the cache's watermark relies on it); `original` maps back
   const original = Array.from(given.keys()).sort((a, b) => given[a]!.call - given[b]!.call || a - b);
@@ -268,10 +275,11 @@ function* searchInOrder<S, I, O>(
   // themselves are the model's: a string or a number for the shipped models)
   const cacheBytes = (): number => pool.length * 4 + slotCap * 12 + table.length * 4 + slots * 8;
 
+  let sliceEnd = yield { steps, cacheEntries: slots, cacheBytes: cacheBytes() };
   while (remaining > 0) {
-    if ((++steps & TIME_CHECK_MASK) === 0) {
+    if (++steps >= sliceEnd) {
       if (performance.now() > deadline) return outcome('timeout');
-      yield { steps, cacheEntries: slots, cacheBytes: cacheBytes() };
+      sliceEnd = steps + (yield { steps, cacheEntries: slots, cacheBytes: cacheBytes() });
     }
     // Phase 1 walks the definite list; at its first return entry, phase 2 walks the
     // indeterminate calls made before that return; past them is a dead end.
