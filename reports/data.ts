@@ -3,6 +3,7 @@
  * 100k-op history stays a few MB of JSON and draws from typed arrays), fault windows, node
  * roles from the status monitor, and the checkers' results (large details trimmed).
  */
+import type { FaultStyle } from '../core/fault.js';
 import type { Op } from '../core/op.js';
 import type { CheckResult } from '../core/result.js';
 import { pairCalls } from '../checkers/common/calls.js';
@@ -66,6 +67,8 @@ export interface ReportData {
   /** Each lane's label (the processes it holds). */
   lanes: string[];
   faults: ReportFault[];
+  /** How each kind of fault is drawn (the run's fault registry); other kinds are grey. */
+  faultStyles: Record<string, FaultStyle>;
   /** The other nemesis ops (failed faults, unpaired ones), as history ops. */
   nemesisOps: { index: number; time: number; f: string; type: string; label: string }[];
   roles: RoleSpan[];
@@ -147,6 +150,7 @@ export function buildReportData(run: RunFolderContents): ReportData {
     calls: cols,
     lanes: lanes.labels,
     faults,
+    faultStyles: run.faultStyles,
     nemesisOps,
     roles,
     nodes,

@@ -4,18 +4,25 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FaultStyle } from '../core/fault.js';
 import { buildReportData } from './data.js';
 import { readRunFolder } from './load.js';
 export { isRunFolder } from './load.js';
 import { renderRunPage } from './page.js';
 
-export async function writeRunReport(runDir: string): Promise<string> {
+export interface ReportOptions {
+  /** How each kind of fault is drawn (a fault registry's styles) where the run's plan.json does not say. */
+  faultStyles?: Readonly<Record<string, FaultStyle>>;
+}
+
+export async function writeRunReport(runDir: string, options: ReportOptions = {}): Promise<string> {
   const file = join(runDir, 'report.html');
-  await writeFile(file, renderRunReport(runDir));
+  await writeFile(file, renderRunReport(runDir, options));
   return file;
 }
 
 /** The report page of a run folder, as HTML text. */
-export function renderRunReport(runDir: string): string {
-  return renderRunPage(buildReportData(readRunFolder(runDir)));
+export function renderRunReport(runDir: string, options: ReportOptions = {}): string {
+  const run = readRunFolder(runDir);
+  return renderRunPage(buildReportData({ ...run, faultStyles: { ...options.faultStyles, ...run.faultStyles } }));
 }

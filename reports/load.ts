@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseJsonExact } from '../core/json.js';
+import type { FaultStyle } from '../core/fault.js';
 import type { Op } from '../core/op.js';
 import { readHistoryJsonl } from '../core/history.js';
 import { UserError } from '../core/errors.js';
@@ -57,6 +58,17 @@ export interface RunFolderContents {
   badLines: number;
   campaignYaml?: string;
   logs: NodeLog[];
+  /** How each kind of fault is drawn, as the run's fault registry said (plan.json). */
+  faultStyles: Record<string, FaultStyle>;
+}
+
+const faultStyle = z.object({ fill: z.string(), bar: z.string(), legend: z.string() });
+const planFile = z.looseObject({ faultStyles: z.record(z.string(), faultStyle).optional() });
+
+/** The fault styles plan.json recorded (none for a run from before they were recorded). */
+function readFaultStyles(dir: string): Record<string, FaultStyle> {
+  const checked = planFile.safeParse(readJson<unknown>(join(dir, 'plan.json')));
+  return (checked.success && checked.data.faultStyles) || {};
 }
 
 /** A run folder has a history.jsonl or a results.json (a run that died early may have only one). */
@@ -85,6 +97,7 @@ export function readRunFolder(dir: string): RunFolderContents {
     badLines: skipped,
     campaignYaml: readText(join(dir, 'campaign.yaml')),
     logs: listLogs(dir),
+    faultStyles: readFaultStyles(dir),
   };
 }
 

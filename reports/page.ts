@@ -78,7 +78,7 @@ ${kinds.length ? `<p class="meta">Anomalies: ${kinds.map(([k, n]) => `<span>${h(
 <span class="hint">drag across a chart to zoom · double-click for the whole run · ctrl+wheel zooms · click an op for details</span>
 </div>
 <div id="highlight-bar" class="highlight-bar"></div>
-<div class="legend"><span><span class="swatch" style="background:var(--ok)"></span>ok</span><span><span class="swatch" style="background:var(--fail)"></span>fail</span><span><span class="swatch" style="background:var(--info)"></span>info (unknown)</span><span><span class="swatch" style="background:var(--pending)"></span>no completion</span><span><span class="swatch" style="background:rgba(224,49,49,.25)"></span>partition</span><span><span class="swatch" style="background:rgba(33,37,41,.3)"></span>kill</span><span><span class="swatch" style="background:rgba(174,62,201,.3)"></span>pause</span><span><span class="swatch" style="background:rgba(28,126,214,.3)"></span>latency</span><span><span class="swatch" style="background:#1c7ed6"></span>leader</span><span><span class="swatch" style="background:#d0ebff"></span>follower</span><span><span class="swatch" style="background:#495057"></span>node down</span></div>
+<div class="legend"><span><span class="swatch" style="background:var(--ok)"></span>ok</span><span><span class="swatch" style="background:var(--fail)"></span>fail</span><span><span class="swatch" style="background:var(--info)"></span>info (unknown)</span><span><span class="swatch" style="background:var(--pending)"></span>no completion</span>${faultLegend(data)}<span><span class="swatch" style="background:#1c7ed6"></span>leader</span><span><span class="swatch" style="background:#d0ebff"></span>follower</span><span><span class="swatch" style="background:#495057"></span>node down</span></div>
 <div class="chart"><div id="timeline-scroll" class="tl-scroll"><canvas id="timeline" role="img" aria-label="timeline: every client operation by client lane, node roles and faults"></canvas><div id="timeline-spacer"></div></div></div>
 <div id="op-details"></div>
 <h2>Latency</h2>
@@ -99,6 +99,12 @@ ${kinds.length ? `<p class="meta">Anomalies: ${kinds.map(([k, n]) => `<span>${h(
 </body>
 </html>
 `;
+}
+
+/** A swatch per kind of fault in this run, in the colours its fault module gives it. */
+function faultLegend(data: ReportData): string {
+  const kinds = [...new Set(data.faults.map((f) => f.kind))].filter((k) => data.faultStyles[k]);
+  return kinds.map((k) => `<span><span class="swatch" style="background:${h(data.faultStyles[k]!.legend)}"></span>${h(k)}</span>`).join('');
 }
 
 function verdictRow(r: CheckResult): string {

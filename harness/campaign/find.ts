@@ -1,6 +1,6 @@
 /** Finds a campaign file from what the user typed: a path, or a name under campaigns/. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { projectRoot } from '../descriptor.js';
 import { UserError } from '../../core/errors.js';
 
@@ -53,4 +53,9 @@ export function listCampaignNames(dir: string = campaignsDir): string[] {
   };
   walk(dir);
   return out.sort();
+}
+
+/** `./x`, `../x`, `/x`, `x.yaml`, `x.js`: a file rather than a registry name. */
+export function isPathRef(ref: string): boolean {
+  return isAbsolute(ref) || ref.startsWith('./') || ref.startsWith('../') || /\.(ya?ml|m?js)$/.test(ref);
 }

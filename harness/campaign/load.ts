@@ -4,16 +4,20 @@
  */
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { DescriptorError, findSystem, nodeIds, type SystemDescriptor } from '../descriptor.js';
 import type { Workload } from '../../core/workload.js';
 import { UserError } from '../../core/errors.js';
-import { findCampaignFile } from './find.js';
+import { findCampaignFile, isPathRef } from './find.js';
 import type { Checker } from '../../core/checker.js';
 import type { Registries } from './registries.js';
-import { campaignSchema, type CampaignFile, type FaultSpec, type NemesisSettings } from './schema.js';
+import type { FaultSpec } from '../../core/fault.js';
+import { shippedFaults } from '../faults/index.js';
+import { loadFaultModules } from '../faults/modules.js';
+import type { FaultRegistry } from '../faults/registry.js';
+import { campaignSchemaFor, type CampaignFile, type CampaignSchema, type NemesisSettings } from './schema.js';
 import {
   applyOverride,
   CampaignSyntaxError,
@@ -72,6 +76,8 @@ export interface Campaign {
   workload: Workload<unknown>;
   workloadOptions: unknown;
   checkers: ResolvedChecker[];
+  /** The faults its nemesis may name: the registry's plus those it names by module path. */
+  faults: FaultRegistry;
   /** The campaign as YAML with overrides applied and the seed written in (campaign.yaml of a run). */
   resolvedYaml: string;
 }
@@ -126,12 +132,19 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
     // yaml refuses alias bombs (an alias expanded too often) here, not at parse time.
     throw new CampaignError(file, [{ message: `YAML: ${(err as Error).message.split('\n')[0]}` }]);
   }
-  const parsed = campaignSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) for (const issue of parsed.error.issues) reportIssue(issue, problem);
+  const baseDir = typeof ref === 'string' ? dirname(file) : ref.baseDir;
+  // Faults named by module path are loaded first: the schema checks their options too.
+  const moduleFaults = await loadFaultModules(raw, baseDir, problem);
+  const faults = (options.registries.faults ?? shippedFaults).withModules(moduleFaults);
+  const schema = campaignSchemaFor(faults);
+  const parsed = schema.safeParse(raw, { reportInput: true });
+  // A fault module that did not load was reported already: not again as an unknown type.
+  const reported = new Set(problems.map((p) => p.field));
+  const unreported = (issue: z.core.$ZodIssue): boolean => !reported.has(formatFieldPath(issue.path.filter((p): p is string | number => typeof p !== 'symbol')));
+  if (!parsed.success) for (const issue of parsed.error.issues.filter(unreported)) reportIssue(issue, problem, schema);
   // When the schema refuses the file, the names are still checked (from the fields that parse on
   // their own), so one pass reports every mistake.
-  const part: Partial<CampaignFile> = parsed.success ? parsed.data : parseFieldsAlone(raw);
-  const baseDir = typeof ref === 'string' ? dirname(file) : ref.baseDir;
+  const part: Partial<CampaignFile> = parsed.success ? parsed.data : parseFieldsAlone(raw, schema);
 
   // The system and its bugs.
   let system: SystemDescriptor | undefined;
@@ -157,7 +170,7 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
       }
     });
     if ((part.settings?.bugs.length ?? 0) > 0 && !system.env.bugs) problem(['settings', 'bugs'], `system ${system.name} takes no bugs setting`);
-    if (part.nemesis && nodes.length > 0) checkNodeNames(part.nemesis, nodes, problem);
+    if (part.nemesis && nodes.length > 0) checkNodeNames(part.nemesis, nodes, faults, problem);
   }
 
   // The workload and its options.
@@ -178,7 +191,7 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
     }
     const opts = workload.options.safeParse(part.workload.options, { reportInput: true });
     if (opts.success) workloadOptions = opts.data;
-    else for (const issue of opts.error.issues) reportIssue(issue, (path, m) => problem(['workload', 'options', ...path], m));
+    else for (const issue of opts.error.issues) reportIssue(issue, (path, m) => problem(['workload', 'options', ...path], m), schema);
   }
 
   // Checkers.
@@ -214,6 +227,11 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
   if (!source.doc.has('name')) source.doc.set('name', name);
   if (isPathRef(settings.system)) source.doc.setIn(['system'], systemRef);
   if (isPathRef(settings.workload.name)) source.doc.setIn(['workload', 'name'], resolve(baseDir, settings.workload.name));
+  for (const list of ['faults', 'timeline'] as const) {
+    settings.nemesis[list]?.forEach((f, i) => {
+      if (isPathRef(f.type)) source.doc.setIn(['nemesis', list, i, 'type'], resolve(baseDir, f.type));
+    });
+  }
 
   return {
     file,
@@ -225,28 +243,16 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
     workload,
     workloadOptions,
     checkers,
+    faults,
     resolvedYaml: source.doc.toString(),
   };
 }
 
-/** `./x`, `../x`, `/x`, `x.yaml`, `x.js`: a file rather than a registry name. */
-function isPathRef(ref: string): boolean {
-  return isAbsolute(ref) || ref.startsWith('./') || ref.startsWith('../') || /\.(ya?ml|m?js)$/.test(ref);
-}
-
-function checkNodeNames(nemesis: NemesisSettings, nodes: string[], problem: (path: FieldPath, message: string) => void): void {
-  const check = (list: readonly string[] | undefined, path: (string | number)[]): void => {
-    list?.forEach((n, i) => {
-      if (!nodes.includes(n)) problem([...path, i], `unknown node "${n}"; this campaign's nodes: ${nodes.join(', ')}`);
-    });
-  };
+/** Asks each fault whether its options name nodes the campaign does not have. */
+function checkNodeNames(nemesis: NemesisSettings, nodes: string[], faults: FaultRegistry, problem: (path: FieldPath, message: string) => void): void {
   const checkFault = (f: FaultSpec, path: (string | number)[]): void => {
-    if (f.type === 'kill' || f.type === 'pause') check(f.nodes, [...path, 'nodes']);
-    if ('links' in f && typeof f.links === 'object') {
-      check(f.links.touching, [...path, 'links', 'touching']);
-      check(f.links.clients, [...path, 'links', 'clients']);
-      f.links.peers?.forEach((pair, k) => check(pair, [...path, 'links', 'peers', k]));
-    }
+    const { type, at: _at, duration: _duration, ...options } = f;
+    for (const p of faults.get(type)?.check?.(options, nodes) ?? []) problem([...path, ...p.path], p.message);
   };
   nemesis.faults.forEach((f, i) => checkFault(f, ['nemesis', 'faults', i]));
   nemesis.timeline?.forEach((f, i) => checkFault(f, ['nemesis', 'timeline', i]));
@@ -271,12 +277,12 @@ async function importWorkload(file: string, problem: (message: string) => void):
   }
 }
 
-function reportIssue(issue: z.core.$ZodIssue, problem: (path: FieldPath, message: string) => void): void {
+function reportIssue(issue: z.core.$ZodIssue, problem: (path: FieldPath, message: string) => void, schema: CampaignSchema): void {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   switch (issue.code) {
     case 'unrecognized_keys':
       for (const key of issue.keys) {
-        problem([...path, key], `unknown field "${key}"${validFields(path)}`);
+        problem([...path, key], `unknown field "${key}"${validFields(schema, path)}`);
       }
       return;
     case 'invalid_value':
@@ -301,8 +307,8 @@ function describeReceived(value: unknown): string {
 }
 
 /** The valid field names at a path of the campaign schema, for "unknown field" messages. */
-function validFields(path: FieldPath): string {
-  const fields = fieldsAt(campaignSchema, path);
+function validFields(schema: CampaignSchema, path: FieldPath): string {
+  const fields = fieldsAt(schema, path);
   return fields.length ? `; valid fields: ${fields.join(', ')}` : '';
 }
 
@@ -347,12 +353,12 @@ function objectOrArray(node: z.core.$ZodType | undefined): z.core.$ZodType | und
 }
 
 /** Each top-level field parsed on its own: what a campaign the schema refused still says clearly. */
-function parseFieldsAlone(raw: unknown): Partial<CampaignFile> {
+function parseFieldsAlone(raw: unknown, schema: CampaignSchema): Partial<CampaignFile> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return {};
   const out: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(campaignSchema.shape)) {
+  for (const [key, field] of Object.entries(schema.shape)) {
     const value = (raw as Record<string, unknown>)[key];
-    const result = (schema as z.ZodType).safeParse(value);
+    const result = (field as z.ZodType).safeParse(value);
     if (result.success && result.data !== undefined) out[key] = result.data;
   }
   return out as Partial<CampaignFile>;

@@ -4,142 +4,39 @@
  * (system, bugs, workload and its options, checkers) and reports every mistake with file and line.
  */
 import { z } from 'zod';
-import { partitionShapeNames, type PartitionShapeName } from '../network/partitions.js';
+import type { FaultSpec } from '../../core/fault.js';
+import { shippedFaults } from '../faults/index.js';
+import type { FaultRegistry } from '../faults/registry.js';
 import { durationBetween, durationMs, MAX_DURATION_MS } from './duration.js';
 
-const PARTITION_SHAPES = partitionShapeNames as readonly [PartitionShapeName, ...PartitionShapeName[]];
-
-/** Which nodes a kill or pause hits. `leader` is read from the status monitor when the fault starts. */
-export const TARGETS = ['one', 'minority', 'majority', 'all', 'leader', 'followers'] as const;
-export type Target = (typeof TARGETS)[number];
-
-export const LINK_SETS = ['all', 'clients', 'peers'] as const;
-
-/** Which links a toxic fault acts on: a named set, or chosen links (their union): every link to or
- *  from the nodes `touching` names, the client links of `clients`, the directed peer links
- *  `peers` names as [from, to] pairs. */
-const linkSet = z.union([
-  z.enum(LINK_SETS),
-  z
-    .strictObject({
-      touching: z.array(z.string()).min(1).optional(),
-      clients: z.array(z.string()).min(1).optional(),
-      peers: z.array(z.tuple([z.string(), z.string()])).min(1).optional(),
-    })
-    .refine((l) => l.touching !== undefined || l.clients !== undefined || l.peers !== undefined, { message: 'name links with touching, clients or peers' }),
-], { error: 'expected peers, clients, all, or chosen links like {touching: [node], clients: [node], peers: [[from, to]]}' });
-export type LinkSet = z.infer<typeof linkSet>;
-
-const nodeList = z.array(z.string()).min(1);
-
-const partitionFault = z.strictObject({
-  type: z.literal('partition'),
-  /** One of these is picked (seeded) each time the fault starts. */
-  shapes: z.array(z.enum(PARTITION_SHAPES)).min(1).default(['halves']),
-  mode: z.enum(['drop', 'reject', 'delay']).default('drop'),
-});
-
-const killFault = z.strictObject({
-  type: z.literal('kill'),
-  targets: z.enum(TARGETS).default('one'),
-  nodes: nodeList.optional(),
-});
-
-const pauseFault = z.strictObject({
-  type: z.literal('pause'),
-  targets: z.enum(TARGETS).default('one'),
-  nodes: nodeList.optional(),
-});
-
-/** Toxiproxy's attributes are 32-bit signed integers. */
-const TOXIC_MAX = 2 ** 31 - 1;
-const toxicInt = (min: number) => z.number().int().min(min).max(TOXIC_MAX);
-
-const latencyFault = z.strictObject({
-  type: z.literal('latency'),
-  ms: toxicInt(0).default(100),
-  jitter: toxicInt(0).default(0),
-  links: linkSet.default('peers'),
-});
-
-const bandwidthFault = z.strictObject({
-  type: z.literal('bandwidth'),
-  /** KB/s. */
-  rate: toxicInt(0).default(16),
-  links: linkSet.default('peers'),
-});
-
-const resetPeerFault = z.strictObject({
-  type: z.literal('reset-peer'),
-  /** Milliseconds before each connection is reset (0 = at once). */
-  timeout: toxicInt(0).default(0),
-  links: linkSet.default('peers'),
-});
-
-const slicerFault = z.strictObject({
-  type: z.literal('slicer'),
-  /** Bytes per slice on average, +/- size_variation, delay microseconds between slices. */
-  average_size: toxicInt(1).default(16),
-  size_variation: toxicInt(0).default(8),
-  delay: toxicInt(0).default(1000),
-  links: linkSet.default('peers'),
-});
-
-export const FAULT_TYPES = ['partition', 'kill', 'pause', 'latency', 'bandwidth', 'reset-peer', 'slicer'] as const;
-export type FaultType = (typeof FAULT_TYPES)[number];
-
-const faultSchemas = {
-  partition: partitionFault,
-  kill: killFault,
-  pause: pauseFault,
-  latency: latencyFault,
-  bandwidth: bandwidthFault,
-  'reset-peer': resetPeerFault,
-  slicer: slicerFault,
-} as const;
-
-export type PartitionFaultSpec = z.infer<typeof partitionFault>;
-export type KillFaultSpec = z.infer<typeof killFault>;
-export type PauseFaultSpec = z.infer<typeof pauseFault>;
-export type LatencyFaultSpec = z.infer<typeof latencyFault>;
-export type BandwidthFaultSpec = z.infer<typeof bandwidthFault>;
-export type ResetPeerFaultSpec = z.infer<typeof resetPeerFault>;
-export type SlicerFaultSpec = z.infer<typeof slicerFault>;
-export type FaultSpec =
-  | PartitionFaultSpec
-  | KillFaultSpec
-  | PauseFaultSpec
-  | LatencyFaultSpec
-  | BandwidthFaultSpec
-  | ResetPeerFaultSpec
-  | SlicerFaultSpec;
-
-/** Parses `{type: ..., ...}` with the schema its `type` names; an unknown type lists the valid ones. */
-function taggedFault<Extra extends z.ZodRawShape>(extra: Extra) {
+/** Parses `{type: ..., ...}` with the options schema of the fault its `type` names (from the
+ *  registry); an unknown type lists the valid ones. */
+function taggedFault<Out extends FaultSpec>(faults: FaultRegistry, extra: z.ZodRawShape) {
   const extraSchema = z.object(extra);
   return z.unknown().transform((raw, ctx) => {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      ctx.addIssue({ code: 'custom', message: `expected a fault like {type: partition}; fault types: ${FAULT_TYPES.join(', ')}` });
+      ctx.addIssue({ code: 'custom', message: `expected a fault like {type: partition}; fault types: ${faults.names.join(', ')}` });
       return z.NEVER;
     }
     const record = raw as Record<string, unknown>;
     const type = record.type;
-    if (typeof type !== 'string' || !(FAULT_TYPES as readonly string[]).includes(type)) {
+    const fault = typeof type === 'string' ? faults.get(type) : undefined;
+    if (typeof type !== 'string' || !fault) {
       ctx.addIssue({
         code: 'custom',
         path: ['type'],
-        message: `unknown nemesis ${JSON.stringify(type)}; valid choices: ${FAULT_TYPES.join(', ')}`,
+        message: `unknown nemesis ${JSON.stringify(type)}; valid choices: ${faults.names.join(', ')}`,
       });
       return z.NEVER;
     }
     const extraKeys = Object.keys(extra);
     const faultPart: Record<string, unknown> = {};
     const extraPart: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(record)) (extraKeys.includes(k) ? extraPart : faultPart)[k] = v;
-    const fault = faultSchemas[type as FaultType].safeParse(faultPart, { reportInput: true });
+    for (const [k, v] of Object.entries(record)) if (k !== 'type') (extraKeys.includes(k) ? extraPart : faultPart)[k] = v;
+    const options = fault.options.safeParse(faultPart, { reportInput: true });
     const more = extraSchema.safeParse(extraPart, { reportInput: true });
-    const fields = [...Object.keys(faultSchemas[type as FaultType].shape), ...extraKeys];
-    for (const result of [fault, more]) {
+    const fields = ['type', ...objectFields(fault.options), ...extraKeys];
+    for (const result of [options, more]) {
       if (!result.success) {
         for (const issue of result.error.issues) {
           if (issue.code === 'unrecognized_keys') {
@@ -156,13 +53,16 @@ function taggedFault<Extra extends z.ZodRawShape>(extra: Extra) {
         }
       }
     }
-    if (!fault.success || !more.success) return z.NEVER;
-    return { ...(fault.data as FaultSpec), ...(more.data as z.infer<typeof extraSchema>) };
+    if (!options.success || !more.success) return z.NEVER;
+    return { type, ...(options.data as Record<string, unknown>), ...more.data } as Out;
   });
 }
 
-const scheduledFault = taggedFault({});
-const timelineFault = taggedFault({ at: durationMs, duration: durationMs.optional() });
+/** The field names of an object schema (a fault's options). */
+function objectFields(schema: z.ZodType): string[] {
+  const shape = (schema._zod.def as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
+}
 
 export type TimelineEntry = FaultSpec & { at: number; duration?: number };
 
@@ -178,7 +78,7 @@ export function scheduledFaultCount(nemesis: { interval: number; duration: numbe
   return step > 0 ? Math.ceil((timeLimitMs - first) / step) : Infinity;
 }
 
-const nemesisSchema = z
+const nemesisSchema = (faults: FaultRegistry) => z
   .strictObject({
     /** Quiet time between one fault's end and the next one's start. */
     interval: durationMs.default(5000),
@@ -187,9 +87,9 @@ const nemesisSchema = z
     /** When the first fault starts. */
     start: durationMs.optional(),
     /** The faults to draw from (seeded). */
-    faults: z.array(scheduledFault).default([]),
+    faults: z.array(taggedFault<FaultSpec>(faults, {})).default([]),
     /** Faults at fixed times (each entry starts at `at`), alone or on top of the drawn schedule. */
-    timeline: z.array(timelineFault).max(MAX_PLANNED_FAULTS).optional(),
+    timeline: z.array(taggedFault<TimelineEntry>(faults, { at: durationMs, duration: durationMs.optional() })).max(MAX_PLANNED_FAULTS).optional(),
   })
   .refine((n) => n.faults.length === 0 || n.interval + n.duration > 0, {
     path: ['interval'],
@@ -214,7 +114,9 @@ export const MAX_RATE = 100_000;
 
 const envValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 
-export const campaignSchema = z.strictObject({
+/** The campaign schema whose nemesis knows the faults of `faults`. */
+function buildCampaignSchema(faults: FaultRegistry) {
+  return z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9/_-]*$/, 'lowercase letters, digits, -, _ and /').optional(),
   description: z.string().default(''),
   /** A system name (faultline list systems) or a path to a system.yaml, relative to the campaign file. */
@@ -253,7 +155,7 @@ export const campaignSchema = z.strictObject({
       timeout: durationBetween({ positive: true }).default(10_000),
     })
     .default({ enabled: true, settle: 1000, timeout: 10_000 }),
-  nemesis: nemesisSchema.default({ interval: 5000, duration: 3000, faults: [] }),
+  nemesis: nemesisSchema(faults).default({ interval: 5000, duration: 3000, faults: [] }),
   /** The status monitor (systems whose descriptor has `status`). */
   monitor: z
     .strictObject({
@@ -286,7 +188,22 @@ export const campaignSchema = z.strictObject({
       message: `the nemesis would plan ${planned} faults in time_limit; at most ${MAX_PLANNED_FAULTS}: lengthen nemesis.interval or nemesis.duration, or shorten time_limit`,
     });
   }
-});
+  });
+}
+
+export type CampaignSchema = ReturnType<typeof buildCampaignSchema>;
+
+const schemas = new WeakMap<FaultRegistry, CampaignSchema>();
+
+/** The campaign schema for a fault registry (the shipped faults plus a campaign's own). */
+export function campaignSchemaFor(faults: FaultRegistry): CampaignSchema {
+  let schema = schemas.get(faults);
+  if (!schema) schemas.set(faults, (schema = buildCampaignSchema(faults)));
+  return schema;
+}
+
+/** The campaign schema with the shipped faults. */
+export const campaignSchema: CampaignSchema = campaignSchemaFor(shippedFaults);
 
 export type CampaignInput = z.input<typeof campaignSchema>;
 export type CampaignFile = z.infer<typeof campaignSchema>;

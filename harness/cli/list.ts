@@ -3,6 +3,7 @@ import { listSystems } from '../descriptor.js';
 import { workloads } from '../../workloads/index.js';
 import { checkers } from '../../checkers/index.js';
 import { campaignCatalog } from '../campaign/catalog.js';
+import { shippedFaults } from '../faults/index.js';
 import { nemesisCatalog } from '../nemesis/catalog.js';
 import { UserError } from '../../core/errors.js';
 
@@ -16,7 +17,7 @@ const listers: Record<string, Lister> = {
   workloads: () => Object.values(workloads).map((w) => ({ name: w.name, description: w.description })),
   checkers: () => Object.values(checkers).map((c) => ({ name: c.name, description: c.description })),
   campaigns: campaignCatalog,
-  nemeses: nemesisCatalog,
+  nemeses: () => nemesisCatalog(shippedFaults),
 };
 
 export function registerList(program: Command): void {

@@ -70,7 +70,7 @@ export function registerRun(program: Command): void {
       const first = await loadCampaign(ref, { sets, seed, timeLimitMs, registries });
 
       if (opts.plan) {
-        await print(formatPlan(planRun(first)));
+        await print(formatPlan(planRun(first), first.faults));
         return;
       }
 

@@ -3,6 +3,7 @@ import type { Grudge, Network, PartitionMode } from '../network/network.js';
 import { Random } from '../../core/random.js';
 import type { NewOp } from '../run/history.js';
 import type { NodeState, Runtime } from '../runtime/runtime.js';
+import { shippedFaults } from '../faults/index.js';
 import { Nemesis } from './nemesis.js';
 import { planFaults, type PlannedFault } from './plan.js';
 
@@ -57,7 +58,7 @@ describe('Nemesis', () => {
       { id: 1, at: 40, duration: 30, type: 'pause', targets: 'leader' },
       { id: 2, at: 80, duration: 500, type: 'latency', ms: 50, jitter: 0, links: 'peers' },
     ];
-    const nemesis = new Nemesis({ plan, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => 'n3', random: new Random(1), healthTimeoutMs: 100 });
+    const nemesis = new Nemesis({ plan, faults: shippedFaults, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => 'n3', random: new Random(1), healthTimeoutMs: 100 });
     nemesis.start();
     await at(120);
     expect(nemesis.activeFaults()).toEqual(['latency 50ms on peers']);
@@ -87,7 +88,7 @@ describe('Nemesis', () => {
       { id: 1, at: 10, duration: 10_000, type: 'partition', shape: 'halves', mode: 'drop', partition: { shape: 'halves', grudge: { n1: ['n3'], n3: ['n1'] }, components: [['n1', 'n2'], ['n3']], description: 'n1 n2 | n3' } },
       { id: 2, at: 5000, duration: 10, type: 'pause', targets: 'one', nodes: ['n2'] },
     ];
-    const nemesis = new Nemesis({ plan, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => undefined, random: new Random(1), healthTimeoutMs: 100 });
+    const nemesis = new Nemesis({ plan, faults: shippedFaults, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => undefined, random: new Random(1), healthTimeoutMs: 100 });
     nemesis.start();
     await at(50);
     expect(nemesis.activeFaults()).toEqual(['kill n1', 'partition halves (n1 n2 | n3)']);
@@ -105,7 +106,7 @@ describe('Nemesis', () => {
       { id: 0, at: 0, duration: 10, type: 'partition', shape: 'isolate-leader', mode: 'reject' },
       { id: 1, at: 20, duration: 10, type: 'kill', targets: 'leader' },
     ];
-    const nemesis = new Nemesis({ plan, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => undefined, random: new Random(1), healthTimeoutMs: 100 });
+    const nemesis = new Nemesis({ plan, faults: shippedFaults, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => undefined, random: new Random(1), healthTimeoutMs: 100 });
     nemesis.start();
     await at(60);
     await nemesis.healAll();
@@ -128,7 +129,7 @@ describe('Nemesis', () => {
       partition: { shape: 'isolate-one', grudge, components: [], description: JSON.stringify(grudge) },
     });
     const plan = [part(0, 0, 100, { n1: ['n2'] }), part(1, 20, 30, { n3: ['n2'] })];
-    const nemesis = new Nemesis({ plan, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => undefined, random: new Random(1), healthTimeoutMs: 100 });
+    const nemesis = new Nemesis({ plan, faults: shippedFaults, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => undefined, random: new Random(1), healthTimeoutMs: 100 });
     nemesis.start();
     await at(150);
     await nemesis.healAll();
@@ -146,7 +147,7 @@ describe('Nemesis', () => {
       { id: 0, at: 0, duration: 60, type: 'latency', ms: 10, jitter: 0, links: { touching: ['n1'] } },
       { id: 1, at: 10, duration: 10, type: 'latency', ms: 20, jitter: 0, links: 'peers' },
     ];
-    const nemesis = new Nemesis({ plan, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => undefined, random: new Random(1), healthTimeoutMs: 100 });
+    const nemesis = new Nemesis({ plan, faults: shippedFaults, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => undefined, random: new Random(1), healthTimeoutMs: 100 });
     nemesis.start();
     await at(40);
     expect(nemesis.activeFaults()).toEqual(['latency 10ms on links touching n1']);
@@ -161,7 +162,7 @@ describe('Nemesis', () => {
       { id: 1, at: 20, duration: 10, type: 'reset-peer', timeout: 5, links: 'all' },
       { id: 2, at: 40, duration: 1000, type: 'slicer', average_size: 4, size_variation: 2, delay: 100, links: 'peers' },
     ];
-    const nemesis = new Nemesis({ plan, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => undefined, random: new Random(1), healthTimeoutMs: 100 });
+    const nemesis = new Nemesis({ plan, faults: shippedFaults, runtime: f.runtime, network: f.network, nodes, record: (op) => f.ops.push(op), leader: () => undefined, random: new Random(1), healthTimeoutMs: 100 });
     nemesis.start();
     await at(80);
     expect(nemesis.activeFaults()).toEqual(['slicer 4 bytes on peers']);
@@ -180,9 +181,9 @@ describe('Nemesis', () => {
 
   it('plans the same schedule from the same seed', () => {
     const settings = { interval: 1000, duration: 500, faults: [{ type: 'kill' as const, targets: 'minority' as const }, { type: 'partition' as const, shapes: ['random-halves' as const], mode: 'drop' as const }] };
-    const a = planFaults(settings, ['a', 'b', 'c', 'd', 'e'], 20_000, new Random(9));
-    const b = planFaults(settings, ['a', 'b', 'c', 'd', 'e'], 20_000, new Random(9));
-    const c = planFaults(settings, ['a', 'b', 'c', 'd', 'e'], 20_000, new Random(10));
+    const a = planFaults(settings, ['a', 'b', 'c', 'd', 'e'], 20_000, new Random(9), shippedFaults);
+    const b = planFaults(settings, ['a', 'b', 'c', 'd', 'e'], 20_000, new Random(9), shippedFaults);
+    const c = planFaults(settings, ['a', 'b', 'c', 'd', 'e'], 20_000, new Random(10), shippedFaults);
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
     expect(a.map((f) => f.at)).toEqual([1000, 2500, 4000, 5500, 7000, 8500, 10000, 11500, 13000, 14500, 16000, 17500, 19000]);
@@ -190,9 +191,9 @@ describe('Nemesis', () => {
 
   it('never loops or grows without bound, whatever settings it is given', () => {
     const kill = [{ type: 'kill' as const, targets: 'one' as const }];
-    expect(() => planFaults({ interval: 0, duration: 0, faults: kill }, ['a'], 1000, new Random(1))).toThrow(/would plan Infinity faults; at most 10000/);
-    expect(() => planFaults({ interval: 1, duration: 1, faults: kill }, ['a'], 86_400_000, new Random(1))).toThrow(/would plan 43200000 faults/);
-    expect(planFaults({ interval: 0, duration: 0, faults: [] }, ['a'], 1000, new Random(1))).toEqual([]);
-    expect(planFaults({ interval: 1, duration: 1, faults: kill }, ['a'], 20_000, new Random(1))).toHaveLength(10_000);
+    expect(() => planFaults({ interval: 0, duration: 0, faults: kill }, ['a'], 1000, new Random(1), shippedFaults)).toThrow(/would plan Infinity faults; at most 10000/);
+    expect(() => planFaults({ interval: 1, duration: 1, faults: kill }, ['a'], 86_400_000, new Random(1), shippedFaults)).toThrow(/would plan 43200000 faults/);
+    expect(planFaults({ interval: 0, duration: 0, faults: [] }, ['a'], 1000, new Random(1), shippedFaults)).toEqual([]);
+    expect(planFaults({ interval: 1, duration: 1, faults: kill }, ['a'], 20_000, new Random(1), shippedFaults)).toHaveLength(10_000);
   });
 });

@@ -4,16 +4,17 @@
  * apply is recorded as info with the error and the run goes on. `healAll()` ends every fault
  * still active (the final phase runs on a healed cluster).
  */
-import type { NewOp } from '../run/history.js';
-import { planPartition, type PartitionPlan } from '../network/partitions.js';
-import type { Grudge, LinkSelection, Network, PartitionMode } from '../network/network.js';
+import type { ActiveFault, FaultContext, PlannedFault } from '../../core/fault.js';
 import type { Random } from '../../core/random.js';
+import type { FaultRegistry } from '../faults/registry.js';
+import type { Network } from '../network/network.js';
+import type { NewOp } from '../run/history.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { describeLinks, pickTargets, type PlannedFault } from './plan.js';
-import type { LinkSet } from '../campaign/schema.js';
 
 export interface NemesisDeps {
   plan: readonly PlannedFault[];
+  /** The faults the plan names (the campaign's registry). */
+  faults: FaultRegistry;
   runtime: Runtime;
   network: Network;
   nodes: readonly string[];
@@ -31,10 +32,7 @@ export interface NemesisDeps {
 
 interface Active {
   fault: PlannedFault;
-  describe: string;
-  undo: () => Promise<void>;
-  /** For a partition that was applied: what it cut. */
-  cut?: { grudge: Grudge; mode: PartitionMode };
+  started: ActiveFault;
 }
 
 export class Nemesis {
@@ -42,8 +40,29 @@ export class Nemesis {
   private chain: Promise<void> = Promise.resolve();
   private readonly active = new Map<number, Active>();
   private stopped = false;
+  /** What the faults of one kind keep for the run (the partitions in force), by fault type. */
+  private readonly shared = new Map<string, unknown>();
 
   constructor(private readonly deps: NemesisDeps) {}
+
+  /** What a fault of `type` gets when it starts. */
+  private contextFor(type: string): FaultContext {
+    const { deps } = this;
+    return {
+      nodes: deps.nodes,
+      network: deps.network,
+      runtime: deps.runtime,
+      random: deps.random,
+      leader: deps.leader,
+      healthTimeoutMs: deps.healthTimeoutMs,
+      signal: deps.signal,
+      act: (f, value, node, apply, describe) => this.act(f, value, node, apply, describe),
+      shared: <T>(init: () => T): T => {
+        if (!this.shared.has(type)) this.shared.set(type, init());
+        return this.shared.get(type) as T;
+      },
+    };
+  }
 
   /** Schedules every fault relative to now. */
   start(): void {
@@ -55,7 +74,7 @@ export class Nemesis {
 
   /** Descriptions of the faults in force now. */
   activeFaults(): string[] {
-    return [...this.active.values()].map((a) => a.describe);
+    return [...this.active.values()].map((a) => a.started.describe);
   }
 
   private enqueue(action: () => Promise<void>): void {
@@ -71,10 +90,7 @@ export class Nemesis {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     await this.chain.catch(() => undefined);
-    for (const id of [...this.active.keys()].reverse()) {
-      if (!restart && this.active.get(id)?.fault.type === 'kill') continue;
-      await this.end(id);
-    }
+    for (const id of [...this.active.keys()].reverse()) await this.end(id, { restart });
     // Belt and braces: whatever the records say, leave the cluster whole.
     await this.deps.network.heal().catch(() => undefined);
     await this.deps.network.clearToxics().catch(() => undefined);
@@ -85,18 +101,18 @@ export class Nemesis {
     }
   }
 
-  private async act(f: string, value: unknown, node: string | undefined, apply: () => Promise<unknown>): Promise<boolean> {
+  private async act(f: string, value: Record<string, unknown>, node: string | undefined, apply: () => Promise<unknown>, describe: () => string = () => nodesOf(value)): Promise<boolean> {
     const base: NewOp = { process: 'nemesis', type: 'invoke', f, value, ...(node !== undefined && { node }) };
     this.deps.record(base);
     try {
       await apply();
       this.deps.record({ ...base, type: 'info' });
-      this.deps.onEvent?.(`nemesis: ${f} ${describeValue(value)}`);
+      this.deps.onEvent?.(`nemesis: ${f} ${describe()}`);
       return true;
     } catch (err) {
       const error = (err as Error)?.message ?? String(err);
       this.deps.record({ ...base, type: 'info', error });
-      this.deps.onEvent?.(`nemesis: ${f} ${describeValue(value)} failed: ${error}`);
+      this.deps.onEvent?.(`nemesis: ${f} ${describe()} failed: ${error}`);
       return false;
     }
   }
@@ -106,136 +122,16 @@ export class Nemesis {
     await this.deps.runtime.waitHealthy(node, this.deps.healthTimeoutMs, this.deps.signal);
   }
 
-  private targets(fault: PlannedFault & { type: 'kill' | 'pause' }): string[] {
-    if (fault.nodes) return fault.nodes;
-    const leader = this.deps.leader();
-    if (!leader) throw new Error('no leader known (the status monitor saw none)');
-    if (fault.targets === 'leader') return [leader];
-    const rest = this.deps.nodes.filter((n) => n !== leader);
-    return rest.length ? rest : (pickTargets('one', this.deps.nodes, this.deps.random) ?? []);
-  }
-
   private async begin(fault: PlannedFault): Promise<void> {
-    const { network, runtime } = this.deps;
-    switch (fault.type) {
-      case 'partition': {
-        let plan: PartitionPlan | undefined = fault.partition;
-        const value: Record<string, unknown> = { shape: fault.shape, mode: fault.mode };
-        const ok = await this.act('start-partition', value, undefined, async () => {
-          if (fault.error) throw new Error(fault.error);
-          if (!plan) {
-            const leader = this.deps.leader();
-            if (!leader) throw new Error('no leader known (the status monitor saw none)');
-            plan = planPartition(fault.shape, this.deps.nodes, this.deps.random.fork(`partition-${fault.id}`), { leader });
-          }
-          value.grudge = plan.grudge;
-          value.components = plan.components;
-          value.description = plan.description;
-          await network.partition(plan.grudge, fault.mode);
-        });
-        // A failed start may still have cut some links: ending it heals them either way.
-        const grudge = plan?.grudge;
-        this.active.set(fault.id, {
-          fault,
-          ...(ok && grudge && { cut: { grudge, mode: fault.mode } }),
-          describe: `partition ${fault.shape}${plan ? ` (${plan.description})` : ''}${ok ? '' : ' [failed]'}`,
-          undo: async () => {
-            await this.act('stop-partition', { shape: fault.shape, ...(grudge && { grudge }) }, undefined, () => this.healPartition(fault.id));
-          },
-        });
-        return;
-      }
-      case 'kill':
-      case 'pause': {
-        const verb = fault.type;
-        let nodes: string[];
-        try {
-          nodes = this.targets(fault);
-        } catch (err) {
-          await this.act(verb, { targets: fault.targets }, undefined, () => Promise.reject(err));
-          return;
-        }
-        // Only the nodes really killed/paused are restarted/resumed when the fault ends.
-        const hit: string[] = [];
-        await this.act(verb, { nodes }, nodes[0], async () => {
-          for (const n of nodes) {
-            await (verb === 'kill' ? runtime.kill(n) : runtime.pause(n));
-            hit.push(n);
-          }
-        });
-        if (hit.length === 0) return;
-        nodes = hit;
-        const undoVerb = verb === 'kill' ? 'restart' : 'resume';
-        this.active.set(fault.id, {
-          fault,
-          describe: `${verb} ${nodes.join(' ')}`,
-          undo: async () => {
-            await this.act(undoVerb, { nodes }, nodes[0], async () => {
-              const errors: string[] = [];
-              for (const n of nodes) {
-                try {
-                  if (verb === 'kill') await this.restart(n);
-                  else await runtime.resume(n);
-                } catch (err) {
-                  errors.push(`${n}: ${(err as Error).message}`);
-                }
-              }
-              if (errors.length) throw new Error(errors.join('; '));
-            });
-          },
-        });
-        return;
-      }
-      case 'latency':
-      case 'bandwidth':
-      case 'reset-peer':
-      case 'slicer': {
-        const links: LinkSelection = fault.links;
-        const { id: _id, at: _at, duration: _duration, type, ...value } = fault;
-        // Each fault's toxics carry its id, so faults that overlap on a link add up and ending
-        // one leaves the others in force.
-        const tag = `fault${fault.id}`;
-        const apply = (): Promise<void> => {
-          switch (fault.type) {
-            case 'latency':
-              return network.latency(links, { latency: fault.ms, jitter: fault.jitter, tag });
-            case 'bandwidth':
-              return network.bandwidth(links, { rate: fault.rate, tag });
-            case 'reset-peer':
-              return network.resetPeer(links, { timeout: fault.timeout, tag });
-            case 'slicer':
-              return network.slicer(links, { averageSize: fault.average_size, sizeVariation: fault.size_variation, delay: fault.delay, tag });
-          }
-        };
-        const ok = await this.act(`start-${type}`, value, undefined, apply);
-        this.active.set(fault.id, {
-          fault,
-          describe: `${type} ${describeValue(value)}${ok ? '' : ' [failed]'}`,
-          undo: async () => {
-            await this.act(`stop-${type}`, { links: fault.links }, undefined, () => network.clearToxics(links, tag));
-          },
-        });
-        return;
-      }
-    }
+    const started = await this.deps.faults.require(fault.type).start(fault, this.contextFor(fault.type));
+    if (started) this.active.set(fault.id, { fault, started });
   }
 
-  /** Heals a partition unless a later one replaced it (that one is then healed by its own end). */
-  /** Ends partition `id`: nothing to do if a later one replaced it; an earlier one still in force
-   *  is put back; otherwise the network is healed. */
-  private async healPartition(id: number): Promise<void> {
-    const inForce = [...this.active.values()].filter((a) => a.cut);
-    if (inForce.some((a) => a.fault.id > id)) return;
-    const earlier = inForce.sort((a, b) => a.fault.id - b.fault.id).at(-1);
-    if (earlier?.cut) await this.deps.network.partition(earlier.cut.grudge, earlier.cut.mode);
-    else await this.deps.network.heal();
-  }
-
-  private async end(id: number): Promise<void> {
+  private async end(id: number, how: { restart: boolean } = { restart: true }): Promise<void> {
     const active = this.active.get(id);
     if (!active) return;
     this.active.delete(id);
-    await active.undo();
+    await active.started.end(how);
   }
 
   /** Stops the schedule without healing (used when the run is torn down anyway). */
@@ -246,21 +142,7 @@ export class Nemesis {
   }
 }
 
-function describeValue(value: unknown): string {
-  if (value && typeof value === 'object') {
-    const v = value as Record<string, unknown>;
-    if (typeof v.description === 'string') return `${String(v.shape)} ${v.description}`;
-    if (Array.isArray(v.nodes)) return v.nodes.join(' ');
-    if (typeof v.shape === 'string') return v.shape;
-    if (typeof v.targets === 'string') return v.targets;
-    if (v.links === undefined) return '';
-    const on = typeof v.links === 'string' ? v.links : describeLinks(v.links as LinkSet);
-    if (typeof v.ms === 'number') return `${v.ms}ms on ${on}`;
-    if (typeof v.rate === 'number') return `${v.rate}KB/s on ${on}`;
-    if (typeof v.timeout === 'number') return `after ${v.timeout}ms on ${on}`;
-    if (typeof v.average_size === 'number') return `${v.average_size} bytes on ${on}`;
-    return `on ${on}`;
-  }
-  return '';
+/** The nodes a nemesis op names, for event lines. */
+function nodesOf(value: Record<string, unknown>): string {
+  return Array.isArray(value.nodes) ? value.nodes.join(' ') : '';
 }
-

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCampaign } from '../campaign/load.js';
 import { projectRoot } from '../descriptor.js';
+import { shippedFaults } from '../faults/index.js';
 import { describeFault } from '../nemesis/plan.js';
 import { planRun } from './plan.js';
 
@@ -24,7 +25,7 @@ describe('planRun', () => {
     const a = planRun(await load(1));
     const b = planRun(await load(2));
     expect(a.ops).not.toEqual(b.ops);
-    expect(a.faults.map(describeFault)).not.toEqual(b.faults.map(describeFault));
+    expect(a.faults.map((f) => describeFault(f, shippedFaults))).not.toEqual(b.faults.map((f) => describeFault(f, shippedFaults)));
   });
 
   it('schedules faults every duration + interval until the time limit, targets fixed by the seed', async () => {
@@ -56,7 +57,7 @@ describe('planRun', () => {
         'nemesis={timeline: [{at: 2s, type: pause, nodes: [n2], duration: 1s}, {at: 500ms, type: partition, shapes: [isolate-one], mode: reject}]}',
       ]),
     );
-    expect(plan.faults.map(describeFault)).toEqual([
+    expect(plan.faults.map((f) => describeFault(f, shippedFaults))).toEqual([
       expect.stringMatching(/^0\.50s\+3\.00s partition isolate-one \(reject\): /),
       '2.00s+1.00s pause n2',
     ]);
@@ -69,7 +70,7 @@ describe('planRun', () => {
         'nemesis={start: 300ms, interval: 300ms, duration: 500ms, faults: [{type: pause, targets: leader}], timeline: [{at: 0s, duration: 3s, type: latency, ms: 10, jitter: 10}, {at: 1s, type: kill, nodes: [n1]}]}',
       ]),
     );
-    expect(plan.faults.map(describeFault)).toEqual([
+    expect(plan.faults.map((f) => describeFault(f, shippedFaults))).toEqual([
       '0.00s+3.00s latency 10ms±10 on peers links',
       '0.30s+0.50s pause leader',
       '1.00s+0.50s kill n1',
@@ -82,7 +83,7 @@ describe('planRun', () => {
 
   it('describes chosen links', async () => {
     const plan = planRun(await load(7, ['nemesis={timeline: [{at: 1s, type: slicer, links: {touching: [n1], clients: [n2], peers: [[n2, n3]]}}]}']));
-    expect(plan.faults.map(describeFault)).toEqual([
+    expect(plan.faults.map((f) => describeFault(f, shippedFaults))).toEqual([
       '1.00s+3.00s slicer 16±8 bytes every 1000µs on links touching n1; client links of n2; peer links n2->n3',
     ]);
   });

@@ -4,6 +4,7 @@
  * only the interleaving of processes depends on timing.
  */
 import type { Campaign } from '../campaign/load.js';
+import type { FaultRegistry } from '../faults/registry.js';
 import { describeFault, planFaults, type PlannedFault } from '../nemesis/plan.js';
 import { Random } from '../../core/random.js';
 import type { OpCall } from '../../core/workload.js';
@@ -17,7 +18,7 @@ export interface RunPlan {
 }
 
 export function planFaultsOf(campaign: Campaign, root: Random): PlannedFault[] {
-  return planFaults(campaign.spec.nemesis, campaign.nodes, campaign.spec.time_limit, root);
+  return planFaults(campaign.spec.nemesis, campaign.nodes, campaign.spec.time_limit, root, campaign.faults);
 }
 
 export function planRun(campaign: Campaign, opsPerProcess = 20): RunPlan {
@@ -32,9 +33,9 @@ export function planRun(campaign: Campaign, opsPerProcess = 20): RunPlan {
 }
 
 /** The plan as text (`faultline run --plan`): same seed, same text. */
-export function formatPlan(plan: RunPlan): string {
+export function formatPlan(plan: RunPlan, faults: FaultRegistry): string {
   const lines = [`seed ${plan.seed}`, 'faults:'];
-  for (const f of plan.faults) lines.push(`  ${describeFault(f)}`);
+  for (const f of plan.faults) lines.push(`  ${describeFault(f, faults)}`);
   if (plan.faults.length === 0) lines.push('  (none)');
   lines.push('first ops per process:');
   for (const [p, ops] of Object.entries(plan.ops)) {

@@ -4,11 +4,14 @@
  * again with newer checkers without running anything.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { writeRunReport } from '../../reports/index.js';
 import { checkers as shippedCheckers } from '../../checkers/index.js';
 import type { Checker } from '../../core/checker.js';
-import { campaignSchema, type CampaignFile } from '../campaign/schema.js';
+import { campaignSchemaFor, type CampaignFile } from '../campaign/schema.js';
+import { shippedFaults } from '../faults/index.js';
+import { loadFaultModules } from '../faults/modules.js';
+import type { FaultRegistry } from '../faults/registry.js';
 import { CampaignSyntaxError, lineOf, readCampaignSource, type CampaignSource } from '../campaign/source.js';
 import { UserError } from '../../core/errors.js';
 import { stringifyJson } from '../../core/json.js';
@@ -25,7 +28,7 @@ export function isRunFolder(dir: string): boolean {
 export async function recheckRun(dir: string, registry?: Readonly<Record<string, Checker>>): Promise<RunResults> {
   if (!isRunFolder(dir)) throw new UserError(`${dir} is not a run folder (it needs ${RUN_FILES.campaign} and ${RUN_FILES.history})`);
   const campaignFile = join(dir, RUN_FILES.campaign);
-  const spec = readRunCampaign(campaignFile);
+  const { spec, faults } = await readRunCampaign(campaignFile);
   const previous = readPrevious(join(dir, RUN_FILES.results));
   const meta: RunMeta = {
     campaign: previous?.campaign ?? spec.name ?? basename(dir),
@@ -40,12 +43,12 @@ export async function recheckRun(dir: string, registry?: Readonly<Record<string,
   };
   const checkers = spec.checkers.map((c) => (typeof c === 'string' ? { name: c, options: {} } : c));
   const results = await checkRunFolder(dir, meta, checkers, registry ?? shippedCheckers);
-  await writeRunReport(dir);
+  await writeRunReport(dir, { faultStyles: faults.styles() });
   return results;
 }
 
-/** The run's resolved campaign; a malformed one is one line with its file and line. */
-function readRunCampaign(file: string): CampaignFile {
+/** The run's resolved campaign and its faults; a malformed one is one line with its file and line. */
+async function readRunCampaign(file: string): Promise<{ spec: CampaignFile; faults: FaultRegistry }> {
   let source: CampaignSource;
   try {
     source = readCampaignSource(file);
@@ -56,21 +59,25 @@ function readRunCampaign(file: string): CampaignFile {
     }
     throw err;
   }
-  let data: unknown;
+  let raw: unknown;
   try {
-    data = source.doc.toJS();
+    raw = source.doc.toJS();
   } catch (err) {
     // an alias to no anchor (`nodes: *a`) parses, then fails here
     throw new UserError(`${file}: YAML error: ${(err as Error).message.split('\n')[0]}`);
   }
-  const parsed = campaignSchema.safeParse(data);
+  const problems: string[] = [];
+  const modules = await loadFaultModules(raw, dirname(file), (path, message) => problems.push(`${path.join('.')}: ${message}`));
+  if (problems.length) throw new UserError(`${file}: ${problems.join('; ')}`);
+  const faults = shippedFaults.withModules(modules);
+  const parsed = campaignSchemaFor(faults).safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
     const line = lineOf(source, first.path.filter((p): p is string | number => typeof p !== 'symbol'));
     const all = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
     throw new UserError(`${file}${line !== undefined ? `:${line}` : ''}: not a valid campaign: ${all}`);
   }
-  return parsed.data;
+  return { spec: parsed.data, faults };
 }
 
 function readPrevious(file: string): Partial<RunResults> | undefined {

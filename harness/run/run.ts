@@ -74,7 +74,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
   writeFileSync(join(dir, RUN_FILES.campaign), campaign.resolvedYaml);
   const root = new Random(campaign.seed);
   const faultPlan = planFaultsOf(campaign, root);
-  writeFileSync(join(dir, RUN_FILES.plan), JSON.stringify({ seed: campaign.seed, faults: faultPlan }, null, 2) + '\n');
+  writeFileSync(join(dir, RUN_FILES.plan), JSON.stringify({ seed: campaign.seed, faults: faultPlan, faultStyles: campaign.faults.styles() }, null, 2) + '\n');
 
   for (const left of await removeLeftovers(removeProxies)) {
     progress.event(`removed leftovers of run ${left.runId} (pids ${left.killed.join(' ') || 'none'})`);
@@ -164,6 +164,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
     const mon = monitor;
     nemesis = new Nemesis({
       plan: faultPlan,
+      faults: campaign.faults,
       runtime: rt,
       network: net,
       nodes,

@@ -49,7 +49,7 @@ function shadeFaults(ctx, w, top, bottom) {
   D.faults.forEach(function (f) {
     var x0 = Math.max(LEFT, xOf(f.start, w)), x1 = Math.min(w - RIGHT, xOf(f.end === null ? END : f.end, w));
     if (x1 < LEFT || x0 > w - RIGHT) return;
-    ctx.fillStyle = FAULT_FILL[f.kind] || 'rgba(134,142,150,0.12)';
+    ctx.fillStyle = faultFill(f.kind);
     ctx.fillRect(x0, top, Math.max(1, x1 - x0), bottom - top);
   });
 }

@@ -12,8 +12,12 @@ var N = C.start.length;
 var OUT = ['ok', 'fail', 'info', 'pending'];
 var OUT_COLOR = ['#2f9e44', '#e03131', '#f08c00', '#868e96'];
 var PALETTE = ['#1c7ed6', '#e8590c', '#2f9e44', '#ae3ec9', '#0ca678', '#f59f00', '#d6336c', '#495057', '#3b5bdb', '#74b816'];
-var FAULT_FILL = { partition: 'rgba(224,49,49,0.10)', kill: 'rgba(33,37,41,0.12)', pause: 'rgba(174,62,201,0.12)', latency: 'rgba(28,126,214,0.10)' };
-var FAULT_BAR = { partition: '#ffa8a8', kill: '#868e96', pause: '#e599f7', latency: '#a5d8ff' };
+/** How each kind of fault is drawn: its fault module's colours (harness/faults/*.ts); other kinds grey. */
+var FAULT_STYLE = D.faultStyles || {};
+/** @param {string} kind */
+function faultFill(kind) { var s = FAULT_STYLE[kind]; return s ? s.fill : 'rgba(134,142,150,0.12)'; }
+/** @param {string} kind */
+function faultBar(kind) { var s = FAULT_STYLE[kind]; return s ? s.bar : '#ced4da'; }
 var ROLE_COLOR = { leader: '#1c7ed6', follower: '#d0ebff', candidate: '#ffd43b', down: '#495057' };
 var END = Math.max(D.endTime, 1);
 var LEFT = 130;

@@ -79,7 +79,7 @@ function drawTimeline() {
   var ny = AXIS + D.nodes.length * ROW;
   D.faults.forEach(function (f) {
     var x0 = xOf(f.start, w), x1 = xOf(f.end === null ? END : f.end, w);
-    ctx.fillStyle = FAULT_BAR[f.kind] || '#ced4da';
+    ctx.fillStyle = faultBar(f.kind);
     ctx.fillRect(x0, ny + 2, Math.max(2, x1 - x0), ROW - 4);
     ctx.fillStyle = '#212529';
     ctx.fillText(f.label, Math.max(LEFT + 2, x0 + 3), ny + ROW / 2, Math.max(0, x1 - Math.max(LEFT, x0) - 4));

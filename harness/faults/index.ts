@@ -1,0 +1,11 @@
+/** Every fault faultline ships, in the order `faultline list nemeses` shows them. */
+import { bandwidth } from './bandwidth.js';
+import { kill } from './kill.js';
+import { latency } from './latency.js';
+import { partition } from './partition.js';
+import { pause } from './pause.js';
+import { FaultRegistry } from './registry.js';
+import { resetPeer } from './reset-peer.js';
+import { slicer } from './slicer.js';
+
+export const shippedFaults = new FaultRegistry([partition, kill, pause, latency, bandwidth, resetPeer, slicer]);
