@@ -10,10 +10,13 @@ import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { projectRoot } from '../descriptor.js';
-import type { Workload } from '../workload.js';
+import type { Workload } from '../../core/workload.js';
 import { CampaignError, loadCampaign } from './load.js';
 import type { Registries } from './registries.js';
-import { campaignSchema, FAULT_TYPES } from './schema.js';
+import { shippedFaults } from '../faults/index.js';
+import { campaignSchema } from './schema.js';
+
+const FAULT_TYPES = shippedFaults.names;
 
 const fakeSystem = join(projectRoot, 'harness', 'run', 'fixtures', 'fake-system.yaml');
 const dir = mkdtempSync(join(tmpdir(), 'faultline-campaign-prop-'));
