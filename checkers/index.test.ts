@@ -4,7 +4,7 @@ import { checkers } from './index.js';
 
 describe('checker registry', () => {
   it('has every checker of the contract, each named for its key with a description', () => {
-    expect(Object.keys(checkers).sort()).toEqual(['agreement', 'consistency', 'invariants', 'linearizable', 'ordering', 'perf', 'queue', 'set']);
+    expect(Object.keys(checkers).sort()).toEqual(['agreement', 'consistency', 'coverage', 'invariants', 'linearizable', 'ordering', 'perf', 'queue', 'set']);
     for (const [name, spec] of Object.entries(checkers)) {
       expect(spec.name).toBe(name);
       expect(spec.description.length).toBeGreaterThan(20);

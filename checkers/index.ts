@@ -5,6 +5,7 @@
 import type { Checker } from '../core/checker.js';
 import { checkAgreementHistory } from './agreement/index.js';
 import { checkConsistencyHistory } from './consistency/index.js';
+import { checkCoverageHistory } from './coverage/index.js';
 import { checkInvariantsHistory } from './invariants/index.js';
 import { checkLinearizableHistory } from './linearizability/index.js';
 import { checkOrderingHistory } from './ordering/index.js';
@@ -49,6 +50,11 @@ const all: Checker[] = [
     name: 'agreement',
     description: 'Replica agreement after the heal: every node\'s digest of its committed state (Raft log prefix, store map); names the first index or key two nodes disagree on.',
     check: checkAgreementHistory,
+  },
+  {
+    name: 'coverage',
+    description: 'What the run put the system through, from the status monitor and the nemesis: leader changes, terms, terms without a leader, restarts, ops ok across a leader change; min: {...} makes a shortfall unknown.',
+    check: checkCoverageHistory,
   },
   {
     name: 'perf',
