@@ -4,6 +4,7 @@ import { checkLinearizability, describeUnknown, type LinearizabilityResult } fro
 import type { Model, OpInput } from './model.js';
 import { isModelName } from './models/index.js';
 import { HistoryError } from './operations.js';
+import { limitsForMemory } from './search.js';
 
 /** The time budget of the `linearizable` checker in a run when the campaign sets none: 60 s. */
 export const DEFAULT_RUN_TIME_LIMIT_MS = 60_000;
@@ -13,7 +14,8 @@ export const DEFAULT_RUN_TIME_LIMIT_MS = 60_000;
  * Options: `model` ('register' | 'cas-register' | 'kv' or a `Model`; default: guessed from the
  * ops), `initial` (the initial value), `timeLimitMs` (or `timeLimit` in seconds; default
  * `DEFAULT_RUN_TIME_LIMIT_MS`, so a run never stays in the search for ever: past the budget the
- * verdict is "unknown", never a guess). The `faultline check` CLI calls `checkLinearizability`
+ * verdict is "unknown", never a guess), `memoryLimitMb` (the cache's budget per key, default 512).
+ * The `faultline check` CLI calls `checkLinearizability`
  * itself and keeps its own (unlimited unless --time-limit) behaviour.
  * A malformed history gives `valid: "unknown"` with an anomaly saying what is wrong.
  */
@@ -39,6 +41,7 @@ export async function checkLinearizableHistory(
       model: model ?? (modelOption as never),
       initial: options['initial'],
       timeLimitMs,
+      ...(typeof options['memoryLimitMb'] === 'number' ? { limits: limitsForMemory(options['memoryLimitMb'] * 1024 * 1024) } : {}),
     });
   } catch (err) {
     if (err instanceof HistoryError) {
@@ -57,7 +60,7 @@ export async function checkLinearizableHistory(
       ? `linearizable (${result.operations} ops, ${result.partitions} ${result.partitions === 1 ? 'key' : 'keys'}, model ${result.model})`
       : result.valid === false
         ? `NOT linearizable: ${result.failures.length} of ${result.partitions} ${result.partitions === 1 ? 'key' : 'keys'} fail (model ${result.model})`
-        : `unknown: ${describeUnknown(result, { time: 'raise timeLimitMs in the checker options', memory: 'raise limits.maxCacheBytes in the checker options' })}`;
+        : `unknown: ${describeUnknown(result, { time: 'raise timeLimitMs in the checker options', memory: 'raise memoryLimitMb in the checker options' })}`;
   return {
     checker: 'linearizable',
     valid: result.valid,

@@ -174,11 +174,15 @@ export function describeUnknown(r: LinearizabilityResult, hint: { time: string; 
   const keys = `${r.unknownPartitions} of ${r.partitions} ${r.partitions === 1 ? 'key' : 'keys'}`;
   const done = `${r.steps.toLocaleString('en')} search steps, ${r.cacheEntries.toLocaleString('en')} cache entries`;
   if (r.unknownReason === 'memory') {
-    const budget = `${r.budget.maxCacheEntries.toLocaleString('en')} cache entries or ${Math.round(r.budget.maxCacheBytes / MIB)} MiB per key`;
-    return `${keys} not decided: the memory budget (${budget}) ran out after ${done}, ${Math.round(r.peakCacheBytes / MIB)} MiB; ${hint.memory}`;
+    const budget = `${r.budget.maxCacheEntries.toLocaleString('en')} cache entries or ${mib(r.budget.maxCacheBytes)} per key`;
+    return `${keys} not decided: the memory budget (${budget}) ran out after ${done}, ${mib(r.peakCacheBytes)}; ${hint.memory}`;
   }
   const limit = r.budget.timeLimitMs === undefined ? 'the time budget' : `the time budget of ${formatSeconds(r.budget.timeLimitMs)}`;
   return `${keys} not decided: ${limit} ran out after ${(r.elapsedMs / 1000).toFixed(1)} s (${done}); ${hint.time}`;
+}
+
+function mib(bytes: number): string {
+  return bytes < 10 * MIB ? `${(bytes / MIB).toFixed(2)} MiB` : `${Math.round(bytes / MIB)} MiB`;
 }
 
 function formatSeconds(ms: number): string {

@@ -173,7 +173,9 @@ describe('checkLinearizableHistory (the registry adapter)', () => {
     expect(small.valid).toBe('unknown');
     expect(small.unknownReason).toBe('memory');
     expect(small.budget).toEqual({ maxCacheEntries: 500, maxCacheBytes: 1 << 20 });
-    expect(describeUnknown(small, { time: 'T', memory: 'M' })).toMatch(/^1 of 1 key not decided: the memory budget \(500 cache entries or 1 MiB per key\) ran out after [\d,]+ search steps, [\d,]+ cache entries, \d+ MiB; M$/);
+    expect(describeUnknown(small, { time: 'T', memory: 'M' })).toMatch(/^1 of 1 key not decided: the memory budget \(500 cache entries or 1.00 MiB per key\) ran out after [\d,]+ search steps, [\d,]+ cache entries, [\d.]+ MiB; M$/);
+    const memory = await checkLinearizableHistory(hard, { model: 'register', memoryLimitMb: 0.125 });
+    expect(memory.summary).toMatch(/^unknown: 1 of 1 key not decided: the memory budget \(1,024 cache entries or 0.13 MiB per key\).*raise memoryLimitMb/);
     const seconds = await checkLinearizableHistory(hard, { model: 'register', timeLimit: 0.05 });
     expect(seconds.valid).toBe('unknown');
     expect(DEFAULT_RUN_TIME_LIMIT_MS).toBe(60_000);

@@ -90,6 +90,20 @@ describe('faultline check', () => {
     expect(witness[0]!.statesBefore).toEqual(['1']);
     const unknown = await faultline('check', '--json', '--time-limit', '0.001', hard);
     expect(JSON.parse(unknown.stdout)).toMatchObject({ valid: 'unknown' });
+    expect(JSON.parse(unknown.stdout)).toMatchObject({ unknownReason: 'time', budget: { timeLimitMs: 1 } });
+    expect(JSON.parse(unknown.stdout).unknownExplanation).toMatch(/the time budget of 1 ms ran out after .* search steps/);
+  });
+
+  it('--memory-limit: past it the verdict is unknown, and the output says the memory budget ran out, with its numbers', async () => {
+    const r = await faultline('check', '--memory-limit', '1', hard);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/not decided: the memory budget \(8,192 cache entries or 1.00 MiB per key\) ran out after [\d,]+ search steps, [\d,]+ cache entries, [\d.]+ MiB; try a larger --memory-limit; peak memory of the process \d+ MiB/);
+    const json = JSON.parse((await faultline('check', '--json', '--memory-limit', '1', hard)).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ valid: 'unknown', unknownReason: 'memory', budget: { maxCacheEntries: 8192, maxCacheBytes: 1 << 20 } });
+    expect(json['peakRssBytes']).toBeGreaterThan(1 << 20);
+    const zero = await faultline('check', '--memory-limit', '0', good);
+    expect(zero.code).toBe(3);
+    expect(zero.stderr).toMatch(/--memory-limit must be a number of MiB, at least 1, got "0"/);
   });
 
   it('a malformed file is exit 3 with its name and line, never a stack trace', async () => {
