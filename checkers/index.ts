@@ -7,7 +7,7 @@ import { checkAgreementHistory } from './agreement/index.js';
 import { checkConsistencyHistory } from './consistency/index.js';
 import { checkCoverageHistory } from './coverage/index.js';
 import { checkInvariantsHistory } from './invariants/index.js';
-import { checkLinearizableHistory } from './linearizability/index.js';
+import { checkLinearizableHistory, linearizableOptions } from './linearizability/index.js';
 import { checkOrderingHistory } from './ordering/index.js';
 import { checkPerfHistory } from './perf/index.js';
 import { checkQueueHistory } from './queue/index.js';
@@ -19,6 +19,7 @@ const all: Checker[] = [
   {
     name: 'linearizable',
     description: 'Linearizability per key against a model (register, cas-register, kv), porcupine-style, with the smallest failing window as witness.',
+    options: linearizableOptions,
     check: checkLinearizableHistory,
   },
   {

@@ -1,10 +1,25 @@
+import { z } from 'zod';
 import type { Op } from '../../core/op.js';
 import type { Anomaly, CheckResult } from '../../core/result.js';
 import { checkLinearizability, describeUnknown, type LinearizabilityResult } from './check.js';
 import type { Model, OpInput } from './model.js';
-import { isModelName } from './models/index.js';
+import { isModelName, MODEL_NAMES } from './models/index.js';
 import { HistoryError } from './operations.js';
 import { limitsForMemory } from './search.js';
+
+/** The `linearizable` checker's options (campaign `checkers: [{name: linearizable, options}]`). */
+export const linearizableOptions = z.strictObject({
+  /** register, cas-register or kv, or a Model (from code); default: guessed from the ops. */
+  model: z
+    .union([z.enum(MODEL_NAMES), z.custom<Model<unknown, OpInput, unknown>>((v) => typeof v === 'object' && v !== null)], { error: `expected ${MODEL_NAMES.join(', ')} or a Model` })
+    .optional(),
+  /** The initial value of every register or key. */
+  initial: z.unknown().optional(),
+  /** The time budget, milliseconds (default DEFAULT_RUN_TIME_LIMIT_MS). */
+  timeLimitMs: z.number().positive().optional(),
+  /** The time budget, seconds. */
+  timeLimit: z.number().positive().optional(),
+});
 
 /** The time budget of the `linearizable` checker in a run when the campaign sets none: 60 s. */
 export const DEFAULT_RUN_TIME_LIMIT_MS = 60_000;

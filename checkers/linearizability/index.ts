@@ -5,4 +5,4 @@ export { HistoryError, toOperations } from './operations.js';
 export { checkLinearizability, checkOperations, describeUnknown, type LinearizabilityOptions, type LinearizabilityResult } from './check.js';
 export { DEFAULT_LIMITS, limitsForMemory, type SearchLimits } from './search.js';
 export type { PartitionWitness, WitnessOp } from './witness.js';
-export { checkLinearizableHistory, DEFAULT_RUN_TIME_LIMIT_MS } from './adapter.js';
+export { checkLinearizableHistory, DEFAULT_RUN_TIME_LIMIT_MS, linearizableOptions } from './adapter.js';

@@ -206,11 +206,17 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
     }
   });
 
-  // Checker options: a checker refuses bad options even on an empty history, so ask it now
-  // rather than after the run.
+  // Checker options: checked against the checker's schema; a checker without one refuses bad
+  // options even on an empty history, so ask it now rather than after the run.
   for (const [i, c] of checkers.entries()) {
     const spec = checkerSpec(c.name);
-    if (!spec || typeof entries[i] === 'string') continue;
+    if (!spec) continue;
+    if (spec.options) {
+      const checked = spec.options.safeParse(c.options, { reportInput: true });
+      if (!checked.success) for (const issue of checked.error.issues) checkerOptionIssue(spec.name, spec.options, issue, (path, m) => problem(['checkers', i, 'options', ...path], m));
+      continue;
+    }
+    if (typeof entries[i] === 'string') continue;
     try {
       await spec.check([], c.options);
     } catch (err) {
@@ -295,6 +301,17 @@ function reportIssue(issue: z.core.$ZodIssue, problem: (path: FieldPath, message
     default:
       problem(path, issue.message);
   }
+}
+
+/** A checker option the checker's schema refuses: an unknown one names the valid ones. */
+function checkerOptionIssue(checker: string, schema: z.ZodType, issue: z.core.$ZodIssue, problem: (path: FieldPath, message: string) => void): void {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  if (issue.code === 'unrecognized_keys' && path.length === 0) {
+    const valid = Object.keys((schema._zod.def as { shape?: Record<string, unknown> }).shape ?? {});
+    for (const key of issue.keys) problem([key], `unknown option "${key}" for checker ${checker}; valid options: ${valid.join(', ') || '(none)'}`);
+    return;
+  }
+  problem(path, `checker ${checker}: ${issue.message}`);
 }
 
 function describeReceived(value: unknown): string {
