@@ -6,6 +6,7 @@ ARG BASE_IMAGE=node:20-slim
 FROM ${BASE_IMAGE}
 WORKDIR /app
 COPY package.json ./
+COPY dist/core ./dist/core
 COPY dist/harness/proxy ./dist/harness/proxy
 COPY dist/harness/docker/toxiproxy-main.js ./dist/harness/docker/toxiproxy-main.js
 EXPOSE 8474
