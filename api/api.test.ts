@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
+import { z } from 'zod';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadCampaign } from '../harness/campaign/load.js';
 import { defaultRegistries } from '../harness/campaign/registries.js';
@@ -14,6 +15,7 @@ import {
   CampaignError,
   checkHistory,
   defineCampaign,
+  defineFault,
   formatRunResult,
   registerModel,
   runCampaign,
@@ -53,6 +55,20 @@ const counting: Checker = {
   },
 };
 
+/** A fault of the test's own: records its start and stop, touches nothing. */
+const marker = defineFault({
+  name: 'api-marker',
+  description: 'marks the history',
+  options: z.strictObject({ label: z.string().default('here') }),
+  plan: (options) => ({ label: options.label }),
+  describe: (planned) => `api-marker ${planned.label}`,
+  async start(fault, context) {
+    await context.act('start-api-marker', { label: fault.label }, undefined, async () => undefined);
+    return { describe: 'api-marker', end: async () => void (await context.act('stop-api-marker', {}, undefined, async () => undefined)) };
+  },
+  style: { fill: 'rgba(0,0,0,0.1)', bar: '#000000', legend: 'rgba(0,0,0,.3)' },
+});
+
 const shortRun = {
   nodes: 3,
   clients: { concurrency: 3, rate: 100, timeout: '500ms' },
@@ -87,10 +103,13 @@ describe('defineCampaign', () => {
     expect(objectProblems.some((l) => l.startsWith('WHERE: nemsis: unknown field "nemsis"'))).toBe(true);
   });
 
-  it('refuses an own workload that takes a shipped name, and two different ones of the same name', async () => {
+  it('refuses an own workload or fault that takes a shipped name, and two different checkers of the same name', async () => {
     const own = { ...(await fakeWorkload()), name: 'register' };
     await expect(runCampaign(defineCampaign({ system: fakeSystem, workload: own }))).rejects.toThrow(
       'defineCampaign: your workload "register" has the name of a shipped workload; give it another name',
+    );
+    await expect(runCampaign(defineCampaign({ system: fakeSystem, workload: 'register', nemesis: { faults: [{ type: { ...marker, name: 'kill' } }] } }))).rejects.toThrow(
+      'defineCampaign: your fault "kill" has the name of a shipped fault; give it another name',
     );
     const a = await fakeWorkload();
     expect(() => defineCampaign({ system: fakeSystem, workload: a, checkers: [counting, { ...counting }] })).toThrow(
@@ -100,12 +119,13 @@ describe('defineCampaign', () => {
 });
 
 describe('runCampaign', () => {
-  it('runs a campaign defined in code with its own workload and checker, quietly, and says how to replay it', async () => {
+  it('runs a campaign defined in code with its own workload, checker and fault, quietly, and says how to replay it', async () => {
     const campaign = defineCampaign({
       name: 'api-own',
       system: fakeSystem,
       workload: { name: await fakeWorkload(), options: { keys: 2 } },
       ...shortRun,
+      nemesis: { ...shortRun.nemesis, timeline: [{ type: marker, label: 'mid-run', at: '300ms', duration: '200ms' }] },
       checkers: [counting, { name: 'linearizable', options: { model: 'kv' } }],
     });
     const stderr = vi.spyOn(process.stderr, 'write');
@@ -123,6 +143,8 @@ describe('runCampaign', () => {
     expect(result.dir.startsWith(join(out, 'api-own'))).toBe(true);
     const history = readFileSync(join(result.dir, 'history.jsonl'), 'utf8');
     expect(history).toContain('"f":"start-partition"');
+    expect(history).toMatch(/"f":"start-api-marker","value":\{"label":"mid-run"\}/);
+    expect(history).toContain('"f":"stop-api-marker"');
     expect(JSON.parse(readFileSync(join(result.dir, 'results.json'), 'utf8'))).toMatchObject({ seed: 42, valid: false, replay: result.replay });
     expect(existsSync(join(result.dir, 'report.html'))).toBe(true);
     expect(result.replay).toBe('runCampaign(campaign, { seed: 42 }) with campaign "api-own"');

@@ -6,14 +6,24 @@
  */
 import type { Checker } from '../core/checker.js';
 import type { Workload } from '../core/workload.js';
+import type { AnyFault } from '../core/fault.js';
 import type { CampaignInput } from '../harness/campaign/schema.js';
 import { UserError } from '../core/errors.js';
 
 /** A checker entry: a name, a checker, or either with options. */
 export type CheckerEntry = string | Checker | { name: string | Checker; options?: Record<string, unknown> };
 
+/** A nemesis entry: a fault type by name, or a fault value (`defineFault`); with its options. */
+export interface FaultEntry {
+  type: string | AnyFault;
+  [option: string]: unknown;
+}
+
+type NemesisInput = NonNullable<CampaignInput['nemesis']>;
+
 /** The fields of a campaign file, with values allowed where the file has names. */
-export interface CampaignFields extends Omit<CampaignInput, 'workload' | 'checkers'> {
+export interface CampaignFields extends Omit<CampaignInput, 'workload' | 'checkers' | 'nemesis'> {
+  nemesis?: Omit<NemesisInput, 'faults' | 'timeline'> & { faults?: FaultEntry[]; timeline?: (FaultEntry & { at: number | string; duration?: number | string })[] };
   /** A shipped workload's name, a module path, or a workload value; with its options. */
   workload: string | Workload<unknown> | { name: string | Workload<unknown>; options?: Record<string, unknown> };
   checkers?: CheckerEntry[];
@@ -29,6 +39,7 @@ export interface CampaignDefinition {
   /** The workloads and checkers the object gave as values, by name. */
   readonly workloads: Readonly<Record<string, Workload<unknown>>>;
   readonly checkers: Readonly<Record<string, Checker>>;
+  readonly faults: Readonly<Record<string, AnyFault>>;
   /** Where relative paths are resolved from: the current directory when it was defined. */
   readonly baseDir: string;
 }
@@ -51,6 +62,11 @@ export function defineCampaign(fields: CampaignFields): CampaignDefinition {
   const checkers: Record<string, Checker> = {};
   const workloadName = (w: string | Workload<unknown>): string => (typeof w === 'string' ? w : add(workloads, w, 'workload'));
   const checkerName = (c: string | Checker): string => (typeof c === 'string' ? c : add(checkers, c, 'checker'));
+  const faults: Record<string, AnyFault> = {};
+  const faultEntries = (list: unknown): unknown =>
+    Array.isArray(list)
+      ? list.map((entry: unknown) => (isFaultEntry(entry) ? { ...entry, type: add(faults, entry.type, 'fault') } : entry))
+      : list;
 
   const out: Record<string, unknown> = { ...fields };
   const workload = fields.workload;
@@ -65,8 +81,12 @@ export function defineCampaign(fields: CampaignFields): CampaignDefinition {
       return { ...entry, name: checkerName(entry.name) };
     });
   }
+  if (fields.nemesis && typeof fields.nemesis === 'object') {
+    out.nemesis = { ...fields.nemesis, faults: faultEntries(fields.nemesis.faults), timeline: faultEntries(fields.nemesis.timeline) };
+    for (const key of ['faults', 'timeline'] as const) if ((out.nemesis as Record<string, unknown>)[key] === undefined) delete (out.nemesis as Record<string, unknown>)[key];
+  }
   const name = typeof fields.name === 'string' ? fields.name : defaultName(out);
-  return Object.freeze({ kind: 'faultline.campaign', name, fields: out, workloads, checkers, baseDir: process.cwd() });
+  return Object.freeze({ kind: 'faultline.campaign', name, fields: out, workloads, checkers, faults, baseDir: process.cwd() });
 }
 
 function add<T extends { name: string }>(into: Record<string, T>, value: T, what: string): string {
@@ -79,6 +99,11 @@ function add<T extends { name: string }>(into: Record<string, T>, value: T, what
 
 function isWorkload(value: unknown): value is Workload<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as Workload).generator === 'function';
+}
+
+function isFaultEntry(value: unknown): value is { type: AnyFault } {
+  const type = (value as { type?: unknown } | null)?.type;
+  return typeof type === 'object' && type !== null && typeof (type as AnyFault).start === 'function';
 }
 
 function isChecker(value: unknown): value is Checker {

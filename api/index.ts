@@ -3,7 +3,7 @@
  * a history against a model, and the contracts a user's own workload, checker or model implements.
  * Everything here is the engine the CLI uses; nothing is a second implementation.
  */
-export { defineCampaign, type CampaignDefinition, type CampaignFields, type CheckerEntry } from './campaign.js';
+export { defineCampaign, type CampaignDefinition, type CampaignFields, type CheckerEntry, type FaultEntry } from './campaign.js';
 export { formatRunResult, runCampaign, type RunAnomaly, type RunOptions, type RunResult } from './run.js';
 
 // Errors a caller may catch: a campaign with mistakes (every one listed), and bad input generally.
@@ -31,11 +31,13 @@ export { readHistory } from '../core/history.js';
 // Your own workload and checker, typed (a campaign takes them as values, or a YAML campaign by module path).
 export { defineWorkload } from '../core/workload.js';
 export { defineChecker } from '../core/checker.js';
+export { defineFault } from '../core/fault.js';
 
 // The contracts.
 export type { Op, OpType, ProcessId } from '../core/op.js';
 export type { Anomaly, CheckResult, Validity } from '../core/result.js';
 export type { Checker } from '../core/checker.js';
+export type { ActiveFault, AnyFault, Fault, FaultContext, FaultPlanContext, FaultStyle, PlannedFault } from '../core/fault.js';
 export type { ClientContext, NodeEndpoint, OpCall, OpGenerator, OpOutcome, Workload, WorkloadClient } from '../core/workload.js';
 export type { Random } from '../core/random.js';
 export type { Runtime, NodeState } from '../harness/runtime/runtime.js';

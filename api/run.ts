@@ -5,6 +5,7 @@
 import type { Anomaly, CheckResult, Validity } from '../core/result.js';
 import { loadCampaign, type Campaign } from '../harness/campaign/load.js';
 import { defaultRegistries, type Registries } from '../harness/campaign/registries.js';
+import { shippedFaults as shippedFaultRegistry } from '../harness/faults/index.js';
 import { UserError } from '../core/errors.js';
 import { parseTimeLimitOption } from '../harness/cli/options.js';
 import { RUNTIMES, type RuntimeName } from '../harness/runtime/index.js';
@@ -124,9 +125,17 @@ async function resolve(
     return { resolved, registries: shipped, replay };
   }
   if (!isCampaignDefinition(campaign)) throw new UserError('runCampaign takes a campaign from defineCampaign, or a campaign name or file');
+  const shippedFaults = shipped.faults ?? shippedFaultRegistry;
+  for (const name of Object.keys(campaign.faults)) {
+    const known = shippedFaults.get(name);
+    if (known !== undefined && known !== campaign.faults[name]) {
+      throw new UserError(`defineCampaign: your fault "${name}" has the name of a shipped fault; give it another name`);
+    }
+  }
   const registries: Registries = {
     workloads: withOwn(shipped.workloads, campaign.workloads, 'workload'),
     checkers: withOwn(shipped.checkers, campaign.checkers, 'checker'),
+    faults: shippedFaults.withFaults(Object.values(campaign.faults).filter((f) => shippedFaults.get(f.name) === undefined)),
   };
   const resolved = await loadCampaign(
     { fields: { ...campaign.fields }, label: `defineCampaign(${campaign.name})`, name: campaign.name, baseDir: campaign.baseDir },

@@ -3,10 +3,11 @@
  * workload and checkers, then our own workload, checker and fault (src/).
  */
 import { describe, expect, it } from 'vitest';
-import { defineCampaign, runCampaign } from 'faultline';
+import { defineCampaign, readHistory, runCampaign } from 'faultline';
 import { campaignTest } from 'faultline/vitest';
 import { ownWrites } from '../src/own-writes.js';
 import { readsOwnWrites } from '../src/own-writes-checker.js';
+import { slowLeader } from '../src/slow-leader.js';
 
 const short = {
   nodes: 3,
@@ -29,19 +30,30 @@ describe('raft, from code', () => {
     { seed: 11, out: 'runs' },
   );
 
-  it('our own workload and checker: every process reads its own writes, through leader kills', async () => {
+  it('our own workload, checker and fault: every process reads its own writes, through a slow leader and leader kills', async () => {
     const campaign = defineCampaign({
       name: 'example-own-writes',
       system: 'raft',
       ...short,
       workload: { name: ownWrites, options: { readRatio: 0.5 } },
-      nemesis: { start: '500ms', interval: '500ms', duration: '1s', faults: [{ type: 'kill', targets: 'leader' }] },
+      nemesis: {
+        start: '500ms',
+        interval: '500ms',
+        duration: '1s',
+        faults: [{ type: 'kill', targets: 'leader' }],
+        timeline: [{ type: slowLeader, ms: 300, at: '1s', duration: '1s' }],
+      },
       checkers: [readsOwnWrites, { name: 'linearizable', options: { model: 'kv' } }],
     });
     const result = await runCampaign(campaign, { seed: 12, out: 'runs' });
     expect(result).toBeValidRun();
     expect(result.results.map((r) => r.checker)).toEqual(['reads-own-writes', 'linearizable']);
     expect(result.results[0]!.summary).toMatch(/^[1-9]\d* reads of own keys, 0 wrong$/);
+    // Our fault ran: it slowed the leader's links, and ended.
+    const nemesis = readHistory(`${result.dir}/history.jsonl`).filter((op) => op.process === 'nemesis' && op.type === 'info');
+    expect(nemesis.find((op) => op.f === 'start-slow-leader')).toMatchObject({ value: { ms: 300 } });
+    expect(nemesis.find((op) => op.f === 'start-slow-leader')?.error).toBeUndefined();
+    expect(nemesis.some((op) => op.f === 'stop-slow-leader' && op.error === undefined)).toBe(true);
   });
 
 });
