@@ -94,6 +94,25 @@ describe('faultline check', () => {
     expect(JSON.parse(unknown.stdout).unknownExplanation).toMatch(/the time budget of 1 ms ran out after .* search steps/);
   });
 
+  it('--parallel searches the keys on a worker thread too, with the same verdicts', async () => {
+    const ops: string[] = [];
+    let index = 0;
+    for (const key of ['a', 'b', 'c']) {
+      for (let i = 0; i < 50; i++) {
+        ops.push(line({ index: index++, time: 0, process: 0, type: 'invoke', f: 'write', key, value: i }));
+        ops.push(line({ index: index++, time: 0, process: 0, type: 'ok', f: 'write', key, value: i }));
+        ops.push(line({ index: index++, time: 0, process: 1, type: 'invoke', f: 'read', key, value: null }));
+        ops.push(line({ index: index++, time: 0, process: 1, type: 'ok', f: 'read', key, value: key === 'c' && i === 40 ? 7 : i }));
+      }
+    }
+    const keys = file('keys.jsonl', ops.join('\n') + '\n');
+    const one = JSON.parse((await faultline('check', '--json', keys)).stdout) as Record<string, unknown>;
+    const two = JSON.parse((await faultline('check', '--json', '--parallel', keys)).stdout) as Record<string, unknown>;
+    expect(one).toMatchObject({ valid: false, partitions: 3, threads: 1 });
+    expect(two).toMatchObject({ valid: false, partitions: 3, threads: 2 });
+    expect(two['witness']).toEqual(one['witness']);
+  });
+
   it('--memory-limit: past it the verdict is unknown, and the output says the memory budget ran out, with its numbers', async () => {
     const r = await faultline('check', '--memory-limit', '1', hard);
     expect(r.code).toBe(2);

@@ -28,6 +28,7 @@ export interface CheckCommandOptions {
   initial?: string;
   timeLimit?: string;
   memoryLimit?: string;
+  parallel?: boolean;
   json?: boolean;
 }
 
@@ -37,6 +38,7 @@ interface Settings {
   initial?: unknown;
   timeLimitMs?: number;
   memoryLimitBytes?: number;
+  parallel: boolean;
   json: boolean;
 }
 
@@ -64,6 +66,7 @@ export function registerCheck(program: Command): void {
     .option('--model <model>', `${MODEL_NAMES.join('|')} (default: kv for get/put/append, cas-register when there is a cas, register otherwise)`)
     .option('--initial <value>', 'initial value of every register or key, JSON or EDN (default: nil, absent)')
     .option('--time-limit <seconds>', 'time budget per file; when it runs out the verdict is "unknown"')
+    .option('--parallel', 'search the keys on a worker thread as well as this one (when there are several keys)')
     .option('--memory-limit <MiB>', 'memory budget of the search cache per key (default 512); past it the verdict is "unknown"')
     .option('--json', 'print one JSON object per file, one per line')
     .addHelpText(
@@ -105,7 +108,7 @@ export function exitCode(verdicts: Iterable<Validity>, error?: 'input' | 'intern
 }
 
 function parseSettings(options: CheckCommandOptions): Settings {
-  const settings: Settings = { json: options.json === true };
+  const settings: Settings = { json: options.json === true, parallel: options.parallel === true };
   if (options.format !== undefined) {
     if (!(FORMATS as readonly string[]).includes(options.format)) {
       throw new UserError(`--format must be one of ${FORMATS.join(', ')}, got "${options.format}"`);
@@ -177,6 +180,7 @@ async function checkFile(file: string, settings: Settings): Promise<FileOutcome>
       initial: settings.initial,
       ...(settings.timeLimitMs !== undefined ? { timeLimitMs: settings.timeLimitMs } : {}),
       ...(settings.memoryLimitBytes !== undefined ? { limits: limitsForMemory(settings.memoryLimitBytes) } : {}),
+      ...(settings.parallel ? { parallel: true } : {}),
     });
     return { file, format: imported.format, result };
   } catch (err) {
@@ -236,6 +240,7 @@ function print(outcome: FileVerdict, json: boolean): void {
         budget: r.budget,
         steps: r.steps,
         peakCacheBytes: r.peakCacheBytes,
+        threads: r.threads,
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
         witness: r.failures,
       }) + '\n',
