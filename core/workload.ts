@@ -72,6 +72,8 @@ export interface Workload<Options = unknown> {
   apis: readonly string[];
   /** Validates and fills defaults for the campaign's `workload.options`. */
   options: z.ZodType<Options>;
+  /** The checkers a campaign of this workload runs when it names none (or names `defaults`). */
+  checkers?: readonly (string | { name: string; options?: Record<string, unknown> })[];
   generator(options: Options, random: Random): OpGenerator;
   client(options: Options, context: ClientContext): Promise<WorkloadClient>;
 }

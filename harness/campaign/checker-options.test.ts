@@ -38,3 +38,27 @@ describe('checker options are checked at load, before any node starts', () => {
     }
   });
 });
+
+describe("a workload's default checkers", () => {
+  const registerCampaign = (checkers: string[]): string => {
+    const file = join(dir, `r${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, ['system: raft', 'workload: {name: register}', ...checkers, ''].join('\n'));
+    return file;
+  };
+  const linearizable = { name: 'linearizable', options: { model: 'kv', timeLimitMs: 15_000 } };
+
+  it('run when the campaign names no checkers, and `defaults` adds to them', async () => {
+    const none = await loadCampaign(registerCampaign([]), { registries: defaultRegistries() });
+    expect(none.checkers).toEqual([linearizable]);
+    expect(none.resolvedYaml).toMatch(/checkers:\n\s+- name: linearizable/);
+    const more = await loadCampaign(registerCampaign(['checkers: [perf, defaults]']), { registries: defaultRegistries() });
+    expect(more.checkers).toEqual([{ name: 'perf', options: {} }, linearizable]);
+    const own = await loadCampaign(registerCampaign(['checkers: [{name: linearizable, options: {model: kv}}]']), { registries: defaultRegistries() });
+    expect(own.checkers).toEqual([{ name: 'linearizable', options: { model: 'kv' } }]);
+  });
+
+  it('the shipped register campaigns run linearizable through `defaults`', async () => {
+    const smoke = await loadCampaign('raft-smoke', { registries: defaultRegistries() });
+    expect(smoke.checkers[0]).toEqual(linearizable);
+  });
+});

@@ -17,7 +17,7 @@ import type { FaultSpec } from '../../core/fault.js';
 import { shippedFaults } from '../faults/index.js';
 import { loadFaultModules } from '../faults/modules.js';
 import type { FaultRegistry } from '../faults/registry.js';
-import { campaignSchemaFor, type CampaignFile, type CampaignSchema, type NemesisSettings } from './schema.js';
+import { campaignSchemaFor, DEFAULT_CHECKERS, type CampaignFile, type CampaignSchema, type CheckerEntry, type NemesisSettings } from './schema.js';
 import {
   applyOverride,
   CampaignSyntaxError,
@@ -194,15 +194,27 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
     else for (const issue of opts.error.issues) reportIssue(issue, (path, m) => problem(['workload', 'options', ...path], m), schema);
   }
 
-  // Checkers.
-  const entries = part.checkers ?? [];
-  const checkers: ResolvedChecker[] = entries.map((c) => (typeof c === 'string' ? { name: c, options: {} } : c));
+  // Checkers: the campaign's list, or the workload's defaults when it names none; `defaults` in
+  // the list stands for the workload's defaults there.
+  const defaults = workload?.checkers ?? [];
+  const listed = part.checkers;
+  const expanded: { entry: CheckerEntry | NonNullable<Workload['checkers']>[number]; path: FieldPath; fromDefaults: boolean }[] = [];
+  if (listed === undefined) for (const entry of defaults) expanded.push({ entry, path: ['workload', 'name'], fromDefaults: true });
+  else
+    listed.forEach((entry, i) => {
+      if (entry === DEFAULT_CHECKERS) for (const d of defaults) expanded.push({ entry: d, path: ['checkers', i], fromDefaults: true });
+      else expanded.push({ entry, path: ['checkers', i], fromDefaults: false });
+    });
+  const checkers: ResolvedChecker[] = expanded.map(({ entry }) => (typeof entry === 'string' ? { name: entry, options: {} } : { name: entry.name, options: entry.options ?? {} }));
   const checkerSpec = (name: string): Checker | undefined => (Object.hasOwn(options.registries.checkers, name) ? options.registries.checkers[name] : undefined);
+  const entryPath = (i: number, field: string): FieldPath => {
+    const x = expanded[i]!;
+    return x.fromDefaults || typeof x.entry === 'string' ? x.path : [...x.path, field];
+  };
   checkers.forEach((c, i) => {
     if (!checkerSpec(c.name)) {
       const known = Object.keys(options.registries.checkers);
-      const path = typeof entries[i] === 'string' ? ['checkers', i] : ['checkers', i, 'name'];
-      problem(path, `unknown checker "${c.name}"; valid choices: ${known.join(', ') || '(no checkers installed)'}`);
+      problem(entryPath(i, 'name'), `unknown checker "${c.name}"; valid choices: ${known.join(', ') || '(no checkers installed)'}`);
     }
   });
 
@@ -211,16 +223,17 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
   for (const [i, c] of checkers.entries()) {
     const spec = checkerSpec(c.name);
     if (!spec) continue;
+    const at = (path: FieldPath): FieldPath => (expanded[i]!.fromDefaults ? expanded[i]!.path : [...expanded[i]!.path, 'options', ...path]);
     if (spec.options) {
       const checked = spec.options.safeParse(c.options, { reportInput: true });
-      if (!checked.success) for (const issue of checked.error.issues) checkerOptionIssue(spec.name, spec.options, issue, (path, m) => problem(['checkers', i, 'options', ...path], m));
+      if (!checked.success) for (const issue of checked.error.issues) checkerOptionIssue(spec.name, spec.options, issue, (path, m) => problem(at(path), m));
       continue;
     }
-    if (typeof entries[i] === 'string') continue;
+    if (typeof expanded[i]!.entry === 'string') continue;
     try {
       await spec.check([], c.options);
     } catch (err) {
-      if ((err as Error)?.name === 'CheckerOptionError') problem(['checkers', i, 'options'], (err as Error).message);
+      if ((err as Error)?.name === 'CheckerOptionError') problem(at([]), (err as Error).message);
     }
   }
 
@@ -232,6 +245,8 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
   source.doc.set('seed', seed);
   if (!source.doc.has('name')) source.doc.set('name', name);
   if (isPathRef(settings.system)) source.doc.setIn(['system'], systemRef);
+  // The checkers as run (the workload's defaults spelled out), so a re-check reads them from campaign.yaml.
+  if (listed === undefined || listed.includes(DEFAULT_CHECKERS)) source.doc.set('checkers', checkers.map((c) => ({ name: c.name, options: c.options })));
   if (isPathRef(settings.workload.name)) source.doc.setIn(['workload', 'name'], resolve(baseDir, settings.workload.name));
   for (const list of ['faults', 'timeline'] as const) {
     settings.nemesis[list]?.forEach((f, i) => {
@@ -242,7 +257,7 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
   return {
     file,
     name,
-    spec: { ...settings, seed, name },
+    spec: { ...settings, seed, name, checkers },
     seed,
     system,
     nodes,

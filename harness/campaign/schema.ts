@@ -96,6 +96,9 @@ const nemesisSchema = (faults: FaultRegistry) => z
     message: 'interval + duration must be more than 0 (the drawn schedule would start every fault at the same time)',
   });
 
+/** In a campaign's checkers: the workload's default checkers. */
+export const DEFAULT_CHECKERS = 'defaults';
+
 const checkerEntry = z.union([
   z.string(),
   z.strictObject({ name: z.string(), options: z.record(z.string(), z.unknown()).default({}) }),
@@ -168,7 +171,9 @@ function buildCampaignSchema(faults: FaultRegistry) {
       ).default(DEFAULT_MONITOR_INTERVAL_MS),
     })
     .default({ interval: DEFAULT_MONITOR_INTERVAL_MS }),
-  checkers: z.array(checkerEntry).default([]),
+  /** The checkers (faultline list checkers); absent: the workload's default checkers. The entry
+   *  `defaults` stands for those defaults, to add to them. */
+  checkers: z.array(checkerEntry).optional(),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
   /** What this campaign should find, for the detection matrix. */
   expected: z

@@ -41,7 +41,7 @@ export async function recheckRun(dir: string, registry?: Readonly<Record<string,
     ...(spec.expected && { expected: spec.expected }),
     ...(previous?.interrupted && { interrupted: previous.interrupted }),
   };
-  const checkers = spec.checkers.map((c) => (typeof c === 'string' ? { name: c, options: {} } : c));
+  const checkers = (spec.checkers ?? []).map((c) => (typeof c === 'string' ? { name: c, options: {} } : c));
   const results = await checkRunFolder(dir, meta, checkers, registry ?? shippedCheckers);
   await writeRunReport(dir, { faultStyles: faults.styles() });
   return results;

@@ -9,6 +9,8 @@ export const register: Workload<RegisterOptions> = {
   description: 'reads, writes of unique integers and deletes over a few keys, and set adds (each element a key written once), following leader hints; final reads on every node (store, raft)',
   apis: ['store', 'raft'],
   options: registerOptions,
+  /** Per-key linearizability (its ops are the kv model's), 15 s of search at most per run. */
+  checkers: [{ name: 'linearizable', options: { model: 'kv', timeLimitMs: 15_000 } }],
   generator: (options) => new RegisterGenerator(options),
   async client(options, context) {
     const api = options.api ?? context.api;
