@@ -82,7 +82,7 @@ const campaignObject = fc.record(
       ),
     ),
     monitor: either(fc.record({ interval: duration }, { requiredKeys: [] })),
-    checkers: either(fc.array(either(fc.oneof(fc.constantFrom('perf', 'linearisable'), fc.record({ name: either(fc.constantFrom('perf', 'nope')), options: fc.jsonValue({ maxDepth: 1 }) })), { maxLength: 3 }))),
+    checkers: either(fc.array(either(fc.oneof(fc.constantFrom('perf', 'linearisable'), fc.record({ name: either(fc.constantFrom('perf', 'nope')), options: fc.jsonValue({ maxDepth: 1 }) }))), { maxLength: 3 })),
     seed: either(fc.integer({ min: -1, max: 2 ** 33 })),
     expected: either(fc.record({ verdict: either(fc.constantFrom('valid', 'invalid', 'maybe')), findings: either(fc.array(fc.string())) }, { requiredKeys: [] })),
     typo: fc.jsonValue({ maxDepth: 1 }),

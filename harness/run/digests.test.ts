@@ -44,7 +44,7 @@ async function collect(system: SystemDescriptor, answers: Record<string, (reques
   const addresses = new Map<string, { host: string; port: number }>();
   for (const [id, answer] of Object.entries(answers)) addresses.set(id, await node(answer));
   const recorded: NewOp[] = [];
-  await collectDigests({ system, nodes: [...addresses.keys()], runtime: { address: (id) => addresses.get(id)! }, history: { record: (op) => void recorded.push(op) }, timeoutMs, roundMs: 20 });
+  await collectDigests({ system, nodes: [...addresses.keys()], runtime: { address: (id) => addresses.get(id)! }, history: { record: (op) => (recorded.push(op), { ...op, index: recorded.length - 1, time: 0 }) }, timeoutMs, roundMs: 20 });
   return recorded;
 }
 

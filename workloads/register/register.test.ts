@@ -87,7 +87,7 @@ describe('register generator', () => {
 
   it('hot keys take their share of the ops; without them the keys are drawn evenly', () => {
     const count = (options: unknown): number => {
-      const g = register.generator(register.options.parse(options));
+      const g = register.generator(register.options.parse(options), new Random(1));
       const random = new Random(7);
       let k1 = 0;
       for (let i = 0; i < 2000; i++) if (g.next(0, random).key === 'k1') k1++;
@@ -98,7 +98,7 @@ describe('register generator', () => {
   });
 
   it('after a write answered by another leader, every process reads the keys written last, then goes on', () => {
-    const g = register.generator(register.options.parse({ keys: 50, readsAfterLeaderChange: 2, weights: { read: 0, write: 1, delete: 0 } }));
+    const g = register.generator(register.options.parse({ keys: 50, readsAfterLeaderChange: 2, weights: { read: 0, write: 1, delete: 0 } }), new Random(1));
     const random = new Random(3);
     g.update!(0, { f: 'write', key: 'k7', value: 1 }, { type: 'ok', node: 'n1' });
     expect(g.next(1, random).f).toBe('write'); // no change yet
