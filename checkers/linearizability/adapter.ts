@@ -19,6 +19,8 @@ export const linearizableOptions = z.strictObject({
   timeLimitMs: z.number().positive().optional(),
   /** The time budget, seconds. */
   timeLimit: z.number().positive().optional(),
+  /** The memory budget of the search's cache per key, MiB (default 512). */
+  memoryLimitMb: z.number().positive().optional(),
 });
 
 /** The time budget of the `linearizable` checker in a run when the campaign sets none: 60 s. */

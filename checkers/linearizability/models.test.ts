@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../core/op.js';
-import { checkLinearizableHistory, DEFAULT_RUN_TIME_LIMIT_MS } from './adapter.js';
+import { checkLinearizableHistory, DEFAULT_RUN_TIME_LIMIT_MS, linearizableOptions } from './adapter.js';
 import { checkLinearizability, describeUnknown } from './check.js';
 import { hashValue, valueEqual, type Model, type OpInput, type Operation } from './model.js';
 import { guessModelName, kvModel, modelByName, registerModel } from './models/index.js';
@@ -174,6 +174,7 @@ describe('checkLinearizableHistory (the registry adapter)', () => {
     expect(small.unknownReason).toBe('memory');
     expect(small.budget).toEqual({ maxCacheEntries: 500, maxCacheBytes: 1 << 20 });
     expect(describeUnknown(small, { time: 'T', memory: 'M' })).toMatch(/^1 of 1 key not decided: the memory budget \(500 cache entries or 1.00 MiB per key\) ran out after [\d,]+ search steps, [\d,]+ cache entries, [\d.]+ MiB; M$/);
+    expect(linearizableOptions.safeParse({ memoryLimitMb: 0.125 }).success).toBe(true); // a campaign may set it
     const memory = await checkLinearizableHistory(hard, { model: 'register', memoryLimitMb: 0.125 });
     expect(memory.summary).toMatch(/^unknown: 1 of 1 key not decided: the memory budget \(1,024 cache entries or 0.13 MiB per key\).*raise memoryLimitMb/);
     const seconds = await checkLinearizableHistory(hard, { model: 'register', timeLimit: 0.05 });

@@ -25,7 +25,7 @@ async function loadWith(checkers: string[]): Promise<string> {
 describe('checker options are checked at load, before any node starts', () => {
   it('linearizable refuses a misspelt option with file:line and the valid names', async () => {
     expect(await loadWith(['  - name: linearizable', '    options: {modle: kv}'])).toBe(
-      'invalid campaign: FILE:5: checkers[0].options.modle: unknown option "modle" for checker linearizable; valid options: model, initial, timeLimitMs, timeLimit',
+      'invalid campaign: FILE:5: checkers[0].options.modle: unknown option "modle" for checker linearizable; valid options: model, initial, timeLimitMs, timeLimit, memoryLimitMb',
     );
     expect(await loadWith(['  - name: linearizable', '    options:', '      timeLimitMS: 1000'])).toMatch(/^invalid campaign: FILE:6: checkers\[0\]\.options\.timeLimitMS: unknown option "timeLimitMS" for checker linearizable/);
     expect(await loadWith(['  - name: linearizable', '    options: {model: regster}'])).toMatch(/checkers\[0\]\.options\.model: .*expected register, cas-register, kv or a Model/);
