@@ -15,12 +15,12 @@
  * - self-delivery, history-skip: see reads.ts.
  */
 import type { Op } from '../../core/op.js';
-import type { CheckResult } from '../../core/result.js';
+import type { Anomaly, CheckResult } from '../../core/result.js';
 import { stringifyJson } from '../../core/json.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { callOps, pairCalls, pushTo, type Call } from '../common/calls.js';
 import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';
-import { numberOption, rejectUnknownOptions } from '../common/options.js';
+import { numberOption, rejectUnknownOptions, stringListOption } from '../common/options.js';
 import { checkHistoryReads, checkSelfDelivery } from './reads.js';
 
 export interface OrderingCheckOptions {
@@ -101,10 +101,38 @@ function ranges(ns: readonly number[]): string {
   return parts.join(', ');
 }
 
+/** The ordering checker's checks (option `checks`, default all), each with the anomaly kinds it reports. */
+export const ORDERING_CHECKS = {
+  'total-order': ['out-of-order', 'order-disagreement'],
+  'gap-free': ['gap', 'sequence-reused', 'sequence-changed'],
+  delivered: ['missing'],
+  'no-duplicates': ['duplicate'],
+  'sender-fifo': ['sender-fifo'],
+  'self-delivery': ['self-delivery'],
+  'history-reads': ['history-skip'],
+} as const satisfies Record<string, readonly string[]>;
+export type OrderingCheck = keyof typeof ORDERING_CHECKS;
+const CHECK_NAMES = Object.keys(ORDERING_CHECKS) as OrderingCheck[];
+
+/** An anomaly list that keeps only the kinds of the selected checks. */
+class SelectedAnomalies extends AnomalyList {
+  constructor(
+    limit: number | undefined,
+    private readonly kinds: ReadonlySet<string>,
+  ) {
+    super(limit);
+  }
+
+  override add(anomaly: Anomaly): void {
+    if (this.kinds.has(anomaly.kind)) super.add(anomaly);
+  }
+}
+
 export function checkOrderingHistory(history: readonly Op[], options: OrderingCheckOptions = {}): CheckResult {
   const opts = options as Record<string, unknown>;
-  rejectUnknownOptions(opts, 'ordering', ['maxAnomalies']);
-  const anomalies = new AnomalyList(numberOption(opts, 'ordering', 'maxAnomalies', { min: 1 }));
+  rejectUnknownOptions(opts, 'ordering', ['checks', 'maxAnomalies']);
+  const checks = stringListOption(opts, 'ordering', 'checks', CHECK_NAMES) ?? CHECK_NAMES;
+  const anomalies = new SelectedAnomalies(numberOption(opts, 'ordering', 'maxAnomalies', { min: 1 }), new Set(checks.flatMap((c) => ORDERING_CHECKS[c])));
 
   const { calls } = pairCalls(history);
   const clients = new Map<number, Client>();

@@ -403,3 +403,30 @@ describe('ordering checker: properties', () => {
     );
   });
 });
+
+describe('ordering checks are selectable', () => {
+  const duplicated = () => {
+    const c = new Chat();
+    c.join(1);
+    c.join(2);
+    c.publish(1, 'm1', 1);
+    c.poll(2, ['m1']);
+    c.poll(2, ['m1']);
+    c.poll(1, ['m1']);
+    c.finish(1);
+    c.finish(2);
+    return c.h.build();
+  };
+
+  it('all checks by default; a history whose only fault is a duplicate passes when no-duplicates is not selected', () => {
+    expect(checkOrderingHistory(duplicated()).anomalies.map((a) => a.kind)).toEqual(['duplicate']);
+    const without = checkOrderingHistory(duplicated(), { checks: ['total-order', 'gap-free', 'delivered', 'sender-fifo'] } as never);
+    expect(without.valid).toBe(true);
+    expect(without.anomalies).toEqual([]);
+    expect(checkOrderingHistory(duplicated(), { checks: ['no-duplicates'] } as never).valid).toBe(false);
+  });
+
+  it('an unknown check is refused with the valid ones', () => {
+    expect(() => checkOrderingHistory([], { checks: ['gapfree'] } as never)).toThrow(/option "checks" has "gapfree"; choose from: total-order, gap-free, delivered, no-duplicates, sender-fifo, self-delivery, history-reads/);
+  });
+});
