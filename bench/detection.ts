@@ -19,6 +19,7 @@ import { dirname, resolve } from 'node:path';
 import { runCampaignProcess } from './campaign-process.js';
 import { fmtS, judge, summarize, type Entry, type Role, type RunResult } from './detection-matrix.js';
 import { parseArgs } from 'node:util';
+import pLimit from 'p-limit';
 import { projectRoot } from '../harness/descriptor.js';
 import { listCampaignNames } from '../harness/campaign/find.js';
 import { loadCampaign } from '../harness/campaign/load.js';
@@ -92,26 +93,23 @@ async function main(): Promise<void> {
   const queue = entries.flatMap((e) => seeds.map((seed) => ({ e, seed })));
   process.stdout.write(`detection: ${entries.length} campaigns x ${seeds.length} seeds = ${queue.length} runs, ${jobs} at a time\n`);
   const runs: RunResult[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < queue.length) {
-      const { e, seed } = queue[next++]!;
-      let r = await runOnce(e, seed, runtime);
-      if (r.exitCode === 3 && r.wallMs < 5000) {
-        // Most often dist/ being rebuilt under our feet: one more try, said in the note.
-        await new Promise((res) => setTimeout(res, 3000));
-        const first = r.note;
-        r = await runOnce(e, seed, runtime);
-        r.note = `${r.note}${r.note ? '; ' : ''}retried after: ${first}`;
-      }
-      runs.push(r);
-      process.stdout.write(
-        `  ${r.pass ? 'pass' : 'FAIL'}  ${e.name} seed ${seed}: exit ${r.exitCode} in ${fmtS(r.wallMs)}` +
-          `${Object.keys(r.kinds).length ? ` [${Object.keys(r.kinds).join(', ')}]` : ''}${r.note ? ` ${r.note}` : ''}\n`,
-      );
+  const limit = pLimit(jobs);
+  const one = async ({ e, seed }: (typeof queue)[number]): Promise<void> => {
+    let r = await runOnce(e, seed, runtime);
+    if (r.exitCode === 3 && r.wallMs < 5000) {
+      // Most often dist/ being rebuilt under our feet: one more try, said in the note.
+      await new Promise((res) => setTimeout(res, 3000));
+      const first = r.note;
+      r = await runOnce(e, seed, runtime);
+      r.note = `${r.note}${r.note ? '; ' : ''}retried after: ${first}`;
     }
+    runs.push(r);
+    process.stdout.write(
+      `  ${r.pass ? 'pass' : 'FAIL'}  ${e.name} seed ${seed}: exit ${r.exitCode} in ${fmtS(r.wallMs)}` +
+        `${Object.keys(r.kinds).length ? ` [${Object.keys(r.kinds).join(', ')}]` : ''}${r.note ? ` ${r.note}` : ''}\n`,
+    );
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, worker));
+  await Promise.all(queue.map((job) => limit(() => one(job))));
   runs.sort((a, b) => a.campaign.localeCompare(b.campaign) || a.seed - b.seed);
 
   const { markdown, regressions } = summarize(entries, runs, seeds);
