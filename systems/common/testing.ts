@@ -30,7 +30,8 @@ export function builtEntry(relative: string): string {
   if (!existsSync(file)) throw new Error(`${relative} is missing: ${hint}`);
   for (const srcDir of [dirname(relative).replace(/^dist\//, ''), 'systems/common']) {
     for (const name of readdirSync(join(root, srcDir))) {
-      if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
+      // Tests and test support (tsconfig.json's exclude: testing.ts, test-*.ts) are not built.
+      if (!name.endsWith('.ts') || name.endsWith('.test.ts') || /^test(ing|-.+)\.ts$/.test(name)) continue;
       const js = join(root, 'dist', srcDir, name.replace(/\.ts$/, '.js'));
       if (!existsSync(js) || statSync(join(root, srcDir, name)).mtimeMs > statSync(js).mtimeMs) {
         throw new Error(`dist/${srcDir}/${name.replace(/\.ts$/, '.js')} is missing or older than its source: ${hint}`);
