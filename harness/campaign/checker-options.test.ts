@@ -61,4 +61,15 @@ describe("a workload's default checkers", () => {
     const smoke = await loadCampaign('raft-smoke', { registries: defaultRegistries() });
     expect(smoke.checkers[0]).toEqual(linearizable);
   });
+
+  it('the queue and chat workloads bring their own checker, and their shipped campaigns use it', async () => {
+    for (const [name, checker] of [['queue', 'queue'], ['chat', 'ordering']] as const) {
+      const file = join(dir, `${name}-${Math.random().toString(36).slice(2)}.yaml`);
+      writeFileSync(file, [`system: ${name}`, `workload: {name: ${name}}`, ''].join('\n'));
+      const none = await loadCampaign(file, { registries: defaultRegistries() });
+      expect(none.checkers.map((c) => c.name)).toEqual([checker]);
+      const shipped = await loadCampaign(`${name}-partitions`, { registries: defaultRegistries() });
+      expect(shipped.checkers.map((c) => c.name)).toEqual([checker, 'perf']);
+    }
+  });
 });

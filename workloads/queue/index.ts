@@ -8,6 +8,8 @@ export const queue: Workload<QueueOptions> = {
   description: 'producers enqueue unique payloads, workers dequeue and complete (or abandon) them, then a final drain (queue)',
   apis: ['queue'],
   options: queueOptions,
+  /** Lost, duplicated, resurrected, unexpected and stuck tasks. */
+  checkers: ['queue'],
   generator: (options) => new QueueGenerator(options),
   client: async (options, context) => new QueueClient(options, context),
 };
