@@ -78,3 +78,15 @@ interface ProgressEvent {
   error?: string;
   errorDetail?: { message?: string };
 }
+
+/** `work`, or a rejection with the signal's reason as soon as `signal` aborts (`work` then goes
+ *  on unobserved: pass it the signal too so that it ends). */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -81,6 +81,9 @@ export function contextHash(spec: ImageSpec, baseImageId: string): { hash: strin
 export interface EnsureOptions extends BaseImageOptions {
   /** Rebuild even when the image is up to date. */
   force?: boolean;
+  /** Ends the build (its request to the engine is closed: the engine cancels it, nothing is
+   *  tagged) and rejects with an AbortError. */
+  signal?: AbortSignal;
 }
 
 /** Builds `spec` unless an image with the same context hash exists. Returns true when it built.
@@ -99,6 +102,7 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Ensu
     }
   };
   if (!options.force && (await current())?.hash === hash) return false;
+  options.signal?.throwIfAborted();
   return withLock(`image-${spec.kind}`, async () => {
     const before = await current();
     if (!options.force && before?.hash === hash) return false; // another process built it meanwhile
@@ -112,11 +116,20 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Ensu
         labels: { [LABEL.owner]: 'true', [LABEL.image]: spec.kind, [LABEL.context]: hash },
         rm: true,
         forcerm: true,
+        ...(options.signal && { abortSignal: options.signal }),
       },
     );
-    await followProgress(docker, stream, (line) => {
-      if (/^(Step|Successfully built)/.test(line)) log(`  ${line}`);
-    });
+    options.signal?.throwIfAborted();
+    const destroy = (): void => (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+    options.signal?.addEventListener('abort', destroy, { once: true });
+    try {
+      await followProgress(docker, stream, (line) => {
+        if (/^(Step|Successfully built)/.test(line)) log(`  ${line}`);
+      });
+    } finally {
+      options.signal?.removeEventListener('abort', destroy);
+    }
+    options.signal?.throwIfAborted();
     // The build it replaced, now untagged (kept while a container still uses it).
     if (before && before.id !== (await current())?.id) await removeIfUntagged(docker, before.id);
     // Older builds that a container still used when they were replaced (by this process or
@@ -124,7 +137,7 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Ensu
     // under the build lock of this kind, so no build of it is between its commit and its tag.
     await removeUnusedOldBuilds(docker, spec.kind);
     return true;
-  });
+  }, undefined, options.signal);
 }
 
 /**

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive } from '../runtime/leftovers.js';
 
-export async function withLock<T>(name: string, work: () => Promise<T>, timeoutMs = 10 * 60_000): Promise<T> {
+/** Runs `work` holding the lock `name`; waiting for it ends (AbortError) when `signal` aborts. */
+export async function withLock<T>(name: string, work: () => Promise<T>, timeoutMs = 10 * 60_000, signal?: AbortSignal): Promise<T> {
   const dir = join(tmpdir(), `faultline-lock-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -27,7 +28,7 @@ export async function withLock<T>(name: string, work: () => Promise<T>, timeoutM
       }
       if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) rmSync(dir, { recursive: true, force: true });
       else if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for the lock ${dir} (held by pid ${owner})`);
-      else await sleep(200);
+      else await sleep(200, undefined, signal && { signal });
     }
   }
   try {

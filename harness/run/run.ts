@@ -113,7 +113,12 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       },
       log: (line) => progress.event(line),
     });
-    const upstreams = await runtime.prepare(nodes);
+    // Ctrl-C while images are built or the runtime gets ready (docker) stops it at once.
+    const upstreams = await runtime.prepare(nodes, signal).catch((err: unknown) => {
+      if (stopped()) throw new UserError(`interrupted (${interrupted}) before the run started`);
+      throw err;
+    });
+    if (stopped()) throw new UserError(`interrupted (${interrupted}) before the run started`);
     // A runtime with a Toxiproxy of its own (docker: a container on the run's network) uses it.
     runtimeProxy = runtime.toxiproxyUrl;
     const given = runtimeProxy ?? settings.toxiproxyUrl ?? process.env.TOXIPROXY_URL;

@@ -14,9 +14,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { dockerClient, dockerUnavailable, LABEL, runLabels } from '../docker/client.js';
+import { abortable, dockerClient, dockerUnavailable, LABEL, runLabels } from '../docker/client.js';
 import { imageExists } from '../docker/base-image.js';
-import { ensureImage, systemImage, toxiproxyImage } from '../docker/images.js';
+import { ensureImage, systemImage, toxiproxyImage, type ImageSpec } from '../docker/images.js';
 import { removeDeadRuns } from '../docker/leftovers.js';
 import { ContainerRuntime, ignoreGone, type NodeContainer } from './docker/containers.js';
 import { createComposeRuntime } from './docker/compose.js';
@@ -79,27 +79,34 @@ export class DockerRuntime extends ContainerRuntime {
     return { ...runLabels(this.options.runId), [LABEL.system]: this.options.system.name, ...extra };
   }
 
-  async prepare(ids: readonly string[]): Promise<Map<string, Endpoint>> {
+  async prepare(ids: readonly string[], signal?: AbortSignal): Promise<Map<string, Endpoint>> {
     const log = this.options.log ?? (() => undefined);
-    const why = await dockerUnavailable(this.docker);
+    // On abort (Ctrl-C): a build's request is closed (the engine cancels it, nothing is tagged),
+    // the Toxiproxy wait ends, and no further object is made; destroy() removes the ones made.
+    const step = <T>(work: Promise<T>): Promise<T> => abortable(work, signal);
+    const why = await step(dockerUnavailable(this.docker));
     if (why) throw new RuntimeError(`the docker runtime needs a Docker engine: ${why}`);
-    for (const runId of await removeDeadRuns(this.docker)) log(`removed containers and networks left by run ${runId}`);
+    for (const runId of await step(removeDeadRuns(this.docker))) log(`removed containers and networks left by run ${runId}`);
     this.ids = [...ids];
     this.image = systemImage(this.options.system).ref;
-    try {
-      await ensureImage(this.docker, systemImage(this.options.system), { log });
-    } catch (err) {
-      throw new RuntimeError(`cannot build ${this.image}: ${(err as Error).message}`);
-    }
+    const build = async (spec: ImageSpec, ref: string): Promise<void> => {
+      try {
+        await step(ensureImage(this.docker, spec, { log, ...(signal && { signal }) }));
+      } catch (err) {
+        signal?.throwIfAborted();
+        throw new RuntimeError(`cannot build ${ref}: ${(err as Error).message}`);
+      }
+    };
+    await build(systemImage(this.options.system), this.image);
     const proxyImage = this.options.toxiproxyImage ?? process.env.TOXIPROXY_IMAGE ?? toxiproxyImage.ref;
-    if (proxyImage === toxiproxyImage.ref) {
-      await ensureImage(this.docker, toxiproxyImage, { log }).catch((err: Error) => {
-        throw new RuntimeError(`cannot build ${proxyImage}: ${err.message}`);
-      });
-    } else if (!(await imageExists(this.docker, proxyImage))) {
+    if (proxyImage === toxiproxyImage.ref) await build(toxiproxyImage, proxyImage);
+    else if (!(await step(imageExists(this.docker, proxyImage)))) {
       throw new RuntimeError(`TOXIPROXY_IMAGE=${proxyImage}: the Docker engine does not have this image (docker pull it first)`);
     }
+    // Each object is kept as soon as it exists (even when the signal aborted meanwhile), so
+    // destroy() removes it.
     this.network = await this.docker.createNetwork({ Name: this.name, Driver: 'bridge', CheckDuplicate: true, Labels: this.labels({}) });
+    signal?.throwIfAborted();
     this.proxy = await this.docker.createContainer({
       name: `${this.name}-toxiproxy`,
       Image: proxyImage,
@@ -108,9 +115,10 @@ export class DockerRuntime extends ContainerRuntime {
       HostConfig: { NetworkMode: this.name },
       NetworkingConfig: { EndpointsConfig: { [this.name]: { Aliases: ['toxiproxy'] } } },
     });
+    signal?.throwIfAborted();
     await this.proxy.start();
     this.proxyIp = await this.ipOf(this.proxy);
-    await waitForToxiproxy(this.toxiproxyUrl!, proxyImage, 20_000);
+    await waitForToxiproxy(this.toxiproxyUrl!, proxyImage, 20_000, signal);
     // Upstreams are seen from the Toxiproxy container: the nodes' names on the run's network.
     return new Map(ids.map((id) => [id, { host: id, port: this.options.system.port }]));
   }
@@ -156,12 +164,15 @@ export class DockerRuntime extends ContainerRuntime {
   }
 }
 
-/** Resolves once a Toxiproxy API answers GET /version. */
-export async function waitForToxiproxy(url: string, what: string, timeoutMs: number): Promise<void> {
+/** Resolves once a Toxiproxy API answers GET /version; rejects (the signal's reason) within a
+ *  second of `signal` aborting. */
+export async function waitForToxiproxy(url: string, what: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const { hostname, port } = new URL(url);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    signal?.throwIfAborted();
     const answer = await getJson({ host: hostname, port: Number(port) }, '/version', 1000);
+    signal?.throwIfAborted();
     if (!('error' in answer)) return;
     if (Date.now() > deadline) throw new RuntimeError(`the Toxiproxy container (${what}) did not answer on ${url}: ${answer.error}`);
     await sleep(100);

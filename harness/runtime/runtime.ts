@@ -37,8 +37,10 @@ export interface Runtime {
    *  prepare(). The engine uses it instead of TOXIPROXY_URL / the embedded one, and removes the
    *  run's proxies from it before destroy(). */
   readonly toxiproxyUrl?: string;
-  /** Fixes where each node will listen (the proxies' upstreams). Called once, before any start. */
-  prepare(nodes: readonly string[]): Promise<Map<string, Endpoint>>;
+  /** Fixes where each node will listen (the proxies' upstreams). Called once, before any start.
+   *  When `signal` aborts (Ctrl-C), stops within a second or so (docker: an image build or the
+   *  wait for its Toxiproxy) and rejects; destroy() then removes what it made. */
+  prepare(nodes: readonly string[], signal?: AbortSignal): Promise<Map<string, Endpoint>>;
   /** Where a node listens, as reachable from the harness (the proxy upstream). */
   address(id: string): Endpoint;
   /** Starts a node (returns once it was launched; see waitHealthy). */

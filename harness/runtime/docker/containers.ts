@@ -36,7 +36,7 @@ export abstract class ContainerRuntime implements Runtime {
   abstract readonly kind: string;
   abstract readonly proxyHosts: ProxyHosts;
   abstract readonly toxiproxyUrl: string | undefined;
-  abstract prepare(nodes: readonly string[]): Promise<Map<string, Endpoint>>;
+  abstract prepare(nodes: readonly string[], signal?: AbortSignal): Promise<Map<string, Endpoint>>;
   abstract start(launch: NodeLaunch): Promise<void>;
   abstract destroy(): Promise<void>;
 
