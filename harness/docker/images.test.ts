@@ -2,7 +2,8 @@
  * Images: the COPY sources of the Dockerfiles, the base image made from this host's Node.js
  * (runs `node`), and up-to-date images left alone.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,30 @@ describe.skipIf(why !== undefined)(`images on the engine${why ? ` (skipped: ${wh
     const info = await docker.getImage(toxiproxyImage.ref).inspect();
     expect(info.Config.Labels).toMatchObject({ [LABEL.owner]: 'true', [LABEL.image]: 'toxiproxy' });
     expect(info.Config.Labels?.[LABEL.context]).toMatch(/^[0-9a-f]{16}$/);
+  }, 120_000);
+
+  it('a build whose signal aborts rejects at once, tags nothing and lets go of its lock', async () => {
+    const kind = `test-abort-${process.pid}`;
+    const spec = { ref: `faultline-${kind}:latest`, kind, dockerfile: systemImage(findSystem('raft')).dockerfile };
+    const abort = new AbortController();
+    let aborted = 0;
+    const log = (line: string): void => {
+      if (!line.startsWith('building')) return;
+      aborted = Date.now();
+      abort.abort(new Error('stopped (test)'));
+    };
+    try {
+      await expect(ensureImage(docker, spec, { log, signal: abort.signal })).rejects.toThrow('stopped (test)');
+      const took = Date.now() - aborted;
+      console.log(`image build aborted: rejected ${took} ms after the abort`);
+      expect(aborted).toBeGreaterThan(0);
+      expect(took).toBeLessThan(5000);
+      await new Promise((r) => setTimeout(r, 2000)); // anything the engine still did in that time
+      await expect(docker.getImage(spec.ref).inspect()).rejects.toMatchObject({ statusCode: 404 });
+      expect(existsSync(join(tmpdir(), `faultline-lock-image-${kind}`))).toBe(false);
+    } finally {
+      await docker.getImage(spec.ref).remove({ force: true }).catch(() => undefined);
+    }
   }, 120_000);
 
   it('removes the replaced builds of a kind that no container uses, keeps one in use until it is free', async () => {

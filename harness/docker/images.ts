@@ -107,6 +107,7 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Ensu
     const before = await current();
     if (!options.force && before?.hash === hash) return false; // another process built it meanwhile
     log(`building ${spec.ref} from ${spec.dockerfile} (BASE_IMAGE=${base})`);
+    // Aborted: the signal's reason, whatever the engine's client made of it.
     const stream = await docker.buildImage(
       { context: projectRoot, src: [spec.dockerfile, ...sources] },
       {
@@ -118,7 +119,10 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Ensu
         forcerm: true,
         ...(options.signal && { abortSignal: options.signal }),
       },
-    );
+    ).catch((err: unknown) => {
+      options.signal?.throwIfAborted();
+      throw err;
+    });
     options.signal?.throwIfAborted();
     const destroy = (): void => (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
     options.signal?.addEventListener('abort', destroy, { once: true });
@@ -126,6 +130,9 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Ensu
       await followProgress(docker, stream, (line) => {
         if (/^(Step|Successfully built)/.test(line)) log(`  ${line}`);
       });
+    } catch (err) {
+      options.signal?.throwIfAborted();
+      throw err;
     } finally {
       options.signal?.removeEventListener('abort', destroy);
     }
