@@ -16,6 +16,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { positiveInt } from './args.js';
 import { runCampaignProcess } from './campaign-process.js';
 import { fmtS, judge, summarize, type Entry, type Role, type RunResult } from './detection-matrix.js';
 import { parseArgs } from 'node:util';
@@ -31,13 +32,6 @@ const CORRECT_KINDS = ['partitions', 'crashes', 'mixed'];
 function usage(message: string): never {
   process.stderr.write(`detection: ${message}\nusage: npm run detection -- [--seeds N] [--jobs N] [--only TEXT] [--out FILE] [--runtime process|docker]\n`);
   process.exit(3);
-}
-
-function positiveInt(raw: string | undefined, name: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) usage(`--${name} must be a positive integer, got "${raw}"`);
-  return n;
 }
 
 async function selectCampaigns(only: string | undefined): Promise<Entry[]> {
@@ -82,8 +76,8 @@ async function main(): Promise<void> {
   } catch (err) {
     usage((err as Error).message);
   }
-  const seedCount = positiveInt(values.seeds, 'seeds', 5);
-  const jobs = positiveInt(values.jobs, 'jobs', 1);
+  const seedCount = positiveInt(values.seeds, 'seeds', 5, usage);
+  const jobs = positiveInt(values.jobs, 'jobs', 1, usage);
   const runtime = values.runtime ?? 'process';
   const out = resolve(projectRoot, values.out ?? 'runs/detection.md');
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);

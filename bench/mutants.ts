@@ -22,6 +22,7 @@ import { loadCampaign } from '../harness/campaign/load.js';
 import { defaultRegistries } from '../harness/campaign/registries.js';
 import { projectRoot } from '../harness/descriptor.js';
 import { MUTANT_ENV, mutantList, type MutantSystem } from '../systems/common/mutants.js';
+import { positiveInt } from './args.js';
 import { runCampaignProcess } from './campaign-process.js';
 import { judge } from './detection-matrix.js';
 import { killed, mutantsMarkdown, type MutantEntry, type MutantRun } from './mutants-score.js';
@@ -36,13 +37,6 @@ function usage(message: string): never {
     `mutants: ${message}\nusage: npm run mutants -- [--only TEXT] [--seeds N] [--jobs N] [--time-limit S] [--all-campaigns] [--baseline] [--no-mutants] [--runtime process|docker] [--out FILE]\n`,
   );
   process.exit(3);
-}
-
-function positiveInt(raw: string | undefined, name: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) usage(`--${name} must be a positive integer, got "${raw}"`);
-  return n;
 }
 
 interface Campaign {
@@ -114,8 +108,8 @@ async function main(): Promise<void> {
     usage((err as Error).message);
   }
   if (values.merge !== undefined) return merge(values.merge.split(',').filter(Boolean), resolve(projectRoot, values.out ?? 'runs/mutants.md'));
-  const seeds = Array.from({ length: positiveInt(values.seeds, 'seeds', 1) }, (_, i) => i + 1);
-  const jobs = positiveInt(values.jobs, 'jobs', 1);
+  const seeds = Array.from({ length: positiveInt(values.seeds, 'seeds', 1, usage) }, (_, i) => i + 1);
+  const jobs = positiveInt(values.jobs, 'jobs', 1, usage);
   const runtime = values.runtime ?? 'process';
   if (runtime !== 'process' && runtime !== 'docker') usage(`--runtime must be process or docker, got "${runtime}"`);
   let timeLimitMs: number | undefined;
