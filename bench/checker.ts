@@ -8,8 +8,8 @@
  * Env: BENCH_RUNS (default 7), HISTORIES (default ../shared/histories), FAMILIES=0 (skip the
  * families), FAMILY_TIME_LIMIT (seconds, default 20), PORCUPINE (a porcupine driver).
  */
-import { spawn } from 'node:child_process';
 import { benchFamilies } from './checker-families.js';
+import { runNodeTimed } from './timed-process.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,6 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const HISTORIES = resolve(ROOT, process.env['HISTORIES'] ?? '../shared/histories');
 const RUNS = Math.max(1, Number(process.env['BENCH_RUNS'] ?? 7));
-const TIME = '/usr/bin/time';
 
 /** The options each set's README semantics call for. */
 const SETS: Record<string, string[]> = {
@@ -36,35 +35,21 @@ interface Run {
   code: number;
 }
 
-function runOnce(args: string[]): Promise<Run> {
-  const useTime = existsSync(TIME);
-  const cmd = useTime ? TIME : process.execPath;
-  const argv = useTime ? ['-f', 'FAULTLINE_BENCH %e %M %U %S', process.execPath, ...args] : args;
-  return new Promise((done, fail) => {
-    const started = performance.now();
-    const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - started;
-      const results = stdout
-        .trim()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { valid?: unknown; elapsedMs?: number });
-      const m = /FAULTLINE_BENCH ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
-      done({
-        wallMs,
-        ...(m ? { peakKb: Number(m[2]), cpuMs: (Number(m[3]) + Number(m[4])) * 1000 } : {}),
-        checkMs: results.reduce((s, r) => s + (r.elapsedMs ?? 0), 0),
-        verdicts: results.map((r) => r.valid),
-        code: code ?? -1,
-      });
-    });
-  });
+async function runOnce(args: string[]): Promise<Run> {
+  const run = await runNodeTimed(args, { cwd: ROOT });
+  const results = run.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { valid?: unknown; elapsedMs?: number });
+  return {
+    wallMs: run.wallMs,
+    ...(run.peakKb !== undefined ? { peakKb: run.peakKb } : {}),
+    ...(run.cpuMs !== undefined ? { cpuMs: run.cpuMs } : {}),
+    checkMs: results.reduce((s, r) => s + (r.elapsedMs ?? 0), 0),
+    verdicts: results.map((r) => r.valid),
+    code: run.code,
+  };
 }
 
 const median = (xs: number[]): number => {

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RunRecord } from './run-record.js';
 
 export type Role = 'bug' | 'correct' | 'claim';
 
@@ -15,19 +16,8 @@ export interface Entry {
   timeLimitMs: number;
 }
 
-export interface RunResult {
-  campaign: string;
-  seed: number;
-  exitCode: number;
-  wallMs: number;
-  /** Anomaly kinds found, with how many. */
-  kinds: Record<string, number>;
-  /** Seconds into the run of the first op that completes a witness of an expected finding. */
-  firstEvidenceS?: number;
-  folder?: string;
+export interface RunResult extends RunRecord {
   pass: boolean;
-  /** Why it did not pass, or what is notable. */
-  note: string;
 }
 
 interface ResultsFile {

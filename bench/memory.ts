@@ -5,15 +5,14 @@
  * /usr/bin/time) with the verdict. The histories are deleted afterwards.
  * Env: BENCH_MB (size of each history, default 200), BENCH_KEEP=1 keeps the files.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runNodeTimed } from './timed-process.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const MB = Math.max(1, Number(process.env['BENCH_MB'] ?? 200));
-const TIME = '/usr/bin/time';
 
 interface GenOp {
   process: number;
@@ -103,35 +102,20 @@ interface Measured {
   verdict: string;
 }
 
-function measure(file: string): Promise<Measured> {
-  const useTime = existsSync(TIME);
-  const args = [join(ROOT, 'bin/faultline.js'), 'check', '--json', file];
-  const cmd = useTime ? TIME : process.execPath;
-  const argv = useTime ? ['-f', 'FAULTLINE_BENCH %e %M %U %S', process.execPath, ...args] : args;
-  return new Promise((done, fail) => {
-    const started = performance.now();
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      const m = /FAULTLINE_BENCH ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
-      const line = stdout.split('\n').find((l) => l.startsWith('{'));
-      let verdict = stderr.split('\n').find((l) => l.startsWith('faultline:'))?.slice(0, 200) ?? `no output (exit ${code})`;
-      if (line) {
-        const r = JSON.parse(line) as { valid?: unknown; operations?: number; error?: string };
-        verdict = r.error !== undefined ? `error: ${r.error}` : `valid=${String(r.valid)}, ${r.operations} ops`;
-      }
-      done({
-        wallS: (performance.now() - started) / 1000,
-        ...(m ? { cpuS: Number(m[3]) + Number(m[4]), peakMb: Number(m[2]) / 1024 } : {}),
-        code: code ?? -1,
-        verdict,
-      });
-    });
-  });
+async function measure(file: string): Promise<Measured> {
+  const run = await runNodeTimed([join(ROOT, 'bin/faultline.js'), 'check', '--json', file]);
+  const line = run.stdout.split('\n').find((l) => l.startsWith('{'));
+  let verdict = run.stderr.split('\n').find((l) => l.startsWith('faultline:'))?.slice(0, 200) ?? `no output (exit ${run.code})`;
+  if (line) {
+    const r = JSON.parse(line) as { valid?: unknown; operations?: number; error?: string };
+    verdict = r.error !== undefined ? `error: ${r.error}` : `valid=${String(r.valid)}, ${r.operations} ops`;
+  }
+  return {
+    wallS: run.wallMs / 1000,
+    ...(run.cpuMs !== undefined && run.peakKb !== undefined ? { cpuS: run.cpuMs / 1000, peakMb: run.peakKb / 1024 } : {}),
+    code: run.code,
+    verdict,
+  };
 }
 
 async function main(): Promise<void> {

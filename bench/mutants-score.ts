@@ -3,20 +3,11 @@
  * per mutant, per system and in total, and the false alarms of the unmutated baseline. Pure.
  */
 import type { MutantInfo, MutantSystem } from '../systems/common/mutants.js';
+import type { RunRecord } from './run-record.js';
 
-export interface MutantRun {
+export interface MutantRun extends RunRecord {
   /** The mutant, or undefined for a baseline run of the unmutated system. */
   mutant: string | undefined;
-  campaign: string;
-  seed: number;
-  exitCode: number;
-  wallMs: number;
-  /** Anomaly kinds found, with how many. */
-  kinds: Record<string, number>;
-  /** Seconds into the run of the first op that completes a witness of any finding. */
-  firstEvidenceS?: number;
-  folder?: string;
-  note: string;
 }
 
 export interface MutantEntry {
