@@ -101,9 +101,12 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
   else signal?.addEventListener('abort', onAbort, { once: true });
   const stopped = (): boolean => interrupted !== undefined;
 
+  // the toxics' per-connection choices (embedded server or the runtime's proxy container) come from the run's seed
+  const proxySeed = root.fork('toxiproxy').seed;
   try {
     runtime = await createRuntime(settings.runtime, {
       system,
+      proxySeed,
       runId: folder.runId,
       runDir: dir,
       ...(settings.attach && { attach: settings.attach }),
@@ -127,8 +130,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       record.toxiproxy = { url: given, prefix };
       writeRunRecord(record);
     }
-    // the embedded server draws its toxics' per-connection choices from the run's seed (--seed replays them)
-    if (!given) proxy = await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0, seed: root.fork('toxiproxy').seed });
+    if (!given) proxy = await startEmbeddedToxiproxy({ host: '127.0.0.1', port: 0, seed: proxySeed });
     const toxiproxyUrl = given ?? proxy!.url;
     progress.event(`toxiproxy: ${toxiproxyUrl}${proxy ? ' (embedded)' : runtimeProxy ? ` (${settings.runtime} runtime)` : ''}`);
     const netLog = join(dir, RUN_FILES.net);

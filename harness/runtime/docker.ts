@@ -110,7 +110,8 @@ export class DockerRuntime extends ContainerRuntime {
     this.proxy = await this.docker.createContainer({
       name: `${this.name}-toxiproxy`,
       Image: proxyImage,
-      Cmd: ['-host=0.0.0.0', `-port=${TOXIPROXY_API_PORT}`],
+      // -seed: the toxics' per-connection choices replay with the run's seed (both images take it)
+      Cmd: ['-host=0.0.0.0', `-port=${TOXIPROXY_API_PORT}`, ...(this.options.proxySeed === undefined ? [] : [`-seed=${this.options.proxySeed}`])],
       Labels: this.labels({ [LABEL.role]: 'toxiproxy' }),
       HostConfig: { NetworkMode: this.name },
       NetworkingConfig: { EndpointsConfig: { [this.name]: { Aliases: ['toxiproxy'] } } },

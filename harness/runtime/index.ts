@@ -17,6 +17,9 @@ export interface RuntimeOptions {
   onPids?: (pids: Record<string, number>) => void;
   /** Progress lines of the runtime (docker: image builds, leftovers removed). */
   log?: (line: string) => void;
+  /** Seed of the random choices of a Toxiproxy the runtime starts itself (docker: the proxy
+   *  container's `-seed`), so a run replayed with --seed hits the same connections. */
+  proxySeed?: number;
   /** docker runtime: use the nodes and Toxiproxy of an already-running compose project instead
    *  of making containers (`faultline run --attach compose/raft.yml`). */
   attach?: AttachOptions;
