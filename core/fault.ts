@@ -94,6 +94,10 @@ export interface FaultContext {
   act(f: string, value: Record<string, unknown>, node: string | undefined, apply: () => Promise<unknown>, describe?: () => string): Promise<boolean>;
   /** State the faults of this kind share for one run (overlapping partitions), made by `init`. */
   shared<T>(init: () => T): T;
+  /** Waits `ms` between the steps of a fault made of several (a partition, then the leader's
+   *  kill). Resolves true after `ms`, or false at once when the nemesis is stopping (the main
+   *  phase ended, or Ctrl-C): the fault then skips its remaining steps. */
+  sleep(ms: number): Promise<boolean>;
 }
 
 /** A started fault: what it is (for progress lines) and how it ends. */

@@ -163,7 +163,7 @@ describe('loadCampaign', () => {
 
   it('refuses an unknown partition shape, listing the shapes', async () => {
     const err = await problemOf(good().replace('shapes: [halves]', 'shapes: [thirds]'));
-    expect(err.message).toMatch(/:13: nemesis\.faults\[0\]\.shapes\[0\]: "thirds" is not allowed; valid choices: halves, majority-ring/);
+    expect(err.message).toMatch(/:13: nemesis\.faults\[0\]\.shapes\[0\]: "thirds" is not allowed; valid choices: halves, majorities-ring, majority-ring/);
   });
 
   it('refuses an unknown node in a timeline', async () => {

@@ -69,14 +69,45 @@ export type TimelineEntry = FaultSpec & { at: number; duration?: number };
 /** The most faults one run may plan (timeline entries plus the drawn schedule). */
 export const MAX_PLANNED_FAULTS = 10_000;
 
-/** How many faults the drawn schedule starts before the time limit (0 when it draws none). */
-export function scheduledFaultCount(nemesis: { interval: number; duration: number; start?: number | undefined; faults: readonly unknown[] }, timeLimitMs: number): number {
+/** Faults in quick succession: a slot of the drawn schedule holds `count` faults of `duration`
+ *  each, `gap` apart (drawn from the seed), instead of one. */
+export interface BurstSettings {
+  chance: number;
+  count: number;
+  duration?: number | undefined;
+  gap: { min: number; max: number };
+}
+
+/** The most faults the drawn schedule starts before the time limit (0 when it draws none): exact
+ *  without bursts, an upper bound with them (every slot a burst, every gap the shortest). */
+export function scheduledFaultCount(
+  nemesis: { interval: number; duration: number; start?: number | undefined; faults: readonly unknown[]; burst?: BurstSettings | undefined },
+  timeLimitMs: number,
+): number {
   if (nemesis.faults.length === 0) return 0;
   const first = nemesis.start ?? nemesis.interval;
   if (first >= timeLimitMs) return 0;
-  const step = nemesis.interval + nemesis.duration;
-  return step > 0 ? Math.ceil((timeLimitMs - first) / step) : Infinity;
+  const { burst } = nemesis;
+  const burstSlot = burst ? burst.count * (burst.duration ?? nemesis.duration) + (burst.count - 1) * burst.gap.min : 0;
+  const slot = !burst ? nemesis.duration : burst.chance >= 1 ? burstSlot : Math.min(nemesis.duration, burstSlot);
+  const step = nemesis.interval + slot;
+  return step > 0 ? Math.ceil((timeLimitMs - first) / step) * (burst ? burst.count : 1) : Infinity;
 }
+
+const burstSchema = z
+  .strictObject({
+    /** The chance (seeded) that a slot of the schedule is a burst rather than one fault. */
+    chance: z.number().min(0).max(1).default(1),
+    /** Faults in a burst. */
+    count: z.number().int().min(2).max(100).default(3),
+    /** How long each fault of a burst lasts (default: nemesis.duration). */
+    duration: durationBetween({ positive: true }).optional(),
+    /** Time between one fault's end and the next one's start, drawn from the seed in [min, max]. */
+    gap: z
+      .strictObject({ min: durationMs.default(100), max: durationMs.default(900) })
+      .refine((g) => g.min <= g.max, { message: 'gap.min must be at most gap.max' })
+      .default({ min: 100, max: 900 }),
+  });
 
 const nemesisSchema = (faults: FaultRegistry) => z
   .strictObject({
@@ -88,6 +119,8 @@ const nemesisSchema = (faults: FaultRegistry) => z
     start: durationMs.optional(),
     /** The faults to draw from (seeded). */
     faults: z.array(taggedFault<FaultSpec>(faults, {})).default([]),
+    /** Slots of the drawn schedule that hold several faults in quick succession. */
+    burst: burstSchema.optional(),
     /** Faults at fixed times (each entry starts at `at`), alone or on top of the drawn schedule. */
     timeline: z.array(taggedFault<TimelineEntry>(faults, { at: durationMs, duration: durationMs.optional() })).max(MAX_PLANNED_FAULTS).optional(),
   })

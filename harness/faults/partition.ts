@@ -13,7 +13,8 @@ const PARTITION_SHAPES = partitionShapeNames as readonly [PartitionShapeName, ..
 export interface PartitionFaultPlan {
   shape: PartitionShapeName;
   mode: PartitionMode;
-  /** Fixed at plan time, except for isolate-leader (the leader is known only when it starts). */
+  /** Fixed at plan time, except for isolate-leader and isolate-follower (the leader is known
+   *  only when it starts). */
   partition?: PartitionPlan;
   /** Why the shape could not be planned (the fault is then recorded as failed). */
   error?: string;
@@ -22,9 +23,11 @@ export interface PartitionFaultPlan {
 /** One sentence per shape, for `faultline list nemeses` (partition/<shape>). */
 export const PARTITION_SHAPE_DESCRIPTIONS: Record<PartitionShapeName, string> = {
   halves: 'the nodes split into two halves, the first half the majority',
-  'majority-ring': 'every node sees a majority, but each a different one (no two agree on it)',
+  'majorities-ring': 'every node sees a majority, but each a different one (no two agree on it; Jepsen\'s majorities-ring)',
+  'majority-ring': 'the same as majorities-ring (its earlier name, still accepted)',
   'isolate-one': 'one node cut off from all others',
-  'isolate-leader': 'the current leader (from the status monitor) cut off from all others',
+  'isolate-leader': 'the current leader (from the status monitor) cut off from its peers; clients still reach it (no partition shape cuts client links), so it takes writes it cannot commit and may serve reads while deposed',
+  'isolate-follower': 'one node that is not the current leader (from the status monitor) cut off from all others, so it falls behind',
   bridge: 'two halves joined by one node that sees both',
   'random-halves': 'the nodes shuffled (seeded), then split into halves',
 };
@@ -42,7 +45,7 @@ export const partition = defineFault({
     const shape = random.pick(options.shapes);
     // A stream of its own per fault, so planning one shape never shifts the next fault's draws.
     const shapeRandom = random.fork(`partition-${index}`);
-    if (shape === 'isolate-leader') return { shape, mode: options.mode };
+    if (leaderShape(shape)) return { shape, mode: options.mode };
     try {
       return { shape, mode: options.mode, partition: planPartition(shape, nodes, shapeRandom) };
     } catch (err) {
@@ -59,8 +62,8 @@ export const partition = defineFault({
       if (fault.error) throw new Error(fault.error);
       if (!plan) {
         const leader = context.leader();
-        if (!leader) throw new Error('no leader known (the status monitor saw none)');
-        plan = planPartition(fault.shape, context.nodes, context.random.fork(`partition-${fault.id}`), { leader });
+        if (!leader && fault.shape === 'isolate-leader') throw new Error('no leader known (the status monitor saw none)');
+        plan = planPartition(fault.shape, context.nodes, context.random.fork(`partition-${fault.id}`), leader ? { leader } : {});
       }
       value.grudge = plan.grudge;
       value.components = plan.components;
@@ -88,3 +91,8 @@ export const partition = defineFault({
   },
   style: { fill: 'rgba(224,49,49,0.10)', bar: '#ffa8a8', legend: 'rgba(224,49,49,.25)' },
 });
+
+/** Shapes planned when the fault starts, from the leader the status monitor sees then. */
+function leaderShape(shape: PartitionShapeName): boolean {
+  return shape === 'isolate-leader' || shape === 'isolate-follower';
+}

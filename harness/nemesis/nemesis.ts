@@ -61,7 +61,31 @@ export class Nemesis {
         if (!this.shared.has(type)) this.shared.set(type, init());
         return this.shared.get(type) as T;
       },
+      sleep: (ms) => this.sleep(ms),
     };
+  }
+
+  /** Sleepers of faults made of steps: woken (false) when the nemesis stops. */
+  private readonly sleepers = new Set<(slept: boolean) => void>();
+
+  private sleep(ms: number): Promise<boolean> {
+    if (this.stopped || this.deps.signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const wake = (slept: boolean) => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        this.deps.signal?.removeEventListener('abort', onAbort);
+        resolve(slept);
+      };
+      const onAbort = () => wake(false);
+      const timer = setTimeout(() => wake(true), ms);
+      this.sleepers.add(wake);
+      this.deps.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private wakeSleepers(): void {
+    for (const wake of [...this.sleepers]) wake(false);
   }
 
   /** Schedules every fault relative to now. */
@@ -89,6 +113,7 @@ export class Nemesis {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
+    this.wakeSleepers();
     await this.chain.catch(() => undefined);
     for (const id of [...this.active.keys()].reverse()) await this.end(id, { restart });
     // Belt and braces: whatever the records say, leave the cluster whole.
@@ -139,6 +164,7 @@ export class Nemesis {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
+    this.wakeSleepers();
   }
 }
 

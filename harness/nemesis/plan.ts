@@ -26,9 +26,24 @@ export function planFaults(nemesis: NemesisSettings, nodes: readonly string[], t
   for (const entry of timeline) {
     if (entry.at < timeLimitMs) out.push(concretize(entry, entry.at, entry.duration ?? nemesis.duration));
   }
+  const { burst } = nemesis;
+  // Bursts draw from a stream of their own: a schedule without them plans as it always did.
+  const burstRng = burst && random.fork('nemesis-burst');
   if (nemesis.faults.length > 0) {
-    for (let t = nemesis.start ?? nemesis.interval; t < timeLimitMs; t += nemesis.duration + nemesis.interval) {
-      out.push(concretize(rng.pick(nemesis.faults), t, nemesis.duration));
+    for (let t = nemesis.start ?? nemesis.interval; t < timeLimitMs; ) {
+      if (!burst || !burstRng?.chance(burst.chance)) {
+        out.push(concretize(rng.pick(nemesis.faults), t, nemesis.duration));
+        t += nemesis.duration + nemesis.interval;
+        continue;
+      }
+      // A burst: `count` faults, each a sub-second gap (drawn) after the previous one ended.
+      const each = burst.duration ?? nemesis.duration;
+      let at = t;
+      for (let k = 0; k < burst.count && at < timeLimitMs; k++) {
+        out.push(concretize(rng.pick(nemesis.faults), at, each));
+        at += each + (k < burst.count - 1 ? burstRng.between(burst.gap.min, burst.gap.max) : 0);
+      }
+      t = at + nemesis.interval;
     }
   }
   // A timeline and a drawn schedule may overlap (a fault of the timeline in force throughout,

@@ -56,11 +56,12 @@ describe('partition shapes', () => {
     }
   });
 
-  it('majority-ring: every node sees a majority, no two the same', () => {
+  it('majorities-ring: every node sees a majority, no two the same', () => {
     for (const n of [3, 4, 5, 7, 9]) {
       for (let seed = 0; seed < 5; seed++) {
         const nodes = ids(n);
-        const plan = planPartition('majority-ring', nodes, new Random(seed));
+        const plan = planPartition('majorities-ring', nodes, new Random(seed));
+        expect(plan.shape).toBe('majorities-ring');
         const v = views(plan, nodes);
         const majority = Math.floor(n / 2) + 1;
         for (const node of nodes) expect(v.get(node)!.length).toBeGreaterThanOrEqual(majority);
@@ -72,8 +73,28 @@ describe('partition shapes', () => {
     }
   });
 
+  it('majority-ring (the earlier name) plans the same ring as majorities-ring', () => {
+    const nodes = ids(5);
+    const alias = planPartition('majority-ring', nodes, new Random(4));
+    const named = planPartition('majorities-ring', nodes, new Random(4));
+    expect(alias.shape).toBe('majority-ring');
+    expect(alias.grudge).toEqual(named.grudge);
+    expect(alias.description).toBe(named.description);
+  });
+
+  it('no shape cuts a client link: isolate-leader leaves clients able to reach the cut-off leader', () => {
+    for (const shape of partitionShapeNames) {
+      const plan = planPartition(shape, ids(5), new Random(2), { leader: 'n3' });
+      expect(Object.keys(plan.grudge)).not.toContain('client');
+      for (const deaf of Object.values(plan.grudge)) expect(deaf).not.toContain('client');
+    }
+    const isolated = planPartition('isolate-leader', ids(5), new Random(2), { leader: 'n3' });
+    expect(isolated.grudge.n3).toEqual(['n1', 'n2', 'n4', 'n5']);
+  });
+
   it('refuses too few nodes and repeated ids', () => {
     expect(() => planPartition('majority-ring', ids(2), new Random(1))).toThrow(/at least 3/);
+    expect(() => planPartition('majorities-ring', ids(2), new Random(1))).toThrow(/at least 3/);
     expect(() => planPartition('halves', ['n1'], new Random(1))).toThrow(/at least 2/);
     expect(() => planPartition('halves', ['n1', 'n1'], new Random(1))).toThrow(/repeat/);
   });

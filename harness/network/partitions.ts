@@ -7,16 +7,18 @@ import type { Grudge, NodeId } from './network.js';
 
 export type PartitionShapeName =
   | 'halves'
+  | 'majorities-ring'
   | 'majority-ring'
   | 'isolate-one'
   | 'isolate-leader'
+  | 'isolate-follower'
   | 'bridge'
   | 'random-halves';
 
 export interface PartitionPlan {
   shape: PartitionShapeName;
   grudge: Grudge;
-  /** The groups of nodes that can hear each other (for majority-ring: each node's view,
+  /** The groups of nodes that can hear each other (for majorities-ring: each node's view,
    *  the node first). */
   components: NodeId[][];
   /** One line for logs and reports, e.g. "n1 n2 | n3 n4 n5". */
@@ -24,15 +26,18 @@ export interface PartitionPlan {
 }
 
 export interface ShapeOptions {
-  /** Required by isolate-leader. */
+  /** Required by isolate-leader; isolate-follower picks among the other nodes (among all when
+   *  no leader is known). */
   leader?: NodeId;
 }
 
 export const partitionShapeNames: readonly PartitionShapeName[] = [
   'halves',
+  'majorities-ring',
   'majority-ring',
   'isolate-one',
   'isolate-leader',
+  'isolate-follower',
   'bridge',
   'random-halves',
 ];
@@ -44,7 +49,7 @@ export function planPartition(
   random: Random,
   options: ShapeOptions = {},
 ): PartitionPlan {
-  const need = shape === 'bridge' || shape === 'majority-ring' ? 3 : 2;
+  const need = shape === 'bridge' || shape === 'majorities-ring' || shape === 'majority-ring' ? 3 : 2;
   if (new Set(nodes).size !== nodes.length) throw new Error(`partition ${shape}: node ids repeat: ${nodes.join(', ')}`);
   if (nodes.length < need) throw new Error(`partition ${shape} needs at least ${need} nodes, got ${nodes.length}`);
   switch (shape) {
@@ -62,10 +67,16 @@ export function planPartition(
       if (!nodes.includes(leader)) throw new Error(`partition isolate-leader: leader "${leader}" is not one of ${nodes.join(', ')}`);
       return split(shape, [[leader], nodes.filter((n) => n !== leader)]);
     }
+    case 'isolate-follower': {
+      const others = nodes.filter((n) => n !== options.leader);
+      const one = random.pick(others.length > 0 ? others : nodes);
+      return split(shape, [[one], nodes.filter((n) => n !== one)]);
+    }
     case 'bridge':
       return bridge(random.shuffle(nodes));
+    case 'majorities-ring':
     case 'majority-ring':
-      return majorityRing(random.shuffle(nodes));
+      return majorityRing(shape, random.shuffle(nodes));
   }
 }
 
@@ -105,9 +116,10 @@ function bridge(nodes: readonly NodeId[]): PartitionPlan {
 
 /**
  * Nodes on a ring; each sees the majority window centred on it and nothing else, so every node
- * sees a majority and no two see the same one (Jepsen's majorities-ring).
+ * sees a majority and no two see the same one (Jepsen's majorities-ring; `majority-ring` is the
+ * name campaigns used before, kept as an alias).
  */
-function majorityRing(ring: readonly NodeId[]): PartitionPlan {
+function majorityRing(shape: 'majorities-ring' | 'majority-ring', ring: readonly NodeId[]): PartitionPlan {
   const n = ring.length;
   const m = Math.floor(n / 2) + 1;
   const grudge: Grudge = {};
@@ -119,5 +131,5 @@ function majorityRing(ring: readonly NodeId[]): PartitionPlan {
     components.push([centre, ...window.filter((x) => x !== centre)]);
   }
   const description = components.map(([c, ...rest]) => `${c} sees ${rest.join(' ')}`).join('; ');
-  return { shape: 'majority-ring', grudge, components, description };
+  return { shape, grudge, components, description };
 }
