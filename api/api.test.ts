@@ -177,6 +177,31 @@ describe('runCampaign', () => {
     expect(formatRunResult(bad)).toMatch(/anomalies:\n {2}\[linearizable\] not-linearizable/);
   });
 
+  it('a run short of an expected coverage minimum is valid but does not meet its expectation; an unknown count is refused', async () => {
+    const unknown = await runCampaign(
+      // @ts-expect-error: no such count
+      defineCampaign({ name: 'api-cov-bad', system: fakeSystem, workload: await fakeWorkload(), expected: { verdict: 'valid', coverage: { elections: 1 } } }),
+      { out },
+    ).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(CampaignError);
+    expect((unknown as Error).message).toContain('expected.coverage.elections: unknown field "elections"; valid fields: leaderChanges, terms, electionsWithoutWinner, restarts, rejoinsAfterBehind, opsAcrossLeaderChange');
+    const campaign = defineCampaign({
+      name: 'api-cov',
+      system: fakeSystem,
+      workload: await fakeWorkload(),
+      ...shortRun,
+      nemesis: { faults: [] },
+      checkers: [counting],
+      expected: { verdict: 'valid', coverage: { restarts: 1 } },
+    });
+    const result = await runCampaign(campaign, { seed: 4, out });
+    started.push(...startedNodes(result.dir).map((n) => n.pid));
+    expect(result).toMatchObject({ valid: true, exitCode: 0, meetsExpectation: false });
+    expect(result.coverage).toMatchObject({ restarts: 0, leaderChanges: 0 });
+    expect(JSON.parse(readFileSync(join(result.dir, 'results.json'), 'utf8')).coverage).toEqual(result.coverage);
+    expect(formatRunResult(result)).toContain('NOT as expected (crash recovery not exercised: 0 restart(s), expected >= 1)');
+  });
+
   it('refuses bad options in one line', async () => {
     await expect(runCampaign('raft-smoke', { seed: -1 })).rejects.toThrow('runCampaign: seed takes an integer from 0 to 4294967295, got -1');
     await expect(runCampaign('raft-smoke', { timeLimit: 'soon' })).rejects.toThrow(`runCampaign: timeLimit takes seconds (or '500ms', '2s', '1m'), got "soon"`);

@@ -44,3 +44,4 @@ export type { Runtime, NodeState } from '../harness/runtime/runtime.js';
 export type { RuntimeName } from '../harness/runtime/index.js';
 export type { SystemDescriptor } from '../harness/descriptor.js';
 export type { Expected } from '../harness/run/verdict.js';
+export type { Coverage, CoverageCount, CoverageMinimums } from '../core/coverage.js';

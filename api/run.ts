@@ -2,6 +2,7 @@
  * `runCampaign`: one run of a campaign from code, through the same loader and engine as
  * `faultline run` (harness/campaign/load.ts, harness/run/run.ts), quiet unless asked.
  */
+import type { Coverage } from '../core/coverage.js';
 import type { Anomaly, CheckResult, Validity } from '../core/result.js';
 import { loadCampaign, type Campaign } from '../harness/campaign/load.js';
 import { defaultRegistries, type Registries } from '../harness/campaign/registries.js';
@@ -47,6 +48,8 @@ export interface RunResult {
   /** Whether the run found what the campaign's `expected` says; without `expected`: valid. */
   meetsExpectation: boolean;
   expected?: Expected;
+  /** What the run put the system through: leader changes, terms, restarts, rejoins... (results.json `coverage`). */
+  coverage?: Coverage;
   /** How to run exactly this again: a `faultline run` command for a campaign file, a
    *  `runCampaign(campaign, {seed})` call for a campaign defined in code. */
   replay: string;
@@ -84,8 +87,9 @@ export async function runCampaign(campaign: CampaignDefinition | string, options
     results: results.results,
     dir: outcome.dir,
     exitCode: outcome.exitCode,
-    meetsExpectation: meetsExpectation(results.results, results.valid, results.expected ?? { verdict: 'valid' }),
+    meetsExpectation: meetsExpectation(results.results, results.valid, results.expected ?? { verdict: 'valid' }, results.coverage),
     ...(results.expected && { expected: results.expected }),
+    ...(results.coverage && { coverage: results.coverage }),
     replay,
     seed: results.seed,
     campaign: results.campaign,
@@ -95,7 +99,7 @@ export async function runCampaign(campaign: CampaignDefinition | string, options
 
 /** The verdict table, the anomalies and the replay command, as a person reads them. */
 export function formatRunResult(result: RunResult): string {
-  const lines = [formatVerdictTable(result.results, result.valid, result.expected)];
+  const lines = [formatVerdictTable(result.results, result.valid, result.expected, undefined, result.coverage)];
   if (result.interrupted) lines.push(`interrupted: ${result.interrupted}`);
   if (result.anomalies.length > 0) {
     const shown = result.anomalies.slice(0, 10);

@@ -54,7 +54,7 @@ const all: Checker[] = [
   },
   {
     name: 'coverage',
-    description: 'What the run put the system through, from the status monitor and the nemesis: leader changes, terms, terms without a leader, restarts, ops ok across a leader change; min: {...} makes a shortfall unknown.',
+    description: 'What the run put the system through, from the status monitor and the nemesis: leader changes, terms, elections without a winner, restarts, nodes rejoined after falling behind, ops ok across a leader change (minimums: the campaign\'s expected.coverage).',
     check: checkCoverageHistory,
   },
   {

@@ -73,6 +73,10 @@ export const descriptorSchema = z.object({
       role: z.string(),
       term: z.string().optional(),
       leader: z.string().optional(),
+      /** How far the node's state has come: a number or a dotted version ("3.17") that grows as the
+       *  cluster commits (Raft's commit index, a store's revision). The coverage counts use it to
+       *  see a node fall behind the cluster and catch up (rejoinsAfterBehind). */
+      progress: z.string().optional(),
       /** The value of `role` that means leader. */
       leaderRole: z.string().default('leader'),
     })

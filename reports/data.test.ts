@@ -50,6 +50,16 @@ describe('report data', () => {
     expect(data.logs.map((l) => l.file)).toEqual(['logs/n1.log', 'logs/n2.log']);
   });
 
+  it('shows every coverage count of results.json, and an expectation short of a minimum says what was not exercised', async () => {
+    const dir = join(tmp, 'coverage');
+    await writeRunFolder(dir, staleReadHistory(), { checkers: [{ name: 'perf', options: {} }], expected: { verdict: 'valid', coverage: { leaderChanges: 1, restarts: 2 } } });
+    const html = readFileSync(await writeRunReport(dir), 'utf8');
+    const counts = [...html.matchAll(/<span data-count="(\w+)">(\d+) /g)].map((m) => [m[1], Number(m[2])]);
+    expect(counts).toEqual([['leaderChanges', 1], ['terms', 2], ['electionsWithoutWinner', 0], ['restarts', 0], ['rejoinsAfterBehind', 0], ['opsAcrossLeaderChange', expect.any(Number)]]);
+    expect(html).toContain('NOT as expected</b> (crash recovery not exercised: 0 restart(s), expected &gt;= 2)');
+    expect(html).not.toContain('election bugs not exercised');
+  });
+
   it('renders a run that died early: no results.json, a torn last line', async () => {
     const dir = join(tmp, 'torn');
     mkdirSync(dir, { recursive: true });

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { COVERAGE_COUNTS } from '../core/coverage.js';
 import { parseJsonExact } from '../core/json.js';
 import type { FaultStyle } from '../core/fault.js';
 import type { Op } from '../core/op.js';
@@ -34,7 +35,10 @@ const runResultsSchema = z.looseObject({
       }),
     )
     .optional(),
-  expected: z.looseObject({ verdict: z.string(), findings: z.array(z.string()).optional() }).optional(),
+  expected: z
+    .looseObject({ verdict: z.enum(['valid', 'invalid']), findings: z.array(z.string()).optional(), coverage: z.partialRecord(z.enum(COVERAGE_COUNTS), z.number()).optional() })
+    .optional(),
+  coverage: z.looseObject({ ...Object.fromEntries(COVERAGE_COUNTS.map((k) => [k, z.number()])), statusSamples: z.number() }).optional(),
   replay: z.string().optional(),
   interrupted: z.string().optional(),
 });

@@ -4,6 +4,8 @@
  * inline script from the JSON in `<script type="application/json" id="report-data">`.
  */
 import { randomBytes } from 'node:crypto';
+import { COVERAGE_COUNTS, COVERAGE_LABELS, type Coverage } from '../core/coverage.js';
+import { describeExpected, judgeExpectation } from '../core/expectation.js';
 import type { CheckResult, Validity } from '../core/result.js';
 import { asset } from './assets.js';
 import type { ReportData } from './data.js';
@@ -58,6 +60,7 @@ ${m.interrupted ? `<p class="highlight-bar" style="display:block">Interrupted: $
 ${m.badLines ? `<p class="highlight-bar" style="display:block">${m.badLines} line(s) of history.jsonl were not ops and are left out.</p>` : ''}
 ${m.resultsProblem ? `<p class="highlight-bar" id="results-unreadable" style="display:block">Unreadable: ${h(m.resultsProblem)}; the verdicts are left out (<code>npx faultline check ${h(m.dir)}</code> checks the run again).</p>` : ''}
 ${expectation(data)}
+${coverageLine(data)}
 <table id="verdicts">
 <tr><th>checker</th><th>verdict</th><th class="num">anomalies</th><th>summary</th></tr>
 ${data.results.map((r) => verdictRow(r)).join('\n')}
@@ -114,10 +117,21 @@ function verdictRow(r: CheckResult): string {
 function expectation(data: ReportData): string {
   const e = data.meta.expected;
   if (!e) return '';
-  const want = `${e.verdict}${e.findings?.length ? ` (${e.findings.join(', ')})` : ''}`;
-  const kinds = new Set(data.results.flatMap((r) => (r.anomalies ?? []).map((a) => a.kind)));
-  const met = e.verdict === 'valid' ? data.meta.valid === true : data.meta.valid === false && (e.findings ?? []).every((k) => kinds.has(k));
-  return `<p class="meta" id="expected">Expected: ${h(want)}: <b>${met ? 'as expected' : 'NOT as expected'}</b></p>`;
+  const { met, reasons } = judgeExpectation(data.results, data.meta.valid ?? 'unknown', e, coverageOfMeta(data));
+  const short = reasons.filter((r) => r.includes('not exercised'));
+  return `<p class="meta" id="expected">Expected: ${h(describeExpected(e))}: <b>${met ? 'as expected' : 'NOT as expected'}</b>${short.length ? ` (${h(short.join('; '))})` : ''}</p>`;
+}
+
+function coverageOfMeta(data: ReportData): Coverage | undefined {
+  return data.meta.coverage as Coverage | undefined;
+}
+
+/** Every coverage count of the run (results.json `coverage`), one figure each. */
+function coverageLine(data: ReportData): string {
+  const c = coverageOfMeta(data);
+  if (!c) return '';
+  const note = c.statusSamples === 0 ? ' <span class="muted">(no status samples: the leader counts are unknown)</span>' : '';
+  return `<p class="meta" id="coverage"><b>Coverage</b> ${COVERAGE_COUNTS.map((k) => `<span data-count="${k}">${c[k]} ${h(COVERAGE_LABELS[k])}</span>`).join('')}${note}</p>`;
 }
 
 /** Anomaly kinds and counts over all checkers, most frequent first. */

@@ -108,6 +108,15 @@ describe('loadCampaign', () => {
     expect(c.resolvedYaml).toContain(`seed: ${c.seed}`);
   });
 
+  it('reads coverage minimums in expected and refuses an unknown count with its line and the valid names', async () => {
+    const ok = await loadCampaign(campaignFile(good('expected:\n  verdict: valid\n  coverage: {leaderChanges: 3, rejoinsAfterBehind: 1}\n')), { registries });
+    expect(ok.spec.expected).toEqual({ verdict: 'valid', coverage: { leaderChanges: 3, rejoinsAfterBehind: 1 } });
+    const unknown = await problemOf(good('expected:\n  verdict: valid\n  coverage:\n    elections: 2\n'));
+    expect(unknown.message).toMatch(/c\d+\.yaml:17: expected\.coverage\.elections: unknown field "elections"; valid fields: leaderChanges, terms, electionsWithoutWinner, restarts, rejoinsAfterBehind, opsAcrossLeaderChange/);
+    const negative = await problemOf(good('expected:\n  verdict: valid\n  coverage: {restarts: -1}\n'));
+    expect(negative.message).toMatch(/expected\.coverage\.restarts: .*>=0/);
+  });
+
   it('reads the status monitor interval (default 200 ms) and refuses one out of range, naming the line', async () => {
     const plain = await loadCampaign(campaignFile(good()), { registries });
     expect(plain.spec.monitor).toEqual({ interval: 200 });

@@ -4,6 +4,7 @@
  * (system, bugs, workload and its options, checkers) and reports every mistake with file and line.
  */
 import { z } from 'zod';
+import { COVERAGE_COUNTS, type CoverageCount } from '../../core/coverage.js';
 import type { FaultSpec } from '../../core/fault.js';
 import { shippedFaults } from '../faults/index.js';
 import type { FaultRegistry } from '../faults/registry.js';
@@ -129,6 +130,11 @@ const nemesisSchema = (faults: FaultRegistry) => z
     message: 'interval + duration must be more than 0 (the drawn schedule would start every fault at the same time)',
   });
 
+/** `expected.coverage`: a minimum per count, each a whole number; the field names come from core/coverage.ts. */
+const coverageMinimums = z.strictObject(
+  Object.fromEntries(COVERAGE_COUNTS.map((k) => [k, z.number().int().min(0).max(1_000_000).optional()])) as Record<CoverageCount, z.ZodOptional<z.ZodNumber>>,
+);
+
 /** In a campaign's checkers: the workload's default checkers. */
 export const DEFAULT_CHECKERS = 'defaults';
 
@@ -213,6 +219,9 @@ function buildCampaignSchema(faults: FaultRegistry) {
     .strictObject({
       verdict: z.enum(['valid', 'invalid']),
       findings: z.array(z.string()).optional(),
+      /** Minimum coverage counts (results.json `coverage`): a run short of one does not meet the
+       *  expectation, whatever its verdict ("election bugs not exercised: 0 leader change(s), expected >= 3"). */
+      coverage: coverageMinimums.optional(),
     })
     .optional(),
 }).superRefine((c, ctx) => {

@@ -110,7 +110,7 @@ export function registerRun(program: Command): void {
           const { results } = outcome;
           if (opts.junit !== undefined) writeJunit(opts.junit, results, outcome.exitCode);
           await print(
-            `\n${formatVerdictTable(results.results, results.valid, results.expected, results.interrupted)}\n` +
+            `\n${formatVerdictTable(results.results, results.valid, results.expected, results.interrupted, results.coverage)}\n` +
               `run folder: ${outcome.dir}\nreplay: ${replay}\n${opts.junit !== undefined ? `junit: ${opts.junit}\n` : ''}`,
           );
           // Output nobody could read (the pipe closed, even at this last write) is no pass.

@@ -11,6 +11,8 @@ import { combineValidity, type CheckResult, type Validity } from '../../core/res
 import type { Checker } from '../../core/checker.js';
 import { stringifyJson } from '../../core/json.js';
 import { RUN_FILES } from './folder.js';
+import type { Coverage } from '../../core/coverage.js';
+import { coverageOf } from '../../checkers/coverage/count.js';
 import type { Expected } from './verdict.js';
 
 export interface RunResults {
@@ -23,13 +25,15 @@ export interface RunResults {
   valid: Validity;
   results: CheckResult[];
   expected?: Expected;
+  /** What the run put the system through (checkers/coverage/count.ts), whatever the checkers. */
+  coverage?: Coverage;
   /** The exact command that replays the run. */
   replay: string;
   /** Set when the run was stopped early (Ctrl-C, SIGTERM) or the harness failed mid-run. */
   interrupted?: string;
 }
 
-export type RunMeta = Omit<RunResults, 'valid' | 'results'>;
+export type RunMeta = Omit<RunResults, 'valid' | 'results' | 'coverage'>;
 
 export async function runCheckers(
   history: readonly Op[],
@@ -67,7 +71,7 @@ export async function checkRunFolder(
 ): Promise<RunResults> {
   const history = readHistory(join(dir, RUN_FILES.history));
   const results = await runCheckers(history, checkers, registry);
-  const out: RunResults = { ...meta, valid: runValidity(results, meta.interrupted), results };
+  const out: RunResults = { ...meta, valid: runValidity(results, meta.interrupted), results, coverage: coverageOf(history) };
   writeFileSync(join(dir, RUN_FILES.results), stringifyJson(out, 2) + '\n');
   return out;
 }

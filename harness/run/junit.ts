@@ -12,7 +12,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RunResults } from './check.js';
-import { meetsExpectation, verdictWord } from './verdict.js';
+import { describeExpected, judgeExpectation } from '../../core/expectation.js';
+import { verdictWord } from './verdict.js';
 
 export function junitXml(results: RunResults, exitCode: number): string {
   const suite = results.campaign;
@@ -38,10 +39,10 @@ export function junitXml(results: RunResults, exitCode: number): string {
   }
 
   let body = '';
-  const wanted = results.expected
-    ? `${results.expected.verdict}${results.expected.findings?.length ? ` (${results.expected.findings.join(', ')})` : ''}`
-    : 'valid';
-  const met = results.expected ? meetsExpectation(results.results, results.valid, results.expected) : results.valid === true;
+  const wanted = results.expected ? describeExpected(results.expected) : 'valid';
+  const judged = results.expected ? judgeExpectation(results.results, results.valid, results.expected, results.coverage) : { met: results.valid === true, reasons: [] };
+  const met = judged.met;
+  const short = judged.reasons.filter((r) => r.includes('not exercised'));
   if (results.interrupted !== undefined || exitCode === 3) {
     errors++;
     body = `<error type="interrupted" message="${attr(results.interrupted ?? 'harness error')}"/>`;
@@ -49,7 +50,7 @@ export function junitXml(results: RunResults, exitCode: number): string {
     failures++;
     const why = expectsBug
       ? `the bug campaign did not find its bug: expected ${wanted}, got ${verdictWord(results.valid)}`
-      : `expected ${wanted}, got ${verdictWord(results.valid)}`;
+      : `expected ${wanted}, got ${verdictWord(results.valid)}${short.length ? ` (${short.join('; ')})` : ''}`;
     body = `<failure type="expectation" message="${attr(why)}">${text(`${why}\nreplay: ${results.replay}`)}</failure>`;
   }
   cases.push(`    <testcase classname="${attr(suite)}" name="expectation: ${attr(wanted)}" time="${seconds}">${body}</testcase>`);

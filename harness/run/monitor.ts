@@ -2,7 +2,7 @@
  * The status monitor: asks every node for its view of the cluster (the descriptor's `status`
  * path) every `intervalMs` (campaign `monitor.interval`, default 200 ms), straight at the node
  * (not through its proxy, so a partition does not hide it), and records each answer as a
- * `monitor` info op for the invariants checker. It also remembers the latest views, so the
+ * `monitor` info op (`{role, term, leader, progress}`) for the invariants and coverage checkers. It also remembers the latest views, so the
  * nemesis can find the leader. A status request waits the interval clamped to 100..250 ms.
  */
 import { readPath, type SystemDescriptor } from '../descriptor.js';
@@ -14,6 +14,8 @@ export interface NodeView {
   role?: unknown;
   term?: unknown;
   leader?: unknown;
+  /** The descriptor's `status.progress` (commit index, revision). */
+  progress?: unknown;
 }
 
 export class StatusMonitor {
@@ -46,6 +48,7 @@ export class StatusMonitor {
           const value: NodeView = { role: readPath(answer.body, status.role) };
           if (status.term) value.term = readPath(answer.body, status.term);
           if (status.leader) value.leader = readPath(answer.body, status.leader);
+          if (status.progress) value.progress = readPath(answer.body, status.progress);
           this.views.set(node, { view: value, at: Date.now() });
           this.history.record({ process: 'monitor', type: 'info', f: 'status', node, value });
         }

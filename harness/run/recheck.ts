@@ -95,7 +95,7 @@ export async function recheckRunCommand(dir: string, json: boolean): Promise<Val
     process.stdout.write(stringifyJson({ file: dir, valid: results.valid, results: results.results }) + '\n');
   } else {
     // the table escapes what it quotes; the folder name and the replay line come from files too
-    const table = formatVerdictTable(results.results, results.valid, results.expected, results.interrupted);
+    const table = formatVerdictTable(results.results, results.valid, results.expected, results.interrupted, results.coverage);
     process.stdout.write(`${terminalSafe(dir)}:\n${table}\nreplay: ${terminalSafe(results.replay)}\n`);
   }
   return results.valid;

@@ -26,6 +26,22 @@ describe('verdict', () => {
     expect(text).toContain('expected: invalid (not-linearizable): as expected');
   });
 
+  it('a run short of a coverage minimum does not meet its expectation, and the table says what was not exercised', () => {
+    const coverage = { leaderChanges: 0, terms: 1, electionsWithoutWinner: 0, restarts: 2, rejoinsAfterBehind: 0, opsAcrossLeaderChange: 0, statusSamples: 40 };
+    const expected = { verdict: 'valid' as const, coverage: { leaderChanges: 3, restarts: 1 } };
+    const clean = [result('linearizable', true)];
+    expect(meetsExpectation(clean, true, expected, coverage)).toBe(false);
+    expect(meetsExpectation(clean, true, expected, { ...coverage, leaderChanges: 3 })).toBe(true);
+    // no coverage recorded at all is no coverage reached
+    expect(meetsExpectation(clean, true, expected, undefined)).toBe(false);
+    const text = formatVerdictTable(clean, true, expected, undefined, coverage);
+    expect(text).toContain('verdict: valid');
+    expect(text).toContain('expected: valid, coverage leaderChanges >= 3, restarts >= 1: NOT as expected (election bugs not exercised: 0 leader change(s), expected >= 3)');
+    // a bug campaign's minimum counts as well as its findings
+    const found = [result('consistency', false, ['stale-read'])];
+    expect(meetsExpectation(found, false, { verdict: 'invalid', findings: ['stale-read'], coverage: { leaderChanges: 1 } }, coverage)).toBe(false);
+  });
+
   it('tells an expected finding from a regression', () => {
     const found = [result('consistency', false, ['stale-read'])];
     expect(meetsExpectation(found, false, { verdict: 'invalid', findings: ['stale-read'] })).toBe(true);

@@ -1,7 +1,11 @@
 /** The verdict table printed at the end of a run (and of a re-check), and the exit code. */
+import type { Coverage } from '../../core/coverage.js';
+import { describeExpected, judgeExpectation, type Expected } from '../../core/expectation.js';
 import type { CheckResult, Validity } from '../../core/result.js';
 import { EXIT } from '../../core/errors.js';
 import { terminalSafe } from '../cli/terminal.js';
+
+export type { Expected } from '../../core/expectation.js';
 
 export function exitCodeFor(valid: Validity): number {
   return valid === true ? EXIT.valid : valid === false ? EXIT.invalid : EXIT.unknown;
@@ -11,13 +15,9 @@ export function verdictWord(valid: Validity): string {
   return valid === true ? 'valid' : valid === false ? 'INVALID' : 'unknown';
 }
 
-export interface Expected {
-  verdict: 'valid' | 'invalid';
-  findings?: string[];
-}
-
-/** The table, the verdict line (which says `interrupted` when the run was stopped early) and the expectation. */
-export function formatVerdictTable(results: readonly CheckResult[], valid: Validity, expected?: Expected, interrupted?: string): string {
+/** The table, the verdict line (which says `interrupted` when the run was stopped early) and the
+ *  expectation, with every coverage minimum the run did not reach. */
+export function formatVerdictTable(results: readonly CheckResult[], valid: Validity, expected?: Expected, interrupted?: string, coverage?: Coverage): string {
   // checker names and summaries can quote a history's keys and values: shown, never obeyed
   const rows = results.map((r) => [terminalSafe(r.checker), verdictWord(r.valid), terminalSafe(r.summary)]);
   if (rows.length === 0) rows.push(['(no checkers)', 'valid', 'the campaign names no checkers']);
@@ -27,19 +27,20 @@ export function formatVerdictTable(results: readonly CheckResult[], valid: Valid
   for (const [a, b, c] of rows) lines.push(`${a!.padEnd(w0)}  ${b!.padEnd(w1)}  ${c}`);
   const early = interrupted === undefined ? '' : valid === false ? ` (interrupted: ${interrupted})` : ` (interrupted: ${interrupted}; no anomalies in the partial history)`;
   lines.push('', `verdict: ${verdictWord(valid)}${early}`);
-  if (expected) lines.push(describeExpectation(results, valid, expected));
+  if (expected) lines.push(describeExpectation(results, valid, expected, coverage));
   return lines.join('\n');
 }
 
-/** Whether the run found what the campaign says it should (the detection matrix's question). */
-export function meetsExpectation(results: readonly CheckResult[], valid: Validity, expected: Expected): boolean {
-  if (expected.verdict === 'valid') return valid === true;
-  if (valid !== false) return false;
-  const kinds = new Set(results.flatMap((r) => r.anomalies.map((a) => a.kind)));
-  return (expected.findings ?? []).every((k) => kinds.has(k));
+/** Whether the run found what the campaign says it should and reached its coverage minimums
+ *  (the detection matrix's question). */
+export function meetsExpectation(results: readonly CheckResult[], valid: Validity, expected: Expected, coverage?: Coverage): boolean {
+  return judgeExpectation(results, valid, expected, coverage).met;
 }
 
-function describeExpectation(results: readonly CheckResult[], valid: Validity, expected: Expected): string {
-  const want = `${expected.verdict}${expected.findings?.length ? ` (${expected.findings.join(', ')})` : ''}`;
-  return meetsExpectation(results, valid, expected) ? `expected: ${want}: as expected` : `expected: ${want}: NOT as expected`;
+function describeExpectation(results: readonly CheckResult[], valid: Validity, expected: Expected, coverage: Coverage | undefined): string {
+  const want = describeExpected(expected);
+  const { met, reasons } = judgeExpectation(results, valid, expected, coverage);
+  if (met) return `expected: ${want}: as expected`;
+  const shortfalls = reasons.filter((r) => r.includes('not exercised'));
+  return `expected: ${want}: NOT as expected${shortfalls.length ? ` (${shortfalls.join('; ')})` : ''}`;
 }

@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Op } from '../../core/op.js';
 import { checkers } from '../../checkers/index.js';
+import { coverageOf } from '../../checkers/coverage/count.js';
+import type { Expected } from '../../core/expectation.js';
 import { combineValidity, type CheckResult } from '../../core/result.js';
 
 export interface FolderOptions {
@@ -13,6 +15,8 @@ export interface FolderOptions {
   /** Replaces the checkers' results (for hostile summaries). */
   results?: CheckResult[];
   startedAt?: string;
+  /** The campaign's `expected`, as results.json carries it. */
+  expected?: Expected;
 }
 
 export async function writeRunFolder(dir: string, history: readonly Op[], options: FolderOptions = {}): Promise<CheckResult[]> {
@@ -39,6 +43,8 @@ export async function writeRunFolder(dir: string, history: readonly Op[], option
         durationMs: 1234,
         valid: combineValidity(results.map((r) => r.valid)),
         results,
+        coverage: coverageOf(history),
+        ...(options.expected && { expected: options.expected }),
         replay: `npx faultline run ${campaign} --seed 42`,
       },
       null,
