@@ -13,6 +13,11 @@
  * - sender-fifo: two messages from one sender, the first acknowledged before the second was
  *   sent, ordered the other way (by sequence, or as a client received them live);
  * - self-delivery, history-skip: see reads.ts.
+ * A resend (a publish with `resend: true` and the content of an earlier one, so the same
+ * `clientMsgId`) is the same message, not a new one: it must be stored and delivered once (one
+ * content under two ids is a `duplicate`), it is owed to the clients that joined before its first
+ * send, and sender FIFO orders a sender's messages by their first send and first acknowledgement.
+ * Frames with `via: "resend"` (the answer to a resend) are deliveries but not live ones.
  */
 import type { Op } from '../../core/op.js';
 import type { Anomaly, CheckResult } from '../../core/result.js';
@@ -33,7 +38,7 @@ export interface Frame {
   sequence: number | undefined;
   content: string | undefined;
   user?: unknown;
-  via: 'live' | 'history' | 'ack';
+  via: 'live' | 'history' | 'resend' | 'ack';
 }
 
 interface Delivery extends Frame {
@@ -76,8 +81,23 @@ function asFrame(value: unknown): Frame | undefined {
     sequence: typeof v.sequence === 'number' ? v.sequence : undefined,
     content,
     user: v.user,
-    via: v.via === 'history' ? 'history' : 'live',
+    via: v.via === 'history' || v.via === 'resend' ? v.via : 'live',
   };
+}
+
+/** One message's identity across its resends: room and content. */
+const messageKey = (p: Publish): string => `${p.room}\u0000${p.content ?? `#${p.call.invoke.index}`}`;
+
+/** When each message was first sent: the earliest invoke of a publish of it that may have happened. */
+function firstSendOf(publishes: readonly Publish[]): Map<string, number> {
+  const first = new Map<string, number>();
+  for (const p of publishes) {
+    if (p.call.status === 'fail') continue;
+    const key = messageKey(p);
+    const at = first.get(key);
+    if (at === undefined || p.call.start < at) first.set(key, p.call.start);
+  }
+  return first;
 }
 
 function roomOf(value: unknown): string | undefined {
@@ -411,14 +431,21 @@ export function checkOrderingHistory(history: readonly Op[], options: OrderingCh
     }
   }
 
-  // missing: acknowledged publishes not delivered to a client subscribed throughout.
+  // missing: acknowledged publishes not delivered to a client subscribed throughout (since the
+  // message's first send: a resend's message may be older than the resend).
+  const firstSends = firstSendOf(publishes);
   let acknowledged = 0;
+  const judged = new Set<string>();
   for (const p of publishes) {
     if (p.call.status !== 'ok' || p.id === undefined) continue;
     acknowledged++;
+    const once = `${messageKey(p)}\u0000${p.id}`;
+    if (judged.has(once)) continue; // a resend acknowledged by the same message
+    judged.add(once);
+    const sentAt = firstSends.get(messageKey(p)) ?? p.call.start;
     const missed = finished.filter((c) => {
       const join = c.joins.get(p.room);
-      if (!join || !(join.end < p.call.start)) return false;
+      if (!join || !(join.end < sentAt)) return false;
       if ((c.leaves.get(p.room) ?? []).some((l) => l.start > join.end)) return false;
       const seen = seenBy(c, p.room);
       return !seen.ids.has(p.id as string) && !(p.content !== undefined && seen.contents.has(p.content));
@@ -434,17 +461,27 @@ export function checkOrderingHistory(history: readonly Op[], options: OrderingCh
     });
   }
 
-  // sender-fifo: by sequence, and by each receiver's live order.
+  // sender-fifo: by sequence, and by each receiver's live order; one entry per message (its
+  // first acknowledged publish, sent at its first send), so a resend is not a later message.
   const bySender = new Map<string, Publish[]>();
-  for (const p of publishes) if (p.call.status === 'ok' && p.id !== undefined) pushTo(bySender, `${p.call.process}\u0000${p.room}`, p);
+  const firstAcks = new Set<string>();
+  for (const p of publishes) {
+    if (p.call.status !== 'ok' || p.id === undefined) continue;
+    const key = `${p.call.process}\u0000${messageKey(p)}`;
+    if (p.content !== undefined && firstAcks.has(key)) continue;
+    firstAcks.add(key);
+    pushTo(bySender, `${p.call.process}\u0000${p.room}`, p);
+  }
+  const sentAt = (p: Publish): number => firstSends.get(messageKey(p)) ?? p.call.start;
   for (const list of bySender.values()) {
+    list.sort((a, b) => sentAt(a) - sentAt(b));
     for (let k = 0; k + 1 < list.length; k++) {
       const p1 = list[k] as Publish;
       const p2 = list[k + 1] as Publish;
-      if (p1.sequence === undefined || p2.sequence === undefined || p1.sequence < p2.sequence || !(p1.call.end < p2.call.start)) continue;
+      if (p1.sequence === undefined || p2.sequence === undefined || p1.sequence < p2.sequence || !(p1.call.end < sentAt(p2))) continue;
       anomalies.add({
         kind: 'sender-fifo',
-        explanation: `Process ${p1.call.process} published ${describeMessage(p1.id as string, p1.sequence, p1.content)} (acknowledged at ${formatTime(p1.call.end)}) and then ${describeMessage(p2.id as string, p2.sequence, p2.content)} (sent at ${formatTime(p2.call.start)}) in room ${formatValue(p1.room)}; the later message got a sequence number not above the earlier one.`,
+        explanation: `Process ${p1.call.process} published ${describeMessage(p1.id as string, p1.sequence, p1.content)} (acknowledged at ${formatTime(p1.call.end)}) and then ${describeMessage(p2.id as string, p2.sequence, p2.content)} (sent at ${formatTime(sentAt(p2))}) in room ${formatValue(p1.room)}; the later message got a sequence number not above the earlier one.`,
         ops: opIndexes(callOps(p1.call), callOps(p2.call)),
       });
     }
@@ -457,7 +494,7 @@ export function checkOrderingHistory(history: readonly Op[], options: OrderingCh
         const p2 = got[k + 1] as Publish;
         const d1 = live.get(p1.id as string) as Delivery;
         const d2 = live.get(p2.id as string) as Delivery;
-        if (d1.rank < d2.rank || !(p1.call.end < p2.call.start)) continue;
+        if (d1.rank < d2.rank || !(p1.call.end < sentAt(p2))) continue;
         anomalies.add({
           kind: 'sender-fifo',
           explanation: `Process ${p1.call.process} published ${describeMessage(p1.id as string, p1.sequence, p1.content)} (acknowledged at ${formatTime(p1.call.end)}) before ${describeMessage(p2.id as string, p2.sequence, p2.content)} (sent at ${formatTime(p2.call.start)}) in room ${formatValue(p1.room)}, but process ${receiver.process} received them live the other way round (${where(d2)}; ${where(d1)}).`,

@@ -33,13 +33,20 @@ class Chat {
     return this.h.call({ process, f: 'publish', value: { room, content }, start: t, end: t + 5, result: { room, content, id, sequence } });
   }
 
-  /** A poll returning frames: `id` (live) or `id:h` (history). */
+  /** A resend of `content` by `process` (same clientMsgId), acknowledged as message `id` with `sequence`. */
+  resend(process: number, id: string, sequence: number, content: string, room = 'r'): CallRef {
+    const t = this.tick();
+    if (!this.msgs.has(id)) this.msgs.set(id, { id, sequence, content, user: `u${process}` });
+    return this.h.call({ process, f: 'publish', value: { room, content, resend: true }, start: t, end: t + 5, result: { room, content, id, sequence } });
+  }
+
+  /** A poll returning frames: `id` (live), `id:h` (history) or `id:r` (the answer to a resend). */
   poll(process: number, frames: string[], room = 'r'): CallRef {
     const t = this.tick();
     const result = frames.map((f) => {
       const [id, via] = f.split(':') as [string, string | undefined];
       const m = this.msgs.get(id) ?? { id, sequence: -1, content: `c-${id}`, user: '?' };
-      return { room, id: m.id, sequence: m.sequence, content: m.content, user: m.user, via: via === 'h' ? 'history' : 'live' };
+      return { room, id: m.id, sequence: m.sequence, content: m.content, user: m.user, via: via === 'h' ? 'history' : via === 'r' ? 'resend' : 'live' };
     });
     return this.h.call({ process, f: 'poll', start: t, end: t + 1, result });
   }
@@ -401,6 +408,58 @@ describe('ordering checker: properties', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('ordering checker: resends (same content, same clientMsgId)', () => {
+  it('a resend acknowledged by the stored copy is one message: not missing for a later joiner, no sender-fifo, its answer not live', () => {
+    const c = new Chat();
+    c.join(1);
+    c.join(2);
+    c.publish(1, 'm1', 1);
+    c.publish(1, 'm2', 2);
+    c.join(3); // after m1 was sent: m1 is not owed to process 3 (it started after it)
+    c.resend(1, 'm1', 1, 'c-m1'); // after m2 was acknowledged
+    c.poll(1, ['m1', 'm2', 'm1:r']);
+    c.poll(2, ['m1', 'm2']);
+    c.poll(3, []);
+    c.finish(1);
+    c.finish(2);
+    c.finish(3);
+    const r = checkOrderingHistory(c.h.build());
+    expect(r.anomalies).toEqual([]);
+    expect(r.valid).toBe(true);
+  });
+
+  it('a resend stored as a second message is a duplicate; the new message is owed like any other', () => {
+    const c = new Chat();
+    c.join(1);
+    c.join(2);
+    c.publish(1, 'm1', 1);
+    c.resend(1, 'm1b', 2, 'c-m1'); // the server stored it again: a new id and sequence
+    c.poll(1, ['m1', 'm1b:r']);
+    c.poll(2, ['m1', 'm1b']);
+    c.finish(1);
+    c.finish(2);
+    const r = checkOrderingHistory(c.h.build());
+    expect(kinds(r)).toEqual(['duplicate']);
+    expect(r.anomalies[0]!.explanation).toMatch(/content "c-m1" \(published once\) was delivered as 2 messages/);
+  });
+
+  it('a resend whose message never reached a subscriber is missing; resend frames do not count as live order', () => {
+    const c = new Chat();
+    c.join(1);
+    c.join(2);
+    c.publish(1, 'm1', 1);
+    c.publish(1, 'm2', 2);
+    c.resend(1, 'm1', 1, 'c-m1');
+    c.poll(1, ['m2', 'm1:r']); // m1 only as the resend's answer: after m2, but not live
+    c.poll(2, ['m2']);
+    c.finish(1);
+    c.finish(2);
+    const r = checkOrderingHistory(c.h.build());
+    expect(kinds(r)).toEqual(['missing']); // once, though two publishes were acknowledged with it
+    expect(r.anomalies.find((a) => a.kind === 'missing')!.explanation).toMatch(/never reached process\(es\) 2/);
   });
 });
 

@@ -22,13 +22,15 @@ interface Msg {
   timestamp: number;
 }
 
-/** The course chat in a few lines; `drop` decides whether a live frame to a user is lost. */
-async function fakeChat(drop: (user: string, m: Msg) => boolean = () => false) {
+/** The course chat in a few lines; `drop` decides whether a live frame to a user is lost; with
+ *  `dedup`, a message whose clientMsgId the room has is answered with the stored copy to its sender only. */
+async function fakeChat(drop: (user: string, m: Msg) => boolean = () => false, { dedup = false } = {}) {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   const rooms = new Map<string, { seq: number; messages: Msg[]; members: Set<WebSocket> }>();
   const users = new Map<WebSocket, string>();
   const requests: unknown[] = [];
+  const byClientMsgId = new Map<string, Msg>();
   let n = 0;
   const room = (name: string) => {
     let r = rooms.get(name);
@@ -40,7 +42,7 @@ async function fakeChat(drop: (user: string, m: Msg) => boolean = () => false) {
     users.set(ws, user);
     ws.send(JSON.stringify({ type: 'connected', data: { clientId: `c${n}`, user } }));
     ws.on('message', (raw) => {
-      const m = JSON.parse(String(raw)) as { type: string; room?: string; since?: number; data?: { room: string; content: string } };
+      const m = JSON.parse(String(raw)) as { type: string; room?: string; since?: number; data?: { room: string; content: string; clientMsgId?: string } };
       requests.push(m);
       if (m.type === 'join' && m.room) {
         const r = room(m.room);
@@ -52,8 +54,14 @@ async function fakeChat(drop: (user: string, m: Msg) => boolean = () => false) {
         ws.send(JSON.stringify({ type: 'history', data: { room: m.room, messages: r.messages.filter((x) => x.sequence > since).slice(0, 100) } }));
       } else if (m.type === 'message' && m.data) {
         const r = room(m.data.room);
+        const stored = dedup && m.data.clientMsgId !== undefined ? byClientMsgId.get(m.data.clientMsgId) : undefined;
+        if (stored) {
+          ws.send(JSON.stringify({ type: 'message', data: stored }));
+          return;
+        }
         const msg: Msg = { id: `id-${r.seq + 1}-${m.data.room}`, room: m.data.room, user, content: m.data.content, sequence: ++r.seq, timestamp: Date.now() };
         r.messages.push(msg);
+        if (m.data.clientMsgId !== undefined) byClientMsgId.set(m.data.clientMsgId, msg);
         for (const member of r.members) {
           if (!drop(users.get(member) ?? '', msg)) member.send(JSON.stringify({ type: 'message', data: msg }));
         }
@@ -101,11 +109,47 @@ describe('chat generator', () => {
       { f: 'join', value: { room: 'room-2' } },
       { f: 'join', value: { room: 'room-3' } },
     ]);
-    const contents = ops.filter((o) => o.f === 'publish').map((o) => (o.value as { content: string }).content);
+    const publishes = ops.filter((o) => o.f === 'publish').map((o) => o.value as { content: string; resend?: boolean });
+    const contents = publishes.filter((v) => !v.resend).map((v) => v.content);
     expect(contents.length).toBeGreaterThan(40);
     expect(new Set(contents).size).toBe(contents.length);
+    // deliberate resends repeat a content the same process published before
+    const resends = ops.map((o, i) => [o, i] as const).filter(([o]) => o.f === 'publish' && (o.value as { resend?: boolean }).resend);
+    expect(resends.length).toBeGreaterThan(0);
+    for (const [o, i] of resends) {
+      const earlier = ops.slice(0, i).filter((e, j) => j % 2 === i % 2 && e.f === 'publish').map((e) => (e.value as { content: string }).content);
+      expect(earlier).toContain((o.value as { content: string }).content);
+    }
     expect(ops.some((o) => o.f === 'reconnect')).toBe(true);
     expect(chat.generator(opts, new Random(1)).final(0)).toEqual([{ f: 'catch-up' }, { f: 'poll' }]);
+  });
+
+  it('resends a publish left unknown with the same content, at most maxRetries times; never without dedup', () => {
+    const opts = chat.options.parse({ rooms: 1, maxRetries: 2, weights: { publish: 1, poll: 0, reconnect: 0, history: 0, resend: 0 } });
+    const gen = chat.generator(opts, new Random(1));
+    const r = new Random(2);
+    gen.next(0, r); // join
+    const first = gen.next(0, r);
+    expect(first).toEqual({ f: 'publish', value: { room: 'room-1', content: 'msg-1' } });
+    gen.update?.(0, first, { type: 'info', error: 'timeout' });
+    const retry = gen.next(0, r);
+    expect(retry).toEqual({ f: 'publish', value: { room: 'room-1', content: 'msg-1', resend: true } });
+    gen.update?.(0, retry, { type: 'fail', error: 'connect: ECONNREFUSED' }); // not sent: owed, not counted
+    expect(gen.next(0, r)).toEqual(retry);
+    gen.update?.(0, retry, { type: 'info', error: 'socket closed' });
+    expect(gen.next(0, r)).toEqual(retry);
+    gen.update?.(0, retry, { type: 'info', error: 'socket closed' });
+    expect(gen.next(0, r)).toEqual({ f: 'publish', value: { room: 'room-1', content: 'msg-2' } }); // gave up after 2
+    const failed = gen.next(0, r);
+    gen.update?.(0, failed, { type: 'fail', error: 'socket not open' }); // certainly not sent: no resend
+    expect(gen.next(0, r)).toMatchObject({ value: { content: 'msg-4' } });
+
+    const plain = chat.generator(chat.options.parse({ rooms: 1, dedup: false, weights: { resend: 5 } }), new Random(1));
+    const ops = Array.from({ length: 200 }, () => plain.next(0, r));
+    const p = ops.find((o) => o.f === 'publish')!;
+    plain.update?.(0, p, { type: 'info' });
+    ops.push(plain.next(0, r));
+    expect(ops.some((o) => (o.value as { resend?: boolean } | undefined)?.resend)).toBe(false);
   });
 
   it('asks to join again after a failed join', () => {
@@ -181,6 +225,39 @@ describe('chat client against a fake chat server', () => {
     expect(await b.invoke({ f: 'catch-up' }, never)).toMatchObject({ type: 'ok' });
     expect(requests.at(-1)).toEqual({ type: 'history', room: 'r', since: 2 });
     expect(await poll(b)).toEqual([]);
+  });
+
+  it('sends clientMsgId; a resend after a reconnect is acknowledged by the stored copy, recorded once and never as live', async () => {
+    const { node, requests } = await fakeChat(() => false, { dedup: true });
+    const a = await client(node, 0);
+    const b = await client(node, 1);
+    await a.invoke({ f: 'join', value: { room: 'r' } }, never);
+    await b.invoke({ f: 'join', value: { room: 'r' } }, never);
+    const first = await a.invoke({ f: 'publish', value: { room: 'r', content: 'm1' } }, never);
+    expect(requests).toContainEqual({ type: 'message', data: { room: 'r', content: 'm1', clientMsgId: 'm1' } });
+    await a.invoke({ f: 'reconnect' }, never); // a new user name for a
+    const again = await a.invoke({ f: 'publish', value: { room: 'r', content: 'm1', resend: true } }, never);
+    expect(again).toEqual(first);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await poll(a)).map((f) => `${f.content}:${f.via}`)).toEqual(['m1:live']);
+    expect((await poll(b)).map((f) => `${f.content}:${f.via}`)).toEqual(['m1:live']);
+  });
+
+  it('a resend answered by a new message (no dedup on the server) is recorded as via resend for its sender, live for the others', async () => {
+    const { node } = await fakeChat();
+    const a = await client(node, 0);
+    const b = await client(node, 1);
+    await a.invoke({ f: 'join', value: { room: 'r' } }, never);
+    await b.invoke({ f: 'join', value: { room: 'r' } }, never);
+    await a.invoke({ f: 'publish', value: { room: 'r', content: 'm1' } }, never);
+    const again = await a.invoke({ f: 'publish', value: { room: 'r', content: 'm1', resend: true } }, never);
+    expect(again).toMatchObject({ type: 'ok', value: { content: 'm1', sequence: 2 } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await poll(a)).map((f) => `${f.content}@${f.sequence}:${f.via}`)).toEqual(['m1@1:live', 'm1@2:resend']);
+    expect((await poll(b)).map((f) => `${f.content}@${f.sequence}:${f.via}`)).toEqual(['m1@1:live', 'm1@2:live']);
+    const plain = await client(node, 2, { dedup: false });
+    await plain.invoke({ f: 'join', value: { room: 'r' } }, never);
+    expect(await plain.invoke({ f: 'publish', value: { room: 'r', content: 'm1', resend: true } }, never)).toMatchObject({ type: 'fail' });
   });
 
   it('a server that is down makes ops fail; a server that closes mid-publish makes it info', async () => {

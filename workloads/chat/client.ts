@@ -6,6 +6,12 @@
  * page from a recent boundary and records the answer. History answers come in the order of the
  * requests on one socket, so each is matched to its request (a gap fill's has a placeholder).
  *
+ * With `dedup`, every publish carries `clientMsgId` (its content); a resend (`resend: true`, the
+ * same content) is answered by the server's stored copy, to the sender only, or by a new message
+ * when the first never arrived: that answer acknowledges the resend and is recorded (once) with
+ * `via: "resend"`, not as a live delivery. Every user name the server gave this client counts as
+ * its own, since a resend after a reconnect gets back a message stored under an earlier one.
+ *
  * Sending only happens on an open socket, so a socket that cannot be opened makes the op `fail`
  * (nothing reached the server); a socket that closes while we wait makes it `info`.
  */
@@ -63,6 +69,8 @@ function obj(v: unknown): Record<string, unknown> | undefined {
 export class ChatClient implements WorkloadClient {
   private ws: WebSocket | undefined;
   private user = '';
+  /** Every user name the server gave this client (one per connection). */
+  private readonly users = new Set<string>();
   private readonly node: NodeEndpoint;
   /** Rooms this client wants to be in; rejoined after every (re)connect. */
   private readonly rooms = new Set<string>();
@@ -70,6 +78,8 @@ export class ChatClient implements WorkloadClient {
   private frames: ChatFrame[] = [];
   /** Publishes waiting for their own message, by content. */
   private readonly publishes = new Map<string, Waiter>();
+  /** Contents whose waiting publish is a resend. */
+  private readonly resending = new Set<string>();
   /** The history answers each room owes this socket, in request order; null for one nobody waits for. */
   private readonly histories = new Map<string, (Waiter | null)[]>();
   private lastError: string | undefined;
@@ -177,6 +187,7 @@ export class ChatClient implements WorkloadClient {
   private failWaiters(err: Error): void {
     for (const w of this.publishes.values()) w.reject(err);
     this.publishes.clear();
+    this.resending.clear();
     for (const list of this.histories.values()) for (const w of list) w?.reject(err);
     this.histories.clear();
   }
@@ -262,15 +273,25 @@ export class ChatClient implements WorkloadClient {
     if (typeof room !== 'string' || typeof content !== 'string') {
       return { type: 'fail', error: 'publish: value must be {room, content} strings' };
     }
+    const resend = v?.resend === true;
+    if (resend && !this.options.dedup) return { type: 'fail', error: 'publish: a resend needs dedup (clientMsgId)' };
     const opened = await this.ensureOpen(signal);
     if (opened) return opened;
+    const forget = (): void => {
+      this.publishes.delete(content);
+      this.resending.delete(content);
+    };
     const echo = this.wait<ChatFrame>(
       signal,
-      (w) => this.publishes.set(content, w),
-      () => this.publishes.delete(content),
+      (w) => {
+        this.publishes.set(content, w);
+        if (resend) this.resending.add(content);
+      },
+      forget,
     );
-    if (!this.send({ type: 'message', data: { room, content } })) {
-      this.publishes.delete(content);
+    const data = this.options.dedup ? { room, content, clientMsgId: content } : { room, content };
+    if (!this.send({ type: 'message', data })) {
+      forget();
       echo.catch(() => undefined);
       return { type: 'fail', error: 'socket not open' };
     }
@@ -352,15 +373,23 @@ export class ChatClient implements WorkloadClient {
     const data = obj(frame.data);
     switch (frame.type) {
       case 'connected':
-        if (typeof data?.user === 'string') this.user = data.user;
+        if (typeof data?.user === 'string') {
+          this.user = data.user;
+          this.users.add(data.user);
+        }
         return;
       case 'message': {
         const message = this.toFrame(data, 'live');
         if (!message) return;
-        this.record(message);
         const waiter = this.publishes.get(message.content);
-        if (waiter && this.sentByMe(message)) {
+        const mine = waiter !== undefined && this.sentByMe(message);
+        if (mine && this.resending.has(message.content)) {
+          // The answer to a resend: not a live delivery; recorded once.
+          if (!this.roomState(message.room).ids.has(message.id)) this.record({ ...message, via: 'resend' });
+        } else this.record(message);
+        if (waiter && mine) {
           this.publishes.delete(message.content);
+          this.resending.delete(message.content);
           waiter.resolve(message);
         }
         this.checkGap(message.room);
@@ -382,8 +411,9 @@ export class ChatClient implements WorkloadClient {
         st.gapRequestAt = undefined;
         for (const m of parsed) {
           // Our own message, found in history before it came back live: the server skipped us.
+          // (A resend's message may well be in history already: its answer comes live.)
           const publish = this.publishes.get(m.content);
-          if (publish && this.sentByMe(m)) {
+          if (publish && !this.resending.has(m.content) && this.sentByMe(m)) {
             this.publishes.delete(m.content);
             publish.resolve(m);
           }
@@ -403,7 +433,7 @@ export class ChatClient implements WorkloadClient {
   }
 
   private sentByMe(message: ChatFrame): boolean {
-    return this.user === '' || message.user === this.user;
+    return this.user === '' || this.users.has(message.user);
   }
 
   private toFrame(data: Record<string, unknown> | undefined, via: ChatFrame['via']): ChatFrame | undefined {

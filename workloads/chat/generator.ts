@@ -1,15 +1,33 @@
 /**
  * The chat op mix: each process first joins its rooms, then publishes unique contents, polls
- * what it received, and sometimes reconnects. The final phase catches up on history and polls.
+ * what it received, and sometimes reconnects. With `dedup` (the server's `clientMsgId`
+ * de-duplication), a publish left unknown is resent by the process's next op, as a client
+ * resends after a timeout or a reconnect, and `weights.resend` resends one of the process's recent
+ * messages on purpose; a resend is a `publish` with `resend: true` and the same content (so the
+ * same `clientMsgId`). The final phase catches up on history and polls.
  */
 import type { OpCall, OpGenerator, OpOutcome } from '../../core/workload.js';
 import type { Random } from '../../core/random.js';
 import { roomsOf, type ChatOptions } from './options.js';
 
+interface Sent {
+  room: string;
+  content: string;
+}
+
+/** How many of a process's last publishes a deliberate resend picks from. */
+const RECENT = 20;
+
 export class ChatGenerator implements OpGenerator {
   private nextContent = 1;
   /** Rooms each process has been asked to join (and did not fail to). */
   private readonly joined = new Map<number, Set<string>>();
+  /** Each process's last publishes (sent at least once). */
+  private readonly recent = new Map<number, Sent[]>();
+  /** A publish whose outcome was unknown, to resend next, per process. */
+  private readonly retry = new Map<number, Sent>();
+  /** Resends after an unknown outcome so far, by content. */
+  private readonly retries = new Map<string, number>();
 
   constructor(private readonly options: ChatOptions) {}
 
@@ -26,10 +44,22 @@ export class ChatGenerator implements OpGenerator {
       joined.add(missing);
       return { f: 'join', value: { room: missing } };
     }
+    const pending = this.retry.get(process);
+    if (pending) {
+      this.retry.delete(process);
+      return { f: 'publish', value: { ...pending, resend: true } };
+    }
     const f = random.weighted(this.options.weights);
-    if (f === 'publish') {
-      const room = random.pick([...joined]);
-      return { f, value: { room, content: `msg-${this.nextContent++}` } };
+    const recent = this.recent.get(process) ?? [];
+    if (f === 'resend' && this.options.dedup && recent.length > 0) {
+      return { f: 'publish', value: { ...random.pick(recent), resend: true } };
+    }
+    if (f === 'publish' || f === 'resend') {
+      const sent = { room: random.pick([...joined]), content: `msg-${this.nextContent++}` };
+      recent.push(sent);
+      if (recent.length > RECENT) recent.shift();
+      this.recent.set(process, recent);
+      return { f: 'publish', value: sent };
     }
     if (f === 'history') {
       const room = random.pick([...joined]);
@@ -42,6 +72,20 @@ export class ChatGenerator implements OpGenerator {
     if (call.f === 'join' && outcome.type === 'fail') {
       const room = (call.value as { room?: unknown } | undefined)?.room;
       if (typeof room === 'string') this.joinedBy(process).delete(room);
+    }
+    if (call.f !== 'publish' || !this.options.dedup) return;
+    const { room, content, resend } = (call.value ?? {}) as { room?: unknown; content?: unknown; resend?: unknown };
+    if (typeof room !== 'string' || typeof content !== 'string') return;
+    if (outcome.type === 'ok') this.retries.delete(content);
+    if (outcome.type === 'fail' && resend === true && this.retries.has(content)) {
+      // A retry that could not be sent (no connection): still owed, and not counted.
+      this.retry.set(process, { room, content });
+    }
+    if (outcome.type === 'info') {
+      const tries = this.retries.get(content) ?? 0;
+      if (tries >= this.options.maxRetries) return;
+      this.retries.set(content, tries + 1);
+      this.retry.set(process, { room, content });
     }
   }
 

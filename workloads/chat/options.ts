@@ -15,10 +15,20 @@ export const chatOptions = z
         /** A history read from a recent boundary (`since` a few sequences back, a small `limit`),
          *  recorded with its answer, so a page or sequence boundary falls inside the data. */
         history: z.number().min(0).default(1),
+        /** A deliberate resend of one of the process's recent publishes with the same `clientMsgId`
+         *  (a client that lost track of which messages were acknowledged); only with `dedup`. */
+        resend: z.number().min(0).default(0.5),
       })
       .strict()
       .prefault({})
-      .refine((w) => w.publish + w.poll + w.reconnect + w.history > 0, 'at least one weight must be positive'),
+      .refine((w) => w.publish + w.poll + w.reconnect + w.history + w.resend > 0, 'at least one weight must be positive'),
+    /** The server de-duplicates by `clientMsgId` (faultline's chat extension): every publish carries
+     *  one (its content), a publish left unknown (timeout, closed socket) is resent by the
+     *  process's next op, and `weights.resend` resends on purpose. false: no `clientMsgId`, no
+     *  resends (a course server without the extension). */
+    dedup: z.boolean().default(true),
+    /** How many times one message is resent after unknown outcomes (then the process moves on). */
+    maxRetries: z.number().int().min(0).max(100).default(3),
     /** Ask `{type: "history", room, since}` when a sequence gap shows up (the course client never does). */
     gapFill: z.boolean().default(true),
     /** Where the final catch-up asks history from: the first sequence this client is missing
@@ -53,5 +63,7 @@ export interface ChatFrame {
   sequence: number;
   content: string;
   user: string;
-  via: 'live' | 'history';
+  /** `resend`: the answer to a resend of this client's own message (the server's stored copy, to
+   *  the sender only, or a new message if the first never arrived): not a live delivery. */
+  via: 'live' | 'history' | 'resend';
 }
