@@ -117,6 +117,22 @@ describe('chat workload against the reference chat server', () => {
     expect(contents).not.toContain('m2');
   });
 
+  it('a resend after a restart is answered by the stored copy; a server that forgets its clientMsgIds stores it twice', async () => {
+    for (const mutant of [undefined, 'chat-dedup-not-restored']) {
+      const cluster = await harness.start('chat', mutant ? { env: { FAULTLINE_MUTANT: mutant } } : {});
+      const a = await clientFor(0);
+      await a.invoke({ f: 'join', value: { room: 'r' } }, never);
+      const first = await a.invoke({ f: 'publish', value: { room: 'r', content: 'm1' } }, never);
+      await cluster.kill('chat1');
+      await cluster.restart('chat1');
+      let again = await a.invoke({ f: 'publish', value: { room: 'r', content: 'm1', resend: true } }, never);
+      if (again.type === 'fail') again = await a.invoke({ f: 'publish', value: { room: 'r', content: 'm1', resend: true } }, never);
+      if (mutant) expect((again.value as ChatFrame).sequence).toBeGreaterThan((first.value as ChatFrame).sequence);
+      else expect(again).toMatchObject({ type: 'ok', value: first.value as object });
+      await harness.stop();
+    }
+  });
+
   it('a history op reads a page from a recent boundary and records what came back', async () => {
     await harness.start('chat');
     const a = await clientFor(0);
