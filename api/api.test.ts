@@ -15,6 +15,7 @@ import {
   CampaignError,
   checkHistory,
   defineCampaign,
+  defineChecker,
   defineFault,
   formatRunResult,
   registerModel,
@@ -41,7 +42,7 @@ async function fakeWorkload(): Promise<Workload<unknown>> {
 }
 
 /** Counts client ops; invalid when there are none. */
-const counting: Checker = {
+const counting: Checker = defineChecker({
   name: 'api-counting',
   description: 'counts client ops',
   check(history: readonly Op[]) {
@@ -53,7 +54,7 @@ const counting: Checker = {
       anomalies: ops > 0 ? [] : [{ kind: 'no-ops', explanation: 'no operation completed', ops: [] }],
     };
   },
-};
+});
 
 /** A fault of the test's own: records its start and stop, touches nothing. */
 const marker = defineFault({

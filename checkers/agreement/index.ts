@@ -21,7 +21,8 @@ import type { Op } from '../../core/op.js';
 import type { CheckResult } from '../../core/result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { formatValue } from '../common/describe.js';
-import { numberOption, rejectUnknownOptions } from '../common/options.js';
+import { z } from 'zod';
+import { checkerOptions, maxAnomalies } from '../common/options.js';
 
 /** The `error` of a digest op when the system's descriptor names no digest. */
 export const NO_DIGEST = 'the system exposes no digest';
@@ -83,15 +84,14 @@ export function disagreements(digests: ReadonlyMap<string, Digest>): Disagreemen
   return out;
 }
 
-export interface AgreementCheckOptions {
-  maxAnomalies?: number;
-}
+/** The `agreement` checker's options. */
+export const agreementOptions = z.strictObject({ maxAnomalies });
+export type AgreementCheckOptions = z.input<typeof agreementOptions>;
 
 const has = (v: unknown): string => (v === undefined ? 'nothing' : formatValue(v));
 
-export function checkAgreementHistory(history: readonly Op[], options: AgreementCheckOptions & Record<string, unknown> = {}): CheckResult {
-  rejectUnknownOptions(options, 'agreement', ['maxAnomalies']);
-  const limit = numberOption(options, 'agreement', 'maxAnomalies', { min: 1 });
+export function checkAgreementHistory(history: readonly Op[], options: AgreementCheckOptions = {}): CheckResult {
+  const limit = checkerOptions('agreement', agreementOptions, options).maxAnomalies;
   const ops = history.filter((o) => o.process === 'monitor' && o.f === 'digest' && o.node !== undefined);
   // The last digest op of each node counts (one round is recorded per run).
   const last = new Map<string, Op>();

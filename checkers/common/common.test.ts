@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { pairCalls, effectEnd } from './calls.js';
 import { faultWindows, mergeWindows, overlaps } from './faults.js';
 import { HistoryBuilder } from './history-builder.js';
-import { CheckerOptionError, booleanOption, rejectUnknownOptions } from './options.js';
+import { checkerOptions, CheckerOptionError } from './options.js';
+import { queueOptions } from '../queue/index.js';
 
 describe('pairCalls', () => {
   it('pairs each invoke with the next completion of its process, across interleavings', () => {
@@ -72,10 +73,12 @@ describe('faultWindows', () => {
 });
 
 describe('options', () => {
-  it('names the checker and the option when one is wrong', () => {
-    expect(() => booleanOption({ allowDuplicates: 'yes' }, 'queue', 'allowDuplicates', true)).toThrow(
-      /checker "queue": option "allowDuplicates" must be true or false/,
+  it("parses with the checker's schema (defaults filled) and names the checker and the option when one is wrong", () => {
+    expect(checkerOptions('queue', queueOptions, {})).toEqual({ allowDuplicates: true });
+    expect(() => checkerOptions('queue', queueOptions, { allowDuplicates: 'yes' })).toThrow(/^allowDuplicates: checker queue: expected boolean, got "yes"$/);
+    expect(() => checkerOptions('queue', queueOptions, { alowDuplicates: true })).toThrow(CheckerOptionError);
+    expect(() => checkerOptions('queue', queueOptions, { alowDuplicates: true })).toThrow(
+      'unknown option "alowDuplicates" for checker queue; valid options: allowDuplicates, maxAnomalies',
     );
-    expect(() => rejectUnknownOptions({ alowDuplicates: true }, 'queue', ['allowDuplicates'])).toThrow(CheckerOptionError);
   });
 });

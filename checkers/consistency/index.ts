@@ -18,19 +18,22 @@ import type { CheckResult } from '../../core/result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { callOps, effectEnd, pairCalls, pushTo, type Call } from '../common/calls.js';
 import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';
-import { numberOption, rejectUnknownOptions, stringListOption } from '../common/options.js';
+import { z } from 'zod';
+import { checkerOptions, checkList, maxAnomalies } from '../common/options.js';
 import { stringifyJson } from '../../core/json.js';
 
 export const CONSISTENCY_KINDS = ['stale-read', 'read-your-writes', 'monotonic-reads', 'unexpected-value', 'divergence'] as const;
 export type ConsistencyKind = (typeof CONSISTENCY_KINDS)[number];
 
-export interface ConsistencyCheckOptions {
+/** The `consistency` checker's options. */
+export const consistencyOptions = z.strictObject({
   /** Which properties to check (the others are counted in details only). Default: all. */
-  checks?: ConsistencyKind[];
-  maxAnomalies?: number;
+  checks: checkList(CONSISTENCY_KINDS),
+  maxAnomalies,
   /** Divergence counts only reads invoked at least this long after the key's last write ended (ms). Default 1000. */
-  divergenceGraceMs?: number;
-}
+  divergenceGraceMs: z.number().min(0).optional(),
+});
+export type ConsistencyCheckOptions = z.input<typeof consistencyOptions>;
 
 /** The default of `divergenceGraceMs`: replication lag allowed before disagreeing reads are divergence. */
 export const DEFAULT_DIVERGENCE_GRACE_MS = 1000;
@@ -71,11 +74,10 @@ function describeSource(s: Source): string {
 }
 
 export function checkConsistencyHistory(history: readonly Op[], options: ConsistencyCheckOptions = {}): CheckResult {
-  const opts = options as Record<string, unknown>;
-  rejectUnknownOptions(opts, 'consistency', ['checks', 'maxAnomalies', 'divergenceGraceMs']);
-  const graceMs = numberOption(opts, 'consistency', 'divergenceGraceMs', { min: 0 }) ?? DEFAULT_DIVERGENCE_GRACE_MS;
-  const enabled = new Set<ConsistencyKind>(stringListOption(opts, 'consistency', 'checks', CONSISTENCY_KINDS) ?? CONSISTENCY_KINDS);
-  const anomalies = new AnomalyList(numberOption(opts, 'consistency', 'maxAnomalies', { min: 1 }));
+  const opts = checkerOptions('consistency', consistencyOptions, options);
+  const graceMs = opts.divergenceGraceMs ?? DEFAULT_DIVERGENCE_GRACE_MS;
+  const enabled = new Set<ConsistencyKind>(opts.checks ?? CONSISTENCY_KINDS);
+  const anomalies = new AnomalyList(opts.maxAnomalies);
   const ignored: Record<string, number> = {};
   const report = (kind: ConsistencyKind, explanation: string, ops: number[], key: string): void => {
     if (enabled.has(kind)) anomalies.add({ kind, explanation, ops, key });

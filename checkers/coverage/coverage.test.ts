@@ -93,7 +93,7 @@ describe('coverage', () => {
   });
 
   it('refuses min (minimums are the expectation\'s) and unknown options, naming them', () => {
-    expect(() => checkCoverageHistory([], { min: { leaderChanges: 1 } })).toThrow(/option "min" moved to the campaign's expectation: write expected: \{verdict: valid, coverage/);
-    expect(() => checkCoverageHistory([], { nope: 1 })).toThrow(/nope/);
+    expect(() => checkCoverageHistory([], { min: { leaderChanges: 1 } })).toThrow(/unknown option "min" for checker coverage; valid options: \(none\); min moved to the campaign's expectation: write expected: \{verdict: valid, coverage/);
+    expect(() => checkCoverageHistory([], { nope: 1 })).toThrow('unknown option "nope" for checker coverage; valid options: (none)');
   });
 });

@@ -9,14 +9,25 @@
 import { describeCoverage } from '../../core/coverage.js';
 import type { Op } from '../../core/op.js';
 import type { CheckResult } from '../../core/result.js';
-import { CheckerOptionError, rejectUnknownOptions } from '../common/options.js';
+import { z } from 'zod';
+import { checkerOptions } from '../common/options.js';
 import { coverageOf } from './count.js';
 
 export { CoverageCounter, coverageOf } from './count.js';
 
+/** The `coverage` checker's options: none (minimums are the campaign's `expected.coverage`). */
+export const coverageOptions = z.strictObject(
+  {},
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' && issue.keys.includes('min')
+        ? "min moved to the campaign's expectation: write expected: {verdict: valid, coverage: {leaderChanges: 3}}"
+        : undefined,
+  },
+);
+
 export function checkCoverageHistory(history: readonly Op[], options: Record<string, unknown> = {}): CheckResult {
-  if ('min' in options) throw new CheckerOptionError('coverage', 'min', 'moved to the campaign\'s expectation: write expected: {verdict: valid, coverage: {leaderChanges: 3}}');
-  rejectUnknownOptions(options, 'coverage', []);
+  checkerOptions('coverage', coverageOptions, options);
   const c = coverageOf(history);
   let summary = c.statusSamples === 0 ? `no status samples (the system has no status endpoint): leader coverage unknown; ${c.restarts} restart(s)` : describeCoverage(c);
   if (c.statusSamples > 0 && c.leaderChanges === 0) summary += '; election bugs not exercised (the leader never changed)';

@@ -9,15 +9,18 @@ import type { Op } from '../../core/op.js';
 import type { CheckResult } from '../../core/result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { formatTime, opIndexes } from '../common/describe.js';
-import { booleanOption, CheckerOptionError, numberOption, rejectUnknownOptions } from '../common/options.js';
+import { z } from 'zod';
+import { checkerOptions, maxAnomalies } from '../common/options.js';
 
-export interface InvariantsCheckOptions {
+/** The `invariants` checker's options. */
+export const invariantsOptions = z.strictObject({
   /** The role value that means leader (compared case-insensitively). Default "leader". */
-  leaderRole?: string;
+  leaderRole: z.string().default('leader'),
   /** Report a node whose term goes down between two samples (term-regression). Default false. */
-  monotonicTerms?: boolean;
-  maxAnomalies?: number;
-}
+  monotonicTerms: z.boolean().default(false),
+  maxAnomalies,
+});
+export type InvariantsCheckOptions = z.input<typeof invariantsOptions>;
 
 interface Status {
   role: string;
@@ -42,13 +45,10 @@ interface Claim {
 }
 
 export function checkInvariantsHistory(history: readonly Op[], options: InvariantsCheckOptions = {}): CheckResult {
-  const opts = options as Record<string, unknown>;
-  rejectUnknownOptions(opts, 'invariants', ['leaderRole', 'monotonicTerms', 'maxAnomalies']);
-  const leaderRoleOption = opts.leaderRole ?? 'leader';
-  if (typeof leaderRoleOption !== 'string') throw new CheckerOptionError('invariants', 'leaderRole', `must be a string, got ${JSON.stringify(leaderRoleOption)}`);
-  const leaderRole = leaderRoleOption.toLowerCase();
-  const monotonicTerms = booleanOption(opts, 'invariants', 'monotonicTerms', false);
-  const anomalies = new AnomalyList(numberOption(opts, 'invariants', 'maxAnomalies', { min: 1 }));
+  const opts = checkerOptions('invariants', invariantsOptions, options);
+  const leaderRole = opts.leaderRole.toLowerCase();
+  const monotonicTerms = opts.monotonicTerms;
+  const anomalies = new AnomalyList(opts.maxAnomalies);
 
   const claims = new Map<string, Map<string, Claim>>(); // term -> node -> claim
   const terms = new Set<string>();

@@ -72,6 +72,6 @@ describe('invariants checker', () => {
     expect(checkInvariantsHistory(h.build()).valid).toBe(true);
     const r = checkInvariantsHistory(h.build(), { leaderRole: 'primary' });
     expect(r.anomalies.map((a) => a.kind)).toEqual(['two-leaders']);
-    expect(() => checkInvariantsHistory([], { leaderRole: 3 } as never)).toThrow(/option "leaderRole" must be a string/);
+    expect(() => checkInvariantsHistory([], { leaderRole: 3 } as never)).toThrow(/^leaderRole: checker invariants: expected string, got number 3$/);
   });
 });

@@ -25,12 +25,10 @@ import { stringifyJson } from '../../core/json.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { callOps, pairCalls, pushTo, type Call } from '../common/calls.js';
 import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';
-import { numberOption, rejectUnknownOptions, stringListOption } from '../common/options.js';
+import { z } from 'zod';
+import { checkerOptions, checkList, maxAnomalies } from '../common/options.js';
 import { checkHistoryReads, checkSelfDelivery } from './reads.js';
 
-export interface OrderingCheckOptions {
-  maxAnomalies?: number;
-}
 
 export interface Frame {
   room: string;
@@ -132,7 +130,15 @@ export const ORDERING_CHECKS = {
   'history-reads': ['history-skip'],
 } as const satisfies Record<string, readonly string[]>;
 export type OrderingCheck = keyof typeof ORDERING_CHECKS;
-const CHECK_NAMES = Object.keys(ORDERING_CHECKS) as OrderingCheck[];
+const CHECK_NAMES = Object.keys(ORDERING_CHECKS) as [OrderingCheck, ...OrderingCheck[]];
+
+/** The `ordering` checker's options. */
+export const orderingOptions = z.strictObject({
+  /** Which checks report anomalies (and count for the verdict). Default: all. */
+  checks: checkList(CHECK_NAMES),
+  maxAnomalies,
+});
+export type OrderingCheckOptions = z.input<typeof orderingOptions>;
 
 /** An anomaly list that keeps only the kinds of the selected checks. */
 class SelectedAnomalies extends AnomalyList {
@@ -149,10 +155,9 @@ class SelectedAnomalies extends AnomalyList {
 }
 
 export function checkOrderingHistory(history: readonly Op[], options: OrderingCheckOptions = {}): CheckResult {
-  const opts = options as Record<string, unknown>;
-  rejectUnknownOptions(opts, 'ordering', ['checks', 'maxAnomalies']);
-  const checks = stringListOption(opts, 'ordering', 'checks', CHECK_NAMES) ?? CHECK_NAMES;
-  const anomalies = new SelectedAnomalies(numberOption(opts, 'ordering', 'maxAnomalies', { min: 1 }), new Set(checks.flatMap((c) => ORDERING_CHECKS[c])));
+  const opts = checkerOptions('ordering', orderingOptions, options);
+  const checks = opts.checks ?? CHECK_NAMES;
+  const anomalies = new SelectedAnomalies(opts.maxAnomalies, new Set(checks.flatMap((c) => ORDERING_CHECKS[c])));
 
   const { calls } = pairCalls(history);
   const clients = new Map<number, Client>();

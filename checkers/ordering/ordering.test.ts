@@ -486,6 +486,6 @@ describe('ordering checks are selectable', () => {
   });
 
   it('an unknown check is refused with the valid ones', () => {
-    expect(() => checkOrderingHistory([], { checks: ['gapfree'] } as never)).toThrow(/option "checks" has "gapfree"; choose from: total-order, gap-free, delivered, no-duplicates, sender-fifo, self-delivery, history-reads/);
+    expect(() => checkOrderingHistory([], { checks: ['gapfree'] } as never)).toThrow(/checks\.0: checker ordering: "gapfree" is not allowed; valid choices: total-order, gap-free, delivered, no-duplicates, sender-fifo, self-delivery, history-reads/);
   });
 });

@@ -10,19 +10,24 @@ import type { CheckResult } from '../../core/result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { callOps, pairCalls, type Call } from '../common/calls.js';
 import { faultWindows, mergeWindows, overlaps, type FaultWindow } from '../common/faults.js';
-import { numberOption, rejectUnknownOptions } from '../common/options.js';
+import { z } from 'zod';
+import { checkerOptions } from '../common/options.js';
 
-export interface PerfCheckOptions {
+const share = z.number().min(0).max(1);
+
+/** The `perf` checker's options. */
+export const perfOptions = z.strictObject({
   /** Throughput bucket width, ms. Default 1000. */
-  bucketMs?: number;
+  bucketMs: z.number().min(1).default(1000),
   /** Thresholds (0..1 for availability): when given and broken, the result is invalid. */
-  minAvailability?: number;
+  minAvailability: share.optional(),
   /** Default DEFAULT_MIN_AVAILABILITY_OUTSIDE_FAULTS; 0 turns the floor off. */
-  minAvailabilityOutsideFaults?: number;
-  minAvailabilityInsideFaults?: number;
+  minAvailabilityOutsideFaults: share.optional(),
+  minAvailabilityInsideFaults: share.optional(),
   /** The p99 latency of ok ops of every op type must be at most this, ms. */
-  maxP99Ms?: number;
-}
+  maxP99Ms: z.number().min(0).optional(),
+});
+export type PerfCheckOptions = z.input<typeof perfOptions>;
 
 export interface LatencyStats {
   ok: number;
@@ -91,14 +96,10 @@ export const DEFAULT_MIN_AVAILABILITY_OUTSIDE_FAULTS = 0.5;
 const percent = (share: number | null): string => (share === null ? 'n/a' : `${(share * 100).toFixed(1)}%`);
 
 export function checkPerfHistory(history: readonly Op[], options: PerfCheckOptions = {}): CheckResult {
-  const opts = options as Record<string, unknown>;
-  rejectUnknownOptions(opts, 'perf', ['bucketMs', 'minAvailability', 'minAvailabilityOutsideFaults', 'minAvailabilityInsideFaults', 'maxP99Ms']);
-  const bucketMs = numberOption(opts, 'perf', 'bucketMs', { min: 1 }) ?? 1000;
-  const share = { min: 0, max: 1 };
-  const minAvailability = numberOption(opts, 'perf', 'minAvailability', share);
-  const minOutside = numberOption(opts, 'perf', 'minAvailabilityOutsideFaults', share) ?? DEFAULT_MIN_AVAILABILITY_OUTSIDE_FAULTS;
-  const minInside = numberOption(opts, 'perf', 'minAvailabilityInsideFaults', share);
-  const maxP99Ms = numberOption(opts, 'perf', 'maxP99Ms', { min: 0 });
+  const opts = checkerOptions('perf', perfOptions, options);
+  const { bucketMs, minAvailability, maxP99Ms } = opts;
+  const minOutside = opts.minAvailabilityOutsideFaults ?? DEFAULT_MIN_AVAILABILITY_OUTSIDE_FAULTS;
+  const minInside = opts.minAvailabilityInsideFaults;
 
   const { calls } = pairCalls(history);
   const byF = new Map<string, Call[]>();

@@ -100,7 +100,7 @@ describe('perf checker', () => {
   });
 
   it('rejects a threshold outside 0..1', () => {
-    expect(() => checkPerfHistory([], { minAvailability: 95 })).toThrow(/option "minAvailability" must be at most 1/);
+    expect(() => checkPerfHistory([], { minAvailability: 95 })).toThrow(/^minAvailability: checker perf: .*<=1/);
   });
 
   it('handles an empty history', () => {

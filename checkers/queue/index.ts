@@ -19,14 +19,17 @@ import { stringifyJson } from '../../core/json.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { callOps, pairCalls, type Call } from '../common/calls.js';
 import { describeCall, formatCounts, formatTime, formatValue, opIndexes } from '../common/describe.js';
-import { booleanOption, numberOption, rejectUnknownOptions } from '../common/options.js';
+import { z } from 'zod';
+import { checkerOptions, maxAnomalies } from '../common/options.js';
 
-export interface QueueCheckOptions {
+/** The `queue` checker's options. */
+export const queueOptions = z.strictObject({
   /** Dequeuing one payload twice is fine under at-least-once delivery. Default true. */
-  allowDuplicates?: boolean;
+  allowDuplicates: z.boolean().default(true),
   /** Most anomalies kept per kind (all are counted). Default 100. */
-  maxAnomalies?: number;
-}
+  maxAnomalies,
+});
+export type QueueCheckOptions = z.input<typeof queueOptions>;
 
 interface Task {
   taskId?: unknown;
@@ -60,10 +63,8 @@ interface PayloadFacts {
 }
 
 export function checkQueueHistory(history: readonly Op[], options: QueueCheckOptions = {}): CheckResult {
-  const opts = options as Record<string, unknown>;
-  rejectUnknownOptions(opts, 'queue', ['allowDuplicates', 'maxAnomalies']);
-  const allowDuplicates = booleanOption(opts, 'queue', 'allowDuplicates', true);
-  const anomalies = new AnomalyList(numberOption(opts, 'queue', 'maxAnomalies', { min: 1 }));
+  const { allowDuplicates, maxAnomalies } = checkerOptions('queue', queueOptions, options);
+  const anomalies = new AnomalyList(maxAnomalies);
 
   const { calls } = pairCalls(history);
   const facts = new Map<string, PayloadFacts>();

@@ -17,11 +17,12 @@ import type { CheckResult } from '../../core/result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { callOps, pairCalls, type Call } from '../common/calls.js';
 import { describeCall, formatCounts, formatValue, opIndexes } from '../common/describe.js';
-import { numberOption, rejectUnknownOptions } from '../common/options.js';
+import { z } from 'zod';
+import { checkerOptions, maxAnomalies } from '../common/options.js';
 
-export interface SetCheckOptions {
-  maxAnomalies?: number;
-}
+/** The `set` checker's options. */
+export const setOptions = z.strictObject({ maxAnomalies });
+export type SetCheckOptions = z.input<typeof setOptions>;
 
 interface Element {
   add: Call;
@@ -32,9 +33,8 @@ interface Element {
 const absent = (v: unknown): boolean => v === null || v === undefined;
 const where = (c: Call): string => c.completion?.node ?? c.invoke.node ?? '?';
 
-export function checkSetHistory(history: readonly Op[], options: SetCheckOptions & Record<string, unknown> = {}): CheckResult {
-  rejectUnknownOptions(options, 'set', ['maxAnomalies']);
-  const found = new AnomalyList(numberOption(options, 'set', 'maxAnomalies', { min: 1 }));
+export function checkSetHistory(history: readonly Op[], options: SetCheckOptions = {}): CheckResult {
+  const found = new AnomalyList(checkerOptions('set', setOptions, options).maxAnomalies);
   const { calls } = pairCalls(history);
   const elements = new Map<string, Element>();
   for (const c of calls) if (c.f === 'add' && c.key !== undefined && !elements.has(c.key)) elements.set(c.key, { add: c, reads: [] });

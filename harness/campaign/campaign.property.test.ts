@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { projectRoot } from '../descriptor.js';
 import type { Workload } from '../../core/workload.js';
+import { NO_OPTIONS } from '../../core/checker.js';
 import { CampaignError, loadCampaign } from './load.js';
 import type { Registries } from './registries.js';
 import { shippedFaults } from '../faults/index.js';
@@ -32,7 +33,7 @@ const tiny: Workload<{ keys: number }> = {
 };
 const registries: Registries = {
   workloads: { tiny: tiny as Workload<unknown> },
-  checkers: { perf: { name: 'perf', description: 'x', check: () => ({ checker: 'perf', valid: true, summary: '', anomalies: [] }) } },
+  checkers: { perf: { name: 'perf', description: 'x', options: NO_OPTIONS, check: () => ({ checker: 'perf', valid: true, summary: '', anomalies: [] }) } },
 };
 
 type Outcome = { loaded: true } | { loaded: false; problems: string[] };

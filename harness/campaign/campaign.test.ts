@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { projectRoot } from '../descriptor.js';
 import type { Workload } from '../../core/workload.js';
+import { defineChecker, NO_OPTIONS } from '../../core/checker.js';
 import { CampaignError, loadCampaign } from './load.js';
 import type { Registries } from './registries.js';
 
@@ -26,19 +27,13 @@ const tiny: Workload<{ keys: number }> = {
 const registries: Registries = {
   workloads: { tiny: tiny as Workload<unknown> },
   checkers: {
-    perf: { name: 'perf', description: 'x', check: () => ({ checker: 'perf', valid: true, summary: '', anomalies: [] }) },
-    picky: {
+    perf: { name: 'perf', description: 'x', options: NO_OPTIONS, check: () => ({ checker: 'perf', valid: true, summary: '', anomalies: [] }) },
+    picky: defineChecker({
       name: 'picky',
       description: 'refuses options',
-      check: (_h, options) => {
-        if (options.limit !== undefined && typeof options.limit !== 'number') {
-          const err = new Error('checker "picky": option "limit" must be a number');
-          err.name = 'CheckerOptionError';
-          throw err;
-        }
-        return { checker: 'picky', valid: true, summary: '', anomalies: [] };
-      },
-    },
+      options: z.strictObject({ limit: z.number().optional() }),
+      check: () => ({ checker: 'picky', valid: true, summary: '', anomalies: [] }),
+    }),
   },
 };
 
@@ -196,7 +191,7 @@ describe('loadCampaign', () => {
   it('refuses an unknown checker and bad checker options', async () => {
     const err = await problemOf(good('checkers:\n  - perf\n  - linearisable\n  - {name: picky, options: {limit: lots}}\n'));
     expect(err.message).toMatch(/:16: checkers\[1\]: unknown checker "linearisable"; valid choices: perf, picky/);
-    expect(err.message).toMatch(/:17: checkers\[2\]\.options: checker "picky": option "limit" must be a number/);
+    expect(err.message).toMatch(/:17: checkers\[2\]\.options\.limit: checker picky: expected number, got "lots"/);
   });
 
   it('reports every mistake at once: unknown system, workload, checker, fault and bad fields, each with its line and choices', async () => {

@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../descriptor.js';
 import { loadCampaign } from './load.js';
 import { defaultRegistries } from './registries.js';
+import type { Checker } from '../../core/checker.js';
+import { listItems } from '../cli/list.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-checker-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,10 +34,44 @@ describe('checker options are checked at load, before any node starts', () => {
     expect(await loadWith(['  - name: linearizable', '    options: {model: kv, timeLimitMs: 500}'])).toBe('loaded');
   });
 
-  it('every other shipped checker refuses a misspelt option too', async () => {
-    for (const name of ['queue', 'ordering', 'consistency', 'invariants', 'perf', 'agreement', 'set']) {
-      expect(await loadWith([`  - name: ${name}`, '    options: {maxAnomalys: 3}'])).toMatch(new RegExp(`checkers\\[0\\]\\.options.*maxAnomalys`));
-    }
+  // Each shipped checker: a misspelt option (file:line, the valid names from its schema), a wrong type, and good options.
+  const cases: { name: string; valid: string; wrongType: [string, RegExp]; good: string }[] = [
+    { name: 'queue', valid: 'allowDuplicates, maxAnomalies', wrongType: ['{allowDuplicates: yes}', /options\.allowDuplicates: checker queue: expected boolean, got "yes"$/], good: '{allowDuplicates: false, maxAnomalies: 5}' },
+    { name: 'ordering', valid: 'checks, maxAnomalies', wrongType: ['{checks: [gapfree]}', /options\.checks\[0\]: checker ordering: "gapfree" is not allowed; valid choices: total-order, gap-free, /], good: '{checks: [total-order, gap-free]}' },
+    { name: 'consistency', valid: 'checks, maxAnomalies, divergenceGraceMs', wrongType: ['{divergenceGraceMs: soon}', /options\.divergenceGraceMs: checker consistency: expected number, got "soon"$/], good: '{checks: [stale-read], divergenceGraceMs: 500}' },
+    { name: 'invariants', valid: 'leaderRole, monotonicTerms, maxAnomalies', wrongType: ['{monotonicTerms: 1}', /options\.monotonicTerms: checker invariants: expected boolean, got number 1$/], good: '{leaderRole: Leader, monotonicTerms: true}' },
+    { name: 'perf', valid: 'bucketMs, minAvailability, minAvailabilityOutsideFaults, minAvailabilityInsideFaults, maxP99Ms', wrongType: ['{maxP99Ms: fast}', /options\.maxP99Ms: checker perf: expected number, got "fast"$/], good: '{minAvailabilityOutsideFaults: 0.9, maxP99Ms: 200}' },
+    { name: 'agreement', valid: 'maxAnomalies', wrongType: ['{maxAnomalies: many}', /options\.maxAnomalies: checker agreement: expected number, got "many"$/], good: '{maxAnomalies: 3}' },
+    { name: 'set', valid: 'maxAnomalies', wrongType: ['{maxAnomalies: 0}', /options\.maxAnomalies: checker set: .*>=1$/], good: '{maxAnomalies: 3}' },
+  ];
+  for (const c of cases) {
+    it(`${c.name} refuses a misspelt option with file:line and the valid names, names a wrong type, and takes good options`, async () => {
+      expect(await loadWith([`  - name: ${c.name}`, '    options:', '      maxAnomalys: 3'])).toBe(
+        `invalid campaign: FILE:6: checkers[0].options.maxAnomalys: unknown option "maxAnomalys" for checker ${c.name}; valid options: ${c.valid}`,
+      );
+      expect(await loadWith([`  - name: ${c.name}`, `    options: ${c.wrongType[0]}`])).toMatch(new RegExp(`^invalid campaign: FILE:5: checkers\\[0\\]\\.${c.wrongType[1].source}`));
+      expect(await loadWith([`  - name: ${c.name}`, `    options: ${c.good}`])).toBe('loaded');
+    });
+  }
+
+  it('coverage takes no options; its former `min` is refused at load with where minimums went', async () => {
+    expect(await loadWith(['  - name: coverage', '    options: {min: {leaderChanges: 1}}'])).toBe(
+      "invalid campaign: FILE:5: checkers[0].options.min: unknown option \"min\" for checker coverage; valid options: (none); min moved to the campaign's expectation: write expected: {verdict: valid, coverage: {leaderChanges: 3}}",
+    );
+    expect(await loadWith(['  - coverage'])).toBe('loaded');
+  });
+
+  it('refuses a checker value without an options schema (a JavaScript object), before it runs', async () => {
+    const checkers = { ...defaultRegistries().checkers, bare: { name: 'bare', description: 'no schema', check: () => ({ checker: 'bare', valid: true as const, summary: '', anomalies: [] }) } as unknown as Checker };
+    const file = join(dir, 'bare.yaml');
+    writeFileSync(file, [`system: ${join(fixtures, 'fake-system.yaml')}`, `workload: {name: ${join(fixtures, 'fake-workload.mjs')}}`, 'checkers: [bare]', ''].join('\n'));
+    await expect(loadCampaign(file, { registries: { ...defaultRegistries(), checkers } })).rejects.toThrow(/:3: checkers\[0\]: checker bare declares no options schema/);
+  });
+
+  it('`faultline list checkers` lists each checker\'s options from its schema', () => {
+    const lines = listItems('checkers');
+    expect(lines.find((l) => l.name === 'queue')?.description).toMatch(/ options: allowDuplicates, maxAnomalies$/);
+    expect(lines.find((l) => l.name === 'linearizable')?.description).toMatch(/ options: model, initial, timeLimitMs, timeLimit, memoryLimitMb$/);
   });
 });
 

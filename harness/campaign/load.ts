@@ -11,7 +11,8 @@ import { DescriptorError, findSystem, nodeIds, type SystemDescriptor } from '../
 import type { Workload } from '../../core/workload.js';
 import { UserError } from '../../core/errors.js';
 import { findCampaignFile, isPathRef } from './find.js';
-import type { Checker } from '../../core/checker.js';
+import { parseCheckerOptions, type Checker } from '../../core/checker.js';
+import { fieldsAt } from '../../core/schema-fields.js';
 import type { Registries } from './registries.js';
 import type { FaultSpec } from '../../core/fault.js';
 import { shippedFaults } from '../faults/index.js';
@@ -100,6 +101,8 @@ function formatProblems(file: string, problems: SourceProblem[]): string {
   });
   return lines.length === 1 ? `invalid campaign: ${lines[0]}` : `invalid campaign ${file}:\n  ${lines.join('\n  ')}`;
 }
+
+export { fieldsAt };
 
 /** Loads a campaign file (a name under campaigns/ or a path), or a campaign object. */
 export async function loadCampaign(ref: string | CampaignObject, options: LoadOptions): Promise<Campaign> {
@@ -218,23 +221,17 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
     }
   });
 
-  // Checker options: checked against the checker's schema; a checker without one refuses bad
-  // options even on an empty history, so ask it now rather than after the run.
+  // Checker options: checked against each checker's zod schema, before anything starts.
   for (const [i, c] of checkers.entries()) {
     const spec = checkerSpec(c.name);
     if (!spec) continue;
     const at = (path: FieldPath): FieldPath => (expanded[i]!.fromDefaults ? expanded[i]!.path : [...expanded[i]!.path, 'options', ...path]);
-    if (spec.options) {
-      const checked = spec.options.safeParse(c.options, { reportInput: true });
-      if (!checked.success) for (const issue of checked.error.issues) checkerOptionIssue(spec.name, spec.options, issue, (path, m) => problem(at(path), m));
+    if (!isZodSchema(spec.options)) {
+      problem(entryPath(i, 'name'), `checker ${spec.name} declares no options schema (options: a zod object; defineChecker gives one)`);
       continue;
     }
-    if (typeof expanded[i]!.entry === 'string') continue;
-    try {
-      await spec.check([], c.options);
-    } catch (err) {
-      if ((err as Error)?.name === 'CheckerOptionError') problem(at([]), (err as Error).message);
-    }
+    const checked = parseCheckerOptions(spec.name, spec.options, c.options);
+    if (!checked.ok) for (const p of checked.problems) problem(at(p.path), p.message);
   }
 
   if (problems.length > 0 || !parsed.success || !system || !workload || systemRef === undefined) throw new CampaignError(file, problems);
@@ -318,15 +315,9 @@ function reportIssue(issue: z.core.$ZodIssue, problem: (path: FieldPath, message
   }
 }
 
-/** A checker option the checker's schema refuses: an unknown one names the valid ones. */
-function checkerOptionIssue(checker: string, schema: z.ZodType, issue: z.core.$ZodIssue, problem: (path: FieldPath, message: string) => void): void {
-  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-  if (issue.code === 'unrecognized_keys' && path.length === 0) {
-    const valid = Object.keys((schema._zod.def as { shape?: Record<string, unknown> }).shape ?? {});
-    for (const key of issue.keys) problem([key], `unknown option "${key}" for checker ${checker}; valid options: ${valid.join(', ') || '(none)'}`);
-    return;
-  }
-  problem(path, `checker ${checker}: ${issue.message}`);
+/** A zod schema (a JavaScript checker may have left `options` out or given something else). */
+function isZodSchema(value: unknown): value is z.ZodType {
+  return typeof value === 'object' && value !== null && typeof (value as { safeParse?: unknown }).safeParse === 'function';
 }
 
 function describeReceived(value: unknown): string {
@@ -342,46 +333,6 @@ function describeReceived(value: unknown): string {
 function validFields(schema: CampaignSchema, path: FieldPath): string {
   const fields = fieldsAt(schema, path);
   return fields.length ? `; valid fields: ${fields.join(', ')}` : '';
-}
-
-/** The field names of the object schema at `path`, read from the schema itself. */
-export function fieldsAt(schema: z.ZodType, path: FieldPath): string[] {
-  let node: z.core.$ZodType | undefined = schema;
-  for (const seg of path) {
-    node = objectOrArray(node);
-    if (!node) return [];
-    const def = node._zod.def as z.core.$ZodTypeDef & { shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
-    node = typeof seg === 'number' ? def.element : def.shape && Object.hasOwn(def.shape, seg) ? def.shape[seg] : undefined;
-  }
-  const object = objectOrArray(node);
-  const shape = (object?._zod.def as { shape?: Record<string, unknown> } | undefined)?.shape;
-  return shape ? Object.keys(shape) : [];
-}
-
-/** Looks through defaults, optionals, pipes and unions to the object or array schema inside. */
-function objectOrArray(node: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
-  for (let depth = 0; node && depth < 20; depth++) {
-    const def = node._zod.def as z.core.$ZodTypeDef & { innerType?: z.core.$ZodType; in?: z.core.$ZodType; options?: z.core.$ZodType[] };
-    switch (def.type) {
-      case 'object':
-      case 'array':
-        return node;
-      case 'default':
-      case 'optional':
-      case 'nullable':
-        node = def.innerType;
-        break;
-      case 'pipe':
-        node = def.in;
-        break;
-      case 'union':
-        node = def.options?.find((o) => objectOrArray(o) !== undefined);
-        break;
-      default:
-        return undefined;
-    }
-  }
-  return undefined;
 }
 
 /** Each top-level field parsed on its own: what a campaign the schema refused still says clearly. */

@@ -6,6 +6,7 @@ import { campaignCatalog } from '../campaign/catalog.js';
 import { shippedFaults } from '../faults/index.js';
 import { nemesisCatalog } from '../nemesis/catalog.js';
 import { UserError } from '../../core/errors.js';
+import { fieldsAt } from '../../core/schema-fields.js';
 
 type Lister = () => { name: string; description: string }[];
 
@@ -15,10 +16,21 @@ const listers: Record<string, Lister> = {
   bugs: () =>
     listSystems().flatMap((s) => s.bugs.map((b) => ({ name: `${s.name}/${b.name}`, description: b.description }))),
   workloads: () => Object.values(workloads).map((w) => ({ name: w.name, description: w.description })),
-  checkers: () => Object.values(checkers).map((c) => ({ name: c.name, description: c.description })),
+  checkers: () =>
+    Object.values(checkers).map((c) => {
+      const options = fieldsAt(c.options, []);
+      return { name: c.name, description: `${c.description}${options.length ? ` options: ${options.join(', ')}` : ''}` };
+    }),
   campaigns: campaignCatalog,
   nemeses: () => nemesisCatalog(shippedFaults),
 };
+
+/** What `faultline list <kind>` prints, one item a line. */
+export function listItems(kind: string): { name: string; description: string }[] {
+  const lister = Object.hasOwn(listers, kind) ? listers[kind] : undefined;
+  if (!lister) throw new UserError(`unknown kind "${kind}" for list; choose one of: ${Object.keys(listers).join(', ')}`);
+  return lister();
+}
 
 export function registerList(program: Command): void {
   program
@@ -26,9 +38,7 @@ export function registerList(program: Command): void {
     .description(`list what faultline knows: ${Object.keys(listers).join('|')}`)
     .argument('<kind>', Object.keys(listers).join('|'))
     .action((kind: string) => {
-      const lister = listers[kind];
-      if (!lister) throw new UserError(`unknown kind "${kind}" for list; choose one of: ${Object.keys(listers).join(', ')}`);
-      const items = lister();
+      const items = listItems(kind);
       const width = Math.max(0, ...items.map((i) => i.name.length));
       for (const item of items) process.stdout.write(`${item.name.padEnd(width)}  ${item.description}\n`);
     });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Op } from '../../core/op.js';
 import type { CheckResult } from '../../core/result.js';
 import { loadCampaign } from '../campaign/load.js';
-import type { Checker } from '../../core/checker.js';
+import { NO_OPTIONS, type Checker } from '../../core/checker.js';
 import { projectRoot } from '../descriptor.js';
 import { readHistory } from '../../core/history.js';
 import { planRun } from './plan.js';
@@ -28,6 +28,7 @@ afterAll(() => {
 const counting: Checker = {
   name: 'counting',
   description: 'test',
+  options: NO_OPTIONS,
   check(history: readonly Op[]): CheckResult {
     const clientOps = history.filter((o) => typeof o.process === 'number');
     return { checker: 'counting', valid: true, summary: `${clientOps.length} client ops`, anomalies: [], details: { ops: clientOps.length } };
