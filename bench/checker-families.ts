@@ -40,6 +40,7 @@ interface Row {
   ms: number;
   steps: number;
   cacheMiB: number;
+  threads: number;
   porcupine?: { valid: unknown; ms: number };
 }
 
@@ -47,7 +48,7 @@ async function measure(history: Op[]): Promise<Omit<Row, 'k' | 'ops' | 'porcupin
   let best: Omit<Row, 'k' | 'ops' | 'porcupine'> | undefined;
   for (let i = 0; i < REPEAT; i++) {
     const r = await checkLinearizability(history, { model: 'kv', timeLimitMs: LIMIT_MS });
-    if (!best || r.elapsedMs < best.ms) best = { valid: r.valid, ms: r.elapsedMs, steps: r.steps, cacheMiB: r.peakCacheBytes / 2 ** 20 };
+    if (!best || r.elapsedMs < best.ms) best = { valid: r.valid, ms: r.elapsedMs, steps: r.steps, cacheMiB: r.peakCacheBytes / 2 ** 20, threads: r.threads };
     if (r.valid === 'unknown') break;
   }
   return best!;
@@ -67,6 +68,8 @@ function porcupine(driver: string, dir: string, histories: Op[][]): { valid: unk
     .map((l) => JSON.parse(l) as { valid: unknown; ms: number });
 }
 
+const ms = (t: number): string => `${t.toFixed(t < 10 ? 2 : 1)} ms`;
+
 export async function benchFamilies(): Promise<void> {
   const driver = process.env['PORCUPINE'];
   const dir = mkdtempSync(join(tmpdir(), 'faultline-families-'));
@@ -81,15 +84,16 @@ export async function benchFamilies(): Promise<void> {
       }
       if (driver) porcupine(driver, dir, histories).forEach((p, i) => (rows[i]!.porcupine = p));
       console.log(`\n${family.name}`);
-      const header = ['k', 'ops', 'verdict', 'time', 'steps', 'cache', ...(driver ? ['porcupine', 'its time'] : [])];
+      const header = ['k', 'ops', 'verdict', 'time', 'steps', 'cache', 'threads', ...(driver ? ['porcupine', 'its time', 'ratio'] : [])];
       const cells = rows.map((r) => [
         String(r.k),
         String(r.ops),
         String(r.valid),
-        `${r.ms.toFixed(1)} ms`,
+        ms(r.ms),
         String(r.steps),
         `${r.cacheMiB.toFixed(1)} MiB`,
-        ...(r.porcupine ? [String(r.porcupine.valid), `${r.porcupine.ms.toFixed(1)} ms`] : []),
+        String(r.threads),
+        ...(r.porcupine ? [String(r.porcupine.valid), ms(r.porcupine.ms), (r.ms / r.porcupine.ms).toFixed(2)] : []),
       ]);
       const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)));
       for (const row of [header, ...cells]) console.log('  ' + row.map((cell, c) => cell.padStart(widths[c]!)).join('  '));

@@ -1,9 +1,10 @@
+import { availableParallelism } from 'node:os';
 import type { Op } from '../../core/op.js';
 import type { Validity } from '../../core/result.js';
 import type { Model, OpInput, Operation } from './model.js';
 import { guessModelName, isModelName, modelByName, type ModelName } from './models/index.js';
 import { HistoryError, toOperations } from './operations.js';
-import { searchInParallel, shouldParallelize } from './parallel.js';
+import { searchWithPool, WORKERS_AFTER_MS } from './pool.js';
 import { DEFAULT_LIMITS, searchPartition, type SearchLimits, type SearchOutcome } from './search.js';
 import { buildWitness, type PartitionWitness } from './witness.js';
 
@@ -18,10 +19,12 @@ export interface LinearizabilityOptions<S = unknown> {
   /** Memory budget per partition (default: 4 million cache entries, 512 MiB of stored sets); past it
    *  the verdict is "unknown". */
   limits?: Partial<SearchLimits>;
-  /** Search the partitions of a shipped model on a worker thread as well as on this one (only
-   *  when there are several). Off by default: a cold worker's start and JIT warm-up cost more
-   *  than it saved in our measurements (docs/check.md). */
-  parallel?: boolean;
+  /** Threads that may search, this one included (default: os.availableParallelism()). With a
+   *  shipped model, a check still undecided after `workersAfterMs` spreads its keys and the two
+   *  search orders of a key over worker threads (pool.ts); 1 keeps it on this thread. */
+  threads?: number;
+  /** How long a check runs on this thread alone before the workers start (default 50 ms). */
+  workersAfterMs?: number;
 }
 
 export interface LinearizabilityResult {
@@ -44,7 +47,7 @@ export interface LinearizabilityResult {
   /** Search steps and cache entries over all partitions (for benchmarks). */
   steps: number;
   cacheEntries: number;
-  /** Threads that searched (2 when `parallel` ran a worker). */
+  /** Threads that searched (1 + the workers that ran). */
   threads: number;
 }
 
@@ -63,10 +66,13 @@ export async function checkLinearizability<S>(
   const started = performance.now();
   const parts = preparePartitions(model, operations);
   const limits: SearchLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  if (options.parallel === true && typeof options.model !== 'object' && shouldParallelize(parts)) {
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a whole number, at least 1, got ${threads}`);
+  if (threads > 1 && typeof options.model !== 'object' && parts.length > 0) {
     const spec = { name: model.name as ModelName, initial: options.initial };
-    const { outcomes, threads } = await searchInParallel(model, parts, spec, options.timeLimitMs, limits);
-    return { ...assemble(model, operations.length, parts, outcomes, started, budgetOf(options.timeLimitMs, limits)), threads };
+    const deadline = options.timeLimitMs === undefined ? Infinity : started + options.timeLimitMs;
+    const pooled = await searchWithPool(model, parts, spec, deadline, limits, threads, options.workersAfterMs ?? WORKERS_AFTER_MS);
+    return { ...assemble(model, operations.length, parts, pooled.outcomes, started, budgetOf(options.timeLimitMs, limits)), threads: pooled.threads };
   }
   return assemble(model, operations.length, parts, searchAll(model, parts, options.timeLimitMs, limits, started), started, budgetOf(options.timeLimitMs, limits));
 }

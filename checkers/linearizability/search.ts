@@ -2,7 +2,9 @@ import { hashValue, valueEqual, type Model, type Operation } from './model.js';
 
 /** What the search of one partition found. Op numbers are positions in the partition's array. */
 export interface SearchOutcome<S> {
-  result: 'linearizable' | 'not-linearizable' | 'timeout' | 'out-of-memory';
+  /** `abandoned`: stopped because another thread decided the partition or took this order
+   *  over (the worker pool); never the final outcome of a partition. */
+  result: 'linearizable' | 'not-linearizable' | 'timeout' | 'out-of-memory' | 'abandoned';
   /** The longest linearizable prefix found (op positions, in linearization order). */
   longest: number[];
   /** The op whose return came before it could be placed after `longest` (-1 if none). */
@@ -58,30 +60,77 @@ const MAX_SLICE = 1024;
  */
 export type SearchOrder = 'definite-first' | 'call-order';
 
+/** What the thread that runs a search learns between slices (see `SearchControl`): bits. */
+export const CONTROL = {
+  /** Another thread decided this partition: abandon the search. */
+  stop: 1,
+  /** Another thread searches this partition in call order: drop that order here. */
+  dropCallOrder: 2,
+  /** The other thread's order stopped without a verdict: the orders here may use all the budget. */
+  wholeBudget: 4,
+} as const;
+
+/** Lets other threads steer a search between its slices (the worker pool, pool.ts). */
+export interface SearchControl {
+  /** Called between slices; returns CONTROL bits (0: carry on). */
+  poll(): number;
+}
+
 /**
  * Searches one partition in both orders at once, slice by slice on this thread (32 steps each,
  * doubling up to 1024), and returns the first verdict: either order's verdict is exact, so the time to an
  * answer is at most twice the faster order's. Each order has half the memory budget; when one
  * stops (out of memory) the other gets all of it. Partitions without indeterminate ops, where
- * the orders are the same, are searched once.
+ * the orders are the same, are searched once. `orders` narrows the orders (a pool's helper
+ * thread searches call order alone); `control` lets other threads stop it or take an order
+ * over; it then returns `abandoned`.
  */
 export function searchPartition<S, I, O>(
   model: Model<S, I, O>,
   given: readonly Operation<I, O>[],
   deadline: number = Infinity,
   limits: SearchLimits = DEFAULT_LIMITS,
+  control?: SearchControl,
+  only?: SearchOrder,
 ): SearchOutcome<S> {
-  const orders: SearchOrder[] = given.some((o) => o.indeterminate) ? ['definite-first', 'call-order'] : ['definite-first'];
+  const orders: SearchOrder[] = only ? [only] : hasIndeterminate(given) ? ['definite-first', 'call-order'] : ['definite-first'];
+  // a helper's single order shares the budget with the owner's order on the other thread
+  const shares = only ? 2 : orders.length;
   const share = (k: number): SearchLimits => ({ maxCacheEntries: limits.maxCacheEntries / k, maxCacheBytes: limits.maxCacheBytes / k });
   const runs = orders.map((order) => {
-    const budget = share(orders.length);
+    const budget = share(shares);
     const search = searchInOrder(model, given, order, deadline, budget);
     search.next(); // to its first yield, before any step
-    return { budget, search, slice: FIRST_SLICE, progress: { steps: 0, cacheEntries: 0, cacheBytes: 0 } };
+    return { order, budget, search, slice: FIRST_SLICE, progress: { steps: 0, cacheEntries: 0, cacheBytes: 0 } };
   });
   const stopped: SearchOutcome<S>[] = [];
   const total = (key: keyof Progress): number => runs.reduce((sum, r) => sum + r.progress[key], 0) + stopped.reduce((sum, o) => sum + o[key], 0);
+  const progressed = (result: SearchOutcome<S>['result']): SearchOutcome<S> => ({
+    result,
+    longest: [],
+    stuck: -1,
+    statesBefore: [],
+    steps: total('steps'),
+    cacheEntries: total('cacheEntries'),
+    cacheBytes: total('cacheBytes'),
+  });
   while (runs.length > 0) {
+    if (control) {
+      const bits = control.poll();
+      if (bits & CONTROL.stop) {
+        for (const r of runs) r.search.return(undefined as never);
+        return progressed('abandoned');
+      }
+      if (bits & CONTROL.dropCallOrder && runs.length > 1) {
+        const k = runs.findIndex((r) => r.order === 'call-order');
+        if (k >= 0) {
+          const [dropped] = runs.splice(k, 1);
+          dropped!.search.return(undefined as never);
+          stopped.push({ result: 'abandoned', longest: [], stuck: -1, statesBefore: [], ...dropped!.progress });
+        }
+      }
+      if (bits & CONTROL.wholeBudget) for (const r of runs) Object.assign(r.budget, limits);
+    }
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i]!;
       const step = run.search.next(run.slice);
@@ -102,9 +151,14 @@ export function searchPartition<S, I, O>(
       i--;
     }
   }
-  const last = stopped[stopped.length - 1]!;
-  const result = stopped.some((o) => o.result === 'timeout') ? 'timeout' : 'out-of-memory';
+  const last = [...stopped].reverse().find((o) => o.result !== 'abandoned') ?? stopped[stopped.length - 1]!;
+  const result = stopped.some((o) => o.result === 'timeout') ? 'timeout' : last.result;
   return { ...last, result, steps: total('steps'), cacheEntries: total('cacheEntries'), cacheBytes: total('cacheBytes') };
+}
+
+export function hasIndeterminate<I, O>(ops: readonly Operation<I, O>[]): boolean {
+  for (const o of ops) if (o.indeterminate) return true;
+  return false;
 }
 
 /**

@@ -1,10 +1,11 @@
-/** The worker thread of `searchInParallel`: searches its partitions and posts the outcomes. */
+/** A worker thread of the pool (pool.ts): claims and searches partitions, posts each outcome. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { modelByName } from './models/index.js';
-import type { WorkerJob } from './parallel.js';
-import { searchPartition } from './search.js';
+import { searchShare, type PoolJob, type PoolMessage } from './pool.js';
 
-const job = workerData as WorkerJob;
+const job = workerData as PoolJob;
 const model = modelByName(job.name, job.initial);
-const deadline = job.timeLimitMs === undefined ? Infinity : performance.now() + job.timeLimitMs;
-parentPort?.postMessage(job.parts.map((part) => searchPartition(model, part, deadline, job.limits)));
+const deadline = job.deadline === Infinity ? Infinity : job.deadline - performance.timeOrigin;
+const post = (m: PoolMessage): void => parentPort?.postMessage(m);
+searchShare(model, job.parts, job.order, new Int32Array(job.control), deadline, job.limits, (part, role, outcome) => post({ part, role, outcome }));
+post({ done: true });

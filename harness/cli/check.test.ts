@@ -94,7 +94,7 @@ describe('faultline check', () => {
     expect(JSON.parse(unknown.stdout).unknownExplanation).toMatch(/the time budget of 1 ms ran out after .* search steps/);
   });
 
-  it('--parallel searches the keys on a worker thread too, with the same verdicts', async () => {
+  it('--threads 1 keeps the search on one thread; more may spread it over workers, with the same verdicts; a bad count is refused', async () => {
     const ops: string[] = [];
     let index = 0;
     for (const key of ['a', 'b', 'c']) {
@@ -106,11 +106,14 @@ describe('faultline check', () => {
       }
     }
     const keys = file('keys.jsonl', ops.join('\n') + '\n');
-    const one = JSON.parse((await faultline('check', '--json', keys)).stdout) as Record<string, unknown>;
-    const two = JSON.parse((await faultline('check', '--json', '--parallel', keys)).stdout) as Record<string, unknown>;
+    const one = JSON.parse((await faultline('check', '--json', '--threads', '1', keys)).stdout) as Record<string, unknown>;
+    const more = JSON.parse((await faultline('check', '--json', '--threads', '4', keys)).stdout) as Record<string, unknown>;
     expect(one).toMatchObject({ valid: false, partitions: 3, threads: 1 });
-    expect(two).toMatchObject({ valid: false, partitions: 3, threads: 2 });
-    expect(two['witness']).toEqual(one['witness']);
+    expect(more).toMatchObject({ valid: false, partitions: 3 });
+    expect(more['witness']).toEqual(one['witness']);
+    const zero = await faultline('check', '--threads', '0', keys);
+    expect(zero.code).toBe(3);
+    expect(zero.stderr).toMatch(/--threads must be a whole number from 1 to 1024, got "0"/);
   });
 
   it('--memory-limit: past it the verdict is unknown, and the output says the memory budget ran out, with its numbers', async () => {

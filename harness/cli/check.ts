@@ -28,7 +28,7 @@ export interface CheckCommandOptions {
   initial?: string;
   timeLimit?: string;
   memoryLimit?: string;
-  parallel?: boolean;
+  threads?: string;
   json?: boolean;
 }
 
@@ -38,7 +38,7 @@ interface Settings {
   initial?: unknown;
   timeLimitMs?: number;
   memoryLimitBytes?: number;
-  parallel: boolean;
+  threads?: number;
   json: boolean;
 }
 
@@ -66,7 +66,7 @@ export function registerCheck(program: Command): void {
     .option('--model <model>', `${MODEL_NAMES.join('|')} (default: kv for get/put/append, cas-register when there is a cas, register otherwise)`)
     .option('--initial <value>', 'initial value of every register or key, JSON or EDN (default: nil, absent)')
     .option('--time-limit <seconds>', 'time budget per file; when it runs out the verdict is "unknown"')
-    .option('--parallel', 'search the keys on a worker thread as well as this one (when there are several keys)')
+    .option('--threads <n>', 'threads that may search (default: the cores); a check still undecided after 50 ms spreads its keys and search orders over worker threads')
     .option('--memory-limit <MiB>', 'memory budget of the search cache per key (default 512); past it the verdict is "unknown"')
     .option('--json', 'print one JSON object per file, one per line')
     .addHelpText(
@@ -108,7 +108,7 @@ export function exitCode(verdicts: Iterable<Validity>, error?: 'input' | 'intern
 }
 
 function parseSettings(options: CheckCommandOptions): Settings {
-  const settings: Settings = { json: options.json === true, parallel: options.parallel === true };
+  const settings: Settings = { json: options.json === true };
   if (options.format !== undefined) {
     if (!(FORMATS as readonly string[]).includes(options.format)) {
       throw new UserError(`--format must be one of ${FORMATS.join(', ')}, got "${options.format}"`);
@@ -118,6 +118,11 @@ function parseSettings(options: CheckCommandOptions): Settings {
   if (options.model !== undefined) {
     if (!isModelName(options.model)) throw new UserError(`--model must be one of ${MODEL_NAMES.join(', ')}, got "${options.model}"`);
     settings.model = options.model;
+  }
+  if (options.threads !== undefined) {
+    const n = Number(options.threads);
+    if (!Number.isInteger(n) || n < 1 || n > 1024) throw new UserError(`--threads must be a whole number from 1 to 1024, got "${options.threads}"`);
+    settings.threads = n;
   }
   if (options.initial !== undefined) settings.initial = parseInitial(options.initial);
   if (options.timeLimit !== undefined) {
@@ -180,7 +185,7 @@ async function checkFile(file: string, settings: Settings): Promise<FileOutcome>
       initial: settings.initial,
       ...(settings.timeLimitMs !== undefined ? { timeLimitMs: settings.timeLimitMs } : {}),
       ...(settings.memoryLimitBytes !== undefined ? { limits: limitsForMemory(settings.memoryLimitBytes) } : {}),
-      ...(settings.parallel ? { parallel: true } : {}),
+      ...(settings.threads !== undefined ? { threads: settings.threads } : {}),
     });
     return { file, format: imported.format, result };
   } catch (err) {
