@@ -4,8 +4,10 @@
  * With no toxic a link is a plain forward with backpressure: one call per chunk, no copying, no
  * timer; a chain of stages exists only while the direction has toxics, and is changed in place
  * on a live connection (bytes held by a stage are handed on in order, never lost).
+ * The upstream socket (dialled by the proxy) reads into one reusable buffer (`upstreamReader`),
+ * so the server -> client direction allocates nothing per chunk.
  */
-import type { Socket } from 'node:net';
+import type { OnReadOpts, Socket } from 'node:net';
 import { runStage, type ConnectionControl, type Sink, type Stage, type StageState, type StreamDirection, type Toxic } from './toxics.js';
 
 /** Bytes read from the source and written to the destination of one direction of a proxy. */
@@ -17,6 +19,47 @@ export interface ByteCounts {
 /** Bytes a destination socket may have queued before its source is paused. */
 const MAX_QUEUED = 1 << 20;
 
+/** Size of the reusable read buffer of an upstream socket (as Node's own reads: 64 KiB). */
+const READ_BUFFER = 64 * 1024;
+
+/**
+ * The `onread` option of the upstream socket: reads go into one buffer that is used again for
+ * the next read unless a write still refers to it (the destination could not take it all at
+ * once), in which case the next read gets a new one. `deliver(chunk, borrowed)` gets each read;
+ * a borrowed chunk is only valid during the call: keeping it needs a copy. A false return from
+ * `deliver` pauses the socket (resume() reads again).
+ */
+export interface UpstreamReader {
+  onread: OnReadOpts;
+  /** Where reads go (set once the connection exists; reads before that cannot happen: reading starts on connect). */
+  deliver: (chunk: Buffer) => boolean;
+  /** The buffer just read into is still referred to by a write: read the next data into a new one. */
+  keep(): void;
+}
+
+export function upstreamReader(): UpstreamReader {
+  let buffer = Buffer.allocUnsafe(READ_BUFFER);
+  let kept = false;
+  const reader: UpstreamReader = {
+    deliver: () => true,
+    keep: () => {
+      kept = true;
+    },
+    onread: {
+      buffer: () => {
+        if (kept) {
+          buffer = Buffer.allocUnsafe(READ_BUFFER);
+          kept = false;
+        }
+        return buffer;
+      },
+      // the buffer read into is always the one `buffer()` returned last
+      callback: (size) => reader.deliver(buffer.subarray(0, size)),
+    },
+  };
+  return reader;
+}
+
 class Link {
   private stages: Stage[] = [];
   private readonly states = new Map<Toxic, StageState>();
@@ -24,12 +67,17 @@ class Link {
   private head: Sink;
   private waitingDrain = false;
 
+  /**
+   * `reader`: the source reads into a reusable buffer (the upstream socket); without it the
+   * source's 'data' chunks are its own.
+   */
   constructor(
     private readonly source: Socket,
     private readonly dest: Socket,
     private readonly conn: Connection,
     toxics: readonly Toxic[],
     counts: ByteCounts,
+    reader?: UpstreamReader,
   ) {
     const resume = (): void => {
       this.waitingDrain = false;
@@ -54,10 +102,25 @@ class Link {
     };
     this.head = this.sink;
     for (const t of toxics) this.add(t);
-    source.on('data', (chunk: Buffer) => {
-      counts.received += chunk.length;
-      this.head.write(chunk, performance.now());
-    });
+    if (reader) {
+      reader.deliver = (chunk) => {
+        counts.received += chunk.length;
+        if (this.head === this.sink) {
+          this.sink.write(chunk, 0);
+          // not all of it went to the kernel at once: the write still reads this buffer
+          if (dest.writableLength > 0) reader.keep();
+        } else {
+          // a toxic may hold the chunk: it gets its own copy
+          this.head.write(Buffer.from(chunk), performance.now());
+        }
+        return !this.waitingDrain;
+      };
+    } else {
+      source.on('data', (chunk: Buffer) => {
+        counts.received += chunk.length;
+        this.head.write(chunk, this.head === this.sink ? 0 : performance.now());
+      });
+    }
     source.on('end', () => this.head.end());
   }
 
@@ -121,6 +184,8 @@ export class Connection implements ConnectionControl {
     toxics: Record<StreamDirection, readonly Toxic[]>,
     counts: Record<StreamDirection, ByteCounts>,
     private readonly onGone: (c: Connection) => void,
+    /** How `upstream` reads (the `onread` it was dialled with). */
+    upstreamReads: UpstreamReader,
   ) {
     for (const s of [client, upstream]) {
       s.setNoDelay(true);
@@ -129,7 +194,7 @@ export class Connection implements ConnectionControl {
     }
     this.links = {
       upstream: new Link(client, upstream, this, toxics.upstream, counts.upstream),
-      downstream: new Link(upstream, client, this, toxics.downstream, counts.downstream),
+      downstream: new Link(upstream, client, this, toxics.downstream, counts.downstream, upstreamReads),
     };
   }
 

@@ -3,7 +3,7 @@
  * its upstream through the proxy's toxics. Disabled = no listener and no connections.
  */
 import net from 'node:net';
-import { Connection, type ByteCounts } from './connection.js';
+import { Connection, upstreamReader, type ByteCounts } from './connection.js';
 import { ApiError } from './errors.js';
 import type { StreamDirection, Toxic } from './toxics.js';
 import { toxicJson } from './toxics.js';
@@ -169,7 +169,8 @@ export class Proxy {
     }
     this.pending.add(client);
     client.on('error', () => undefined);
-    const upstream = net.connect({ host: addr.host || '127.0.0.1', port: addr.port, allowHalfOpen: true });
+    const reader = upstreamReader();
+    const upstream = net.connect({ host: addr.host || '127.0.0.1', port: addr.port, allowHalfOpen: true, noDelay: true, onread: reader.onread });
     this.pending.add(upstream);
     for (const s of [client, upstream]) {
       this.sockets.add(s);
@@ -196,7 +197,7 @@ export class Proxy {
         return;
       }
       drop();
-      const conn = new Connection(client, upstream, this.toxics, this.counts, (c) => this.connections.delete(c));
+      const conn = new Connection(client, upstream, this.toxics, this.counts, (c) => this.connections.delete(c), reader);
       this.connections.add(conn);
       client.resume();
     });

@@ -4,6 +4,7 @@
  * host's network: the upstreams are test servers on 127.0.0.1).
  */
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { exchange, httpGet, startEchoServer, startHttpServer, type TestServer } from './test-servers.js';
@@ -220,6 +221,31 @@ describe(`Toxiproxy API and toxics (${process.env.TOXIPROXY_URL ? 'TOXIPROXY_URL
       const httpProxy = await proxyTo(web.port);
       const res = await httpGet(portOf(httpProxy.listen), '/', 2000);
       expect(res.body).toBe('hello');
+    });
+
+    it('a client that reads late still gets every byte of a bulk download intact (8 MiB, the proxy writes while the client does not read)', async () => {
+      const payload = randomBytes(8 << 20);
+      const source = net.createServer((s) => {
+        s.on('error', () => undefined);
+        s.end(payload);
+      });
+      await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', resolve));
+      try {
+        const proxy = await proxyTo((source.address() as net.AddressInfo).port);
+        const received = await new Promise<Buffer>((resolve, reject) => {
+          const chunks: Buffer[] = [];
+          const s = net.connect({ host: '127.0.0.1', port: portOf(proxy.listen) });
+          s.pause(); // the kernel buffers fill: the proxy's writes to this client cannot complete at once
+          setTimeout(() => s.resume(), 300);
+          s.on('data', (c: Buffer) => chunks.push(c));
+          s.on('end', () => resolve(Buffer.concat(chunks)));
+          s.on('error', reject);
+        });
+        expect(received.length).toBe(payload.length);
+        expect(received.equals(payload)).toBe(true);
+      } finally {
+        await new Promise<void>((resolve) => source.close(() => resolve()));
+      }
     });
 
     it('latency adds a measurable delay (downstream 150 ms)', async () => {
