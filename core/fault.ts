@@ -59,6 +59,9 @@ export interface FaultRuntime {
   resume(id: string): Promise<void>;
   /** Starts a killed node again with its data. */
   restart(id: string): Promise<void>;
+  /** Rolls a killed node's data back to what it had fsynced (a machine crash, not a process
+   *  crash); says what was lost. Only runtimes started with `durability` have it. */
+  loseUnsynced?(id: string): Promise<string>;
   waitHealthy(id: string, timeoutMs: number, signal?: AbortSignal): Promise<void>;
   state(id: string): 'stopped' | 'running' | 'paused';
 }
@@ -146,6 +149,9 @@ export interface Fault<Options extends object = Record<string, unknown>, Planned
   start(planned: PlannedFault<Planned>, context: FaultContext): Promise<ActiveFault | undefined>;
   /** How the report draws it. */
   style: FaultStyle;
+  /** What the runtime must provide when a run plans it: `durability`, nodes that keep a record of
+   *  what they fsynced (FaultRuntime.loseUnsynced). */
+  needs?: { durability?: boolean };
 }
 
 /** A fault of any options: what registries hold (its methods take what its own schema and plan made). */

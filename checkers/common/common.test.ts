@@ -35,6 +35,16 @@ describe('pairCalls', () => {
 });
 
 describe('faultWindows', () => {
+  it('a power loss is a window of its node until the restart that ends it (as a kill is)', () => {
+    const h = new HistoryBuilder();
+    const l1 = h.nemesis('power-loss', 100, 101, { nodes: ['n1', 'n2'] });
+    const r1 = h.nemesis('restart', 200, 203, { nodes: ['n1', 'n2'] });
+    expect(faultWindows(h.build())).toEqual([
+      { kind: 'power-loss', node: 'n1', start: 100e6, end: 203e6, ops: [l1.invoke, r1.completion] },
+      { kind: 'power-loss', node: 'n2', start: 100e6, end: 203e6, ops: [l1.invoke, r1.completion] },
+    ]);
+  });
+
   it('pairs start-X/stop-X, kill/restart per node, pause/resume; an unended fault lasts forever', () => {
     const h = new HistoryBuilder();
     const p1 = h.nemesis('start-partition', 100, 110, { grudge: {}, mode: 'halves' });

@@ -1,12 +1,12 @@
 /**
- * Fault windows from nemesis ops: start-X..stop-X, kill..restart, pause..resume.
+ * Fault windows from nemesis ops: start-X..stop-X, kill..restart, power-loss..restart, pause..resume.
  * A window opens at the invoke of the op that starts the fault (it may bite any time after) and
  * closes at the completion of the op that ends it; a fault never ended lasts to the history's end.
  */
 import type { Op } from '../../core/op.js';
 
 export interface FaultWindow {
-  /** partition, latency, kill, pause, or X of any start-X/stop-X pair. */
+  /** partition, latency, kill, power-loss, pause, or X of any start-X/stop-X pair. */
   kind: string;
   /** The node the window is about, when the nemesis op named nodes. */
   node?: string;
@@ -17,16 +17,18 @@ export interface FaultWindow {
   ops: number[];
 }
 
-const PAIRS: Record<string, string> = { kill: 'restart', pause: 'resume' };
-const CLOSERS: Record<string, string> = { restart: 'kill', resume: 'pause' };
+const PAIRS: Record<string, string> = { kill: 'restart', 'power-loss': 'restart', pause: 'resume' };
+/** The kinds each closing op ends (a restart ends a kill or a power loss of its node). */
+const CLOSERS: Record<string, string[]> = {};
+for (const [opener, closer] of Object.entries(PAIRS)) (CLOSERS[closer] ??= []).push(opener);
 
 function opening(f: string): string | undefined {
   if (f.startsWith('start-')) return f.slice('start-'.length);
   return f in PAIRS ? f : undefined;
 }
 
-function closing(f: string): string | undefined {
-  if (f.startsWith('stop-')) return f.slice('stop-'.length);
+function closing(f: string): string[] | undefined {
+  if (f.startsWith('stop-')) return [f.slice('stop-'.length)];
   return CLOSERS[f];
 }
 
@@ -80,11 +82,11 @@ export function faultWindows(history: readonly Op[]): FaultWindow[] {
       const nodes = nodesOf(value);
       for (const [key, entry] of [...open]) {
         const w = entry.window;
-        if (w.kind !== closed) continue;
+        if (!closed.includes(w.kind)) continue;
         if (nodes && w.node !== undefined && !nodes.includes(w.node)) continue;
         w.ops.push(op.index);
         // kill..restart and pause..resume are states of a node: one end ends them all.
-        entry.depth = w.node !== undefined && closed in PAIRS ? 0 : entry.depth - 1;
+        entry.depth = w.node !== undefined && w.kind in PAIRS ? 0 : entry.depth - 1;
         if (entry.depth > 0) continue;
         w.end = op.time;
         open.delete(key);

@@ -157,7 +157,7 @@ describe('loadCampaign', () => {
 
   it('refuses an unknown nemesis, listing the fault types', async () => {
     const err = await problemOf(good().replace('type: partition', 'type: partiton'));
-    expect(err.message).toMatch(/:12: nemesis\.faults\[0\]\.type: unknown nemesis "partiton"; valid choices: partition, kill, pause, latency/);
+    expect(err.message).toMatch(/:12: nemesis\.faults\[0\]\.type: unknown nemesis "partiton"; valid choices: partition, kill, power-loss, pause, latency/);
   });
 
   it('refuses a field a fault type does not have, listing that type\'s fields', async () => {
@@ -204,7 +204,7 @@ describe('loadCampaign', () => {
     const lines = err.message.split('\n').slice(1).map((l) => l.trim());
     expect(lines).toEqual([
       expect.stringMatching(/c\d+\.yaml:8: clients\.concurrency: expected number, got "two"$/),
-      expect.stringMatching(/c\d+\.yaml:12: nemesis\.faults\[0\]\.type: unknown nemesis "partiton"; valid choices: partition, kill, pause, /),
+      expect.stringMatching(/c\d+\.yaml:12: nemesis\.faults\[0\]\.type: unknown nemesis "partiton"; valid choices: partition, kill, power-loss, pause, /),
       expect.stringMatching(/c\d+\.yaml:15: expected\.verdict: "maybe" is not allowed; valid choices: valid, invalid$/),
       expect.stringMatching(/c\d+\.yaml:2: system: unknown system "rafft"; known systems: .*raft/),
       expect.stringMatching(/c\d+\.yaml:4: workload\.name: unknown workload "regster"; valid choices: tiny$/),

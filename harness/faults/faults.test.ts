@@ -54,7 +54,7 @@ describe('a fault module added in one file', () => {
     );
     await expect(load(['nemesis.faults=[{type: disk-full, percent: 101}]'])).rejects.toThrow(/nemesis\.faults\[0\]\.percent: Too big/);
     // Without it in the registry, the type is unknown and the valid ones are listed.
-    await expect(load(['nemesis.faults=[{type: disk-full}]'], shippedFaults)).rejects.toThrow(/unknown nemesis "disk-full"; valid choices: partition, kill, pause, latency, bandwidth, reset-peer, slicer, leader-after-heal, stale-candidate/);
+    await expect(load(['nemesis.faults=[{type: disk-full}]'], shippedFaults)).rejects.toThrow(/unknown nemesis "disk-full"; valid choices: partition, kill, power-loss, pause, latency, bandwidth, reset-peer, slicer, leader-after-heal, stale-candidate/);
   });
 
   it('is planned from the seed by its own module, the same way twice, and described in the plan', async () => {
@@ -116,7 +116,7 @@ describe('a fault module added in one file', () => {
     expect(faults.styles()['disk-full']).toEqual(diskFull.style);
     // kill and pause write kill/restart and pause/resume: their windows are named so; the faults
     // in two steps write the ops of their steps (partition first), so they add no kind of window.
-    expect(Object.keys(shippedFaults.styles())).toEqual(['partition', 'kill', 'pause', 'latency', 'bandwidth', 'reset-peer', 'slicer']);
+    expect(Object.keys(shippedFaults.styles())).toEqual(['partition', 'kill', 'power-loss', 'pause', 'latency', 'bandwidth', 'reset-peer', 'slicer']);
   });
 
   it('a YAML campaign names a fault of its own by module path, written in JavaScript', async () => {

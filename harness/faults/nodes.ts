@@ -59,6 +59,7 @@ export interface NodeFaultDefinition {
   apply(runtime: FaultRuntime, node: string): Promise<void>;
   undo(context: FaultContext, node: string): Promise<void>;
   style: FaultStyle;
+  needs?: Fault['needs'];
 }
 
 export function nodeFault(def: NodeFaultDefinition): Fault<NodeFaultOptions, NodeFaultPlan> {
@@ -110,5 +111,6 @@ export function nodeFault(def: NodeFaultDefinition): Fault<NodeFaultOptions, Nod
       };
     },
     style: def.style,
+    ...(def.needs && { needs: def.needs }),
   });
 }

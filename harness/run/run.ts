@@ -110,6 +110,8 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       runId: folder.runId,
       runDir: dir,
       ...(settings.attach && { attach: settings.attach }),
+      // power-loss: the nodes keep a record of what they fsynced
+      durability: faultPlan.some((f) => campaign.faults.get(f.type)?.needs?.durability === true),
       onPids: (pids) => {
         record.nodes = { ...record.nodes, ...pids };
         writeRunRecord(record);

@@ -18,6 +18,8 @@ import { abortable, dockerClient, dockerUnavailable, LABEL, runLabels } from '..
 import { imageExists } from '../docker/base-image.js';
 import { ensureImage, systemImage, toxiproxyImage, type ImageSpec } from '../docker/images.js';
 import { removeDeadRuns } from '../docker/leftovers.js';
+import { putFiles } from '../docker/tar.js';
+import { durabilityEnv, NoRecordError, preloadTar, RECORD_FILES } from '../durability/index.js';
 import { ContainerRuntime, ignoreGone, type NodeContainer } from './docker/containers.js';
 import { createComposeRuntime } from './docker/compose.js';
 import { getJson } from './health.js';
@@ -36,6 +38,10 @@ export interface DockerRuntimeOptions extends RuntimeOptions {
 const TOXIPROXY_API_PORT = 8474;
 /** Where a node keeps its data inside its container (kept across kill/restart: same container). */
 const DATA_DIR = '/data';
+/** power-loss: the preload and the durability record, in the container's own file system (kept
+ *  across kill and restart, removed with the container). */
+const DURABILITY_DIR = '/tmp/faultline-durability';
+const RECORD_DIR = `${DURABILITY_DIR}/record`;
 
 /** The engine's entry (harness/runtime/index.ts): a compose project when `attach` is given. */
 export function createDockerRuntime(options: DockerRuntimeOptions): Runtime {
@@ -135,7 +141,9 @@ export class DockerRuntime extends ContainerRuntime {
     const { system, runId } = this.options;
     const env: Record<string, string> = { ...launch.env, [RUN_ID_ENV]: runId, HOST: '0.0.0.0' };
     env[system.env.port] = String(system.port);
+    const durable = this.options.durability === true && system.env.dataDir !== undefined;
     if (system.env.dataDir) env[system.env.dataDir] = DATA_DIR;
+    if (durable) Object.assign(env, durabilityEnv(DATA_DIR, RECORD_DIR, `${DURABILITY_DIR}/preload/preload.js`));
     const container = await this.docker.createContainer({
       name: `${this.name}-${launch.id.replace(/[^A-Za-z0-9_.-]/g, '-')}`,
       Image: this.image,
@@ -147,7 +155,28 @@ export class DockerRuntime extends ContainerRuntime {
     });
     const node: NodeContainer = { id: launch.id, launch, container, state: 'stopped', generation: 0, log: existing?.log ?? this.openLog(launch.id) };
     this.nodes.set(launch.id, node);
+    if (durable) await putFiles(container, '/tmp', preloadTar('faultline-durability/preload'));
     await this.run(node);
+  }
+
+  /** The preload rolls the data back when the container next starts (a stopped container's files
+   *  can be added, not removed): this leaves it the mark. */
+  async loseUnsynced(id: string): Promise<string> {
+    const node = this.node(id);
+    if (node.state !== 'stopped') throw new RuntimeError(`cannot drop the unsynced writes of ${id}: it is ${node.state} (kill it first)`);
+    if (!this.options.durability) throw new RuntimeError(`the nodes of this run keep no durability record (the runtime was created without durability)`);
+    if (!this.options.system.env.dataDir) return 'nothing was lost (the system has no data directory)';
+    const ready = await node.container.getArchive({ path: `${RECORD_DIR}/${RECORD_FILES.ready}` }).then(
+      () => true,
+      (err: { statusCode?: number }) => {
+        if (err.statusCode === 404) return false;
+        throw err;
+      },
+    );
+    if (!ready) throw new NoRecordError(`node ${id} kept no durability record (its program is not Node.js, or it died before it started): its unsynced writes cannot be told apart`);
+    await putFiles(node.container, RECORD_DIR, [{ name: RECORD_FILES.crashed, data: '' }]);
+    this.note(node, `power loss of ${id}: writes not fsynced are dropped when it starts`);
+    return 'writes not fsynced are dropped at the restart (the node log says which)';
   }
 
   async destroy(): Promise<void> {

@@ -15,6 +15,10 @@ export interface RuntimeOptions {
   runDir: string;
   /** Told the node pids whenever they change (process runtime; for the leftovers pid file). */
   onPids?: (pids: Record<string, number>) => void;
+  /** Nodes keep a durability record of their data directory (a Node.js preload; see
+   *  harness/durability), so loseUnsynced() can drop what they did not fsync: set when the run
+   *  plans a fault that needs it (power-loss). */
+  durability?: boolean;
   /** Progress lines of the runtime (docker: image builds, leftovers removed). */
   log?: (line: string) => void;
   /** Seed of the random choices of a Toxiproxy the runtime starts itself (docker: the proxy

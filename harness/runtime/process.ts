@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SystemDescriptor } from '../descriptor.js';
 import { processLaunch, type ProcessLaunch } from '../system-command.js';
+import { describeLoss, durabilityEnv, loseUnsynced, preloadPath } from '../durability/index.js';
 import { waitUntilHealthy } from './health.js';
 import { RUN_ID_ENV } from './leftovers.js';
 import { holdPort, type HeldPort } from './ports.js';
@@ -24,6 +25,8 @@ export interface ProcessRuntimeOptions {
   onPids?: (pids: Record<string, number>) => void;
   /** Milliseconds between SIGTERM and SIGKILL in stop(). Default 3000. */
   stopGraceMs?: number;
+  /** Nodes run with the durability preload (their record in durability/<node>/), for loseUnsynced(). */
+  durability?: boolean;
 }
 
 interface NodeProcess {
@@ -99,9 +102,10 @@ export class ProcessRuntime implements Runtime {
     const env: NodeJS.ProcessEnv = { ...process.env, ...node.launch.env, [RUN_ID_ENV]: runId };
     env[system.env.port] = String(this.address(id).port);
     if (system.env.dataDir) {
-      const dataDir = join(runDir, 'data', id);
+      const dataDir = this.dataDir(id);
       mkdirSync(dataDir, { recursive: true });
       env[system.env.dataDir] = dataDir;
+      if (this.options.durability) Object.assign(env, durabilityEnv(dataDir, this.recordDir(id), preloadPath(), env.NODE_OPTIONS));
     }
     if (!process.listeners('exit').includes(this.killOnExit)) process.on('exit', this.killOnExit);
     let launch: ProcessLaunch;
@@ -145,6 +149,24 @@ export class ProcessRuntime implements Runtime {
       });
     });
     this.reportPids();
+  }
+
+  private dataDir(id: string): string {
+    return join(this.options.runDir, 'data', id);
+  }
+
+  private recordDir(id: string): string {
+    return join(this.options.runDir, 'durability', id);
+  }
+
+  async loseUnsynced(id: string): Promise<string> {
+    const node = this.node(id);
+    if (node.state !== 'stopped') throw new RuntimeError(`cannot drop the unsynced writes of ${id}: it is ${node.state} (kill it first)`);
+    if (!this.options.durability) throw new RuntimeError(`the nodes of this run keep no durability record (the runtime was created without durability)`);
+    if (!this.options.system.env.dataDir) return 'nothing was lost (the system has no data directory)';
+    const loss = describeLoss(loseUnsynced(id, this.dataDir(id), this.recordDir(id)));
+    writeSync(node.log, `[faultline] ${new Date().toISOString()} power loss of ${id}: ${loss}\n`);
+    return loss;
   }
 
   private reportPids(): void {

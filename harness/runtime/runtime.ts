@@ -57,6 +57,9 @@ export interface Runtime {
   resume(id: string): Promise<void>;
   /** Starts a stopped or killed node again with its last launch settings (its data kept). */
   restart(id: string): Promise<void>;
+  /** Rolls a stopped node's data directory back to what it had fsynced (docker: when it next
+   *  starts); says what was lost. Only when the runtime was created with `durability`. */
+  loseUnsynced?(id: string): Promise<string>;
   state(id: string): NodeState;
   /** Stops every node and removes everything the runtime made. Safe to call twice. */
   destroy(): Promise<void>;
