@@ -2,9 +2,32 @@
 import { openSync, writeSync, fsyncSync, closeSync, renameSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** fsync of a folder: makes the names in it (files created, renamed, removed) durable. */
+export function syncFolder(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Makes `dir` (and missing parents) so that it survives a crash: each folder it created is
+ *  made durable by an fsync of its parent (a new folder's name is in its parent, like a file's). */
+export function mkdirDurably(dir: string): void {
+  const first = mkdirSync(dir, { recursive: true });
+  if (first === undefined) return;
+  const created: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    created.push(d);
+    if (d === first || d === dirname(d)) break;
+  }
+  for (const d of created) syncFolder(dirname(d));
+}
+
 /** Replaces `file` atomically (write to a temp file, fsync, rename, fsync the folder); `sync: false` skips both fsyncs (a mutant's mistake). */
 export function writeFileDurably(file: string, data: string, sync = true): void {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirDurably(dirname(file));
   const tmp = `${file}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
@@ -14,16 +37,11 @@ export function writeFileDurably(file: string, data: string, sync = true): void 
     closeSync(fd);
   }
   renameSync(tmp, file);
-  if (!sync) return;
-  const dirFd = openSync(dirname(file), 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
-  }
+  if (sync) syncFolder(dirname(file));
 }
 
-/** An append-only log of JSON lines, fsynced on every append (`sync: false` skips the fsync: a mutant's mistake). */
+/** An append-only log of JSON lines, fsynced on every append (`sync: false` skips the fsync: a
+ *  mutant's mistake). A log file it creates is made durable (its folder fsynced) at once. */
 export class JsonLog<T> {
   private fd: number;
 
@@ -31,8 +49,10 @@ export class JsonLog<T> {
     readonly file: string,
     private readonly sync = true,
   ) {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirDurably(dirname(file));
+    const created = !existsSync(file);
     this.fd = openSync(file, 'a');
+    if (created) syncFolder(dirname(file));
   }
 
   append(entry: T): void {
