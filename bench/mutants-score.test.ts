@@ -13,7 +13,7 @@ const run = (mutant: string | undefined, campaign: string, seed: number, exitCod
 });
 
 const a: MutantEntry = { name: 'queue-a', info: { system: 'queue', mistake: 'a' } };
-const b: MutantEntry = { name: 'queue-b', info: { system: 'queue', mistake: 'b', needs: 'lose-unsynced-writes' } };
+const b: MutantEntry = { name: 'queue-b', info: { system: 'queue', mistake: 'b', needs: 'power-loss' } };
 const c: MutantEntry = { name: 'raft-c', info: { system: 'raft', mistake: 'c', invisible: 'changes nothing a client sees' } };
 const d: MutantEntry = { name: 'raft-d', info: { system: 'raft', mistake: 'd' } };
 
@@ -51,7 +51,7 @@ describe('mutation score', () => {
     const runs = [run('queue-a', 'queue-mixed', 1, 1), run('queue-b', 'queue-mixed', 1, 0), run('raft-d', 'raft-mixed', 1, 1), run(undefined, 'raft-mixed', 1, 1), run(undefined, 'raft-mixed', 2, 0)];
     const { markdown, falseAlarms } = mutantsMarkdown([a, b, c, d], runs, { seeds: [1], command: 'npm run mutants', stopAtFirst: true });
     expect(falseAlarms).toBe(1);
-    expect(markdown).toContain('| queue-b | queue | missed (needs lose-unsynced-writes) |');
+    expect(markdown).toContain('| queue-b | queue | missed (needs power-loss) |');
     expect(markdown).toContain('| raft-c | raft | dropped (invisible) |');
     expect(markdown).toContain('| queue | 1 | 1 | 0 | 0 | 0 | 1/2 (50%) |');
     expect(markdown).toContain('| raft | 1 | 0 | 0 | 1 | 0 | 1/1 (100%) |');

@@ -11,7 +11,7 @@ describe('mutant catalogue', () => {
       expect(info.mistake.length).toBeGreaterThan(20);
       expect(info.mistake).not.toContain('\n');
     }
-    expect(list.filter((m) => m.info.needs === 'lose-unsynced-writes').length).toBeGreaterThanOrEqual(2);
+    expect(list.filter((m) => m.info.needs === 'power-loss').length).toBeGreaterThanOrEqual(2);
   });
 
   it('reads FAULTLINE_MUTANT: none, a known name, or an error naming the variable', () => {

@@ -12,8 +12,8 @@ export interface MutantInfo {
   readonly system: MutantSystem;
   /** The mistake, in one line. */
   readonly mistake: string;
-  /** Only a fault of this kind can show it (none of the shipped faults does yet). */
-  readonly needs?: 'lose-unsynced-writes';
+  /** Only this fault can show it (a plain kill keeps the page cache): the generic -crashes campaigns use it. */
+  readonly needs?: 'power-loss';
   /** Why no black-box test can see it: it is then left out of the score. */
   readonly invisible?: string;
 }
@@ -39,7 +39,7 @@ export const MUTANTS = {
   'raft-read-before-noop': { system: 'raft', mistake: 'a new leader serves reads before its no-op is committed, so before it knows the commit index' },
   'raft-read-no-confirm': { system: 'raft', mistake: 'a read confirms leadership with the acks of any earlier heartbeat round, not one sent after the read arrived' },
   // --- raft: durability ---
-  'raft-log-no-fsync': { system: 'raft', mistake: 'log entries are written but not fsynced before the node acknowledges them', needs: 'lose-unsynced-writes' },
+  'raft-log-no-fsync': { system: 'raft', mistake: 'log entries are written but not fsynced before the node acknowledges them', needs: 'power-loss' },
 
   // --- store ---
   'store-version-string-compare': { system: 'store', mistake: 'versions ("<term>.<counter>") are compared as strings, so "3.10" is older than "3.9"' },
@@ -47,14 +47,14 @@ export const MUTANTS = {
   'store-takeover-no-merge': { system: 'store', mistake: 'a new leader skips merging its peers\' maps and pushes its own (possibly old) map' },
   'store-stale-leader-accepted': { system: 'store', mistake: 'a follower accepts replication from a leader of an older term' },
   'store-quorum-counts-self-twice': { system: 'store', mistake: 'the write quorum counts the leader twice, so W=2 is met with no peer ack' },
-  'store-no-fsync': { system: 'store', mistake: 'the map is written but not fsynced before a write is acknowledged', needs: 'lose-unsynced-writes' },
+  'store-no-fsync': { system: 'store', mistake: 'the map is written but not fsynced before a write is acknowledged', needs: 'power-loss' },
 
   // --- queue ---
   'queue-expire-drops-task': { system: 'queue', mistake: 'an expired lease takes the task out of processing but never puts it back on the pending list' },
   'queue-complete-not-journaled': { system: 'queue', mistake: 'a completion is applied and acknowledged but not written to the journal, so a restart brings the task back' },
   'queue-replay-requeues-done': { system: 'queue', mistake: 'journal replay puts every task that is not failed back to pending, completed ones included' },
   'queue-replay-drops-last': { system: 'queue', mistake: 'journal replay stops one event early (off by one), so the last acknowledged change is lost on restart' },
-  'queue-journal-no-fsync': { system: 'queue', mistake: 'journal events are written but not fsynced before they are acknowledged', needs: 'lose-unsynced-writes' },
+  'queue-journal-no-fsync': { system: 'queue', mistake: 'journal events are written but not fsynced before they are acknowledged', needs: 'power-loss' },
   'queue-lease-check-skipped': {
     system: 'queue',
     mistake: 'a completion is accepted without checking that its lease is the current one',
@@ -69,7 +69,7 @@ export const MUTANTS = {
   'chat-dedup-ignored': { system: 'chat', mistake: 'a resent message (same clientMsgId) is stored and broadcast again' },
   'chat-dedup-not-restored': { system: 'chat', mistake: 'the clientMsgId table is not rebuilt from disk on restart, so a resend after a crash is stored twice' },
   'chat-async-write': { system: 'chat', mistake: 'the message file is written asynchronously and not awaited: the message is broadcast before it is on disk' },
-  'chat-no-fsync': { system: 'chat', mistake: 'message files are written but not fsynced before the message is broadcast', needs: 'lose-unsynced-writes' },
+  'chat-no-fsync': { system: 'chat', mistake: 'message files are written but not fsynced before the message is broadcast', needs: 'power-loss' },
 } as const satisfies Record<string, MutantInfo>;
 
 export type MutantName = keyof typeof MUTANTS;
