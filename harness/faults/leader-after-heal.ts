@@ -25,8 +25,8 @@ export const leaderAfterHeal = defineFault({
     const first = partition.plan({ shapes: options.shapes, mode: options.mode }, context);
     return { first, then: context.random.pick(options.then), split: options.split };
   },
-  describe: (p) => `leader-after-heal ${describeSteps(p)}`,
-  start: (fault, context) => runSteps(fault, context, 'leader-after-heal'),
+  describe: (p) => `leader-after-heal ${describeSteps(p, 'heal-first')}`,
+  start: (fault, context) => runSteps(fault, context, 'leader-after-heal', 'heal-first'),
   // Its steps write partition's, kill's and pause's ops: the report draws them in their colours.
   ops: { start: 'start-partition', stop: 'stop-partition' },
   style: partition.style,

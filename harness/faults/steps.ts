@@ -27,27 +27,37 @@ export interface TwoStepPlan {
   split: number;
 }
 
-/** `halves (drop), healed after 50%, then kill the leader` */
-export function describeSteps(p: TwoStepPlan): string {
+/** `halves (drop), healed after 50%, then kill the leader` (heal-first), or
+ *  `isolate-follower (drop); after 60% kill the leader, then heal` (out-first). */
+export function describeSteps(p: TwoStepPlan, order: 'heal-first' | 'out-first'): string {
   const first = partition.describe(p.first).replace(/^partition /, '');
   const how = p.then === 'isolate' ? 'isolate the leader from its peers' : `${p.then} the leader`;
-  return `${first}; healed after ${Math.round(p.split * 100)}%, then ${how}`;
+  const percent = Math.round(p.split * 100);
+  return order === 'heal-first' ? `${first}; healed after ${percent}%, then ${how}` : `${first}; after ${percent}% ${how}, at once heal`;
 }
 
-/** Runs the first step for `split` of the duration, ends it, and at once starts the second; the
- *  fault's end ends the second (or the first, when the nemesis stopped in between). */
-export async function runSteps(fault: PlannedFault<TwoStepPlan>, context: FaultContext, name: string): Promise<ActiveFault | undefined> {
+/**
+ * Runs the first step for `split` of the duration, then the second at once; the fault's end ends
+ * the second (or the first, when the nemesis stopped in between). `heal-first` ends the first
+ * step and then starts the second (the leader taken out right after the heal); `out-first` takes
+ * the leader out and then heals the first step, so the leader has no moment to bring the healed
+ * node up to date (with `isolate`, one change of the network: the leader cut, the node healed).
+ */
+export async function runSteps(fault: PlannedFault<TwoStepPlan>, context: FaultContext, name: string, order: 'heal-first' | 'out-first'): Promise<ActiveFault | undefined> {
   const firstDuration = Math.round(fault.duration * fault.split);
-  const step = <P extends object>(type: string, planned: P, duration: number): PlannedFault<P> => ({ ...planned, id: fault.id, at: fault.at, duration, type });
+  // The second step counts as a later partition than the first (partition.ts: a later one
+  // replaces an earlier one, whose end then leaves it in force).
+  const step = <P extends object>(type: string, planned: P, duration: number, later = 0): PlannedFault<P> => ({ ...planned, id: fault.id + later, at: fault.at, duration, type });
   const first = await partition.start(step('partition', fault.first, firstDuration), context);
   if (!(await context.sleep(firstDuration))) {
     return first && { describe: `${name}: ${first.describe}`, end: (how) => first.end(how) };
   }
-  await first?.end({ restart: true });
+  if (order === 'heal-first') await first?.end({ restart: true });
   const rest = fault.duration - firstDuration;
   const second =
     fault.then === 'isolate'
-      ? await partition.start(step('partition', { shape: 'isolate-leader', mode: fault.first.mode } satisfies PartitionFaultPlan, rest), context)
+      ? await partition.start(step('partition', { shape: 'isolate-leader', mode: fault.first.mode } satisfies PartitionFaultPlan, rest, 0.5), context)
       : await (fault.then === 'kill' ? kill : pause).start(step(fault.then, { targets: 'leader' as const }, rest), context);
+  if (order === 'out-first') await first?.end({ restart: true });
   return second && { describe: `${name}: ${second.describe}`, end: (how) => second.end(how) };
 }
