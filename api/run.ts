@@ -13,6 +13,7 @@ import { RUNTIMES, type RuntimeName } from '../harness/runtime/index.js';
 import { createProgress } from '../harness/run/progress.js';
 import { runCampaign as runEngine } from '../harness/run/run.js';
 import { replayCommand } from '../harness/run/shell.js';
+import { readRecordedFaults } from '../harness/nemesis/recorded.js';
 import { formatVerdictTable, meetsExpectation, verdictWord, type Expected } from '../harness/run/verdict.js';
 import { isCampaignDefinition, type CampaignDefinition } from './campaign.js';
 
@@ -29,6 +30,9 @@ export interface RunOptions {
   progress?: boolean | NodeJS.WriteStream;
   /** Aborting stops the run early; it still heals, stops every node and checks what was recorded. */
   signal?: AbortSignal;
+  /** Runs the fault sequence a run recorded (its plan.json, or its run folder) instead of planning
+   *  one: how an adaptive run (`nemesis.mode: 'adaptive'`) is replayed; its `replay` says so. */
+  faults?: string;
 }
 
 /** A run's anomaly, with the checker that found it. */
@@ -67,7 +71,7 @@ export interface RunResult {
 export async function runCampaign(campaign: CampaignDefinition | string, options: RunOptions = {}): Promise<RunResult> {
   const runtime = options.runtime ?? 'process';
   if (!(RUNTIMES as readonly string[]).includes(runtime)) throw new UserError(`runCampaign: unknown runtime "${runtime}"; valid choices: ${RUNTIMES.join(', ')}`);
-  const { resolved, registries, replay } = await resolve(campaign, options);
+  const { resolved, registries, replay, replayWithFaults } = await resolve(campaign, options);
   const outDir = options.out ?? 'runs';
   const stream = options.progress === true ? process.stderr : options.progress || undefined;
   const outcome = await runEngine({
@@ -75,6 +79,7 @@ export async function runCampaign(campaign: CampaignDefinition | string, options
     runtime,
     outDir,
     replay,
+    replayWithFaults,
     checkers: registries.checkers,
     progress: createProgress(stream ?? process.stderr, { quiet: stream === undefined }),
     ...(options.signal && { signal: options.signal }),
@@ -90,7 +95,7 @@ export async function runCampaign(campaign: CampaignDefinition | string, options
     meetsExpectation: meetsExpectation(results.results, results.valid, results.expected ?? { verdict: 'valid' }, results.coverage),
     ...(results.expected && { expected: results.expected }),
     ...(results.coverage && { coverage: results.coverage }),
-    replay,
+    replay: results.replay,
     seed: results.seed,
     campaign: results.campaign,
     ...(results.interrupted !== undefined && { interrupted: results.interrupted }),
@@ -113,20 +118,31 @@ export function formatRunResult(result: RunResult): string {
 async function resolve(
   campaign: CampaignDefinition | string,
   options: RunOptions,
-): Promise<{ resolved: Campaign; registries: Registries; replay: string }> {
+): Promise<{ resolved: Campaign; registries: Registries; replay: string; replayWithFaults: (file: string) => string }> {
+  const { resolved, registries, replayWith } = await resolveCampaign(campaign, options);
+  const withRecorded = options.faults === undefined ? resolved : { ...resolved, recordedFaults: readRecordedFaults(options.faults, resolved.faults, 'runCampaign: faults') };
+  return { resolved: withRecorded, registries, replay: replayWith(options.faults), replayWithFaults: (file) => replayWith(file) };
+}
+
+async function resolveCampaign(
+  campaign: CampaignDefinition | string,
+  options: RunOptions,
+): Promise<{ resolved: Campaign; registries: Registries; replayWith: (faults: string | undefined) => string }> {
   const timeLimitMs = options.timeLimit === undefined ? undefined : parseTimeLimit(options.timeLimit);
   const shipped = await defaultRegistries();
   const load = { ...(options.seed !== undefined && { seed: checkSeed(options.seed) }), ...(timeLimitMs !== undefined && { timeLimitMs }) };
   if (typeof campaign === 'string') {
     const resolved = await loadCampaign(campaign, { ...load, registries: shipped });
-    const replay = replayCommand({
-      ref: campaign,
-      seed: resolved.seed,
-      ...(options.runtime !== undefined && { runtime: options.runtime }),
-      ...(options.timeLimit !== undefined && { timeLimit: String(options.timeLimit) }),
-      ...(options.out !== undefined && { out: options.out }),
-    });
-    return { resolved, registries: shipped, replay };
+    const replayWith = (faults: string | undefined): string =>
+      replayCommand({
+        ref: campaign,
+        seed: resolved.seed,
+        ...(options.runtime !== undefined && { runtime: options.runtime }),
+        ...(options.timeLimit !== undefined && { timeLimit: String(options.timeLimit) }),
+        ...(options.out !== undefined && { out: options.out }),
+        ...(faults !== undefined && { more: ['--faults', faults] }),
+      });
+    return { resolved, registries: shipped, replayWith };
   }
   if (!isCampaignDefinition(campaign)) throw new UserError('runCampaign takes a campaign from defineCampaign, or a campaign name or file');
   const shippedFaults = shipped.faults ?? shippedFaultRegistry;
@@ -145,8 +161,15 @@ async function resolve(
     { fields: { ...campaign.fields }, label: `defineCampaign(${campaign.name})`, name: campaign.name, baseDir: campaign.baseDir },
     { ...load, registries },
   );
-  const more = [`seed: ${resolved.seed}`, ...(options.timeLimit !== undefined ? [`timeLimit: ${JSON.stringify(options.timeLimit)}`] : [])];
-  return { resolved, registries, replay: `runCampaign(campaign, { ${more.join(', ')} }) with campaign "${campaign.name}"` };
+  const replayWith = (faults: string | undefined): string => {
+    const more = [
+      `seed: ${resolved.seed}`,
+      ...(options.timeLimit !== undefined ? [`timeLimit: ${JSON.stringify(options.timeLimit)}`] : []),
+      ...(faults !== undefined ? [`faults: ${JSON.stringify(faults)}`] : []),
+    ];
+    return `runCampaign(campaign, { ${more.join(', ')} }) with campaign "${campaign.name}"`;
+  };
+  return { resolved, registries, replayWith };
 }
 
 /** The shipped registry plus a campaign's own; an own value may not take a shipped name. */

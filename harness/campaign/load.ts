@@ -14,7 +14,7 @@ import { findCampaignFile, isPathRef } from './find.js';
 import { parseCheckerOptions, type Checker } from '../../core/checker.js';
 import { fieldsAt } from '../../core/schema-fields.js';
 import type { Registries } from './registries.js';
-import type { FaultSpec } from '../../core/fault.js';
+import type { FaultSpec, PlannedFault } from '../../core/fault.js';
 import { shippedFaults } from '../faults/index.js';
 import { loadFaultModules } from '../faults/modules.js';
 import type { FaultRegistry } from '../faults/registry.js';
@@ -81,6 +81,9 @@ export interface Campaign {
   faults: FaultRegistry;
   /** The campaign as YAML with overrides applied and the seed written in (campaign.yaml of a run). */
   resolvedYaml: string;
+  /** A recorded fault sequence to run instead of planning one (`--faults`: a run's plan.json,
+   *  harness/nemesis/recorded.ts). */
+  recordedFaults?: PlannedFault[];
 }
 
 /** Every problem of a campaign file; the message lists them one per line. */

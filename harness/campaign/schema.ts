@@ -120,6 +120,12 @@ const nemesisSchema = (faults: FaultRegistry) => z
     start: durationMs.optional(),
     /** The faults to draw from (seeded). */
     faults: z.array(taggedFault<FaultSpec>(faults, {})).default([]),
+    /** `scheduled`: each slot's fault is drawn from the seed before the run. `adaptive`: chosen
+     *  when the slot starts, preferring the kinds and targets that brought new coverage so far
+     *  (harness/nemesis/adaptive.ts); the run records what it chose, and its replay runs that. */
+    mode: z.enum(['scheduled', 'adaptive']).optional(),
+    /** adaptive: the chance that a slot takes a fault kind at random rather than the best so far (default 0.25). */
+    explore: z.number().min(0).max(1).optional(),
     /** Slots of the drawn schedule that hold several faults in quick succession. */
     burst: burstSchema.optional(),
     /** Faults at fixed times (each entry starts at `at`), alone or on top of the drawn schedule. */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadCampaign } from '../campaign/load.js';
+import { loadCampaign, type Campaign } from '../campaign/load.js';
+import { readRecordedFaults } from '../nemesis/recorded.js';
 import { defaultRegistries } from '../campaign/registries.js';
 import { RUNTIMES } from '../runtime/index.js';
 import { createProgress } from '../run/progress.js';
@@ -24,6 +25,7 @@ interface RunOptions extends ShortRunOptions {
   seed?: string;
   timeLimit?: string;
   out?: string;
+  faults?: string;
   set: string[];
 }
 
@@ -47,6 +49,7 @@ export function registerRun(program: Command): void {
     .option('--attach <compose-file>', 'use the nodes and Toxiproxy of an already-running compose project (docker runtime)')
     .option('--project <name>', 'with --attach: the compose project name (default: the file\'s name:)')
     .option('--junit <file>', 'also write the verdicts as a JUnit XML report')
+.option('--faults <file>', "run the fault sequence a run recorded (its plan.json, or its run folder) instead of planning one: an adaptive run's replay")
     .option('--plan', 'print the seeded plan (fault schedule, first ops of each process) and exit without running')
     .action(async (ref: string, opts: RunOptions) => {
       if (!(RUNTIMES as readonly string[]).includes(opts.runtime)) {
@@ -67,7 +70,8 @@ export function registerRun(program: Command): void {
         ...(await shortOptionOverrides(opts, async () => (await loadCampaign(ref, { sets: opts.set, seed, timeLimitMs, registries })).nodes.length)),
         ...opts.set,
       ];
-      const first = await loadCampaign(ref, { sets, seed, timeLimitMs, registries });
+      const recorded = (c: Campaign): Campaign => (opts.faults === undefined ? c : { ...c, recordedFaults: readRecordedFaults(opts.faults, c.faults) });
+      const first = recorded(await loadCampaign(ref, { sets, seed, timeLimitMs, registries }));
 
       if (opts.plan) {
         await print(formatPlan(planRun(first), first.faults));
@@ -75,18 +79,20 @@ export function registerRun(program: Command): void {
       }
 
       for (let i = 0; i < testCount; i++) {
-        const campaign = i === 0 ? first : await loadCampaign(ref, { sets, seed: (first.seed + i) % 2 ** 32, timeLimitMs, registries });
+        const campaign = i === 0 ? first : recorded(await loadCampaign(ref, { sets, seed: (first.seed + i) % 2 ** 32, timeLimitMs, registries }));
         if (testCount > 1) await print(`${i > 0 ? '\n' : ''}run ${i + 1} of ${testCount}, seed ${campaign.seed}\n`);
-        const replay = replayCommand({
-          ref,
-          seed: campaign.seed,
-          runtime: opts.runtime,
-          ...(opts.attach !== undefined && { attach: opts.attach }),
-          ...(opts.project !== undefined && { project: opts.project }),
-          ...(opts.timeLimit !== undefined && { timeLimit: opts.timeLimit }),
-          ...(opts.out !== undefined && { out: opts.out }),
-          more: [...shortOptionArgs(opts), ...opts.set.flatMap((s) => ['--set', s])],
-        });
+        const replayWith = (faults: string | undefined): string =>
+          replayCommand({
+            ref,
+            seed: campaign.seed,
+            runtime: opts.runtime,
+            ...(opts.attach !== undefined && { attach: opts.attach }),
+            ...(opts.project !== undefined && { project: opts.project }),
+            ...(opts.timeLimit !== undefined && { timeLimit: opts.timeLimit }),
+            ...(opts.out !== undefined && { out: opts.out }),
+            more: [...shortOptionArgs(opts), ...opts.set.flatMap((s) => ['--set', s]), ...(faults !== undefined ? ['--faults', faults] : [])],
+          });
+        const replay = replayWith(opts.faults);
         const interrupt = abortOnSignals((sig) =>
           process.stderr.write(`faultline: still cleaning up after ${sig}; a later run removes anything left\n`),
         );
@@ -99,6 +105,7 @@ export function registerRun(program: Command): void {
             ...(opts.attach !== undefined && { attach: { file: opts.attach, ...(opts.project !== undefined && { project: opts.project }) } }),
             outDir: opts.out ?? 'runs',
             replay,
+            replayWithFaults: (file) => replayWith(file),
             checkers: registries.checkers,
             progress: createProgress(process.stderr),
             signal: AbortSignal.any([interrupt.signal, outputClosed]),
@@ -111,7 +118,7 @@ export function registerRun(program: Command): void {
           if (opts.junit !== undefined) writeJunit(opts.junit, results, outcome.exitCode);
           await print(
             `\n${formatVerdictTable(results.results, results.valid, results.expected, results.interrupted, results.coverage)}\n` +
-              `run folder: ${outcome.dir}\nreplay: ${replay}\n${opts.junit !== undefined ? `junit: ${opts.junit}\n` : ''}`,
+              `run folder: ${outcome.dir}\nreplay: ${results.replay}\n${opts.junit !== undefined ? `junit: ${opts.junit}\n` : ''}`,
           );
           // Output nobody could read (the pipe closed, even at this last write) is no pass.
           exitCode = outputClosed.aborted && outcome.exitCode === EXIT.valid ? EXIT.unknown : outcome.exitCode;

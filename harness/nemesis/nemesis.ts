@@ -28,6 +28,9 @@ export interface NemesisDeps {
   signal?: AbortSignal | undefined;
   /** Told about every fault started or ended (for progress lines). */
   onEvent?: (line: string) => void;
+  /** What a planned fault does, decided when it starts (the adaptive mode chooses its slots'
+   *  faults here, harness/nemesis/adaptive.ts); default: as planned. */
+  decide?: (fault: PlannedFault) => PlannedFault;
 }
 
 interface Active {
@@ -147,7 +150,8 @@ export class Nemesis {
     await this.deps.runtime.waitHealthy(node, this.deps.healthTimeoutMs, this.deps.signal);
   }
 
-  private async begin(fault: PlannedFault): Promise<void> {
+  private async begin(planned: PlannedFault): Promise<void> {
+    const fault = this.deps.decide?.(planned) ?? planned;
     const started = await this.deps.faults.require(fault.type).start(fault, this.contextFor(fault.type));
     if (started) this.active.set(fault.id, { fault, started });
   }

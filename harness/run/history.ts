@@ -42,8 +42,16 @@ export class HistoryWriter {
     return Math.round((performance.now() - this.startMs) * 1e6);
   }
 
+  private readonly listeners: ((op: Op) => void)[] = [];
+
+  /** Calls `listener` with every op recorded from now on (the adaptive nemesis counts coverage live). */
+  subscribe(listener: (op: Op) => void): void {
+    this.listeners.push(listener);
+  }
+
   record(op: NewOp): Op {
     const full: Op = { index: this.nextIndex++, time: this.now(), ...op };
+    for (const listener of this.listeners) listener(full);
     if (typeof op.process === 'number') this.counts[op.type]++;
     const line = JSON.stringify(full);
     this.buffer.push(line);

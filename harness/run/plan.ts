@@ -5,6 +5,7 @@
  */
 import type { Campaign } from '../campaign/load.js';
 import type { FaultRegistry } from '../faults/registry.js';
+import { planAdaptive } from '../nemesis/adaptive.js';
 import { describeFault, planFaults, type PlannedFault } from '../nemesis/plan.js';
 import { Random } from '../../core/random.js';
 import type { OpCall } from '../../core/workload.js';
@@ -13,12 +14,24 @@ import { opRandom } from './clients.js';
 export interface RunPlan {
   seed: number;
   faults: PlannedFault[];
+  /** Faults chosen when they start (adaptive mode): their times are planned, not what they do. */
+  slots: ReadonlySet<number>;
+  /** Where the faults come from when not from the seed: a recorded sequence. */
+  recorded: boolean;
   /** The first ops of each of the first `concurrency` processes. */
   ops: Record<number, OpCall[]>;
 }
 
-export function planFaultsOf(campaign: Campaign, root: Random): PlannedFault[] {
-  return planFaults(campaign.spec.nemesis, campaign.nodes, campaign.spec.time_limit, root, campaign.faults);
+/** The run's faults: a recorded sequence (`--faults`) as it is; in adaptive mode the timeline and
+ *  the slots whose faults are chosen when they start (`slots`); else the seeded schedule. */
+export function planFaultsOf(campaign: Campaign, root: Random): { faults: PlannedFault[]; slots: ReadonlySet<number> } {
+  if (campaign.recordedFaults) return { faults: campaign.recordedFaults, slots: new Set() };
+  const { nemesis, time_limit } = campaign.spec;
+  if (nemesis.mode === 'adaptive') {
+    const { plan, slots } = planAdaptive(nemesis, campaign.nodes, time_limit, root, campaign.faults);
+    return { faults: plan, slots };
+  }
+  return { faults: planFaults(nemesis, campaign.nodes, time_limit, root, campaign.faults), slots: new Set() };
 }
 
 export function planRun(campaign: Campaign, opsPerProcess = 20): RunPlan {
@@ -29,13 +42,14 @@ export function planRun(campaign: Campaign, opsPerProcess = 20): RunPlan {
     const random = opRandom(root, p);
     ops[p] = Array.from({ length: opsPerProcess }, () => generator.next(p, random));
   }
-  return { seed: campaign.seed, faults: planFaultsOf(campaign, root), ops };
+  const { faults, slots } = planFaultsOf(campaign, root);
+  return { seed: campaign.seed, faults, slots, recorded: campaign.recordedFaults !== undefined, ops };
 }
 
 /** The plan as text (`faultline run --plan`): same seed, same text. */
 export function formatPlan(plan: RunPlan, faults: FaultRegistry): string {
-  const lines = [`seed ${plan.seed}`, 'faults:'];
-  for (const f of plan.faults) lines.push(`  ${describeFault(f, faults)}`);
+  const lines = [`seed ${plan.seed}`, plan.recorded ? 'faults (recorded, replayed as they ran):' : plan.slots.size ? 'faults (adaptive: the times are fixed; a * fault is chosen when it starts, from the campaign\'s faults):' : 'faults:'];
+  for (const f of plan.faults) lines.push(`  ${plan.slots.has(f.id) ? `${describeFault(f, faults).split(' ')[0]} * (chosen at run time)` : describeFault(f, faults)}`);
   if (plan.faults.length === 0) lines.push('  (none)');
   lines.push('first ops per process:');
   for (const [p, ops] of Object.entries(plan.ops)) {

@@ -12,7 +12,9 @@ import type { Campaign } from '../campaign/load.js';
 import type { Checker } from '../../core/checker.js';
 import { UserError } from '../../core/errors.js';
 import { formatPeers } from '../descriptor.js';
+import { AdaptiveChooser, DEFAULT_EXPLORE } from '../nemesis/adaptive.js';
 import { Nemesis } from '../nemesis/nemesis.js';
+import type { PlannedFault } from '../../core/fault.js';
 import { createNetwork, removeProxies, type Endpoint, type Network } from '../network/network.js';
 import { startEmbeddedToxiproxy, type EmbeddedToxiproxy } from '../proxy/server.js';
 import { Random } from '../../core/random.js';
@@ -40,6 +42,9 @@ export interface RunSettings {
   outDir: string;
   /** The command that replays this run, for results.json and the last line of output. */
   replay: string;
+  /** The replay of a run whose faults were chosen as it went (adaptive mode): `replay` made to
+   *  run the fault sequence recorded in `planFile` (`--faults FILE`). */
+  replayWithFaults?: (planFile: string) => string;
   checkers: Readonly<Record<string, Checker>>;
   progress: Progress;
   /** Aborting stops the run early (cleanly, and the history is still checked). */
@@ -73,8 +78,25 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
   const dir = folder.dir;
   writeFileSync(join(dir, RUN_FILES.campaign), campaign.resolvedYaml);
   const root = new Random(campaign.seed);
-  const faultPlan = planFaultsOf(campaign, root);
-  writeFileSync(join(dir, RUN_FILES.plan), JSON.stringify({ seed: campaign.seed, faults: faultPlan, faultStyles: campaign.faults.styles() }, null, 2) + '\n');
+  const { faults: faultPlan, slots } = planFaultsOf(campaign, root);
+  const planFile = join(dir, RUN_FILES.plan);
+  const planHeader = { seed: campaign.seed, ...(campaign.recordedFaults && { recorded: true }) };
+  writeFileSync(planFile, JSON.stringify({ ...planHeader, faults: faultPlan, faultStyles: campaign.faults.styles() }, null, 2) + '\n');
+  // adaptive mode: the slots' faults are chosen as the run goes, and plan.json records the choices
+  const adaptive =
+    slots.size > 0
+      ? new AdaptiveChooser({
+          specs: spec.nemesis.faults,
+          nodes,
+          faults: campaign.faults,
+          random: root.fork('nemesis-adaptive'),
+          explore: spec.nemesis.explore ?? DEFAULT_EXPLORE,
+          file: planFile,
+          header: { seed: campaign.seed, faultStyles: campaign.faults.styles() },
+        })
+      : undefined;
+  for (const fault of faultPlan) if (adaptive && !slots.has(fault.id)) adaptive.fixed(fault);
+  const replay = adaptive && settings.replayWithFaults ? settings.replayWithFaults(planFile) : settings.replay;
 
   for (const left of await removeLeftovers(removeProxies)) {
     progress.event(`removed leftovers of run ${left.runId} (pids ${left.killed.join(' ') || 'none'})`);
@@ -154,6 +176,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
 
     const log = new HistoryWriter(join(dir, RUN_FILES.history));
     history = log;
+    if (adaptive) log.subscribe((op) => adaptive.observe(op));
     monitor = new StatusMonitor(system, nodes, rt, log, settings.monitorIntervalMs ?? envMs('FAULTLINE_MONITOR_MS', spec.monitor.interval));
     monitor.start();
     const endpoints: NodeEndpoint[] = nodes.map((id) => ({ id, url: urlOf(system.protocol, net.clientEndpoint(id)) }));
@@ -183,6 +206,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       healthTimeoutMs,
       signal,
       onEvent: (line) => progress.event(line),
+      ...(adaptive && { decide: (fault: PlannedFault) => (slots.has(fault.id) ? adaptive.choose(fault) : fault) }),
     });
     const nem = nemesis;
 
@@ -203,6 +227,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       await clients.runMain();
     }
     clearTimeout(timer);
+    adaptive?.finish();
 
     phase = 'heal';
     await nemesis.healAll({ restart: !stopped() });
@@ -225,6 +250,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
     signal?.removeEventListener('abort', onAbort);
     progress.stop();
     nemesis?.cancel();
+    adaptive?.finish();
     await monitor?.stop();
     clients?.stop();
     await clients?.close().catch(() => undefined);
@@ -253,7 +279,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       runId: folder.runId,
       startedAt: startedAt.toISOString(),
       durationMs: Math.round(performance.now() - started),
-      replay: settings.replay,
+      replay,
       ...(spec.expected && { expected: spec.expected }),
       ...((interrupted ?? failure) && { interrupted: interrupted ?? `harness error: ${failure!.message}` }),
     },
