@@ -30,7 +30,8 @@ export { readHistory } from '../core/history.js';
 
 // Your own workload and checker, typed (a campaign takes them as values, or a YAML campaign by module path).
 export { defineWorkload } from '../core/workload.js';
-export { defineChecker } from '../core/checker.js';
+export { defineChecker, NO_OPTIONS, type CheckerDefinition } from '../core/checker.js';
+export { composeCheckers, type CheckerPart, type ComposedCheckerDefinition } from '../checkers/compose.js';
 export { defineFault } from '../core/fault.js';
 
 // The contracts.

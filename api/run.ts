@@ -108,7 +108,7 @@ export function formatRunResult(result: RunResult): string {
   if (result.interrupted) lines.push(`interrupted: ${result.interrupted}`);
   if (result.anomalies.length > 0) {
     const shown = result.anomalies.slice(0, 10);
-    lines.push('', 'anomalies:', ...shown.map((a) => `  [${a.checker}] ${a.kind}${a.key !== undefined ? ` (key ${a.key})` : ''}: ${a.explanation}`));
+    lines.push('', 'anomalies:', ...shown.map((a) => `  [${a.checker}${a.part !== undefined ? `/${a.part}` : ''}] ${a.kind}${a.key !== undefined ? ` (key ${a.key})` : ''}: ${a.explanation}`));
     if (result.anomalies.length > shown.length) lines.push(`  ... and ${result.anomalies.length - shown.length} more (report.html)`);
   }
   lines.push('', `run folder: ${result.dir}`, `report: ${result.dir}/report.html`, `replay: ${result.replay}`);

@@ -102,3 +102,12 @@ export function defineChecker<S extends z.ZodType<Record<string, unknown>, Recor
     check: (history, options) => definition.check(history, checkerOptions(definition.name, schema, options) as z.output<S>),
   };
 }
+
+/** Runs a checker; a checker that throws gives an `unknown` result saying so (a run is still judged). */
+export async function runChecker(checker: Checker, history: readonly Op[], options: Record<string, unknown>): Promise<CheckResult> {
+  try {
+    return await checker.check(history, options);
+  } catch (err) {
+    return { checker: checker.name, valid: 'unknown', summary: `checker failed: ${(err as Error)?.message ?? String(err)}`, anomalies: [] };
+  }
+}

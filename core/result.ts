@@ -11,6 +11,8 @@ export interface Anomaly {
   /** `index` of every history op involved, so a report can highlight them. */
   ops: number[];
   key?: string;
+  /** The part that found it, when the checker is composed of several (`composeCheckers`). */
+  part?: string;
 }
 
 export interface CheckResult {

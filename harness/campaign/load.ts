@@ -12,6 +12,7 @@ import type { Workload } from '../../core/workload.js';
 import { UserError } from '../../core/errors.js';
 import { findCampaignFile, isPathRef } from './find.js';
 import { parseCheckerOptions, type Checker } from '../../core/checker.js';
+import { importChecker } from './checker-modules.js';
 import { fieldsAt } from '../../core/schema-fields.js';
 import type { Registries } from './registries.js';
 import type { FaultSpec, PlannedFault } from '../../core/fault.js';
@@ -77,6 +78,8 @@ export interface Campaign {
   workload: Workload<unknown>;
   workloadOptions: unknown;
   checkers: ResolvedChecker[];
+  /** The checkers it names by module path, by absolute path (beside the registry's). */
+  checkerModules: Readonly<Record<string, Checker>>;
   /** The faults its nemesis may name: the registry's plus those it names by module path. */
   faults: FaultRegistry;
   /** The campaign as YAML with overrides applied and the seed written in (campaign.yaml of a run). */
@@ -212,13 +215,24 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
       else expanded.push({ entry, path: ['checkers', i], fromDefaults: false });
     });
   const checkers: ResolvedChecker[] = expanded.map(({ entry }) => (typeof entry === 'string' ? { name: entry, options: {} } : { name: entry.name, options: entry.options ?? {} }));
-  const checkerSpec = (name: string): Checker | undefined => (Object.hasOwn(options.registries.checkers, name) ? options.registries.checkers[name] : undefined);
   const entryPath = (i: number, field: string): FieldPath => {
     const x = expanded[i]!;
     return x.fromDefaults || typeof x.entry === 'string' ? x.path : [...x.path, field];
   };
+  // Checkers named by module path run under their absolute path (so campaign.yaml re-checks from anywhere).
+  const checkerModules: Record<string, Checker> = {};
+  for (const [i, c] of checkers.entries()) {
+    if (!isPathRef(c.name)) continue;
+    c.name = resolve(baseDir, c.name);
+    if (Object.hasOwn(checkerModules, c.name)) continue;
+    const loaded = await importChecker(c.name);
+    if (typeof loaded === 'string') problem(entryPath(i, 'name'), loaded);
+    else checkerModules[c.name] = loaded;
+  }
+  const checkerSpec = (name: string): Checker | undefined =>
+    Object.hasOwn(checkerModules, name) ? checkerModules[name] : Object.hasOwn(options.registries.checkers, name) ? options.registries.checkers[name] : undefined;
   checkers.forEach((c, i) => {
-    if (!checkerSpec(c.name)) {
+    if (!checkerSpec(c.name) && !isPathRef(c.name)) {
       const known = Object.keys(options.registries.checkers);
       problem(entryPath(i, 'name'), `unknown checker "${c.name}"; valid choices: ${known.join(', ') || '(no checkers installed)'}`);
     }
@@ -246,7 +260,7 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
   if (!source.doc.has('name')) source.doc.set('name', name);
   if (isPathRef(settings.system)) source.doc.setIn(['system'], systemRef);
   // The checkers as run (the workload's defaults spelled out), so a re-check reads them from campaign.yaml.
-  if (listed === undefined || listed.includes(DEFAULT_CHECKERS)) source.doc.set('checkers', checkers.map((c) => ({ name: c.name, options: c.options })));
+  if (listed === undefined || listed.includes(DEFAULT_CHECKERS) || Object.keys(checkerModules).length > 0) source.doc.set('checkers', checkers.map((c) => ({ name: c.name, options: c.options })));
   if (isPathRef(settings.workload.name)) source.doc.setIn(['workload', 'name'], resolve(baseDir, settings.workload.name));
   for (const list of ['faults', 'timeline'] as const) {
     settings.nemesis[list]?.forEach((f, i) => {
@@ -264,6 +278,7 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
     workload,
     workloadOptions,
     checkers,
+    checkerModules,
     faults,
     resolvedYaml: source.doc.toString(),
   };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readHistory } from '../../core/history.js';
 import type { Op } from '../../core/op.js';
 import { combineValidity, type CheckResult, type Validity } from '../../core/result.js';
-import type { Checker } from '../../core/checker.js';
+import { runChecker, type Checker } from '../../core/checker.js';
 import { stringifyJson } from '../../core/json.js';
 import { RUN_FILES } from './folder.js';
 import type { Coverage } from '../../core/coverage.js';
@@ -47,11 +47,7 @@ export async function runCheckers(
       results.push({ checker: name, valid: 'unknown', summary: `no checker named ${name}`, anomalies: [] });
       continue;
     }
-    try {
-      results.push(await spec.check(history, options));
-    } catch (err) {
-      results.push({ checker: name, valid: 'unknown', summary: `checker failed: ${(err as Error)?.message ?? String(err)}`, anomalies: [] });
-    }
+    results.push(await runChecker(spec, history, options));
   }
   return results;
 }

@@ -4,11 +4,13 @@
  * again with newer checkers without running anything.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { writeRunReport } from '../../reports/index.js';
 import { checkers as shippedCheckers } from '../../checkers/index.js';
 import type { Checker } from '../../core/checker.js';
 import { campaignSchemaFor, type CampaignFile } from '../campaign/schema.js';
+import { importChecker } from '../campaign/checker-modules.js';
+import { isPathRef } from '../campaign/find.js';
 import { shippedFaults } from '../faults/index.js';
 import { loadFaultModules } from '../faults/modules.js';
 import type { FaultRegistry } from '../faults/registry.js';
@@ -42,9 +44,21 @@ export async function recheckRun(dir: string, registry?: Readonly<Record<string,
     ...(previous?.interrupted && { interrupted: previous.interrupted }),
   };
   const checkers = (spec.checkers ?? []).map((c) => (typeof c === 'string' ? { name: c, options: {} } : c));
-  const results = await checkRunFolder(dir, meta, checkers, registry ?? shippedCheckers);
+  const results = await checkRunFolder(dir, meta, checkers, { ...(registry ?? shippedCheckers), ...(await checkerModulesOf(checkers, dirname(campaignFile))) });
   await writeRunReport(dir, { faultStyles: faults.styles() });
   return results;
+}
+
+/** The checkers the campaign names by module path (absolute in a run's campaign.yaml). */
+async function checkerModulesOf(checkers: readonly { name: string }[], baseDir: string): Promise<Record<string, Checker>> {
+  const modules: Record<string, Checker> = {};
+  for (const { name } of checkers) {
+    if (!isPathRef(name) || Object.hasOwn(modules, name)) continue;
+    const loaded = await importChecker(resolve(baseDir, name));
+    if (typeof loaded === 'string') throw new UserError(loaded);
+    modules[name] = loaded;
+  }
+  return modules;
 }
 
 /** The run's resolved campaign and its faults; a malformed one is one line with its file and line. */

@@ -284,7 +284,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       ...((interrupted ?? failure) && { interrupted: interrupted ?? `harness error: ${failure!.message}` }),
     },
     campaign.checkers,
-    settings.checkers,
+    { ...settings.checkers, ...campaign.checkerModules },
   );
   try {
     await writeRunReport(dir);
