@@ -97,9 +97,10 @@ export function searchPartition<S, I, O>(
   // a helper's single order shares the budget with the owner's order on the other thread
   const shares = only ? 2 : orders.length;
   const share = (k: number): SearchLimits => ({ maxCacheEntries: limits.maxCacheEntries / k, maxCacheBytes: limits.maxCacheBytes / k });
+  const prepared = prepare(given);
   const runs = orders.map((order) => {
     const budget = share(shares);
-    const search = searchInOrder(model, given, order, deadline, budget);
+    const search = searchInOrder(model, prepared, order, deadline, budget);
     search.next(); // to its first yield, before any step
     return { order, budget, search, slice: FIRST_SLICE, progress: { steps: 0, cacheEntries: 0, cacheBytes: 0 } };
   });
@@ -171,44 +172,50 @@ export function hasIndeterminate<I, O>(ops: readonly Operation<I, O>[]): boolean
  * timed-out writes tractable. It yields its progress at the end of each slice; `next(n)` runs
  * the next n steps (see searchPartition), the first `next()` starts it.
  */
-function* searchInOrder<S, I, O>(
-  model: Model<S, I, O>,
-  given: readonly Operation<I, O>[],
-  order: SearchOrder,
-  deadline: number,
-  limits: SearchLimits,
-): Generator<Progress, SearchOutcome<S>, number> {
+/** What both orders of one partition's search share: entries in time order, their ops, and the
+ *  per-op data (built once per partition; each order only links its own lists). */
+interface Prepared<I, O> {
+  n: number;
+  original: number[];
+  ops: Operation<I, O>[];
+  nReturns: number;
+  nEntries: number;
+  entryOp: Int32Array;
+  isCall: Uint8Array;
+  match: Int32Array;
+  inputs: I[];
+  outputs: (O | undefined)[];
+  zobrist: Int32Array;
+  words: number;
+  definite: Uint32Array;
+  indetRank: Int32Array;
+  nIndet: number;
+  sameBefore: Int32Array;
+}
+
+function prepare<I, O>(given: readonly Operation<I, O>[]): Prepared<I, O> {
   const n = given.length;
   // op numbers are ranks in call order (the cache's watermark relies on it); `original` maps back
-  const original = Array.from(given.keys()).sort((a, b) => given[a]!.call - given[b]!.call || a - b);
+  const original = Array.from(given.keys());
+  if (!sortedByCall(given)) original.sort((a, b) => given[a]!.call - given[b]!.call || a - b);
   const ops = original.map((i) => given[i]!);
-  // ---- entries, sorted by time; at equal times calls come before returns (concurrent)
+  // ---- entries, sorted by time; at equal times calls come before returns (concurrent), then
+  // by op: the calls are in op order already, the returns are sorted, and the two merged
   let nReturns = 0;
   for (const op of ops) if (!op.indeterminate) nReturns++;
   const nEntries = n + nReturns;
-  const times = new Float64Array(nEntries);
-  const codes = new Int32Array(nEntries);
-  {
-    let e = 0;
-    for (let i = 0; i < n; i++) {
-      const op = ops[i]!;
-      times[e] = op.call;
-      codes[e] = i * 2; // even: call of op i
-      e++;
-      if (!op.indeterminate) {
-        times[e] = op.ret;
-        codes[e] = i * 2 + 1; // odd: return of op i
-        e++;
-      }
-    }
+  const returns = returnOrder(ops, nReturns);
+  const codes = new Int32Array(nEntries); // even: call of op code/2; odd: return of op (code-1)/2
+  for (let e = 0, c = 0, r = 0; e < nEntries; e++) {
+    if (c < n && (r === nReturns || ops[c]!.call <= ops[returns[r]!]!.ret)) codes[e] = 2 * c++;
+    else codes[e] = 2 * returns[r++]! + 1;
   }
-  const sorted = Array.from(codes.keys()).sort((a, b) => times[a]! - times[b]! || (codes[a]! & 1) - (codes[b]! & 1));
   const entryOp = new Int32Array(nEntries);
   const isCall = new Uint8Array(nEntries);
   const match = new Int32Array(nEntries).fill(-1);
   const callEntryOf = new Int32Array(n).fill(-1);
   for (let e = 0; e < nEntries; e++) {
-    const code = codes[sorted[e]!]!;
+    const code = codes[e]!;
     const op = code >> 1;
     entryOp[e] = op;
     if ((code & 1) === 0) {
@@ -220,6 +227,46 @@ function* searchInOrder<S, I, O>(
       match[c] = e;
     }
   }
+  // ---- per-op data, precomputed
+  const inputs = ops.map((o) => o.input);
+  const outputs = ops.map((o) => (o.indeterminate ? undefined : o.output));
+  const zobrist = new Int32Array(n);
+  let seed = 0x2545f491;
+  for (let i = 0; i < n; i++) {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    zobrist[i] = seed;
+  }
+  const words = (n + 31) >>> 5 || 1;
+  // Indeterminate ops are optional, so a configuration that used a subset of the indeterminate
+  // ops another one used (same definite ops, same state) can do everything that one can: the
+  // cache hashes definite ops only and a stored entry covers any superset of its indeterminate ops.
+  const definite = new Uint32Array(words);
+  const indetRank = new Int32Array(n).fill(-1);
+  let nIndet = 0;
+  for (let i = 0; i < n; i++) {
+    if (ops[i]!.indeterminate) {
+      zobrist[i] = 0;
+      indetRank[i] = nIndet++;
+    } else definite[i >>> 5]! |= 1 << (i & 31);
+  }
+  // Indeterminate ops with equal inputs are interchangeable once both are called: only the
+  // earliest one not yet linearized is tried, so `sameBefore[i]` (the previous op of i's class,
+  // or -1) must be linearized before i is.
+  const sameBefore = indeterminateClasses(ops, nIndet);
+
+  return { n, original, ops, nReturns, nEntries, entryOp, isCall, match, inputs, outputs, zobrist, words, definite, indetRank, nIndet, sameBefore };
+}
+
+function* searchInOrder<S, I, O>(
+  model: Model<S, I, O>,
+  prepared: Prepared<I, O>,
+  order: SearchOrder,
+  deadline: number,
+  limits: SearchLimits,
+): Generator<Progress, SearchOutcome<S>, number> {
+  const { n, original, ops, nReturns, nEntries, entryOp, isCall, match, inputs, outputs, zobrist, words, definite, indetRank, nIndet, sameBefore } = prepared;
   // Two lists: definite entries (calls and returns) and indeterminate calls. Entry numbers are
   // their rank in time order, so an indeterminate call is a candidate iff its number is below
   // that of the first return left in the definite list.
@@ -240,41 +287,13 @@ function* searchInOrder<S, I, O>(
     }
   }
 
-  // ---- per-op data, precomputed
-  const inputs = ops.map((o) => o.input);
-  const outputs = ops.map((o) => (o.indeterminate ? undefined : o.output));
-  const zobrist = new Int32Array(n);
-  let seed = 0x2545f491;
-  for (let i = 0; i < n; i++) {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    zobrist[i] = seed;
-  }
-  const words = (n + 31) >>> 5 || 1;
   const linearized = new Uint32Array(words);
-  // Indeterminate ops are optional, so a configuration that used a subset of the indeterminate
-  // ops another one used (same definite ops, same state) can do everything that one can: the
-  // cache hashes definite ops only and a stored entry covers any superset of its indeterminate ops.
-  const definite = new Uint32Array(words);
-  const indetRank = new Int32Array(n).fill(-1);
-  let nIndet = 0;
-  for (let i = 0; i < n; i++) {
-    if (ops[i]!.indeterminate) {
-      zobrist[i] = 0;
-      indetRank[i] = nIndet++;
-    } else definite[i >>> 5]! |= 1 << (i & 31);
-  }
-  // Indeterminate ops with equal inputs are interchangeable once both are called: only the
-  // earliest one not yet linearized is tried, so `sameBefore[i]` (the previous op of i's class,
-  // or -1) must be linearized before i is.
-  const sameBefore = indeterminateClasses(ops);
 
   // ---- cache
   // A chained hash table on typed arrays: `table` holds the first slot of each bucket, a slot
   // its full hash, the next slot of its bucket, its bitset (`words` words) and its state.
-  let slotCap = 64;
-  while (slotCap < 4 * n && slotCap < 4096) slotCap *= 2;
+  // small to start with: most searches take a few hundred steps, and the arrays double as needed
+  let slotCap = 256;
   let tableMask = slotCap * 2 - 1;
   let table = new Int32Array(tableMask + 1).fill(-1);
   let slotHash = new Int32Array(slotCap);
@@ -522,10 +541,38 @@ function* searchInOrder<S, I, O>(
   return outcome('linearizable');
 }
 
+function sortedByCall<I, O>(ops: readonly Operation<I, O>[]): boolean {
+  for (let i = 1; i < ops.length; i++) if (ops[i]!.call < ops[i - 1]!.call) return false;
+  return true;
+}
+
+/** The definite ops (by number) in the order of their returns, ties by number. With whole-number
+ *  times (positions in a history) a numeric sort of packed (time, op) keys; else a comparison sort. */
+function returnOrder<I, O>(ops: readonly Operation<I, O>[], nReturns: number): Int32Array {
+  const order = new Int32Array(nReturns);
+  const SHIFT = 2 ** 21;
+  let packable = ops.length < SHIFT;
+  for (let i = 0, r = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op.indeterminate) continue;
+    order[r++] = i;
+    if (!(Number.isInteger(op.ret) && op.ret >= 0 && op.ret < 2 ** 31)) packable = false;
+  }
+  if (packable) {
+    const keys = new Float64Array(nReturns);
+    for (let r = 0; r < nReturns; r++) keys[r] = ops[order[r]!]!.ret * SHIFT + order[r]!;
+    keys.sort();
+    for (let r = 0; r < nReturns; r++) order[r] = keys[r]! % SHIFT;
+    return order;
+  }
+  return Int32Array.from(Array.from(order).sort((a, b) => ops[a]!.ret - ops[b]!.ret || a - b));
+}
+
 /** For each indeterminate op, the previous indeterminate op (in call order) with an equal input,
  *  or -1. Only inputs that are plain data (JSON-like) are compared. */
-function indeterminateClasses<I, O>(ops: readonly Operation<I, O>[]): Int32Array {
+function indeterminateClasses<I, O>(ops: readonly Operation<I, O>[], nIndet: number): Int32Array {
   const sameBefore = new Int32Array(ops.length).fill(-1);
+  if (nIndet < 2) return sameBefore;
   const last = new Map<number, number[]>();
   const byCall = ops
     .map((o, i) => i)
