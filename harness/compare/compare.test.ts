@@ -118,6 +118,29 @@ describe('faultline compare on the process runtime', () => {
     }
   }, 300_000);
 
+  it('an adaptive campaign: the later variants run the faults the first one chose', async () => {
+    requireDist();
+    const campaign = join(tmp, 'store-compare-adaptive.yaml');
+    writeFileSync(
+      campaign,
+      STORE_CAMPAIGN.replace(
+        /nemesis:[\s\S]*?checkers:/,
+        'nemesis:\n  mode: adaptive\n  explore: 0.5\n  start: 300ms\n  interval: 200ms\n  duration: 300ms\n  faults:\n    - {type: kill, targets: one}\n    - {type: pause, targets: one}\n    - {type: partition, shapes: [halves]}\ncheckers:',
+      ),
+    );
+    const out = join(tmp, 'runs-adaptive');
+    const res = await runCli(['compare', campaign, '--seed', '5', '--levels', 'strong,eventual', '--out', out], { timeoutMs: 240_000 });
+    expect([0, 1], res.stderr).toContain(res.code);
+    const dir = /comparison: (.+)/.exec(res.stdout)![1]!.trim().slice(0, -'/compare.html'.length);
+    const file = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')) as CompareFile;
+    const plans = file.rows.map((row) => JSON.parse(readFileSync(join(dir, row.runDir, 'plan.json'), 'utf8')) as { mode?: string; recorded?: boolean; faults: unknown[] });
+    expect(plans[0]!.mode).toBe('adaptive');
+    expect(plans[0]!.faults.length).toBeGreaterThanOrEqual(2);
+    expect(plans[1]!.recorded).toBe(true);
+    expect(plans[1]!.faults).toEqual(plans[0]!.faults);
+    expect(file.faults).toEqual(plans[0]!.faults);
+  }, 240_000);
+
   it('refuses a campaign that is not a store campaign, and bad levels, before running anything', async () => {
     requireDist();
     writeFileSync(join(tmp, 'store-compare.yaml'), STORE_CAMPAIGN);

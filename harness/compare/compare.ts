@@ -14,6 +14,7 @@ import { loadCampaign, type Campaign } from '../campaign/load.js';
 import type { Registries } from '../campaign/registries.js';
 import { UserError } from '../../core/errors.js';
 import type { Progress } from '../run/progress.js';
+import { readRecordedFaults } from '../nemesis/recorded.js';
 import { runCampaign } from '../run/run.js';
 import { shellQuote } from '../run/shell.js';
 import { metricsOf, type CompareMetrics } from './metrics.js';
@@ -146,7 +147,13 @@ export async function runComparison(settings: CompareSettings): Promise<CompareO
       ...(settings.signal && { signal: settings.signal }),
       ...(settings.healthTimeoutMs !== undefined && { healthTimeoutMs: settings.healthTimeoutMs }),
     });
-    if (i === 0) faults = readPlan(outcome.dir);
+    if (i === 0) {
+      faults = readPlan(outcome.dir);
+      // an adaptive campaign chose its faults as the first run went: the other variants run those
+      if (first.spec.nemesis.mode === 'adaptive' && !first.recordedFaults) {
+        for (let j = 1; j < campaigns.length; j++) campaigns[j] = { ...campaigns[j]!, recordedFaults: readRecordedFaults(outcome.dir, campaigns[j]!.faults) };
+      }
+    }
     rows.push({
       variant: v,
       runDir: relative(dir, outcome.dir).split('\\').join('/'),
