@@ -2,31 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../core/op.js';
 import { checkLinearizability, checkOperations } from './check.js';
-import type { Model, OpInput, Operation } from './model.js';
+import { bruteForceLinearizable } from './differential/brute-force.js';
 import { modelByName } from './models/index.js';
 import { toOperations } from './operations.js';
-
-/** Brute force: every order of the operations that respects real time; indeterminate ops optional. */
-function bruteForce(model: Model<unknown, OpInput, unknown>, ops: readonly Operation[]): boolean {
-  const done = new Array<boolean>(ops.length).fill(false);
-  const go = (state: unknown): boolean => {
-    const pending = ops.filter((o, i) => !done[i] && !o.indeterminate);
-    if (pending.length === 0) return true;
-    const minRet = Math.min(...pending.map((o) => o.ret));
-    for (let i = 0; i < ops.length; i++) {
-      const o = ops[i]!;
-      if (done[i] || o.call > minRet) continue;
-      const [ok, next] = model.step(state, o.input, o.indeterminate ? undefined : o.output);
-      if (!ok) continue;
-      done[i] = true;
-      const found = go(next);
-      done[i] = false;
-      if (found) return true;
-    }
-    return false;
-  };
-  return go(model.init());
-}
 
 /** Random concurrent histories of a cas register: invoke/complete events of one op per process. */
 const randomHistory = (fs: string[], types = ['ok', 'ok', 'ok', 'info', 'fail', 'none'], outs: unknown[] = [0, 1, 2, null, false, true]) => fc
@@ -70,7 +48,7 @@ describe('search', () => {
     fc.assert(
       fc.property(randomHistory([...fs], types ? [...types] : undefined, outs ? [...outs] : undefined), (history) => {
         const ops = toOperations(history);
-        const expected = bruteForce(model, ops);
+        const expected = bruteForceLinearizable(name, history, name === 'kv' ? null : 0);
         const got = checkOperations(model, ops).valid;
         // operations handed over in any order give the same verdict
         const reversed = checkOperations(model, ops.slice().reverse());
