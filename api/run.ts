@@ -2,6 +2,7 @@
  * `runCampaign`: one run of a campaign from code, through the same loader and engine as
  * `faultline run` (harness/campaign/load.ts, harness/run/run.ts), quiet unless asked.
  */
+import { dirname, join } from 'node:path';
 import type { Coverage } from '../core/coverage.js';
 import type { Anomaly, CheckResult, Validity } from '../core/result.js';
 import { loadCampaign, type Campaign } from '../harness/campaign/load.js';
@@ -16,6 +17,7 @@ import { replayCommand } from '../harness/run/shell.js';
 import { readRecordedFaults } from '../harness/nemesis/recorded.js';
 import { formatVerdictTable, meetsExpectation, verdictWord, type Expected } from '../harness/run/verdict.js';
 import { isCampaignDefinition, type CampaignDefinition } from './campaign.js';
+import { RUN_FILES } from '../harness/run/folder.js';
 
 export interface RunOptions {
   /** Seed of every random choice (default: the campaign's, else random; the result says which). */
@@ -118,16 +120,16 @@ export function formatRunResult(result: RunResult): string {
 async function resolve(
   campaign: CampaignDefinition | string,
   options: RunOptions,
-): Promise<{ resolved: Campaign; registries: Registries; replay: string; replayWithFaults: (file: string) => string }> {
+): Promise<{ resolved: Campaign; registries: Registries; replay: (runDir: string) => string; replayWithFaults: (file: string) => string }> {
   const { resolved, registries, replayWith } = await resolveCampaign(campaign, options);
   const withRecorded = options.faults === undefined ? resolved : { ...resolved, recordedFaults: readRecordedFaults(options.faults, resolved.faults, 'runCampaign: faults') };
-  return { resolved: withRecorded, registries, replay: replayWith(options.faults), replayWithFaults: (file) => replayWith(file) };
+  return { resolved: withRecorded, registries, replay: (runDir) => replayWith(options.faults, runDir), replayWithFaults: (file) => replayWith(file, dirname(file)) };
 }
 
 async function resolveCampaign(
   campaign: CampaignDefinition | string,
   options: RunOptions,
-): Promise<{ resolved: Campaign; registries: Registries; replayWith: (faults: string | undefined) => string }> {
+): Promise<{ resolved: Campaign; registries: Registries; replayWith: (faults: string | undefined, runDir: string) => string }> {
   const timeLimitMs = options.timeLimit === undefined ? undefined : parseTimeLimit(options.timeLimit);
   const shipped = await defaultRegistries();
   const load = { ...(options.seed !== undefined && { seed: checkSeed(options.seed) }), ...(timeLimitMs !== undefined && { timeLimitMs }) };
@@ -161,13 +163,25 @@ async function resolveCampaign(
     { fields: { ...campaign.fields }, label: `defineCampaign(${campaign.name})`, name: campaign.name, baseDir: campaign.baseDir },
     { ...load, registries },
   );
-  const replayWith = (faults: string | undefined): string => {
+  // The run folder's campaign.yaml is the campaign as run (seed, time limit, absolute paths): the
+  // CLI replays it, unless the campaign gives a workload, checker or fault as a value (not a module).
+  const values = [...own('workload', campaign.workloads), ...own('checker', campaign.checkers), ...own('fault', campaign.faults)];
+  const replayWith = (faults: string | undefined, runDir: string): string => {
+    if (values.length === 0) {
+      return replayCommand({
+        ref: join(runDir, RUN_FILES.campaign),
+        seed: resolved.seed,
+        ...(options.runtime !== undefined && { runtime: options.runtime }),
+        ...(options.out !== undefined && { out: options.out }),
+        ...(faults !== undefined && { more: ['--faults', faults] }),
+      });
+    }
     const more = [
       `seed: ${resolved.seed}`,
       ...(options.timeLimit !== undefined ? [`timeLimit: ${JSON.stringify(options.timeLimit)}`] : []),
       ...(faults !== undefined ? [`faults: ${JSON.stringify(faults)}`] : []),
     ];
-    return `runCampaign(campaign, { ${more.join(', ')} }) with campaign "${campaign.name}"`;
+    return `runCampaign(campaign, { ${more.join(', ')} }) with campaign "${campaign.name}" (${values.join(', ')} ${values.length === 1 ? 'is a value' : 'are values'}, not a module: name ${values.length === 1 ? 'it' : 'them'} by module path and \`npx faultline run ${join(runDir, RUN_FILES.campaign)}\` replays it)`;
   };
   return { resolved, registries, replayWith };
 }
@@ -193,4 +207,9 @@ function parseTimeLimit(value: number | string): number {
 function checkSeed(seed: number): number {
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UserError(`runCampaign: seed takes an integer from 0 to ${2 ** 32 - 1}, got ${seed}`);
   return seed;
+}
+
+/** "its own workload counter" for each value a campaign gives that no module path names. */
+function own(what: string, values: Readonly<Record<string, unknown>>): string[] {
+  return Object.keys(values).map((name) => `its own ${what} ${name}`);
 }

@@ -40,8 +40,9 @@ export interface RunSettings {
   attach?: AttachOptions;
   /** Where run folders go (runs/ by default): <outDir>/<campaign>/<timestamp>/. */
   outDir: string;
-  /** The command that replays this run, for results.json and the last line of output. */
-  replay: string;
+  /** The command that replays this run, for results.json and the last line of output; or made
+   *  from the run folder (a campaign defined in code replays from the folder's campaign.yaml). */
+  replay: string | ((runDir: string) => string);
   /** The replay of a run whose faults were chosen as it went (adaptive mode): `replay` made to
    *  run the fault sequence recorded in `planFile` (`--faults FILE`). */
   replayWithFaults?: (planFile: string) => string;
@@ -96,7 +97,7 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
         })
       : undefined;
   for (const fault of faultPlan) if (adaptive && !slots.has(fault.id)) adaptive.fixed(fault);
-  const replay = adaptive && settings.replayWithFaults ? settings.replayWithFaults(planFile) : settings.replay;
+  const replay = adaptive && settings.replayWithFaults ? settings.replayWithFaults(planFile) : typeof settings.replay === 'function' ? settings.replay(dir) : settings.replay;
 
   for (const left of await removeLeftovers(removeProxies)) {
     progress.event(`removed leftovers of run ${left.runId} (pids ${left.killed.join(' ') || 'none'})`);
