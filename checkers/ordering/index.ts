@@ -44,6 +44,8 @@ interface Delivery extends Frame {
   call: Call;
   /** Arrival rank within this client. */
   rank: number;
+  /** The ack of a resend: its message may predate this client (a retired predecessor sent it). */
+  resent?: true;
 }
 
 interface Client {
@@ -199,7 +201,8 @@ export function checkOrderingHistory(history: readonly Op[], options: OrderingCh
           sequence: out?.sequence,
         };
         publishes.push(p);
-        if (out) pushTo(client.deliveries, room, { ...out, content: p.content, via: 'ack', call, rank: rank++ });
+        const resent = (call.input as { resend?: unknown } | undefined)?.resend === true ? { resent: true as const } : {};
+        if (out) pushTo(client.deliveries, room, { ...out, content: p.content, via: 'ack', call, rank: rank++, ...resent });
         break;
       }
       case 'poll': {
@@ -408,7 +411,8 @@ export function checkOrderingHistory(history: readonly Op[], options: OrderingCh
       seen = {
         ids: new Set(list.map((d) => d.id)),
         contents: new Set(list.flatMap((d) => (d.content === undefined ? [] : [d.content]))),
-        sequences: new Set(list.flatMap((d) => (d.sequence === undefined ? [] : [d.sequence]))),
+        // A resend's ack names a message that may be older than this client: no gap before it.
+        sequences: new Set(list.flatMap((d) => (d.sequence === undefined || d.resent ? [] : [d.sequence]))),
       };
       rooms.set(room, seen);
     }

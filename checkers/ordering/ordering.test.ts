@@ -431,6 +431,22 @@ describe('ordering checker: resends (same content, same clientMsgId)', () => {
     expect(r.valid).toBe(true);
   });
 
+  it('a fresh process that resends its retired predecessor\'s message gets an old sequence: no gap before its own start', () => {
+    const c = new Chat();
+    c.join(1);
+    c.publish(1, 'm1', 1);
+    for (let i = 2; i <= 5; i++) c.publish(1, `m${i}`, i);
+    c.join(5); // the successor starts after m5
+    c.resend(5, 'm1', 1, 'c-m1');
+    c.publish(5, 'm6', 6);
+    c.poll(5, ['m6']);
+    c.poll(1, ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+    c.finish(1);
+    c.finish(5);
+    const r = checkOrderingHistory(c.h.build());
+    expect(r.anomalies).toEqual([]);
+  });
+
   it('a resend stored as a second message is a duplicate; the new message is owed like any other', () => {
     const c = new Chat();
     c.join(1);

@@ -131,18 +131,21 @@ describe('chat generator', () => {
     gen.next(0, r); // join
     const first = gen.next(0, r);
     expect(first).toEqual({ f: 'publish', value: { room: 'room-1', content: 'msg-1' } });
-    gen.update?.(0, first, { type: 'info', error: 'timeout' });
-    const retry = gen.next(0, r);
+    gen.update?.(0, first, { type: 'info', error: 'timeout' }); // process 0 is retired; 10 takes its place
+    gen.next(10, r); // join
+    const retry = gen.next(10, r);
     expect(retry).toEqual({ f: 'publish', value: { room: 'room-1', content: 'msg-1', resend: true } });
-    gen.update?.(0, retry, { type: 'fail', error: 'connect: ECONNREFUSED' }); // not sent: owed, not counted
-    expect(gen.next(0, r)).toEqual(retry);
-    gen.update?.(0, retry, { type: 'info', error: 'socket closed' });
-    expect(gen.next(0, r)).toEqual(retry);
-    gen.update?.(0, retry, { type: 'info', error: 'socket closed' });
-    expect(gen.next(0, r)).toEqual({ f: 'publish', value: { room: 'room-1', content: 'msg-2' } }); // gave up after 2
-    const failed = gen.next(0, r);
-    gen.update?.(0, failed, { type: 'fail', error: 'socket not open' }); // certainly not sent: no resend
-    expect(gen.next(0, r)).toMatchObject({ value: { content: 'msg-4' } });
+    gen.update?.(10, retry, { type: 'fail', error: 'connect: ECONNREFUSED' }); // not sent: owed, not counted
+    expect(gen.next(10, r)).toEqual(retry);
+    gen.update?.(10, retry, { type: 'info', error: 'socket closed' });
+    gen.next(20, r); // join
+    expect(gen.next(20, r)).toEqual(retry);
+    gen.update?.(20, retry, { type: 'info', error: 'socket closed' });
+    gen.next(30, r); // join
+    expect(gen.next(30, r)).toEqual({ f: 'publish', value: { room: 'room-1', content: 'msg-2' } }); // gave up after 2
+    const failed = gen.next(30, r);
+    gen.update?.(30, failed, { type: 'fail', error: 'socket not open' }); // certainly not sent: no resend
+    expect(gen.next(30, r)).toMatchObject({ value: { content: 'msg-4' } });
 
     const plain = chat.generator(chat.options.parse({ rooms: 1, dedup: false, weights: { resend: 5 } }), new Random(1));
     const ops = Array.from({ length: 200 }, () => plain.next(0, r));
@@ -150,6 +153,23 @@ describe('chat generator', () => {
     plain.update?.(0, p, { type: 'info' });
     ops.push(plain.next(0, r));
     expect(ops.some((o) => (o.value as { resend?: boolean } | undefined)?.resend)).toBe(false);
+  });
+
+  it('a process retired after info hands its outbox (the resend it owes, its recent messages) to the next fresh process', () => {
+    const opts = chat.options.parse({ rooms: 2, roomsPerClient: 1, weights: { publish: 1, poll: 0, reconnect: 0, history: 0, resend: 0 } });
+    const gen = chat.generator(opts, new Random(1));
+    const r = new Random(2);
+    gen.next(0, r); // join room-1
+    const lost = gen.next(0, r);
+    gen.update?.(0, lost, { type: 'info', error: 'socket closed' });
+    // process 4 (0 + concurrency) takes over: it joins room-1 first, then resends
+    expect(gen.next(4, r)).toEqual({ f: 'join', value: { room: 'room-1' } });
+    expect(gen.next(4, r)).toEqual({ f: 'publish', value: { ...(lost.value as object), resend: true } });
+    // a fresh process in another room does not inherit a room-1 message
+    gen.update?.(4, { f: 'publish', value: { room: 'room-1', content: 'msg-9' } }, { type: 'info' });
+    expect(gen.next(5, r)).toEqual({ f: 'join', value: { room: 'room-2' } });
+    expect(gen.next(5, r)).toMatchObject({ f: 'publish', value: { room: 'room-2' } });
+    expect(gen.next(5, r).value).not.toHaveProperty('resend');
   });
 
   it('asks to join again after a failed join', () => {
@@ -241,6 +261,21 @@ describe('chat client against a fake chat server', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect((await poll(a)).map((f) => `${f.content}:${f.via}`)).toEqual(['m1:live']);
     expect((await poll(b)).map((f) => `${f.content}:${f.via}`)).toEqual(['m1:live']);
+  });
+
+  it('a fresh client resends a predecessor\'s message: acknowledged by the stored copy under the old user, not recorded when older than its start', async () => {
+    const { node } = await fakeChat(() => false, { dedup: true });
+    const a = await client(node, 0);
+    await a.invoke({ f: 'join', value: { room: 'r' } }, never);
+    const first = await a.invoke({ f: 'publish', value: { room: 'r', content: 'm1' } }, never);
+    for (let i = 2; i <= 60; i++) await a.invoke({ f: 'publish', value: { room: 'r', content: `m${i}` } }, never);
+    const heir = await client(node, 4);
+    await heir.invoke({ f: 'join', value: { room: 'r' } }, never); // history: the last 50, m11..m60
+    await poll(heir);
+    expect(await heir.invoke({ f: 'publish', value: { room: 'r', content: 'm1', resend: true } }, never)).toEqual(first);
+    const again = await heir.invoke({ f: 'publish', value: { room: 'r', content: 'm55', resend: true } }, never);
+    expect(again).toMatchObject({ type: 'ok', value: { content: 'm55', sequence: 55 } });
+    expect(await poll(heir)).toEqual([]); // m1 predates it, m55 it already had from history
   });
 
   it('a resend answered by a new message (no dedup on the server) is recorded as via resend for its sender, live for the others', async () => {

@@ -24,6 +24,8 @@ interface RoomState {
   seen: Set<number>;
   /** The highest sequence up to which nothing is missing (from where this client started). */
   contiguous: number;
+  /** Where this client started (the sequence before its first history's first message). */
+  from: number;
   /** Message ids already recorded, so history we asked for does not record a message twice. */
   ids: Set<string>;
   /** When the last history request for a gap went out (one at a time). */
@@ -358,7 +360,7 @@ export class ChatClient implements WorkloadClient {
 
   private roomState(room: string): RoomState {
     let s = this.state.get(room);
-    if (!s) this.state.set(room, (s = { seen: new Set(), contiguous: 0, ids: new Set() }));
+    if (!s) this.state.set(room, (s = { seen: new Set(), contiguous: 0, from: 0, ids: new Set() }));
     return s;
   }
 
@@ -382,10 +384,15 @@ export class ChatClient implements WorkloadClient {
         const message = this.toFrame(data, 'live');
         if (!message) return;
         const waiter = this.publishes.get(message.content);
-        const mine = waiter !== undefined && this.sentByMe(message);
-        if (mine && this.resending.has(message.content)) {
-          // The answer to a resend: not a live delivery; recorded once.
-          if (!this.roomState(message.room).ids.has(message.id)) this.record({ ...message, via: 'resend' });
+        // A resend's message may have been stored under a retired predecessor's user name; its
+        // content is unique to this run's outbox, so it is ours.
+        const resent = waiter !== undefined && this.resending.has(message.content);
+        const mine = resent || (waiter !== undefined && this.sentByMe(message));
+        if (resent) {
+          // The answer to a resend: not a live delivery; recorded once, and only when it is not
+          // older than where this client started (a predecessor's message before its join).
+          const st = this.roomState(message.room);
+          if (!st.ids.has(message.id) && message.sequence > st.from) this.record({ ...message, via: 'resend' });
         } else this.record(message);
         if (waiter && mine) {
           this.publishes.delete(message.content);
@@ -405,6 +412,7 @@ export class ChatClient implements WorkloadClient {
           // A client starts where its first history starts; earlier messages are not owed to it.
           const start = Math.min(...parsed.map((m) => m.sequence));
           this.roomState(room).contiguous = start - 1;
+          this.roomState(room).from = start - 1;
         }
         const st = this.roomState(room);
         for (const m of parsed) if (!st.ids.has(m.id)) this.record(m);

@@ -4,7 +4,10 @@
  * de-duplication), a publish left unknown is resent by the process's next op, as a client
  * resends after a timeout or a reconnect, and `weights.resend` resends one of the process's recent
  * messages on purpose; a resend is a `publish` with `resend: true` and the same content (so the
- * same `clientMsgId`). The final phase catches up on history and polls.
+ * same `clientMsgId`). A process whose op ended `info` is retired by the harness and a fresh one
+ * takes its place: the fresh one inherits the retired one's outbox (its recent messages and the
+ * resend it owes), as a user's app that restarts resends what it never saw acknowledged. The
+ * final phase catches up on history and polls.
  */
 import type { OpCall, OpGenerator, OpOutcome } from '../../core/workload.js';
 import type { Random } from '../../core/random.js';
@@ -28,6 +31,8 @@ export class ChatGenerator implements OpGenerator {
   private readonly retry = new Map<number, Sent>();
   /** Resends after an unknown outcome so far, by content. */
   private readonly retries = new Map<string, number>();
+  /** Outboxes of retired processes (an `info` retires a process), for the next fresh process. */
+  private readonly orphans: { recent: Sent[]; retry?: Sent }[] = [];
 
   constructor(private readonly options: ChatOptions) {}
 
@@ -38,6 +43,7 @@ export class ChatGenerator implements OpGenerator {
   }
 
   next(process: number, random: Random): OpCall {
+    if (!this.joined.has(process) && this.options.dedup) this.adopt(process);
     const joined = this.joinedBy(process);
     const missing = roomsOf(this.options, process).find((r) => !joined.has(r));
     if (missing) {
@@ -68,7 +74,27 @@ export class ChatGenerator implements OpGenerator {
     return { f };
   }
 
+  /** A fresh process takes over the outbox of a retired one, if any. */
+  private adopt(process: number): void {
+    const orphan = this.orphans.shift();
+    if (!orphan) return;
+    const rooms = new Set(roomsOf(this.options, process));
+    this.recent.set(process, orphan.recent.filter((m) => rooms.has(m.room)));
+    if (orphan.retry && rooms.has(orphan.retry.room)) this.retry.set(process, orphan.retry);
+  }
+
   update(process: number, call: OpCall, outcome: OpOutcome): void {
+    this.follow(process, call, outcome);
+    if (outcome.type === 'info' && this.options.dedup) {
+      // The harness retires this process: its outbox (this op's resend included) goes to the next fresh one.
+      const retry = this.retry.get(process);
+      this.orphans.push({ recent: this.recent.get(process) ?? [], ...(retry ? { retry } : {}) });
+      this.recent.delete(process);
+      this.retry.delete(process);
+    }
+  }
+
+  private follow(process: number, call: OpCall, outcome: OpOutcome): void {
     if (call.f === 'join' && outcome.type === 'fail') {
       const room = (call.value as { room?: unknown } | undefined)?.room;
       if (typeof room === 'string') this.joinedBy(process).delete(room);
