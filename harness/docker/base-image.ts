@@ -2,36 +2,45 @@
  * The Node.js base image the system images build FROM (their `ARG BASE_IMAGE`). In order:
  * $BASE_IMAGE when set; `node:20-slim` when the engine has it or can pull it; otherwise an image
  * made from this host's own Node.js (the `node` binary and the libraries `ldd` lists, FROM
- * scratch), so images build where no registry is reachable.
+ * scratch), so images build where no registry is reachable. Making it ends within a second of
+ * the run's signal aborting (Ctrl-C): the pull's or build's request is closed (the engine cancels
+ * it, nothing is tagged), the temporary build context is removed, and it rejects with the
+ * signal's reason.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
-import { followProgress, LABEL } from './client.js';
+import { buildAndTag } from './build.js';
+import { abortable, followProgress, LABEL } from './client.js';
+import { removeUnusedOldBuilds } from './old-builds.js';
 
 export const DEFAULT_BASE_IMAGE = 'node:20-slim';
 export const HOST_NODE_IMAGE = 'faultline-node-base';
 
-export async function imageExists(docker: Docker, ref: string): Promise<boolean> {
+export async function imageExists(docker: Docker, ref: string, signal?: AbortSignal): Promise<boolean> {
   try {
-    await docker.getImage(ref).inspect();
+    await abortable(docker.getImage(ref).inspect(), signal);
     return true;
   } catch {
+    signal?.throwIfAborted();
     return false;
   }
 }
 
-/** Pulls `ref`; false (not an error) when no registry answers within timeoutMs. */
-export async function tryPull(docker: Docker, ref: string, timeoutMs: number): Promise<boolean> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), timeoutMs);
+/** Pulls `ref`; false (not an error) when no registry answers within timeoutMs; rejects with the
+ *  signal's reason (the pull's request closed) when `signal` aborts. */
+export async function tryPull(docker: Docker, ref: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
+  const either = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
   try {
-    const stream = (await docker.pull(ref, { abortSignal: abort.signal })) as NodeJS.ReadableStream;
-    await followProgress(docker, stream);
+    const stream = (await docker.pull(ref, { abortSignal: either })) as NodeJS.ReadableStream;
+    await followProgress(docker, stream, undefined, either);
     return true;
   } catch {
+    signal?.throwIfAborted();
     return false;
   } finally {
     clearTimeout(timer);
@@ -44,27 +53,30 @@ export interface BaseImageOptions {
   /** Try a registry for node:20-slim (default: unless FAULTLINE_NO_PULL=1). */
   pull?: boolean;
   pullTimeoutMs?: number;
+  /** Ends making the base image (Ctrl-C): rejects with the signal's reason, nothing tagged. */
+  signal?: AbortSignal;
 }
 
 /** The base image reference to build the system images with (made if needed). */
 export async function ensureBaseImage(docker: Docker, options: BaseImageOptions = {}): Promise<string> {
   const log = options.log ?? (() => undefined);
+  const { signal } = options;
   const wanted = process.env.BASE_IMAGE;
   if (wanted) {
-    if (await imageExists(docker, wanted)) return wanted;
-    if (await tryPull(docker, wanted, options.pullTimeoutMs ?? 120_000)) return wanted;
+    if (await imageExists(docker, wanted, signal)) return wanted;
+    if (await tryPull(docker, wanted, options.pullTimeoutMs ?? 120_000, signal)) return wanted;
     throw new Error(`BASE_IMAGE=${wanted}: the engine does not have this image and cannot pull it`);
   }
-  if (await imageExists(docker, DEFAULT_BASE_IMAGE)) return DEFAULT_BASE_IMAGE;
+  if (await imageExists(docker, DEFAULT_BASE_IMAGE, signal)) return DEFAULT_BASE_IMAGE;
   const hostRef = `${HOST_NODE_IMAGE}:${process.versions.node}`;
-  if (await imageExists(docker, hostRef)) return hostRef;
+  if (await imageExists(docker, hostRef, signal)) return hostRef;
   const pull = options.pull ?? process.env.FAULTLINE_NO_PULL !== '1';
   if (pull) {
     log(`pulling ${DEFAULT_BASE_IMAGE}...`);
-    if (await tryPull(docker, DEFAULT_BASE_IMAGE, options.pullTimeoutMs ?? 60_000)) return DEFAULT_BASE_IMAGE;
+    if (await tryPull(docker, DEFAULT_BASE_IMAGE, options.pullTimeoutMs ?? 60_000, signal)) return DEFAULT_BASE_IMAGE;
     log(`cannot pull ${DEFAULT_BASE_IMAGE} (no registry reachable); making ${hostRef} from this host's Node.js`);
   }
-  await buildHostNodeImage(docker, hostRef, log);
+  await buildHostNodeImage(docker, hostRef, log, signal);
   return hostRef;
 }
 
@@ -84,12 +96,19 @@ export function sharedLibraries(executable: string): string[] {
   return libs;
 }
 
-/** FROM scratch + this host's node and its libraries: a minimal image that runs `node`. */
-export async function buildHostNodeImage(docker: Docker, ref: string, log: (line: string) => void = () => undefined): Promise<void> {
+/**
+ * FROM scratch + this host's node and its libraries: a minimal image that runs `node`, tagged
+ * `ref` once built (build.ts: an aborted build tags nothing; what the engine still finished
+ * without its client is removed by the next call).
+ */
+export async function buildHostNodeImage(docker: Docker, ref: string, log: (line: string) => void = () => undefined, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  await removeUnusedOldBuilds(docker, 'node-base');
   const context = mkdtempSync(join(tmpdir(), 'faultline-node-base-'));
   try {
     const rootfs = join(context, 'rootfs');
     const put = (from: string, to: string): void => {
+      signal?.throwIfAborted();
       mkdirSync(join(rootfs, dirname(to)), { recursive: true });
       copyFileSync(realpathSync(from), join(rootfs, to));
     };
@@ -106,11 +125,14 @@ export async function buildHostNodeImage(docker: Docker, ref: string, log: (line
       join(context, 'Dockerfile'),
       ['FROM scratch', 'COPY rootfs/ /', 'ENV PATH=/usr/local/bin:/usr/bin:/bin', 'CMD ["node"]', ''].join('\n'),
     );
-    const stream = await docker.buildImage(
-      { context, src: ['Dockerfile', 'rootfs'] },
-      { t: ref, forcerm: true, labels: { [LABEL.owner]: 'true', [LABEL.image]: 'node-base' } },
-    );
-    await followProgress(docker, stream, log);
+    await buildAndTag(docker, {
+      context,
+      src: ['Dockerfile', 'rootfs'],
+      ref,
+      options: { forcerm: true, labels: { [LABEL.owner]: 'true', [LABEL.image]: 'node-base' } },
+      onLine: log,
+      ...(signal && { signal }),
+    });
   } finally {
     rmSync(context, { recursive: true, force: true });
   }

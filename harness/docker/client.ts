@@ -53,12 +53,22 @@ export function runLabels(runId: string): Record<string, string> {
   return { [LABEL.owner]: 'true', [LABEL.run]: runId, [LABEL.pid]: String(process.pid), [LABEL.host]: hostname() };
 }
 
-/** Waits for a dockerode progress stream (build, pull, import) to end; rejects on an error in it. */
-export function followProgress(docker: Docker, stream: NodeJS.ReadableStream, onLine?: (line: string) => void): Promise<void> {
+/** Waits for a dockerode progress stream (build, pull, import) to end; rejects on an error in it.
+ *  When `signal` aborts, the stream is destroyed (its request closed: the engine cancels the
+ *  build or pull) and the wait rejects at once with the signal's reason. */
+export function followProgress(docker: Docker, stream: NodeJS.ReadableStream, onLine?: (line: string) => void, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      reject(signal!.reason);
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     docker.modem.followProgress(
       stream,
       (err: Error | null, output: ProgressEvent[]) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (signal?.aborted) return reject(signal.reason);
         if (err) return reject(err);
         const failed = output.find((o) => o.error || o.errorDetail);
         if (failed) return reject(new Error(failed.errorDetail?.message ?? failed.error ?? 'failed'));

@@ -2,7 +2,7 @@
  * Images: the COPY sources of the Dockerfiles, the base image made from this host's Node.js
  * (runs `node`), and up-to-date images left alone.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findSystem, projectRoot } from '../descriptor.js';
 import { buildHostNodeImage, ensureBaseImage, sharedLibraries } from './base-image.js';
 import { dockerClient, LABEL } from './client.js';
-import { contextHash, copySources, ensureImage, removeUnusedOldBuilds, systemImage, toxiproxyImage } from './images.js';
+import { contextHash, copySources, ensureImage, systemImage, toxiproxyImage } from './images.js';
+import { removeUnusedOldBuilds } from './old-builds.js';
 import { dockerSkipReason } from './testing.js';
 
 describe('Dockerfile sources and context hash', () => {
@@ -86,6 +87,80 @@ describe.skipIf(why !== undefined)(`images on the engine${why ? ` (skipped: ${wh
       expect(existsSync(join(tmpdir(), `faultline-lock-image-${kind}`))).toBe(false);
     } finally {
       await docker.getImage(spec.ref).remove({ force: true }).catch(() => undefined);
+    }
+  }, 120_000);
+
+  it('a build aborted in the middle of a step (its RUN running) rejects within seconds, tags nothing, leaves no container', async () => {
+    const kind = `test-slow-${process.pid}`;
+    const spec = { ref: `faultline-${kind}:latest`, kind, dockerfile: 'harness/docker/fixtures/slow-build.Dockerfile' };
+    const marker = 'faultline-test-slow-build';
+    const stepContainers = async (): Promise<string[]> =>
+      (await docker.listContainers({ all: true })).filter((c) => c.Command.includes(marker)).map((c) => c.Id);
+    const abort = new AbortController();
+    let aborted = 0;
+    let running = false;
+    const log = (line: string): void => {
+      if (!/Step \d+\/\d+ : RUN/.test(line)) return;
+      // Once the step's container runs (the engine is in the middle of the build), abort.
+      void (async () => {
+        const until = Date.now() + 30_000;
+        while (!running && Date.now() < until) {
+          running = (await stepContainers()).length > 0;
+          if (!running) await new Promise((r) => setTimeout(r, 100));
+        }
+        await new Promise((r) => setTimeout(r, 500));
+        aborted = Date.now();
+        abort.abort(new Error('stopped (test)'));
+      })();
+    };
+    try {
+      await expect(ensureImage(docker, spec, { log, signal: abort.signal })).rejects.toThrow('stopped (test)');
+      const took = Date.now() - aborted;
+      console.log(`image build aborted in its RUN step: rejected ${took} ms after the abort`);
+      expect(running, 'the RUN step ran').toBe(true);
+      expect(took).toBeLessThan(5000);
+      expect(existsSync(join(tmpdir(), `faultline-lock-image-${kind}`))).toBe(false);
+      // The engine cancels the build: its step container goes, and nothing is tagged.
+      const until = Date.now() + 15_000;
+      while ((await stepContainers()).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+      expect(await stepContainers()).toEqual([]);
+      await expect(docker.getImage(spec.ref).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    } finally {
+      for (const id of await stepContainers()) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+      await docker.getImage(spec.ref).remove({ force: true }).catch(() => undefined);
+    }
+  }, 120_000);
+
+  it("making the host Node.js base image, aborted in the middle of its build, rejects within seconds, tags nothing, removes its context", async () => {
+    const ref = `faultline-node-base:test-abort-${process.pid}`;
+    const contexts = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('faultline-node-base-'));
+    const before = new Set(contexts());
+    let ours: string[] = [];
+    const abort = new AbortController();
+    let aborted = 0;
+    const log = (line: string): void => {
+      if (aborted || !/^Step 2\/\d+ : COPY/.test(line)) return;
+      ours = contexts().filter((n) => !before.has(n));
+      aborted = Date.now();
+      abort.abort(new Error('stopped (test)'));
+    };
+    try {
+      await expect(buildHostNodeImage(docker, ref, log, abort.signal)).rejects.toThrow('stopped (test)');
+      const took = Date.now() - aborted;
+      console.log(`host Node.js base image build aborted in its COPY step: rejected ${took} ms after the abort`);
+      expect(aborted, 'the COPY step began').toBeGreaterThan(0);
+      expect(took).toBeLessThan(5000);
+      expect(ours.length, 'its build context existed').toBeGreaterThan(0);
+      expect(contexts().filter((n) => ours.includes(n))).toEqual([]);
+      // Docker 20.10 may finish the build without its client: an untagged image then, which the
+      // next making of a base image removes.
+      await new Promise((r) => setTimeout(r, 5000));
+      await expect(docker.getImage(ref).inspect()).rejects.toMatchObject({ statusCode: 404 });
+      await removeUnusedOldBuilds(docker, 'node-base');
+      const dangling = await docker.listImages({ filters: { dangling: ['true'], label: [`${LABEL.image}=node-base`] } });
+      expect(dangling.map((i) => i.Id)).toEqual([]);
+    } finally {
+      await docker.getImage(ref).remove({ force: true }).catch(() => undefined);
     }
   }, 120_000);
 

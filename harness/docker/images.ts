@@ -9,9 +9,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type Docker from 'dockerode';
 import { projectRoot, type SystemDescriptor } from '../descriptor.js';
-import { followProgress, LABEL } from './client.js';
+import { buildAndTag } from './build.js';
+import { LABEL } from './client.js';
 import { ensureBaseImage, type BaseImageOptions } from './base-image.js';
 import { withLock } from './lock.js';
+import { removeUnusedOldBuilds } from './old-builds.js';
 
 export interface ImageSpec {
   /** e.g. faultline-raft:latest */
@@ -81,8 +83,8 @@ export function contextHash(spec: ImageSpec, baseImageId: string): { hash: strin
 export interface EnsureOptions extends BaseImageOptions {
   /** Rebuild even when the image is up to date. */
   force?: boolean;
-  /** Ends the build (its request to the engine is closed: the engine cancels it, nothing is
-   *  tagged) and rejects with an AbortError. */
+  /** Ends the build and the making of the base image (their requests to the engine are closed,
+   *  nothing is tagged: build.ts) and rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
@@ -90,7 +92,7 @@ export interface EnsureOptions extends BaseImageOptions {
  *  Builds of one image are serialised between processes on this host. */
 export async function ensureImage(docker: Docker, spec: ImageSpec, options: EnsureOptions = {}): Promise<boolean> {
   const log = options.log ?? (() => undefined);
-  const base = await withLock('node-base', () => ensureBaseImage(docker, options));
+  const base = await withLock('node-base', () => ensureBaseImage(docker, options), undefined, options.signal);
   const baseId = (await docker.getImage(base).inspect()).Id;
   const { hash, sources } = contextHash(spec, baseId);
   const current = async (): Promise<{ id: string; hash?: string } | undefined> => {
@@ -107,35 +109,22 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Ensu
     const before = await current();
     if (!options.force && before?.hash === hash) return false; // another process built it meanwhile
     log(`building ${spec.ref} from ${spec.dockerfile} (BASE_IMAGE=${base})`);
-    // Aborted: the signal's reason, whatever the engine's client made of it.
-    const stream = await docker.buildImage(
-      { context: projectRoot, src: [spec.dockerfile, ...sources] },
-      {
-        t: spec.ref,
+    await buildAndTag(docker, {
+      context: projectRoot,
+      src: [spec.dockerfile, ...sources],
+      ref: spec.ref,
+      options: {
         dockerfile: spec.dockerfile,
         buildargs: { BASE_IMAGE: base },
         labels: { [LABEL.owner]: 'true', [LABEL.image]: spec.kind, [LABEL.context]: hash },
         rm: true,
         forcerm: true,
-        ...(options.signal && { abortSignal: options.signal }),
       },
-    ).catch((err: unknown) => {
-      options.signal?.throwIfAborted();
-      throw err;
-    });
-    options.signal?.throwIfAborted();
-    const destroy = (): void => (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
-    options.signal?.addEventListener('abort', destroy, { once: true });
-    try {
-      await followProgress(docker, stream, (line) => {
+      onLine: (line) => {
         if (/^(Step|Successfully built)/.test(line)) log(`  ${line}`);
-      });
-    } catch (err) {
-      options.signal?.throwIfAborted();
-      throw err;
-    } finally {
-      options.signal?.removeEventListener('abort', destroy);
-    }
+      },
+      ...(options.signal && { signal: options.signal }),
+    });
     options.signal?.throwIfAborted();
     // The build it replaced, now untagged (kept while a container still uses it).
     if (before && before.id !== (await current())?.id) await removeIfUntagged(docker, before.id);
@@ -145,32 +134,6 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Ensu
     await removeUnusedOldBuilds(docker, spec.kind);
     return true;
   }, undefined, options.signal);
-}
-
-/**
- * Removes the untagged (dangling) faultline images of `kind` that no container uses: builds that
- * were replaced while a container still ran them. One still in use is kept (the engine refuses
- * to remove it; that error is ignored) and goes at a later call, once it is free.
- */
-export async function removeUnusedOldBuilds(docker: Docker, kind: string): Promise<string[]> {
-  const removed: string[] = [];
-  try {
-    const dangling = await docker.listImages({ filters: { dangling: ['true'], label: [`${LABEL.owner}=true`, `${LABEL.image}=${kind}`] } });
-    if (dangling.length === 0) return removed;
-    const used = new Set((await docker.listContainers({ all: true })).map((c) => c.ImageID));
-    for (const image of dangling) {
-      if (used.has(image.Id)) continue;
-      try {
-        await docker.getImage(image.Id).remove(); // no force: refused while a container uses it
-        removed.push(image.Id);
-      } catch {
-        // in use (a container made meanwhile), or already gone
-      }
-    }
-  } catch {
-    // the engine could not list: nothing is removed, the build itself went fine
-  }
-  return removed;
 }
 
 async function removeIfUntagged(docker: Docker, id: string): Promise<void> {

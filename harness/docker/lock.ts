@@ -14,6 +14,7 @@ export async function withLock<T>(name: string, work: () => Promise<T>, timeoutM
   const dir = join(tmpdir(), `faultline-lock-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    signal?.throwIfAborted();
     try {
       mkdirSync(dir);
       writeFileSync(join(dir, 'pid'), String(process.pid));
