@@ -1,0 +1,26 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tarOf } from './tar.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('tarOf', () => {
+  it('makes an archive tar extracts: folders, files of any size, modes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-tar-'));
+    dirs.push(dir);
+    const big = Buffer.alloc(1300, 7);
+    writeFileSync(join(dir, 'a.tar'), tarOf([{ name: 'x/', mode: 0o777 }, { name: 'x/empty', data: '' }, { name: 'x/big.bin', data: big }, { name: 'x/run.sh', data: 'echo hi\n', mode: 0o755 }]));
+    execFileSync('tar', ['-xf', join(dir, 'a.tar'), '-C', dir]);
+    expect(readFileSync(join(dir, 'x', 'big.bin')).equals(big)).toBe(true);
+    expect(readFileSync(join(dir, 'x', 'empty'), 'utf8')).toBe('');
+    expect(readFileSync(join(dir, 'x', 'run.sh'), 'utf8')).toBe('echo hi\n');
+    expect(statSync(join(dir, 'x', 'run.sh')).mode & 0o111).not.toBe(0);
+    expect(() => tarOf([{ name: 'n'.repeat(101), data: '' }])).toThrow(/longer than 100 bytes/);
+  });
+});
