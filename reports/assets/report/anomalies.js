@@ -1,6 +1,7 @@
 // @ts-check
 /** The anomalies, grouped by kind with what each kind means; a click highlights the anomaly's ops. */
 // What each kind of anomaly means, in one sentence; the checker's explanation says what happened.
+/** @type {Record<string, string>} */
 var KINDS = {
   'not-linearizable': 'No order of the operations that respects real time explains what the clients saw: some op saw a state that could not exist then.',
   'stale-read': 'A read returned a value that had already been overwritten by a write that completed before the read began.',
@@ -30,8 +31,9 @@ var KINDS = {
 };
 
 var SHOW_FIRST = 5;
+/** One anomaly's list item. @param {CheckResult} r its checker's result @param {Anomaly} a @param {number} j its place in r.anomalies @returns {HTMLElement} */
 function anomalyItem(r, a, j) {
-  var ops = Array.isArray(a.ops) ? a.ops.filter(function (x) { return typeof x === 'number'; }) : [];
+  var ops = Array.isArray(a.ops) ? a.ops.filter(function (/** @type {unknown} */ x) { return typeof x === 'number'; }) : [];
   var li = el('li', { cls: 'anomaly', tabindex: '0', 'data-checker': r.checker, 'data-kind': String(a.kind), 'data-ops': ops.join(',') },
     el('span', { cls: 'kind', text: String(a.kind) }),
     a.key !== undefined ? el('span', { cls: 'muted', text: 'key ' + String(a.key) + ' ' }) : null,
@@ -52,11 +54,15 @@ function anomalyItem(r, a, j) {
   var total = 0;
   D.results.forEach(function (r) {
     var list = r.anomalies || [];
-    var truncated = (r.details && r.details.truncated) || {};
+    /** @type {Record<string, number>} */
+    var truncated = /** @type {Record<string, number> | undefined} */ (r.details && r.details.truncated) || {};
     if (list.length === 0) return;
     root.appendChild(el('h3', null, r.checker + ' ', el('span', { cls: 'muted', text: '(' + list.length + ' shown)' })));
     // one list per kind; long lists show their first few, the rest one click away
-    var kinds = [], byKind = {};
+    /** @type {string[]} */
+    var kinds = [];
+    /** @type {Record<string, [Anomaly, number][]>} */
+    var byKind = {};
     list.forEach(function (a, j) {
       var k = String(a.kind);
       if (!byKind[k]) { byKind[k] = []; kinds.push(k); }

@@ -30,6 +30,8 @@ function niceStep(span, target) {
   var raw = span / target, p = Math.pow(10, Math.floor(Math.log10(raw))), m = raw / p;
   return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
 }
+/** The time axis at `y`, with grid lines from gridTop to gridBottom.
+ * @param {CanvasRenderingContext2D} ctx @param {number} w @param {number} y @param {number} gridTop @param {number} gridBottom */
 function drawTimeAxis(ctx, w, y, gridTop, gridBottom) {
   var span = view.t1 - view.t0;
   var step = niceStep(span, Math.max(2, plotW(w) / 110));
@@ -45,6 +47,7 @@ function drawTimeAxis(ctx, w, y, gridTop, gridBottom) {
     ctx.fillText(label, x, y);
   }
 }
+/** Every fault window shaded from top to bottom. @param {CanvasRenderingContext2D} ctx @param {number} w @param {number} top @param {number} bottom */
 function shadeFaults(ctx, w, top, bottom) {
   D.faults.forEach(function (f) {
     var x0 = Math.max(LEFT, xOf(f.start, w)), x1 = Math.min(w - RIGHT, xOf(f.end === null ? END : f.end, w));
@@ -53,4 +56,5 @@ function shadeFaults(ctx, w, top, bottom) {
     ctx.fillRect(x0, top, Math.max(1, x1 - x0), bottom - top);
   });
 }
+/** Clips drawing to the plot area (restore after). @param {CanvasRenderingContext2D} ctx @param {number} w @param {number} h */
 function clipPlot(ctx, w, h) { ctx.save(); ctx.beginPath(); ctx.rect(LEFT, 0, plotW(w), h); ctx.clip(); }

@@ -15,8 +15,9 @@ var latRange = (function () {
   return { lmin: Math.log10(min) - 0.05, lmax: Math.log10(max) + 0.05 };
 })();
 var LAT_TOP = 8, LAT_BOTTOM = 24;
+/** The y of a latency `d` (µs) on a chart `h` high. @param {number} d @param {number} h */
 function latY(d, h) { var v = Math.log10(Math.max(10, d)); return LAT_TOP + (1 - (v - latRange.lmin) / (latRange.lmax - latRange.lmin)) * (h - LAT_TOP - LAT_BOTTOM); }
-/** A #rrggbb colour as one little-endian RGBA pixel, mixed with white by `white` (0..1). */
+/** A #rrggbb colour as one little-endian RGBA pixel, mixed with white by `white` (0..1). @param {string} hex @param {number} white */
 function packColor(hex, white) {
   var n = parseInt(hex.slice(1), 16), r = (n >> 16) & 255, g = (n >> 8) & 255, b = n & 255;
   r = Math.round(r + (255 - r) * white); g = Math.round(g + (255 - g) * white); b = Math.round(b + (255 - b) * white);
@@ -40,9 +41,16 @@ function drawLatency() {
   var img = ctx.getImageData(0, 0, W, H), buf = new Uint32Array(img.data.buffer);
   var x0 = Math.ceil(LEFT * dpr), x1 = Math.floor((w - RIGHT) * dpr), y1 = Math.floor((h - LAT_BOTTOM) * dpr);
   var size = Math.max(2, Math.round(3 * dpr)), half = size >> 1;
-  var packed = {}, packedDim = {};
+  /** @type {Record<string, number>} */
+  var packed = {};
+  /** @type {Record<string, number>} */
+  var packedDim = {};
   Object.keys(fColor).forEach(function (f) { packed[f] = packColor(fColor[f], 0.1); packedDim[f] = packColor(fColor[f], 0.8); });
-  var drawn = 0, his = [], marks = [];
+  var drawn = 0;
+  /** @type {[number, number][]} */
+  var his = [];
+  /** @type {number[]} call, x, y of each fail and info mark */
+  var marks = [];
   for (var i = 0; i < N; i++) {
     if (C.end[i] < 0 || C.start[i] > view.t1 || C.start[i] < view.t0 || hiddenF[C.f[i]]) continue;
     var x = xOf(C.start[i], w), yy = latY(C.end[i] - C.start[i], h);
@@ -75,6 +83,7 @@ function drawLatency() {
   ctx.restore();
   lat.canvas.dataset.drawn = String(drawn);
 }
+/** The call nearest (x, y) on the latency chart. @param {number} x @param {number} y @returns {Hit | null} */
 function latencyHit(x, y) {
   var w = lat.canvas.clientWidth, h = lat.h, best = -1, bestD = 36;
   for (var i = 0; i < N; i++) {
@@ -99,6 +108,7 @@ function drawThroughput() {
   var perSec = 1e6 / bw, max = 1;
   for (var b = 0; b < n; b++) max = Math.max(max, (counts[0][b] + counts[1][b] + counts[2][b]) * perSec);
   var step = niceStep(max, 4), ymax = Math.ceil(max / step) * step;
+  /** @param {number} v */
   function yOf(v) { return top + (1 - v / ymax) * (h - top - bottom); }
   shadeFaults(ctx, w, top, h - bottom);
   drawTimeAxis(ctx, w, h - 10, top, h - bottom);

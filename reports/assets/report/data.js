@@ -4,7 +4,17 @@
  * Every value that came from a system or a history is put on the page with textContent or drawn on a
  * canvas, never as HTML. */
 var started = performance.now();
-/** @type {import('../../data.js').ReportData} */
+/** @typedef {import('../../data.js').ReportData} ReportData */
+/** @typedef {import('../../data.js').ReportFault} ReportFault */
+/** @typedef {import('../../data.js').RoleSpan} RoleSpan */
+/** @typedef {ReportData['markers'][number]} Marker */
+/** @typedef {import('../../../core/result.js').CheckResult} CheckResult */
+/** @typedef {import('../../../core/result.js').Anomaly} Anomaly */
+/** @typedef {import('../../../checkers/linearizability/witness.js').PartitionWitness} Witness */
+/** @typedef {import('../../../checkers/linearizability/witness.js').WitnessOp} WitnessOp */
+/** What is under the pointer on a chart: a call, a fault bar or a node's role span.
+ * @typedef {{ call?: number, fault?: ReportFault, role?: RoleSpan }} Hit */
+/** @type {ReportData} */
 var D = JSON.parse(document.getElementById('report-data')?.textContent ?? '{}');
 var C = D.calls;
 var S = D.strings;
@@ -18,15 +28,19 @@ var FAULT_STYLE = D.faultStyles || {};
 function faultFill(kind) { var s = FAULT_STYLE[kind]; return s ? s.fill : 'rgba(134,142,150,0.12)'; }
 /** @param {string} kind */
 function faultBar(kind) { var s = FAULT_STYLE[kind]; return s ? s.bar : '#ced4da'; }
+/** @type {Record<string, string>} */
 var ROLE_COLOR = { leader: '#1c7ed6', follower: '#d0ebff', candidate: '#ffd43b', down: '#495057' };
 var END = Math.max(D.endTime, 1);
 var LEFT = 130;
 var RIGHT = 14;
 
 var view = { t0: 0, t1: END };
-var highlight = null; // Uint8Array over calls, or null
-var highlightIndexes = null; // Set of history indexes
+/** @type {Uint8Array | null} over calls: 1 where highlighted */
+var highlight = null;
+/** @type {Set<number> | null} the highlighted history indexes */
+var highlightIndexes = null;
 var selected = -1;
+/** @type {Record<string, boolean>} op type (a string index) -> hidden in the latency chart */
 var hiddenF = {};
 
 /** An element of the page (report/page.ts makes every one the script uses). @param {string} id @returns {HTMLElement} */
@@ -75,9 +89,10 @@ function describe(i) {
   if (C.output[i] !== null) s += ' -> ' + C.output[i];
   return s;
 }
-/** @type {Record<number, string>} op type (a string index) -> its colour */
+/** @type {Record<string, string>} op type (a string index) -> its colour */
 var fColor = {};
 (function () {
+  /** @type {number[]} */
   var seen = [];
   for (var i = 0; i < N; i++) if (seen.indexOf(C.f[i]) < 0) seen.push(C.f[i]);
   seen.sort(function (a, b) { return str(a) < str(b) ? -1 : 1; });
@@ -97,6 +112,8 @@ for (var i = 0; i < N; i++) {
   laneCalls[C.lane[i]].push(i);
 }
 var laneArr = laneCalls.map(function (a) { return Int32Array.from(a); });
+/** @type {Map<number, Marker>} */
 var markerOf = new Map();
 (D.markers || []).forEach(function (m) { markerOf.set(m.index, m); });
+/** @type {Marker[]} */
 var shownMarkers = [];

@@ -2,6 +2,7 @@
 /** Redrawing (one animation frame for any number of changes), zoom and pan, tooltips, drag-to-zoom
  * and clicks on the canvases. */
 var pending = 0; // 1: the timeline only (it scrolled), 2: every chart
+/** @param {boolean} [timelineOnly] */
 function redraw(timelineOnly) {
   var want = timelineOnly ? 1 : 2;
   if (pending >= want) return;
@@ -21,6 +22,7 @@ function drawAll() {
   window.__drawTimes = { timeline: t1 - t, latency: t2 - t1, throughput: t3 - t2 };
   $('range').textContent = fmtT(view.t0) + ' – ' + fmtT(view.t1) + (view.t0 > 0 || view.t1 < END ? ' (zoomed)' : '');
 }
+/** @param {number} t0 @param {number} t1 */
 function setView(t0, t1) {
   var minSpan = 200;
   if (t1 - t0 < minSpan) { var m = (t0 + t1) / 2; t0 = m - minSpan / 2; t1 = m + minSpan / 2; }
@@ -29,6 +31,7 @@ function setView(t0, t1) {
   view.t0 = t0; view.t1 = t0 + span;
   redraw();
 }
+/** @param {number} factor @param {number} [center] */
 function zoom(factor, center) {
   var c = center === undefined ? (view.t0 + view.t1) / 2 : center;
   setView(c - (c - view.t0) * factor, c + (view.t1 - c) * factor);
@@ -40,6 +43,7 @@ $('pan-left').addEventListener('click', function () { var s = view.t1 - view.t0;
 $('pan-right').addEventListener('click', function () { var s = view.t1 - view.t0; setView(view.t0 + s / 3, view.t1 + s / 3); });
 
 var tip = $('tooltip');
+/** @param {MouseEvent} ev @param {string[]} lines */
 function showTip(ev, lines) {
   tip.textContent = lines.join('\n');
   tip.style.display = 'block';
@@ -48,6 +52,7 @@ function showTip(ev, lines) {
   tip.style.left = x + 'px'; tip.style.top = y + 'px';
 }
 function hideTip() { tip.style.display = 'none'; }
+/** @param {number} c */
 function callLines(c) {
   var lines = ['process ' + C.process[c] + ': ' + describe(c), OUT[C.type[c]] + ', ' + fmtT(C.start[c]) + (C.end[c] >= 0 ? ' .. ' + fmtT(C.end[c]) + ' (' + fmtMs(C.end[c] - C.start[c]) + ')' : ', no completion')];
   if (C.node[c] >= 0) lines.push('node ' + str(C.node[c]));
@@ -55,6 +60,7 @@ function callLines(c) {
   lines.push('history ops #' + C.inv[c] + (C.cmp[c] >= 0 ? ', #' + C.cmp[c] : ''));
   return lines;
 }
+/** @param {Hit} hit @returns {string[]} */
 function hitLines(hit) {
   if (hit.call !== undefined) return callLines(hit.call);
   if (hit.fault) return [hit.fault.label || hit.fault.kind, fmtT(hit.fault.start) + ' .. ' + (hit.fault.end === null ? 'end of run' : fmtT(hit.fault.end)), 'nemesis ops #' + hit.fault.ops.join(', #')];
@@ -62,11 +68,15 @@ function hitLines(hit) {
   return [];
 }
 
+/** @param {HTMLCanvasElement} canvas @param {(x: number, y: number) => Hit | null} hitTest */
 function attachInteractions(canvas, hitTest) {
   var box = el('div', { cls: 'selbox' });
-  canvas.parentElement.appendChild(box);
+  /** @type {HTMLElement} the chart's wrapper (page.ts) */ (canvas.parentElement).appendChild(box);
+  /** @type {{ x: number, moved: boolean } | null} */
   var drag = null;
+  /** @param {MouseEvent} ev */
   function localX(ev) { return ev.clientX - canvas.getBoundingClientRect().left; }
+  /** @param {MouseEvent} ev */
   function localY(ev) { return ev.clientY - canvas.getBoundingClientRect().top; }
   canvas.addEventListener('mousedown', function (ev) {
     if (ev.button !== 0) return;

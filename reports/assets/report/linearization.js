@@ -5,6 +5,7 @@
   var root = $('witnesses');
   var any = false;
   D.results.forEach(function (r) {
+    /** @type {Witness[]} */
     var ws = r.details && Array.isArray(r.details.witness) ? r.details.witness : [];
     ws.forEach(function (w, wi) {
       any = true;
@@ -12,8 +13,9 @@
       box.appendChild(el('h3', { text: (w.key !== undefined ? 'key ' + w.key + ': ' : '') + 'not linearizable' }));
       box.appendChild(el('p', { text: String(w.explanation || '') }));
       var prefix = Array.isArray(w.longestPrefix) ? w.longestPrefix : [];
-      var omitted = w.prefixOmitted || 0;
+      var omitted = /** @type {Witness & { prefixOmitted?: number }} */ (w).prefixOmitted || 0;
       var tail = prefix.slice(-8);
+      /** @type {Involved[]} */
       var involved = [];
       tail.forEach(function (p, j) { involved.push({ op: p.op, cls: 'prefix', order: omitted + prefix.length - tail.length + j + 1, state: p.stateAfter }); });
       involved.push({ op: w.op, cls: 'stuck' });
@@ -55,6 +57,7 @@
       }
       var btn = el('button', { text: 'Show these ops on the timeline' });
       btn.addEventListener('click', function () {
+        /** @type {number[]} */
         var ix = [];
         involved.forEach(function (v) { ix.push(v.op.invokeIndex); if (v.op.completeIndex !== undefined) ix.push(v.op.completeIndex); });
         showCalls(ix, 'linearizability witness ' + (wi + 1) + (w.key !== undefined ? ' (key ' + w.key + ')' : ''));
@@ -65,7 +68,11 @@
   });
   if (!any) root.appendChild(el('p', { text: 'No linearizability failure to show.' }));
 })();
+/** An op in a witness and where it drew (cls: prefix, stuck or concurrent).
+ * @typedef {{ op: WitnessOp, cls: string, order?: number, state?: string }} Involved */
+/** @param {WitnessOp} o */
 function opsText(o) { return '#' + o.invokeIndex + (o.completeIndex !== undefined ? ', #' + o.completeIndex : ''); }
+/** @param {Involved[]} items @returns {HTMLElement} */
 function drawLinearization(items) {
   var times = items.map(function (v) {
     var c = callOf.get(v.op.invokeIndex);
@@ -75,6 +82,7 @@ function drawLinearization(items) {
   times.forEach(function (t) { if (t) { t0 = Math.min(t0, t.s); t1 = Math.max(t1, t.e); } });
   if (!isFinite(t0)) { t0 = 0; t1 = 1; }
   var span = Math.max(1, t1 - t0);
+  /** @type {number[]} */
   var procs = [];
   items.forEach(function (v) { if (procs.indexOf(v.op.process) < 0) procs.push(v.op.process); });
   var rowH = 26;
@@ -94,7 +102,7 @@ function drawLinearization(items) {
     else if (left + width / 2 > 55) text.style.cssText = 'top:' + top + 'px;right:calc(' + (100 - left) + '% + 4px);text-align:right';
     else text.style.cssText = 'top:' + top + 'px;left:calc(' + (left + width) + '% + 4px)';
     if (t) {
-      var pick = function () { showCalls([v.op.invokeIndex].concat(v.op.completeIndex !== undefined ? [v.op.completeIndex] : []), v.op.description); selectCall(t.c); };
+      var pick = function () { showCalls([v.op.invokeIndex].concat(v.op.completeIndex !== undefined ? [v.op.completeIndex] : []), v.op.description); selectCall(/** @type {{ c: number }} */ (t).c); };
       bar.addEventListener('click', pick); text.addEventListener('click', pick);
     }
     track.appendChild(bar);

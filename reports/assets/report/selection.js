@@ -1,5 +1,6 @@
 // @ts-check
 /** A call selected (its details table), the ops of an anomaly highlighted on every chart. */
+/** @param {number} c */
 function selectCall(c) {
   selected = c;
   var box = $('op-details');
@@ -12,8 +13,11 @@ function selectCall(c) {
   box.appendChild(t);
   redraw();
 }
+/** @param {number[]} indexes history indexes @param {string} label */
 function showCalls(indexes, label) {
-  var mark = new Uint8Array(N), any = false, t0 = Infinity, t1 = -Infinity, firstLane = Infinity, nem = [];
+  var mark = new Uint8Array(N), any = false, t0 = Infinity, t1 = -Infinity, firstLane = Infinity;
+  /** @type {number[]} history indexes of no call: nemesis ops and markers */
+  var nem = [];
   indexes.forEach(function (ix) {
     var c = callOf.get(ix);
     if (c === undefined) { nem.push(ix); return; }

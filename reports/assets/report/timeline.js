@@ -102,6 +102,7 @@ function drawTimeline() {
   tl.canvas.dataset.markers = String(shownMarkers.length);
 }
 
+/** What is at (x, y) on the timeline. @param {number} x @param {number} y @returns {Hit | null} */
 function timelineHit(x, y) {
   var w = tl.canvas.clientWidth;
   if (x < LEFT || x > w - RIGHT) return null;
