@@ -2,6 +2,7 @@
  * A stand-in Docker engine for tests (an HTTP server on a unix socket, for DOCKER_HOST): it
  * answers what a run asks before making its base image (ping, empty container and network
  * lists, "no such image"), and a pull or a build starts (one progress line) and then never ends.
+ * Given containers (a compose project's), it lists and inspects them as running.
  * It records every request and whether the client closed it, so a test sees that an interrupted
  * pull or build was cancelled and that nothing was tagged (it never tags).
  */
@@ -17,6 +18,14 @@ export interface EngineRequest {
   closedByClient: boolean;
 }
 
+/** A running container the engine shows (a compose project's, for --attach). */
+export interface StandInContainer {
+  id: string;
+  labels: Record<string, string>;
+  network: string;
+  ip: string;
+}
+
 export interface StandInEngine {
   /** For DOCKER_HOST. */
   dockerHost: string;
@@ -26,7 +35,8 @@ export interface StandInEngine {
   close(): Promise<void>;
 }
 
-export async function startStandInEngine(dir: string): Promise<StandInEngine> {
+export async function startStandInEngine(dir: string, options: { containers?: StandInContainer[] } = {}): Promise<StandInEngine> {
+  const containers = options.containers ?? [];
   const socket = join(dir, 'docker.sock');
   const requests: EngineRequest[] = [];
   const waiters: { path: RegExp; resolve: (r: EngineRequest) => void }[] = [];
@@ -50,7 +60,21 @@ export async function startStandInEngine(dir: string): Promise<StandInEngine> {
       w.resolve(record);
     }
     if (path.startsWith('/_ping')) return void res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
-    if (path.startsWith('/containers/json') || path.startsWith('/networks')) return json(res, 200, []);
+    if (path.startsWith('/containers/json')) {
+      return json(res, 200, containers.map((c) => ({ Id: c.id, Names: [`/${c.id}`], State: 'running', Labels: c.labels, ImageID: 'sha256:0' })));
+    }
+    const inspect = /^\/containers\/([^/?]+)\/json/.exec(path);
+    const container = containers.find((c) => c.id === inspect?.[1]);
+    if (container) {
+      return json(res, 200, {
+        Id: container.id,
+        Name: `/${container.id}`,
+        State: { Status: 'running', Running: true },
+        Config: { Env: [], Labels: container.labels },
+        NetworkSettings: { Networks: { [container.network]: { IPAddress: container.ip } } },
+      });
+    }
+    if (path.startsWith('/networks')) return json(res, 200, []);
     if (path.startsWith('/images/json')) return json(res, 200, []);
     if (/^\/images\/[^?]+\/json/.test(path)) return json(res, 404, { message: 'No such image' });
     if (path.startsWith('/images/create')) return hang(res, { status: 'Pulling from library/node' });

@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { dockerUnavailable } from '../../docker/client.js';
+import { abortable, dockerUnavailable } from '../../docker/client.js';
 import { loadComposeFile, projectName, splitHostPort, toxiproxyConfig, type ComposeFile, type ProxyConfig } from '../../docker/compose-file.js';
 import { CLIENT, linkName } from '../../network/network.js';
 import type { AttachOptions, RuntimeOptions } from '../index.js';
@@ -39,6 +39,8 @@ export class ComposeRuntime extends ContainerRuntime {
   private network = '';
   private proxyIp?: string;
   private apiPort = 8474;
+  /** The project's proxies were restored by prepare: the run may change them from then on. */
+  private adopted = false;
 
   constructor(private readonly options: ComposeRuntimeOptions) {
     super({ system: options.system, runDir: options.runDir, docker: options.docker });
@@ -61,9 +63,12 @@ export class ComposeRuntime extends ContainerRuntime {
     return { listenHost, peerHost: TOXIPROXY_SERVICE, clientHost: this.proxyIp, prefix: COMPOSE_PROXY_PREFIX, listenPorts };
   }
 
-  async prepare(ids: readonly string[]): Promise<Map<string, Endpoint>> {
+  /** Adopts the project; when `signal` aborts (Ctrl-C), every wait in it (the engine, the
+   *  project's Toxiproxy) ends within a second with the signal's reason. */
+  async prepare(ids: readonly string[], signal?: AbortSignal): Promise<Map<string, Endpoint>> {
     const { file } = this.options.attach;
-    const why = await dockerUnavailable(this.docker);
+    const step = <T>(work: Promise<T>): Promise<T> => abortable(work, signal);
+    const why = await step(dockerUnavailable(this.docker));
     if (why) throw new RuntimeError(`--attach needs a Docker engine: ${why}`);
     try {
       this.compose = loadComposeFile(file);
@@ -79,7 +84,7 @@ export class ComposeRuntime extends ContainerRuntime {
         `${file} has no service for node(s) ${missing.join(', ')} (its nodes: ${services.join(', ')}); run the campaign with --set nodes=${services.length}`,
       );
     }
-    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${this.project}`] } });
+    const containers = await step(this.docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${this.project}`] } }));
     const byService = new Map(containers.map((c) => [c.Labels[SERVICE_LABEL] ?? '', c]));
     const up = `docker compose -f ${file} -p ${this.project} up -d`;
     if (containers.length === 0) throw new RuntimeError(`no containers of compose project "${this.project}"; start it first: ${up}`);
@@ -102,13 +107,14 @@ export class ComposeRuntime extends ContainerRuntime {
     }
 
     const proxyContainer = this.docker.getContainer(proxy.Id);
-    const info = await proxyContainer.inspect();
+    const info = await step(proxyContainer.inspect());
     this.network = Object.keys(info.NetworkSettings.Networks)[0] ?? '';
     if (!this.network) throw new RuntimeError(`the ${TOXIPROXY_SERVICE} container is on no network`);
-    this.proxyIp = await this.ipOf(proxyContainer);
+    this.proxyIp = await step(this.ipOf(proxyContainer));
     const portArg = (this.compose.services[TOXIPROXY_SERVICE]!.command ?? []).find((a) => /^--?port[= ]/.test(a));
     if (portArg) this.apiPort = Number(portArg.replace(/^--?port[= ]/, ''));
-    await this.restoreProxies();
+    await this.restoreProxies(signal);
+    this.adopted = true;
 
     for (const id of ids) {
       const c = byService.get(id)!;
@@ -125,20 +131,24 @@ export class ComposeRuntime extends ContainerRuntime {
     return upstreams;
   }
 
-  /** The proxies as the config file says (a run killed outright may have left some cut). */
-  private async restoreProxies(): Promise<void> {
+  /** The proxies as the config file says (a run killed outright may have left some cut).
+   *  Tries for 10 s, each request at most 2 s; ends at once (the signal's reason) when `signal` aborts. */
+  private async restoreProxies(signal?: AbortSignal): Promise<void> {
     const url = this.toxiproxyUrl!;
     const deadline = Date.now() + 10_000;
     for (;;) {
+      signal?.throwIfAborted();
+      const each = AbortSignal.any([AbortSignal.timeout(2000), ...(signal ? [signal] : [])]);
       try {
-        const populate = await fetch(`${url}/populate`, { method: 'POST', body: JSON.stringify(this.proxies) });
+        const populate = await fetch(`${url}/populate`, { method: 'POST', body: JSON.stringify(this.proxies), signal: each });
         if (!populate.ok) throw new Error(`POST /populate: ${populate.status} ${(await populate.text()).trim()}`);
-        const reset = await fetch(`${url}/reset`, { method: 'POST' });
+        const reset = await fetch(`${url}/reset`, { method: 'POST', signal: each });
         if (!reset.ok) throw new Error(`POST /reset: ${reset.status}`);
         return;
       } catch (err) {
+        signal?.throwIfAborted();
         if (Date.now() > deadline) throw new RuntimeError(`the project's Toxiproxy at ${url}: ${(err as Error).message}`);
-        await sleep(200);
+        await sleep(200, undefined, signal && { signal }).catch(() => signal?.throwIfAborted());
       }
     }
   }
@@ -199,7 +209,8 @@ export class ComposeRuntime extends ContainerRuntime {
       }
     }
     this.destroyed = true;
-    if (this.proxyIp) await this.restoreProxies().catch(() => undefined);
+    // Only proxies this run adopted can have been changed by it.
+    if (this.adopted) await this.restoreProxies().catch(() => undefined);
     for (const node of this.nodes.values()) {
       this.note(node, `detached from ${node.id}`);
     }
