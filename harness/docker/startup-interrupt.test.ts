@@ -67,9 +67,14 @@ describe.skipIf(why !== undefined)(`docker runtime start-up${why ? ` (skipped: $
     }
     expect(runId, exited ? `the run ended first: ${JSON.stringify(await running)}` : 'no Toxiproxy container').toBeDefined();
     expect((await leftoversOf(runId!)).length).toBeGreaterThanOrEqual(2); // the network and Toxiproxy
-    // Past the container's start: the run is waiting for an answer from it.
-    await new Promise((r) => setTimeout(r, 1000));
-    const proxy = (await docker.listContainers({ filters: { label: [`${LABEL.run}=${runId}`, `${LABEL.role}=toxiproxy`] } }))[0];
+    // Past the container's start (slow on a loaded machine): the run is waiting for an answer from it.
+    let proxy: { State?: string } | undefined;
+    const runningBy = Date.now() + START_TIMEOUT;
+    while (proxy?.State !== 'running' && !exited && Date.now() < runningBy) {
+      await new Promise((r) => setTimeout(r, 250));
+      proxy = (await docker.listContainers({ filters: { label: [`${LABEL.run}=${runId}`, `${LABEL.role}=toxiproxy`] } }))[0];
+    }
+    await new Promise((r) => setTimeout(r, 500));
     expect(proxy?.State, 'the Toxiproxy container runs').toBe('running');
     expect(exited, 'still waiting for Toxiproxy').toBe(false);
     const sent = Date.now();

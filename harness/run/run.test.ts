@@ -72,7 +72,11 @@ describe('runCampaign on the process runtime (fake system)', () => {
     // Client ops, nemesis ops, monitor ops.
     const fs = new Set(history.filter((o) => typeof o.process === 'number').map((o) => o.f));
     expect(fs).toEqual(new Set(['read', 'write']));
-    expect(history.filter((o) => o.type === 'ok').length).toBeGreaterThan(50);
+    // Clients kept working through the faults: both kinds completed ok, many times (how many depends
+    // on the machine's load: 37 of ~600 attempted at load 20, hundreds when idle).
+    const oks = history.filter((o) => o.type === 'ok' && typeof o.process === 'number');
+    expect(new Set(oks.map((o) => o.f))).toEqual(new Set(['read', 'write']));
+    expect(oks.length).toBeGreaterThan(20);
     const nemesis = history.filter((o) => o.process === 'nemesis');
     const done = nemesis.filter((o) => o.type === 'info' && !o.error).map((o) => o.f);
     expect(done).toContain('start-partition');
