@@ -58,7 +58,9 @@ describe('adaptive nemesis mode', () => {
     expect(plan.faults.map((f) => f.at)).toEqual(plan.faults.map((_, i) => 200 + 500 * i));
     const sequence = nemesisSequence(first.dir);
     expect(sequence.length).toBeGreaterThanOrEqual(plan.faults.length);
-    expect(first.replay).toBe(`runCampaign(campaign, { seed: 11, faults: ${JSON.stringify(join(first.dir, 'plan.json'))} }) with campaign "api-adaptive"`);
+    expect(first.replay).toBe(
+      `runCampaign(campaign, { seed: 11, faults: ${JSON.stringify(join(first.dir, 'plan.json'))} }) with campaign "api-adaptive" (its own workload adaptive-register is a value, not a module: named by module path, \`npx faultline run <run folder>/campaign.yaml\` replays it)`,
+    );
 
     const again = await runCampaign(campaign, { seed: 11, out, faults: join(first.dir, 'plan.json') });
     started.push(...startedNodes(again.dir).map((n) => n.pid));

@@ -150,7 +150,7 @@ describe('runCampaign', () => {
     expect(existsSync(join(result.dir, 'report.html'))).toBe(true);
     // its own workload, checker and fault are values, which the CLI cannot load: the replay is a call
     expect(result.replay).toBe(
-      `runCampaign(campaign, { seed: 42 }) with campaign "api-own" (its own workload api-register, its own checker api-counting, its own fault api-marker are values, not a module: name them by module path and \`npx faultline run ${join(result.dir, 'campaign.yaml')}\` replays it)`,
+      'runCampaign(campaign, { seed: 42 }) with campaign "api-own" (its own workload api-register, its own checker api-counting, its own fault api-marker are values, not a module: named by module path, `npx faultline run <run folder>/campaign.yaml` replays it)',
     );
     expect(formatRunResult(result)).toMatch(/api-counting\s+valid\s+\d+ ok ops[\s\S]*verdict: INVALID[\s\S]*replay: runCampaign/);
   });

@@ -181,7 +181,7 @@ async function resolveCampaign(
       ...(options.timeLimit !== undefined ? [`timeLimit: ${JSON.stringify(options.timeLimit)}`] : []),
       ...(faults !== undefined ? [`faults: ${JSON.stringify(faults)}`] : []),
     ];
-    return `runCampaign(campaign, { ${more.join(', ')} }) with campaign "${campaign.name}" (${values.join(', ')} ${values.length === 1 ? 'is a value' : 'are values'}, not a module: name ${values.length === 1 ? 'it' : 'them'} by module path and \`npx faultline run ${join(runDir, RUN_FILES.campaign)}\` replays it)`;
+    return `runCampaign(campaign, { ${more.join(', ')} }) with campaign "${campaign.name}" (${values.join(', ')} ${values.length === 1 ? 'is a value' : 'are values'}, not a module: named by module path, \`npx faultline run <run folder>/campaign.yaml\` replays it)`;
   };
   return { resolved, registries, replayWith };
 }
