@@ -1,13 +1,24 @@
 /**
  * Escaping for everything that came from a system or a history. Data goes into a page only as
- * JSON inside `<script type="application/json">` (read with JSON.parse, drawn with textContent),
+ * JSON inside `<script type="application/json">` (read with JSON.parse, drawn with textContent;
+ * bigints as strings of their digits),
  * or as HTML text through `escapeHtml`.
  */
-import { stringifyJson } from '../core/json.js';
 
-/** JSON that is safe inside a `<script>` element: no `<`, `>`, `&`, U+2028 or U+2029 left raw. */
+/**
+ * JSON that is safe inside a `<script>` element: no `<`, `>`, `&`, U+2028 or U+2029 left raw.
+ * Integers beyond 2^53 (bigints) are written as strings of their digits: the page reads its data
+ * with JSON.parse, which would round them as numbers; as strings they are shown exactly.
+ */
 export function jsonForScript(value: unknown): string {
-  return stringifyJson(value ?? null)!.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  let json: string;
+  try {
+    json = JSON.stringify(value ?? null); // no replacer on the common path: large pages stay fast
+  } catch (err) {
+    if (!(err instanceof TypeError && /BigInt/i.test(err.message))) throw err;
+    json = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  }
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -3,11 +3,14 @@
  * timeline and charts present, no console errors, a click on an anomaly highlights its ops,
  * a hostile history injects nothing, a 100k-op history opens in reasonable time.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkers } from '../checkers/index.js';
+import { parseJsonExact, stringifyJson } from '../core/json.js';
+import type { CheckResult } from '../core/result.js';
 import { writeRunReport } from './index.js';
 import { drawn, hasChromium, launchBrowser, openReport } from './testing/browser.js';
 import { bigHistory, HistoryMaker, staleReadHistory, writeRunFolder } from './testing/fixtures.js';
@@ -151,6 +154,38 @@ describe.skipIf(!hasChromium())('run report in headless Chromium', () => {
       const box = (await page.locator('#timeline').boundingBox())!;
       await page.mouse.click(box.x + 132, box.y + 22 + 16 * 4 + 4 + 8);
       expect(await page.textContent('#op-table')).toContain('k1</script><script>window.__pwned9=1</script>');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it('shows integers beyond 2^53 exactly: history values and checker details (embedded as strings of their digits)', async () => {
+    const dir = join(tmp, 'bigint');
+    const h = new HistoryMaker();
+    h.call(0, 'write', 'k1', 9007199254740993n, 'ok', undefined, 0, 5_000_000);
+    h.call(1, 'read', 'k1', undefined, 'ok', 9007199254740992n, 10_000_000, 12_000_000);
+    const history = h.build();
+    await writeRunFolder(dir, [], { results: [] });
+    // The history and results as faultline writes them: bigints as their digits.
+    writeFileSync(join(dir, 'history.jsonl'), history.map((op) => stringifyJson(op)).join('\n') + '\n');
+    const file0 = join(dir, 'results.json');
+    const res = parseJsonExact(readFileSync(file0, 'utf8')) as { results: CheckResult[] };
+    res.results = [
+      await checkers['linearizable']!.check(history, { model: 'kv' }),
+      { checker: 'perf', valid: true, summary: 'ok', anomalies: [], details: { latencyMs: { write: { ok: 9007199254740993n, fail: 0, info: 0, pending: 0, p50: 1, p95: 1, p99: 1, max: 1 } } } },
+    ];
+    writeFileSync(file0, stringifyJson(res)!);
+    expect(res.results[0]!.valid).toBe(false); // exact comparison: 9007199254740992 was never written
+    const file = await writeRunReport(dir);
+    const { page, errors } = await openReport(browser, file);
+    try {
+      const perf = (await page.textContent('#perf')) ?? '';
+      expect(perf).toContain('9007199254740993');
+      expect(perf).not.toContain('9007199254740992');
+      const witness = (await page.textContent('.witness')) ?? '';
+      expect(witness).toContain('9007199254740993');
+      expect(witness).toContain('9007199254740992');
       expect(errors).toEqual([]);
     } finally {
       await page.close();
