@@ -114,6 +114,29 @@ describe('run --test-count', () => {
   });
 });
 
+describe('run --faults (an adaptive run\'s replay)', () => {
+  it('an adaptive run prints a replay line with its recorded faults; that replay runs them and prints itself again', () => {
+    const fake = join(fixtures, 'fake.yaml');
+    const outDir = join(out, 'adaptive');
+    const args = ['--time-limit', '1500ms', '--set', 'final.enabled=false', '--set', 'checkers=[]'];
+    const first = faultline('run', fake, '--seed', '9', '--out', outDir, ...args, '--set', 'nemesis.mode=adaptive');
+    if (existsSync(join(outDir, 'fake-test'))) started.push(...pidsOf(join(outDir, 'fake-test')));
+    expect(first.code, first.stderr).toBe(0);
+    const dir = /^run folder: (.*)$/m.exec(first.stdout)![1]!;
+    const replay = /^replay: (.*)$/m.exec(first.stdout)![1]!;
+    expect(replay).toBe(`npx faultline run ${fake} --seed 9 --time-limit 1500ms --out ${outDir} --set final.enabled=false --set 'checkers=[]' --set nemesis.mode=adaptive --faults ${join(dir, 'plan.json')}`);
+    const again = faultline('run', fake, '--seed', '9', '--out', outDir, ...args, '--set', 'nemesis.mode=adaptive', '--faults', join(dir, 'plan.json'));
+    if (existsSync(join(outDir, 'fake-test'))) started.push(...pidsOf(join(outDir, 'fake-test')));
+    expect(again.code, again.stderr).toBe(0);
+    expect(/^replay: (.*)$/m.exec(again.stdout)![1]).toBe(replay);
+    const faults = (d: string): unknown => (JSON.parse(readFileSync(join(d, 'plan.json'), 'utf8')) as { faults: unknown }).faults;
+    expect(faults(/^run folder: (.*)$/m.exec(again.stdout)![1]!)).toEqual(faults(dir));
+    const bad = faultline('run', fake, '--faults', join(out, 'none.json'));
+    expect(bad.code).toBe(3);
+    expect(bad.stderr.trim()).toBe(`faultline: --faults ${join(out, 'none.json')}: cannot read it (ENOENT)`);
+  });
+});
+
 describe('exit codes', () => {
   it('an internal error (a bug, not bad input) exits 4 with its stack; bad input exits 3', () => {
     expect(exitCodeForError(new UserError('bad'))).toBe(EXIT.error);
