@@ -11,20 +11,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../descriptor.js';
 import { startStandInEngine, type StandInContainer } from './test-engine.js';
-import { fixture, runCli } from './testing.js';
+import { fixture, killChildren, runCli } from './testing.js';
 
 const STOP_BOUND = 5_000;
 const root = mkdtempSync(join(tmpdir(), 'faultline-attach-interrupt-'));
 const children: number[] = [];
 
 afterAll(() => {
-  for (const pid of children) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // exited
-    }
-  }
+  killChildren(children);
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startStandInEngine, type StandInEngine } from './test-engine.js';
-import { fixture, runCli, type CliRun } from './testing.js';
+import { fixture, killChildren, runCli, type CliRun } from './testing.js';
 
 /** Exit within this after the SIGINT: far under the pull's 60 s timeout it cuts short. */
 const STOP_BOUND = 5_000;
@@ -20,13 +20,7 @@ const root = mkdtempSync(join(tmpdir(), 'faultline-base-interrupt-'));
 const children: number[] = [];
 
 afterAll(() => {
-  for (const pid of children) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // exited
-    }
-  }
+  killChildren(children);
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -46,6 +46,17 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; out: 
   );
 }
 
+/** SIGKILLs the test's child processes that are still running (a test that failed mid-way). */
+export function killChildren(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited
+    }
+  }
+}
+
 export interface Results {
   runId: string;
   valid: boolean | 'unknown';
