@@ -47,7 +47,10 @@ async function interruptWhile(name: string, noPull: '0' | '1', phase: RegExp): P
     const sent = Date.now();
     process.kill(child, 'SIGINT');
     const run = await running;
-    return { run, took: Date.now() - sent, engine, tmp, request: phase };
+    const took = Date.now() - sent;
+    // The engine sees the request's close an event-loop turn or two after the child is gone.
+    for (let i = 0; i < 40 && !request.closedByClient; i++) await new Promise((r) => setTimeout(r, 50));
+    return { run, took, engine, tmp, request: phase };
   } finally {
     await engine.close();
   }
