@@ -1,21 +1,16 @@
 /** Checkers a campaign names by module path (`checkers: [./safety.js]`), as workloads and faults can be. */
-import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import type { Checker } from '../../core/checker.js';
+import { importUserModule } from './user-module.js';
 
 /** Imports a checker module (export `checker`, or a default export, made with defineChecker or
  *  composeCheckers). Resolves to the checker, or to what is wrong with the module. */
 export async function importChecker(file: string): Promise<Checker | string> {
-  if (!existsSync(file)) return `checker module ${file} does not exist`;
-  let mod: { checker?: unknown; default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as typeof mod;
-  } catch (err) {
-    return `cannot load checker module ${file}: ${(err as Error).message}`;
-  }
-  const checker = mod.checker ?? mod.default;
-  if (!isChecker(checker)) return `${file} exports no checker (export const checker = defineChecker({name, description, options, check}) or composeCheckers({...}))`;
-  return checker;
+  return importUserModule(file, {
+    kind: 'checker',
+    exportName: 'checker',
+    is: isChecker,
+    usage: 'export const checker = defineChecker({name, description, options, check}) or composeCheckers({...})',
+  });
 }
 
 function isChecker(value: unknown): value is Checker {

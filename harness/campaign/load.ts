@@ -3,9 +3,7 @@
  * the campaign refers to, and reports all mistakes at once as `file:line: field: what is wrong`.
  */
 import { randomInt } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { DescriptorError, findSystem, nodeIds, type SystemDescriptor } from '../descriptor.js';
 import type { Workload } from '../../core/workload.js';
@@ -13,6 +11,7 @@ import { UserError } from '../../core/errors.js';
 import { findCampaignFile, isPathRef } from './find.js';
 import { parseCheckerOptions, type Checker } from '../../core/checker.js';
 import { importChecker } from './checker-modules.js';
+import { importUserModule } from './user-module.js';
 import { fieldsAt } from '../../core/schema-fields.js';
 import type { Registries } from './registries.js';
 import type { FaultSpec, PlannedFault } from '../../core/fault.js';
@@ -295,22 +294,21 @@ function checkNodeNames(nemesis: NemesisSettings, nodes: string[], faults: Fault
 }
 
 async function importWorkload(file: string, problem: (message: string) => void): Promise<Workload<unknown> | undefined> {
-  if (!existsSync(file)) {
-    problem(`workload module ${file} does not exist`);
-    return undefined;
-  }
-  try {
-    const mod = (await import(pathToFileURL(file).href)) as { workload?: Workload<unknown>; default?: Workload<unknown> };
-    const workload = mod.workload ?? mod.default;
-    if (!workload || typeof workload.generator !== 'function' || typeof workload.client !== 'function') {
-      problem(`${file} exports no workload (export const workload = {name, options, generator, client, ...})`);
-      return undefined;
-    }
-    return workload;
-  } catch (err) {
-    problem(`cannot load workload module ${file}: ${(err as Error).message}`);
-    return undefined;
-  }
+  const workload = await importUserModule(file, {
+    kind: 'workload',
+    exportName: 'workload',
+    is: isWorkload,
+    usage: 'export const workload = {name, options, generator, client, ...}',
+  });
+  if (typeof workload !== 'string') return workload;
+  problem(workload);
+  return undefined;
+}
+
+function isWorkload(value: unknown): value is Workload<unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const w = value as Record<string, unknown>;
+  return typeof w.generator === 'function' && typeof w.client === 'function';
 }
 
 function reportIssue(issue: z.core.$ZodIssue, problem: (path: FieldPath, message: string) => void, schema: CampaignSchema): void {

@@ -1,23 +1,18 @@
 /** Faults a campaign names by module path (`type: ./flaky-disk.js`), as workloads can be. */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { AnyFault } from '../../core/fault.js';
 import { isPathRef } from '../campaign/find.js';
+import { importUserModule } from '../campaign/user-module.js';
 
 /** Imports a fault module (export `fault`, or a default export, made with defineFault).
  *  Resolves to the fault, or to what is wrong with the module. */
 export async function importFault(file: string): Promise<AnyFault | string> {
-  if (!existsSync(file)) return `fault module ${file} does not exist`;
-  let mod: { fault?: unknown; default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as typeof mod;
-  } catch (err) {
-    return `cannot load fault module ${file}: ${(err as Error).message}`;
-  }
-  const fault = mod.fault ?? mod.default;
-  if (!isFault(fault)) return `${file} exports no fault (export const fault = defineFault({name, description, options, plan, describe, start, style}))`;
-  return fault;
+  return importUserModule(file, {
+    kind: 'fault',
+    exportName: 'fault',
+    is: isFault,
+    usage: 'export const fault = defineFault({name, description, options, plan, describe, start, style})',
+  });
 }
 
 function isFault(value: unknown): value is AnyFault {
