@@ -16,7 +16,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Model, Operation } from './model.js';
 import type { ModelName } from './models/index.js';
-import { CONTROL, hasIndeterminate, searchPartition, type SearchControl, type SearchLimits, type SearchOutcome } from './search.js';
+import { CONTROL, hasIndeterminate, isVerdict, searchPartition, type SearchControl, type SearchLimits, type SearchOutcome } from './search.js';
 
 /** A check still undecided after this long on one thread starts the worker threads. A worker
  *  takes about 35 ms of CPU to start (much longer on a loaded machine) and warms its JIT up
@@ -73,7 +73,7 @@ export function searchShare<S, I, O>(
   };
   const flagsOf = (p: number): number => Atomics.load(control, HEADER + p);
   const finish = (p: number, role: Role, outcome: SearchOutcome<S>): void => {
-    if (outcome.result === 'linearizable' || outcome.result === 'not-linearizable') Atomics.or(control, HEADER + p, DECIDED);
+    if (isVerdict(outcome)) Atomics.or(control, HEADER + p, DECIDED);
     else if (outcome.result !== 'abandoned') Atomics.or(control, HEADER + p, role === 'owner' ? OWNER_STOPPED : HELPER_STOPPED);
     if (role === 'owner') Atomics.or(control, HEADER + p, OWNER_DONE);
     report(p, role, outcome);
@@ -189,7 +189,7 @@ export async function searchWithPool<S, I, O>(
   // a partition is settled when a verdict came, or its owner's outcome and (if it had a helper) the helper's
   const settled = (p: number): boolean => {
     const f = found[p]!;
-    if (f.some((x) => x.outcome.result === 'linearizable' || x.outcome.result === 'not-linearizable')) return true;
+    if (f.some((x) => isVerdict(x.outcome))) return true;
     if (!f.some((x) => x.role === 'owner' && x.outcome.result !== 'abandoned')) return false;
     return !(Atomics.load(control, HEADER + p) & HELPED) || f.some((x) => x.role === 'helper');
   };
@@ -225,7 +225,7 @@ function usefulWorkers<I, O>(parts: readonly Operation<I, O>[][], order: readonl
  *  it; else the owner's (with the helper's work counted); none if the owner's is missing (its
  *  worker died): then this thread searches it again. */
 function merge<S>(found: readonly { role: Role; outcome: SearchOutcome<S> }[]): SearchOutcome<S> | undefined {
-  const decided = found.find((f) => f.outcome.result === 'linearizable' || f.outcome.result === 'not-linearizable');
+  const decided = found.find((f) => isVerdict(f.outcome));
   const owner = found.find((f) => f.role === 'owner' && f.outcome.result !== 'abandoned');
   const chosen = decided ?? owner;
   if (!chosen) return undefined;

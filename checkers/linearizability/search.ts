@@ -142,7 +142,7 @@ export function searchPartition<S, I, O>(
       }
       const outcome = step.value;
       runs.splice(i, 1);
-      if (outcome.result === 'linearizable' || outcome.result === 'not-linearizable') {
+      if (isVerdict(outcome)) {
         for (const r of runs) r.search.return(undefined as never);
         const ran = { steps: total('steps'), cacheEntries: total('cacheEntries'), cacheBytes: total('cacheBytes') };
         return { ...outcome, steps: ran.steps + outcome.steps, cacheEntries: ran.cacheEntries + outcome.cacheEntries, cacheBytes: ran.cacheBytes + outcome.cacheBytes };
@@ -155,6 +155,11 @@ export function searchPartition<S, I, O>(
   const last = [...stopped].reverse().find((o) => o.result !== 'abandoned') ?? stopped[stopped.length - 1]!;
   const result = stopped.some((o) => o.result === 'timeout') ? 'timeout' : last.result;
   return { ...last, result, steps: total('steps'), cacheEntries: total('cacheEntries'), cacheBytes: total('cacheBytes') };
+}
+
+/** Whether the outcome decides its partition (either verdict is exact). */
+export function isVerdict(outcome: SearchOutcome<unknown>): boolean {
+  return outcome.result === 'linearizable' || outcome.result === 'not-linearizable';
 }
 
 export function hasIndeterminate<I, O>(ops: readonly Operation<I, O>[]): boolean {
