@@ -47,7 +47,7 @@ export async function buildAndTag(docker: Docker, request: BuildRequest): Promis
 }
 
 /** `repo[:tag]` (a registry's port is not a tag) as dockerode's tag options. */
-export function splitRef(ref: string): { repo: string; tag: string } {
+function splitRef(ref: string): { repo: string; tag: string } {
   const colon = ref.lastIndexOf(':');
   return colon > ref.lastIndexOf('/') ? { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repo: ref, tag: 'latest' };
 }
