@@ -17,6 +17,8 @@ export interface ExpectationOutcome {
   met: boolean;
   /** Why not, one phrase each ("found nothing", "election bugs not exercised: 0 leader change(s), expected >= 3"). */
   reasons: string[];
+  /** The reasons that are coverage minimums not reached (the last of `reasons`). */
+  shortfalls: string[];
 }
 
 export function judgeExpectation(results: readonly CheckResult[], valid: Validity, expected: Expected, coverage: Coverage | undefined): ExpectationOutcome {
@@ -30,8 +32,9 @@ export function judgeExpectation(results: readonly CheckResult[], valid: Validit
     const missing = (expected.findings ?? []).filter((k) => !kinds.has(k));
     if (missing.length) reasons.push(`not found: ${missing.join(', ')}`);
   }
-  reasons.push(...coverageShortfalls(expected.coverage, coverage).map(describeShortfall));
-  return { met: reasons.length === 0, reasons };
+  const shortfalls = coverageShortfalls(expected.coverage, coverage).map(describeShortfall);
+  reasons.push(...shortfalls);
+  return { met: reasons.length === 0, reasons, shortfalls };
 }
 
 /** What the expectation asks, in words: "valid, coverage leaderChanges >= 3". */

@@ -117,8 +117,7 @@ function verdictRow(r: CheckResult): string {
 function expectation(data: ReportData): string {
   const e = data.meta.expected;
   if (!e) return '';
-  const { met, reasons } = judgeExpectation(data.results, data.meta.valid ?? 'unknown', e, coverageOfMeta(data));
-  const short = reasons.filter((r) => r.includes('not exercised'));
+  const { met, shortfalls: short } = judgeExpectation(data.results, data.meta.valid ?? 'unknown', e, coverageOfMeta(data));
   return `<p class="meta" id="expected">Expected: ${h(describeExpected(e))}: <b>${met ? 'as expected' : 'NOT as expected'}</b>${short.length ? ` (${h(short.join('; '))})` : ''}</p>`;
 }
 

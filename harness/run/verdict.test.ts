@@ -40,6 +40,9 @@ describe('verdict', () => {
     // a bug campaign's minimum counts as well as its findings
     const found = [result('consistency', false, ['stale-read'])];
     expect(meetsExpectation(found, false, { verdict: 'invalid', findings: ['stale-read'], coverage: { leaderChanges: 1 } }, coverage)).toBe(false);
+    // the parenthesis names the coverage shortfalls only, not the verdict's own reason
+    const missed = formatVerdictTable(found, false, { verdict: 'invalid', findings: ['lost-write'], coverage: { leaderChanges: 1 } }, undefined, coverage);
+    expect(missed).toContain('NOT as expected (election bugs not exercised: 0 leader change(s), expected >= 1)');
   });
 
   it('tells an expected finding from a regression', () => {

@@ -39,8 +39,7 @@ export function meetsExpectation(results: readonly CheckResult[], valid: Validit
 
 function describeExpectation(results: readonly CheckResult[], valid: Validity, expected: Expected, coverage: Coverage | undefined): string {
   const want = describeExpected(expected);
-  const { met, reasons } = judgeExpectation(results, valid, expected, coverage);
+  const { met, shortfalls } = judgeExpectation(results, valid, expected, coverage);
   if (met) return `expected: ${want}: as expected`;
-  const shortfalls = reasons.filter((r) => r.includes('not exercised'));
   return `expected: ${want}: NOT as expected${shortfalls.length ? ` (${shortfalls.join('; ')})` : ''}`;
 }
