@@ -5,7 +5,7 @@
  * (`part`), and `details.parts` holds each part's whole result.
  */
 import { z } from 'zod';
-import { checkerOptions, parseCheckerOptions, runChecker, type Checker } from '../core/checker.js';
+import { checkerOptions, optionProblemsText, parseCheckerOptions, runChecker, type Checker } from '../core/checker.js';
 import { UserError } from '../core/errors.js';
 import type { Op } from '../core/op.js';
 import { combineValidity, type CheckResult } from '../core/result.js';
@@ -44,7 +44,7 @@ export function composeCheckers(definition: ComposedCheckerDefinition): Checker 
     if (parts.has(checker.name)) throw new UserError(`${label}: two parts named "${checker.name}"`);
     const options = given.options ?? {};
     const checked = parseCheckerOptions(checker.name, checker.options, options);
-    if (!checked.ok) throw new UserError(`${label}: ${checked.problems.map((p) => (p.unknown || !p.path.length ? p.message : `${p.path.join('.')}: ${p.message}`)).join('; ')}`);
+    if (!checked.ok) throw new UserError(`${label}: ${optionProblemsText(checked.problems)}`);
     parts.set(checker.name, { checker, options });
   }
   const schema = z.strictObject(Object.fromEntries([...parts].map(([name, p]) => [name, (p.checker.options as z.ZodType<Record<string, unknown>>).optional()])));

@@ -86,7 +86,13 @@ function describe(value: unknown): string {
 export function checkerOptions<S extends z.ZodType>(checker: string, schema: S, options: unknown): z.output<S> {
   const parsed = parseCheckerOptions(checker, schema, options);
   if (parsed.ok) return parsed.options as z.output<S>;
-  throw new CheckerOptionError(parsed.problems.map((p) => (p.path.length && !p.unknown ? `${p.path.join('.')}: ${p.message}` : p.message)).join('; '));
+  throw new CheckerOptionError(optionProblemsText(parsed.problems));
+}
+
+/** Option problems as one line: each prefixed with its path inside the options (an unknown
+ *  option's message already names it). */
+export function optionProblemsText(problems: readonly OptionProblem[]): string {
+  return problems.map((p) => (p.path.length && !p.unknown ? `${p.path.join('.')}: ${p.message}` : p.message)).join('; ');
 }
 
 /**
