@@ -78,10 +78,8 @@ export class ChatClient implements WorkloadClient {
   private readonly rooms = new Set<string>();
   private readonly state = new Map<string, RoomState>();
   private frames: ChatFrame[] = [];
-  /** Publishes waiting for their own message, by content. */
-  private readonly publishes = new Map<string, Waiter>();
-  /** Contents whose waiting publish is a resend. */
-  private readonly resending = new Set<string>();
+  /** Publishes waiting for their own message, by content; `resend`: the publish is a resend. */
+  private readonly publishes = new Map<string, { waiter: Waiter; resend: boolean }>();
   /** The history answers each room owes this socket, in request order; null for one nobody waits for. */
   private readonly histories = new Map<string, (Waiter | null)[]>();
   private lastError: string | undefined;
@@ -187,9 +185,8 @@ export class ChatClient implements WorkloadClient {
   }
 
   private failWaiters(err: Error): void {
-    for (const w of this.publishes.values()) w.reject(err);
+    for (const p of this.publishes.values()) p.waiter.reject(err);
     this.publishes.clear();
-    this.resending.clear();
     for (const list of this.histories.values()) for (const w of list) w?.reject(err);
     this.histories.clear();
   }
@@ -279,21 +276,14 @@ export class ChatClient implements WorkloadClient {
     if (resend && !this.options.dedup) return { type: 'fail', error: 'publish: a resend needs dedup (clientMsgId)' };
     const opened = await this.ensureOpen(signal);
     if (opened) return opened;
-    const forget = (): void => {
-      this.publishes.delete(content);
-      this.resending.delete(content);
-    };
     const echo = this.wait<ChatFrame>(
       signal,
-      (w) => {
-        this.publishes.set(content, w);
-        if (resend) this.resending.add(content);
-      },
-      forget,
+      (waiter) => this.publishes.set(content, { waiter, resend }),
+      () => this.publishes.delete(content),
     );
     const data = this.options.dedup ? { room, content, clientMsgId: content } : { room, content };
     if (!this.send({ type: 'message', data })) {
-      forget();
+      this.publishes.delete(content);
       echo.catch(() => undefined);
       return { type: 'fail', error: 'socket not open' };
     }
@@ -383,21 +373,19 @@ export class ChatClient implements WorkloadClient {
       case 'message': {
         const message = this.toFrame(data, 'live');
         if (!message) return;
-        const waiter = this.publishes.get(message.content);
+        const publish = this.publishes.get(message.content);
         // A resend's message may have been stored under a retired predecessor's user name; its
         // content is unique to this run's outbox, so it is ours.
-        const resent = waiter !== undefined && this.resending.has(message.content);
-        const mine = resent || (waiter !== undefined && this.sentByMe(message));
+        const resent = publish?.resend === true;
         if (resent) {
           // The answer to a resend: not a live delivery; recorded once, and only when it is not
           // older than where this client started (a predecessor's message before its join).
           const st = this.roomState(message.room);
           if (!st.ids.has(message.id) && message.sequence > st.from) this.record({ ...message, via: 'resend' });
         } else this.record(message);
-        if (waiter && mine) {
+        if (publish && (resent || this.sentByMe(message))) {
           this.publishes.delete(message.content);
-          this.resending.delete(message.content);
-          waiter.resolve(message);
+          publish.waiter.resolve(message);
         }
         this.checkGap(message.room);
         return;
@@ -421,9 +409,9 @@ export class ChatClient implements WorkloadClient {
           // Our own message, found in history before it came back live: the server skipped us.
           // (A resend's message may well be in history already: its answer comes live.)
           const publish = this.publishes.get(m.content);
-          if (publish && !this.resending.has(m.content) && this.sentByMe(m)) {
+          if (publish && !publish.resend && this.sentByMe(m)) {
             this.publishes.delete(m.content);
-            publish.resolve(m);
+            publish.waiter.resolve(m);
           }
         }
         const waiter = this.histories.get(room)?.shift();
