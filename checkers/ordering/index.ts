@@ -443,6 +443,7 @@ export function checkOrderingHistory(history: readonly Op[], options: OrderingCh
   // missing: acknowledged publishes not delivered to a client subscribed throughout (since the
   // message's first send: a resend's message may be older than the resend).
   const firstSends = firstSendOf(publishes);
+  const sentAt = (p: Publish): number => firstSends.get(messageKey(p)) ?? p.call.start;
   let acknowledged = 0;
   const judged = new Set<string>();
   for (const p of publishes) {
@@ -451,10 +452,10 @@ export function checkOrderingHistory(history: readonly Op[], options: OrderingCh
     const once = `${messageKey(p)}\u0000${p.id}`;
     if (judged.has(once)) continue; // a resend acknowledged by the same message
     judged.add(once);
-    const sentAt = firstSends.get(messageKey(p)) ?? p.call.start;
+    const sent = sentAt(p);
     const missed = finished.filter((c) => {
       const join = c.joins.get(p.room);
-      if (!join || !(join.end < sentAt)) return false;
+      if (!join || !(join.end < sent)) return false;
       if ((c.leaves.get(p.room) ?? []).some((l) => l.start > join.end)) return false;
       const seen = seenBy(c, p.room);
       return !seen.ids.has(p.id as string) && !(p.content !== undefined && seen.contents.has(p.content));
@@ -481,7 +482,6 @@ export function checkOrderingHistory(history: readonly Op[], options: OrderingCh
     firstAcks.add(key);
     pushTo(bySender, `${p.call.process}\u0000${p.room}`, p);
   }
-  const sentAt = (p: Publish): number => firstSends.get(messageKey(p)) ?? p.call.start;
   for (const list of bySender.values()) {
     list.sort((a, b) => sentAt(a) - sentAt(b));
     for (let k = 0; k + 1 < list.length; k++) {
@@ -506,7 +506,7 @@ export function checkOrderingHistory(history: readonly Op[], options: OrderingCh
         if (d1.rank < d2.rank || !(p1.call.end < sentAt(p2))) continue;
         anomalies.add({
           kind: 'sender-fifo',
-          explanation: `Process ${p1.call.process} published ${describeMessage(p1.id as string, p1.sequence, p1.content)} (acknowledged at ${formatTime(p1.call.end)}) before ${describeMessage(p2.id as string, p2.sequence, p2.content)} (sent at ${formatTime(p2.call.start)}) in room ${formatValue(p1.room)}, but process ${receiver.process} received them live the other way round (${where(d2)}; ${where(d1)}).`,
+          explanation: `Process ${p1.call.process} published ${describeMessage(p1.id as string, p1.sequence, p1.content)} (acknowledged at ${formatTime(p1.call.end)}) before ${describeMessage(p2.id as string, p2.sequence, p2.content)} (sent at ${formatTime(sentAt(p2))}) in room ${formatValue(p1.room)}, but process ${receiver.process} received them live the other way round (${where(d2)}; ${where(d1)}).`,
           ops: opIndexes(callOps(p1.call), callOps(p2.call), callOps(d1.call), callOps(d2.call)),
         });
         break;
