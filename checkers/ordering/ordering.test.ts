@@ -28,16 +28,19 @@ class Chat {
 
   /** An acknowledged publish by `process` of message `id` with `sequence`. */
   publish(process: number, id: string, sequence: number, room = 'r', content = `c-${id}`): CallRef {
-    const t = this.tick();
     this.msgs.set(id, { id, sequence, content, user: `u${process}` });
-    return this.h.call({ process, f: 'publish', value: { room, content }, start: t, end: t + 5, result: { room, content, id, sequence } });
+    return this.acknowledged(process, { room, content }, id, sequence);
   }
 
   /** A resend of `content` by `process` (same clientMsgId), acknowledged as message `id` with `sequence`. */
   resend(process: number, id: string, sequence: number, content: string, room = 'r'): CallRef {
-    const t = this.tick();
     if (!this.msgs.has(id)) this.msgs.set(id, { id, sequence, content, user: `u${process}` });
-    return this.h.call({ process, f: 'publish', value: { room, content, resend: true }, start: t, end: t + 5, result: { room, content, id, sequence } });
+    return this.acknowledged(process, { room, content, resend: true }, id, sequence);
+  }
+
+  private acknowledged(process: number, value: { room: string; content: string; resend?: true }, id: string, sequence: number): CallRef {
+    const t = this.tick();
+    return this.h.call({ process, f: 'publish', value, start: t, end: t + 5, result: { room: value.room, content: value.content, id, sequence } });
   }
 
   /** A poll returning frames: `id` (live), `id:h` (history) or `id:r` (the answer to a resend). */
@@ -67,6 +70,19 @@ class Chat {
   message(id: string, sequence: number, content = `c-${id}`): void {
     this.msgs.set(id, { id, sequence, content, user: 'u?' });
   }
+
+  /** The ordering checker's result on the history so far. */
+  check(): ReturnType<typeof checkOrderingHistory> {
+    return checkOrderingHistory(this.h.build());
+  }
+}
+
+/** The chat's history passes (no anomaly, valid); its result. */
+function expectValid(c: Chat): ReturnType<typeof checkOrderingHistory> {
+  const r = c.check();
+  expect(r.anomalies).toEqual([]);
+  expect(r.valid).toBe(true);
+  return r;
 }
 
 const kinds = (r: ReturnType<typeof checkOrderingHistory>): string[] => r.anomalies.map((a) => a.kind).sort();
@@ -87,9 +103,7 @@ describe('ordering checker: clean histories', () => {
     c.finish(1);
     c.finish(2);
     c.finish(3);
-    const r = checkOrderingHistory(c.h.build());
-    expect(r.anomalies).toEqual([]);
-    expect(r.valid).toBe(true);
+    const r = expectValid(c);
     expect(r.details).toMatchObject({ messages: 3, clients: 3, finishedClients: 3, liveFrames: 9, historyFrames: 0 });
   });
 
@@ -110,9 +124,7 @@ describe('ordering checker: clean histories', () => {
     c.poll(1, ['m1', 'm2', 'm3', 'm4']);
     c.finish(1);
     c.finish(2, ['m4:h']);
-    const r = checkOrderingHistory(c.h.build());
-    expect(r.anomalies).toEqual([]);
-    expect(r.valid).toBe(true);
+    expectValid(c);
   });
 
   it('does not expect delivery to clients that joined after the publish, gave up (info) or never finished', () => {
@@ -130,9 +142,7 @@ describe('ordering checker: clean histories', () => {
     c.poll(2, ['m2', 'm3']);
     c.finish(1);
     c.finish(2);
-    const r = checkOrderingHistory(c.h.build());
-    expect(r.anomalies).toEqual([]);
-    expect(r.valid).toBe(true);
+    expectValid(c);
   });
 
   it('accepts join notices that repeat their text under new ids, and frames without message ids', () => {
@@ -151,7 +161,7 @@ describe('ordering checker: clean histories', () => {
     c.h.call({ process: 2, f: 'poll', start: t + 2, end: t + 3, result: [frame] });
     c.finish(1);
     c.finish(2);
-    const r = checkOrderingHistory(c.h.build());
+    const r = c.check();
     expect(r.anomalies).toEqual([]);
     expect(r.details).toMatchObject({ messages: 3 });
   });
@@ -160,7 +170,7 @@ describe('ordering checker: clean histories', () => {
     const c = new Chat();
     c.join(1);
     c.publish(1, 'm1', 1);
-    const r = checkOrderingHistory(c.h.build());
+    const r = c.check();
     expect(r.valid).toBe('unknown');
     expect(r.summary).toContain('no client finished');
   });
@@ -177,7 +187,7 @@ describe('ordering checker: anomalies', () => {
     c.poll(2, ['m9']);
     c.finish(1);
     c.finish(2);
-    const r = checkOrderingHistory(c.h.build());
+    const r = c.check();
     expect(r.valid).toBe(false);
     const reused = r.anomalies.filter((a) => a.kind === 'sequence-reused');
     expect(reused).toHaveLength(1);
@@ -198,7 +208,7 @@ describe('ordering checker: anomalies', () => {
     c.poll(2, ['m1', 'm3']);
     c.finish(1);
     const last = c.finish(2);
-    const r = checkOrderingHistory(c.h.build());
+    const r = c.check();
     const gaps = r.anomalies.filter((a) => a.kind === 'gap');
     expect(gaps).toHaveLength(1);
     expect(gaps[0]?.explanation).toMatch(/Process 2 saw sequences 1..3 in room "r" but never 2.*process\(es\) 1 did see/);
@@ -219,7 +229,7 @@ describe('ordering checker: anomalies', () => {
     c.poll(2, ['m1']);
     c.finish(1);
     const last = c.finish(2);
-    const r = checkOrderingHistory(c.h.build());
+    const r = c.check();
     expect(kinds(r)).toEqual(['missing']);
     expect(r.anomalies[0]?.ops).toEqual([...j2.ops, ...p2.ops, ...last.ops].sort((a, b) => a - b));
   });
@@ -237,7 +247,7 @@ describe('ordering checker: anomalies', () => {
     c.finish(1);
     c.finish(2);
     c.finish(3);
-    const r = checkOrderingHistory(c.h.build());
+    const r = c.check();
     const dis = r.anomalies.filter((a) => a.kind === 'order-disagreement');
     expect(dis).toHaveLength(1);
     expect(dis[0]?.explanation).toMatch(/process 1 received message "a" .* before message "b" .*but process 2 received them the other way round/);
@@ -257,7 +267,7 @@ describe('ordering checker: anomalies', () => {
     c.poll(1, ['m1', 'm1-copy']);
     c.finish(1);
     c.finish(2);
-    const r = checkOrderingHistory(c.h.build());
+    const r = c.check();
     const dups = r.anomalies.filter((a) => a.kind === 'duplicate');
     expect(dups).toHaveLength(2);
     const live = dups.find((a) => a.explanation.includes('live twice'));
@@ -277,7 +287,7 @@ describe('ordering checker: anomalies', () => {
     c.finish(1);
     const poll = c.finish(2, ['y', 'x']);
     c.message('filler', 0);
-    const r = checkOrderingHistory(c.h.build());
+    const r = c.check();
     const fifo = r.anomalies.filter((a) => a.kind === 'sender-fifo');
     expect(fifo).toHaveLength(2);
     expect(fifo[0]?.ops).toEqual([...p1.ops, ...p2.ops]);
@@ -293,7 +303,7 @@ describe('ordering checker: anomalies', () => {
     c.message('b', 2);
     const p = c.poll(1, ['b', 'a']);
     c.finish(1);
-    const r = checkOrderingHistory(c.h.build());
+    const r = c.check();
     expect(kinds(r)).toEqual(['out-of-order']);
     expect(r.anomalies[0]?.ops).toEqual(p.ops);
   });
@@ -426,9 +436,7 @@ describe('ordering checker: resends (same content, same clientMsgId)', () => {
     c.finish(1);
     c.finish(2);
     c.finish(3);
-    const r = checkOrderingHistory(c.h.build());
-    expect(r.anomalies).toEqual([]);
-    expect(r.valid).toBe(true);
+    expectValid(c);
   });
 
   it('a fresh process that resends its retired predecessor\'s message gets an old sequence: no gap before its own start', () => {
@@ -443,7 +451,7 @@ describe('ordering checker: resends (same content, same clientMsgId)', () => {
     c.poll(1, ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
     c.finish(1);
     c.finish(5);
-    const r = checkOrderingHistory(c.h.build());
+    const r = c.check();
     expect(r.anomalies).toEqual([]);
   });
 
@@ -457,7 +465,7 @@ describe('ordering checker: resends (same content, same clientMsgId)', () => {
     c.poll(2, ['m1', 'm1b']);
     c.finish(1);
     c.finish(2);
-    const r = checkOrderingHistory(c.h.build());
+    const r = c.check();
     expect(kinds(r)).toEqual(['duplicate']);
     expect(r.anomalies[0]!.explanation).toMatch(/content "c-m1" \(published once\) was delivered as 2 messages/);
   });
@@ -473,7 +481,7 @@ describe('ordering checker: resends (same content, same clientMsgId)', () => {
     c.poll(2, ['m2']);
     c.finish(1);
     c.finish(2);
-    const r = checkOrderingHistory(c.h.build());
+    const r = c.check();
     expect(kinds(r)).toEqual(['missing']); // once, though two publishes were acknowledged with it
     expect(r.anomalies.find((a) => a.kind === 'missing')!.explanation).toMatch(/never reached process\(es\) 2/);
   });
