@@ -15,8 +15,8 @@ import { DATA_ENV, DurabilityRecord, RECORD_ENV, type LossSummary } from './reco
 export { describeLoss, RECORD_FILES, type LossSummary } from './record.js';
 
 /** The compiled preload and the module it imports (dist/: `npm run build` makes them). */
-export const PRELOAD_DIR = join(projectRoot, 'dist', 'harness', 'durability');
-export const PRELOAD_FILES = ['preload.js', 'record.js'] as const;
+const PRELOAD_DIR = join(projectRoot, 'dist', 'harness', 'durability');
+const PRELOAD_FILES = ['preload.js', 'record.js'] as const;
 
 /** The variables that load the preload into a Node.js node; `preload` is the preload's path where
  *  the node runs. NODE_OPTIONS keeps what `inherited` had. */

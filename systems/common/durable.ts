@@ -3,7 +3,7 @@ import { openSync, writeSync, fsyncSync, closeSync, renameSync, readFileSync, ex
 import { dirname } from 'node:path';
 
 /** fsync of a folder: makes the names in it (files created, renamed, removed) durable. */
-export function syncFolder(dir: string): void {
+function syncFolder(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
     fsyncSync(fd);
@@ -14,7 +14,7 @@ export function syncFolder(dir: string): void {
 
 /** Makes `dir` (and missing parents) so that it survives a crash: each folder it created is
  *  made durable by an fsync of its parent (a new folder's name is in its parent, like a file's). */
-export function mkdirDurably(dir: string): void {
+function mkdirDurably(dir: string): void {
   const first = mkdirSync(dir, { recursive: true });
   if (first === undefined) return;
   const created: string[] = [];
