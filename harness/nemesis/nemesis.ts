@@ -113,10 +113,7 @@ export class Nemesis {
    *  (a run being torn down) killed nodes stay down. */
   async healAll(options: { restart?: boolean } = {}): Promise<void> {
     const restart = options.restart ?? true;
-    this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers = [];
-    this.wakeSleepers();
+    this.cancel();
     await this.chain.catch(() => undefined);
     for (const id of [...this.active.keys()].reverse()) await this.end(id, { restart });
     // Belt and braces: whatever the records say, leave the cluster whole.
