@@ -148,12 +148,7 @@ async function resolveCampaign(
   }
   if (!isCampaignDefinition(campaign)) throw new UserError('runCampaign takes a campaign from defineCampaign, or a campaign name or file');
   const shippedFaults = shipped.faults ?? shippedFaultRegistry;
-  for (const name of Object.keys(campaign.faults)) {
-    const known = shippedFaults.get(name);
-    if (known !== undefined && known !== campaign.faults[name]) {
-      throw new UserError(`defineCampaign: your fault "${name}" has the name of a shipped fault; give it another name`);
-    }
-  }
+  refuseShippedNames((name) => shippedFaults.get(name), campaign.faults, 'fault');
   const registries: Registries = {
     workloads: withOwn(shipped.workloads, campaign.workloads, 'workload'),
     checkers: withOwn(shipped.checkers, campaign.checkers, 'checker'),
@@ -188,12 +183,18 @@ async function resolveCampaign(
 
 /** The shipped registry plus a campaign's own; an own value may not take a shipped name. */
 function withOwn<T>(shipped: Readonly<Record<string, T>>, own: Readonly<Record<string, T>>, what: string): Record<string, T> {
+  refuseShippedNames((name) => shipped[name], own, what);
+  return { ...shipped, ...own };
+}
+
+/** Refuses a campaign's own value under the name of a different shipped one. */
+function refuseShippedNames<T>(shipped: (name: string) => T | undefined, own: Readonly<Record<string, T>>, what: string): void {
   for (const [name, value] of Object.entries(own)) {
-    if (shipped[name] !== undefined && shipped[name] !== value) {
+    const known = shipped(name);
+    if (known !== undefined && known !== value) {
       throw new UserError(`defineCampaign: your ${what} "${name}" has the name of a shipped ${what}; give it another name`);
     }
   }
-  return { ...shipped, ...own };
 }
 
 function parseTimeLimit(value: number | string): number {
