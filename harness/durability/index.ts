@@ -38,13 +38,25 @@ export function preloadPath(): string {
 
 export class NoRecordError extends Error {}
 
+/** The error of a node whose process kept no durability record. */
+export function noRecordError(id: string): NoRecordError {
+  return new NoRecordError(`node ${id} kept no durability record (its program is not Node.js, or it died before it started): its unsynced writes cannot be told apart`);
+}
+
+/** What a runtime checks before it drops `id`'s unsynced writes: throws when it cannot (the node
+ *  runs, or the runtime keeps no record); resolves to what was lost when there is nothing to drop
+ *  (no data directory), or undefined to go ahead. */
+export function unsyncedLossCheck(id: string, state: string, durability: boolean | undefined, hasDataDir: boolean): string | undefined {
+  if (state !== 'stopped') throw new RuntimeError(`cannot drop the unsynced writes of ${id}: it is ${state} (kill it first)`);
+  if (!durability) throw new RuntimeError(`the nodes of this run keep no durability record (the runtime was created without durability)`);
+  return hasDataDir ? undefined : 'nothing was lost (the system has no data directory)';
+}
+
 /** Rolls a killed node's data directory back to what it had fsynced. Throws NoRecordError when its
  *  process kept no record (not a Node.js program, or it never got that far). */
 export function loseUnsynced(id: string, dataDir: string, recordDir: string): LossSummary {
   const record = new DurabilityRecord(dataDir, recordDir);
-  if (!record.ready()) {
-    throw new NoRecordError(`node ${id} kept no durability record (its program is not Node.js, or it died before it started): its unsynced writes cannot be told apart`);
-  }
+  if (!record.ready()) throw noRecordError(id);
   return record.rollBack();
 }
 

@@ -19,7 +19,7 @@ import { imageExists } from '../docker/base-image.js';
 import { ensureImage, systemImage, toxiproxyImage, type ImageSpec } from '../docker/images.js';
 import { removeDeadRuns } from '../docker/leftovers.js';
 import { putFiles } from '../docker/tar.js';
-import { durabilityEnv, NoRecordError, preloadTar, RECORD_FILES } from '../durability/index.js';
+import { durabilityEnv, noRecordError, preloadTar, RECORD_FILES, unsyncedLossCheck } from '../durability/index.js';
 import { ContainerRuntime, ignoreGone, type NodeContainer } from './docker/containers.js';
 import { createComposeRuntime } from './docker/compose.js';
 import { getJson } from './health.js';
@@ -163,9 +163,8 @@ export class DockerRuntime extends ContainerRuntime {
    *  can be added, not removed): this leaves it the mark. */
   async loseUnsynced(id: string): Promise<string> {
     const node = this.node(id);
-    if (node.state !== 'stopped') throw new RuntimeError(`cannot drop the unsynced writes of ${id}: it is ${node.state} (kill it first)`);
-    if (!this.options.durability) throw new RuntimeError(`the nodes of this run keep no durability record (the runtime was created without durability)`);
-    if (!this.options.system.env.dataDir) return 'nothing was lost (the system has no data directory)';
+    const nothing = unsyncedLossCheck(id, node.state, this.options.durability, this.options.system.env.dataDir !== undefined);
+    if (nothing !== undefined) return nothing;
     const ready = await node.container.getArchive({ path: `${RECORD_DIR}/${RECORD_FILES.ready}` }).then(
       () => true,
       (err: { statusCode?: number }) => {
@@ -173,7 +172,7 @@ export class DockerRuntime extends ContainerRuntime {
         throw err;
       },
     );
-    if (!ready) throw new NoRecordError(`node ${id} kept no durability record (its program is not Node.js, or it died before it started): its unsynced writes cannot be told apart`);
+    if (!ready) throw noRecordError(id);
     await putFiles(node.container, RECORD_DIR, [{ name: RECORD_FILES.crashed, data: '' }]);
     this.note(node, `power loss of ${id}: writes not fsynced are dropped when it starts`);
     return 'writes not fsynced are dropped at the restart (the node log says which)';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SystemDescriptor } from '../descriptor.js';
 import { processLaunch, type ProcessLaunch } from '../system-command.js';
-import { describeLoss, durabilityEnv, loseUnsynced, preloadPath } from '../durability/index.js';
+import { describeLoss, durabilityEnv, loseUnsynced, preloadPath, unsyncedLossCheck } from '../durability/index.js';
 import { waitUntilHealthy } from './health.js';
 import { RUN_ID_ENV } from './leftovers.js';
 import { holdPort, type HeldPort } from './ports.js';
@@ -161,9 +161,8 @@ export class ProcessRuntime implements Runtime {
 
   async loseUnsynced(id: string): Promise<string> {
     const node = this.node(id);
-    if (node.state !== 'stopped') throw new RuntimeError(`cannot drop the unsynced writes of ${id}: it is ${node.state} (kill it first)`);
-    if (!this.options.durability) throw new RuntimeError(`the nodes of this run keep no durability record (the runtime was created without durability)`);
-    if (!this.options.system.env.dataDir) return 'nothing was lost (the system has no data directory)';
+    const nothing = unsyncedLossCheck(id, node.state, this.options.durability, this.options.system.env.dataDir !== undefined);
+    if (nothing !== undefined) return nothing;
     const loss = describeLoss(loseUnsynced(id, this.dataDir(id), this.recordDir(id)));
     writeSync(node.log, `[faultline] ${new Date().toISOString()} power loss of ${id}: ${loss}\n`);
     return loss;
