@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkers } from '../checkers/index.js';
+import { composeCheckers } from '../checkers/compose.js';
 import { parseJsonExact, stringifyJson } from '../core/json.js';
 import type { CheckResult } from '../core/result.js';
 import { writeRunReport } from './index.js';
@@ -105,6 +106,39 @@ describe.skipIf(!hasChromium())('run report in headless Chromium', () => {
       await page.close();
     }
   });
+
+  it('names the part of a composed checker that found an anomaly (composeCheckers), as the terminal does', async () => {
+    const dir = join(tmp, 'composed');
+    const history = staleReadHistory();
+    const safety = composeCheckers({ name: 'safety', checkers: [{ checker: 'linearizable', options: { model: 'kv' } }, 'consistency'] });
+    const result = await safety.check(history, {});
+    expect(result.anomalies.some((a) => a.part === 'consistency' && a.kind === 'stale-read')).toBe(true);
+    await writeRunFolder(dir, history, { results: [result] });
+    const { page, errors } = await openReport(browser, await writeRunReport(dir));
+    try {
+      const stale = page.locator('.anomaly[data-checker="safety"][data-kind="stale-read"]').first();
+      expect(await stale.getAttribute('data-part')).toBe('consistency');
+      expect(await stale.locator('.part').textContent()).toBe('found by consistency ');
+      const lin = page.locator('.anomaly[data-kind="not-linearizable"]').first();
+      expect(await lin.locator('.part').textContent()).toBe('found by linearizable ');
+      await stale.click();
+      await drawn(page);
+      expect(await page.textContent('#highlight-bar')).toContain('safety/consistency stale-read');
+      // an anomaly of a checker that is not composed has no part
+      await writeRunFolder(dir, history, { checkers: [{ name: 'consistency', options: {} }] });
+      const plain = await openReport(browser, await writeRunReport(dir));
+      try {
+        expect(await plain.page.locator('.anomaly').count()).toBeGreaterThan(0);
+        expect(await plain.page.locator('.anomaly .part, .anomaly[data-part]').count()).toBe(0);
+        expect(plain.errors).toEqual([]);
+      } finally {
+        await plain.page.close();
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 
   it('renders a hostile history as text and runs none of it', async () => {
     const dir = join(tmp, 'hostile');

@@ -34,8 +34,14 @@ var SHOW_FIRST = 5;
 /** One anomaly's list item. @param {CheckResult} r its checker's result @param {Anomaly} a @param {number} j its place in r.anomalies @returns {HTMLElement} */
 function anomalyItem(r, a, j) {
   var ops = Array.isArray(a.ops) ? a.ops.filter(function (/** @type {unknown} */ x) { return typeof x === 'number'; }) : [];
-  var li = el('li', { cls: 'anomaly', tabindex: '0', 'data-checker': r.checker, 'data-kind': String(a.kind), 'data-ops': ops.join(',') },
+  // a composed checker (composeCheckers) names the part that found it, as the terminal does
+  var part = a.part !== undefined ? String(a.part) : null;
+  /** @type {Record<string, string>} */
+  var attrs = { cls: 'anomaly', tabindex: '0', 'data-checker': r.checker, 'data-kind': String(a.kind), 'data-ops': ops.join(',') };
+  if (part !== null) attrs['data-part'] = part;
+  var li = el('li', attrs,
     el('span', { cls: 'kind', text: String(a.kind) }),
+    part !== null ? el('span', { cls: 'part muted', text: 'found by ' + part + ' ' }) : null,
     a.key !== undefined ? el('span', { cls: 'muted', text: 'key ' + String(a.key) + ' ' }) : null,
     Object.prototype.hasOwnProperty.call(KINDS, a.kind) ? el('div', { cls: 'meaning', text: KINDS[a.kind] }) : null,
     el('div', { cls: 'explanation', text: String(a.explanation) }),
@@ -43,7 +49,7 @@ function anomalyItem(r, a, j) {
   function activate() {
     Array.prototype.forEach.call(document.querySelectorAll('.anomaly.active'), function (x) { x.classList.remove('active'); });
     li.classList.add('active');
-    if (ops.length) showCalls(ops, r.checker + ' ' + a.kind + ' #' + (j + 1));
+    if (ops.length) showCalls(ops, r.checker + (part !== null ? '/' + part : '') + ' ' + a.kind + ' #' + (j + 1));
   }
   li.addEventListener('click', activate);
   li.addEventListener('keydown', function (ev) { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); activate(); } });
