@@ -155,6 +155,41 @@ describe('chat generator', () => {
     expect(ops.some((o) => (o.value as { resend?: boolean } | undefined)?.resend)).toBe(false);
   });
 
+  it('a message given up (maxRetries, or dropped by a fresh process outside its room) is no longer owed: a later deliberate resend of it that cannot be sent is not retried, one left unknown is retried afresh', () => {
+    const opts = chat.options.parse({ rooms: 2, roomsPerClient: 1, maxRetries: 1, weights: { publish: 1, poll: 0, reconnect: 0, history: 0, resend: 0 } });
+    const gen = chat.generator(opts, new Random(1));
+    const r = new Random(2);
+    const notSent = { type: 'fail', error: 'socket not open' } as const;
+    gen.next(0, r); // join room-1
+    const given = gen.next(0, r);
+    const resend = { f: 'publish', value: { ...(given.value as object), resend: true } };
+    gen.update?.(0, given, { type: 'info' });
+    gen.next(2, r); // join room-1 (process 2 takes over: same room)
+    expect(gen.next(2, r)).toEqual(resend);
+    gen.update?.(2, resend, { type: 'info' }); // the one retry left unknown: given up
+    gen.next(4, r); // join room-1
+    const fresh = gen.next(4, r);
+    expect(fresh.value).not.toHaveProperty('resend');
+    // the user resends it on purpose and it cannot be sent: nothing owed
+    gen.update?.(4, resend, notSent);
+    expect(gen.next(4, r).value).not.toHaveProperty('resend');
+    // resent on purpose and left unknown: retried (its earlier tries were forgotten when it was given up)
+    gen.update?.(4, resend, { type: 'info' });
+    gen.next(6, r); // join room-1
+    expect(gen.next(6, r)).toEqual(resend);
+
+    // a retry the fresh process cannot send (not in its rooms) is dropped, and its count with it
+    gen.next(1, r); // join room-2
+    const other = gen.next(1, r);
+    const otherResend = { f: 'publish', value: { ...(other.value as object), resend: true } };
+    gen.update?.(1, other, { type: 'info' }); // owed; process 1 retired
+    expect(gen.next(8, r)).toEqual({ f: 'join', value: { room: 'room-1' } }); // takes over 1's outbox: not its room
+    expect(gen.next(8, r).value).not.toHaveProperty('resend');
+    gen.next(3, r); // join room-2
+    gen.update?.(3, otherResend, notSent); // resent on purpose, not sent: nothing owed
+    expect(gen.next(3, r).value).not.toHaveProperty('resend');
+  });
+
   it('a process retired after info hands its outbox (the resend it owes, its recent messages) to the next fresh process', () => {
     const opts = chat.options.parse({ rooms: 2, roomsPerClient: 1, weights: { publish: 1, poll: 0, reconnect: 0, history: 0, resend: 0 } });
     const gen = chat.generator(opts, new Random(1));

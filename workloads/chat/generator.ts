@@ -29,7 +29,8 @@ export class ChatGenerator implements OpGenerator {
   private readonly recent = new Map<number, Sent[]>();
   /** A publish whose outcome was unknown, to resend next, per process. */
   private readonly retry = new Map<number, Sent>();
-  /** Resends after an unknown outcome so far, by content. */
+  /** Resends after an unknown outcome so far, by content, while the message is owed (kept only
+   *  until it is acknowledged or given up, so the map stays as small as the owed resends). */
   private readonly retries = new Map<string, number>();
   /** Outboxes of retired processes (an `info` retires a process), for the next fresh process. */
   private readonly orphans: { recent: Sent[]; retry?: Sent }[] = [];
@@ -80,7 +81,9 @@ export class ChatGenerator implements OpGenerator {
     if (!orphan) return;
     const rooms = new Set(roomsOf(this.options, process));
     this.recent.set(process, orphan.recent.filter((m) => rooms.has(m.room)));
-    if (orphan.retry && rooms.has(orphan.retry.room)) this.retry.set(process, orphan.retry);
+    if (!orphan.retry) return;
+    if (rooms.has(orphan.retry.room)) this.retry.set(process, orphan.retry);
+    else this.retries.delete(orphan.retry.content); // not in this process's rooms: no longer owed
   }
 
   update(process: number, call: OpCall, outcome: OpOutcome): void {
@@ -109,7 +112,11 @@ export class ChatGenerator implements OpGenerator {
     }
     if (outcome.type === 'info') {
       const tries = this.retries.get(content) ?? 0;
-      if (tries >= this.options.maxRetries) return;
+      if (tries >= this.options.maxRetries) {
+        // Given up: no longer owed, so its count goes (a later deliberate resend is a new send).
+        this.retries.delete(content);
+        return;
+      }
       this.retries.set(content, tries + 1);
       this.retry.set(process, { room, content });
     }

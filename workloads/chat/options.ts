@@ -27,7 +27,8 @@ export const chatOptions = z
      *  process's next op, and `weights.resend` resends on purpose. false: no `clientMsgId`, no
      *  resends (a course server without the extension). */
     dedup: z.boolean().default(true),
-    /** How many times one message is resent after unknown outcomes (then the process moves on). */
+    /** How many times one message is resent after unknown outcomes (then the process gives it up and
+     *  moves on; a later deliberate resend of it counts afresh). */
     maxRetries: z.number().int().min(0).max(100).default(3),
     /** Ask `{type: "history", room, since}` when a sequence gap shows up (the course client never does). */
     gapFill: z.boolean().default(true),
