@@ -3,9 +3,11 @@ import type { Op } from '../../core/op.js';
 import type { Anomaly, CheckResult } from '../../core/result.js';
 import { checkLinearizability, describeUnknown, type LinearizabilityResult } from './check.js';
 import type { Model, OpInput } from './model.js';
-import { isModelName, MODEL_NAMES } from './models/index.js';
+import { MODEL_NAMES } from './models/index.js';
 import { HistoryError } from './operations.js';
 import { limitsForMemory } from './search.js';
+import { checkerOptions } from '../../core/checker.js';
+import { MAX_THREADS } from './pool.js';
 
 /** The `linearizable` checker's options (campaign `checkers: [{name: linearizable, options}]`). */
 export const linearizableOptions = z.strictObject({
@@ -21,44 +23,39 @@ export const linearizableOptions = z.strictObject({
   timeLimit: z.number().positive().optional(),
   /** The memory budget of the search's cache per key, MiB (default 512). */
   memoryLimitMb: z.number().positive().optional(),
+  /** Threads that may search, this one included (default: the cores; 1 keeps the search on one
+   *  thread), as `faultline check --threads`. */
+  threads: z.number().int().min(1).max(MAX_THREADS).optional(),
 });
+
+/** The `linearizable` checker's options as a campaign or a caller gives them. */
+export type LinearizableCheckOptions = z.input<typeof linearizableOptions>;
 
 /** The time budget of the `linearizable` checker in a run when the campaign sets none: 60 s. */
 export const DEFAULT_RUN_TIME_LIMIT_MS = 60_000;
 
 /**
  * The linearizability checker in the shared `CheckResult` shape (registry name `linearizable`).
- * Options: `model` ('register' | 'cas-register' | 'kv' or a `Model`; default: guessed from the
- * ops), `initial` (the initial value), `timeLimitMs` (or `timeLimit` in seconds; default
+ * Its options are read through `linearizableOptions` alone (a bad one throws
+ * `CheckerOptionError`): `model` ('register' | 'cas-register' | 'kv' or a `Model`; default: guessed
+ * from the ops), `initial` (the initial value), `timeLimitMs` (or `timeLimit` in seconds; default
  * `DEFAULT_RUN_TIME_LIMIT_MS`, so a run never stays in the search for ever: past the budget the
- * verdict is "unknown", never a guess), `memoryLimitMb` (the cache's budget per key, default 512).
- * The `faultline check` CLI calls `checkLinearizability`
+ * verdict is "unknown", never a guess), `memoryLimitMb` (the cache's budget per key, default 512),
+ * `threads` (default: the cores). The `faultline check` CLI calls `checkLinearizability`
  * itself and keeps its own (unlimited unless --time-limit) behaviour.
  * A malformed history gives `valid: "unknown"` with an anomaly saying what is wrong.
  */
-export async function checkLinearizableHistory(
-  history: readonly Op[],
-  options: Record<string, unknown>,
-): Promise<CheckResult> {
-  const modelOption = options['model'];
-  let model: Model<unknown, OpInput, unknown> | undefined;
-  if (typeof modelOption === 'object' && modelOption !== null) model = modelOption as Model<unknown, OpInput, unknown>;
-  else if (typeof modelOption === 'string' && !isModelName(modelOption)) {
-    return problem(`unknown model "${modelOption}" (choose register, cas-register or kv)`, []);
-  }
-  const timeLimitMs =
-    typeof options['timeLimitMs'] === 'number'
-      ? options['timeLimitMs']
-      : typeof options['timeLimit'] === 'number'
-        ? options['timeLimit'] * 1000
-        : DEFAULT_RUN_TIME_LIMIT_MS;
+export async function checkLinearizableHistory(history: readonly Op[], given: LinearizableCheckOptions = {}): Promise<CheckResult> {
+  const options = checkerOptions('linearizable', linearizableOptions, given);
+  const timeLimitMs = options.timeLimitMs ?? (options.timeLimit !== undefined ? options.timeLimit * 1000 : DEFAULT_RUN_TIME_LIMIT_MS);
   let result: LinearizabilityResult;
   try {
     result = await checkLinearizability(history, {
-      model: model ?? (modelOption as never),
-      initial: options['initial'],
+      ...(options.model !== undefined ? { model: options.model } : {}),
+      initial: options.initial,
       timeLimitMs,
-      ...(typeof options['memoryLimitMb'] === 'number' ? { limits: limitsForMemory(options['memoryLimitMb'] * 1024 * 1024) } : {}),
+      ...(options.memoryLimitMb !== undefined ? { limits: limitsForMemory(options.memoryLimitMb * 1024 * 1024) } : {}),
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
     });
   } catch (err) {
     if (err instanceof HistoryError) {
@@ -89,6 +86,7 @@ export async function checkLinearizableHistory(
       partitions: result.partitions,
       unknownPartitions: result.unknownPartitions,
       elapsedMs: Math.round(result.elapsedMs),
+      threads: result.threads,
       witness: result.failures,
     },
   };

@@ -4,7 +4,7 @@ import type { Validity } from '../../core/result.js';
 import type { Model, OpInput, Operation } from './model.js';
 import { guessModelName, isModelName, modelByName, type ModelName } from './models/index.js';
 import { HistoryError, toOperations } from './operations.js';
-import { searchWithPool, WORKERS_AFTER_MS } from './pool.js';
+import { MAX_THREADS, searchWithPool, WORKERS_AFTER_MS } from './pool.js';
 import { DEFAULT_LIMITS, searchPartition, type SearchLimits, type SearchOutcome } from './search.js';
 import { buildWitness, type PartitionWitness } from './witness.js';
 
@@ -67,7 +67,7 @@ export async function checkLinearizability<S>(
   const parts = preparePartitions(model, operations);
   const limits: SearchLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const threads = options.threads ?? availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a whole number, at least 1, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new RangeError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`);
   if (threads > 1 && typeof options.model !== 'object' && parts.length > 0) {
     const spec = { name: model.name as ModelName, initial: options.initial };
     const deadline = options.timeLimitMs === undefined ? Infinity : started + options.timeLimitMs;

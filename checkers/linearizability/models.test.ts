@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CheckerOptionError, runChecker } from '../../core/checker.js';
 import type { Op } from '../../core/op.js';
+import { checkers } from '../index.js';
 import { checkLinearizableHistory, DEFAULT_RUN_TIME_LIMIT_MS, linearizableOptions } from './adapter.js';
 import { checkLinearizability, describeUnknown } from './check.js';
 import { hashValue, valueEqual, type Model, type OpInput, type Operation } from './model.js';
@@ -185,8 +187,19 @@ describe('checkLinearizableHistory (the registry adapter)', () => {
     const r = await checkLinearizableHistory([{ index: 0, time: 0, process: 0, type: 'ok', f: 'read', value: 1 }], {});
     expect(r.valid).toBe('unknown');
     expect(r.anomalies[0]!.explanation).toMatch(/without an invoke/);
-    const m = await checkLinearizableHistory(base, { model: 'queue' });
-    expect(m.valid).toBe('unknown');
-    expect(m.summary).toMatch(/unknown model/);
+  });
+  it('reads its options through its schema alone: a bad one is refused by name, in code as at campaign load', async () => {
+    await expect(checkLinearizableHistory(base, { model: 'queue' as 'kv' })).rejects.toThrow(CheckerOptionError);
+    await expect(checkLinearizableHistory(base, { model: 'queue' as 'kv' })).rejects.toThrow(/model: .*expected register, cas-register, kv or a Model/);
+    await expect(checkLinearizableHistory(base, { threads: 0 })).rejects.toThrow(/threads: checker linearizable: .*>=1/);
+    await expect(checkLinearizableHistory(base, { threads: 1.5 })).rejects.toThrow(/threads: checker linearizable: .*int/);
+    await expect(checkLinearizableHistory(base, { threads: 2000 })).rejects.toThrow(/threads: checker linearizable: .*<=1024/);
+    await expect(checkLinearizableHistory(base, { timeLimitMs: -1 })).rejects.toThrow(/timeLimitMs: checker linearizable/);
+    // the registry's checker runs it: a run is still judged, "unknown" saying why
+    const viaRegistry = await runChecker(checkers['linearizable']!, base, { modle: 'kv' });
+    expect(viaRegistry).toMatchObject({ valid: 'unknown', summary: expect.stringMatching(/^checker failed: unknown option "modle" for checker linearizable/) });
+    // its result says how many threads searched: one when told so
+    const one = await checkLinearizableHistory(base, { model: 'register', threads: 1 });
+    expect(one.details).toMatchObject({ threads: 1 });
   });
 });

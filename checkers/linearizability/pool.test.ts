@@ -90,7 +90,7 @@ describe('the worker pool (threads)', () => {
     expect(one).toMatchObject({ valid: false, partitions: 3, threads: 1 });
     expect(fallback).toMatchObject({ valid: false, partitions: 3, threads: 1 });
     expect(fallback.failures).toEqual(one.failures);
-    await expect(source.checkLinearizability(h, { model: 'register', threads: 0 })).rejects.toThrow(/threads must be a whole number, at least 1, got 0/);
+    await expect(source.checkLinearizability(h, { model: 'register', threads: 0 })).rejects.toThrow(/threads must be a whole number from 1 to 1024, got 0/);
   });
 
   it.skipIf(!compiled)('a worker (compiled dist/) claims and searches partitions and posts the same outcomes as this thread', async () => {

@@ -23,6 +23,9 @@ import { CONTROL, hasIndeterminate, isVerdict, searchPartition, type SearchContr
  *  again, so it can only pay for checks well beyond that. */
 export const WORKERS_AFTER_MS = 50;
 
+/** The most threads a check may be given (`--threads`, the checker's `threads` option). */
+export const MAX_THREADS = 1024;
+
 // the control words: [claim counter, workers that searched, flags of partition 0, of partition 1, ...]
 export const NEXT = 0;
 export const SEARCHED = 1;

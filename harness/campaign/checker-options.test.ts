@@ -1,11 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../descriptor.js';
 import { loadCampaign } from './load.js';
 import { defaultRegistries } from './registries.js';
 import type { Checker } from '../../core/checker.js';
+import type { Op } from '../../core/op.js';
+import { runCheckers } from '../run/check.js';
 import { listItems } from '../cli/list.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-checker-options-'));
@@ -27,11 +30,45 @@ async function loadWith(checkers: string[]): Promise<string> {
 describe('checker options are checked at load, before any node starts', () => {
   it('linearizable refuses a misspelt option with file:line and the valid names', async () => {
     expect(await loadWith(['  - name: linearizable', '    options: {modle: kv}'])).toBe(
-      'invalid campaign: FILE:5: checkers[0].options.modle: unknown option "modle" for checker linearizable; valid options: model, initial, timeLimitMs, timeLimit, memoryLimitMb',
+      'invalid campaign: FILE:5: checkers[0].options.modle: unknown option "modle" for checker linearizable; valid options: model, initial, timeLimitMs, timeLimit, memoryLimitMb, threads',
     );
     expect(await loadWith(['  - name: linearizable', '    options:', '      timeLimitMS: 1000'])).toMatch(/^invalid campaign: FILE:6: checkers\[0\]\.options\.timeLimitMS: unknown option "timeLimitMS" for checker linearizable/);
     expect(await loadWith(['  - name: linearizable', '    options: {model: regster}'])).toMatch(/checkers\[0\]\.options\.model: .*expected register, cas-register, kv or a Model/);
     expect(await loadWith(['  - name: linearizable', '    options: {model: kv, timeLimitMs: 500}'])).toBe('loaded');
+  });
+
+  it('linearizable takes `threads` (1 to 1024, whole) as `faultline check --threads`; a bad count is refused with file:line', async () => {
+    expect(await loadWith(['  - name: linearizable', '    options: {threads: 0}'])).toMatch(/^invalid campaign: FILE:5: checkers\[0\]\.options\.threads: checker linearizable: .*>=1$/);
+    expect(await loadWith(['  - name: linearizable', '    options:', '      threads: 1.5'])).toMatch(/^invalid campaign: FILE:6: checkers\[0\]\.options\.threads: checker linearizable: .*int/);
+    expect(await loadWith(['  - name: linearizable', '    options: {threads: 2000}'])).toMatch(/^invalid campaign: FILE:5: checkers\[0\]\.options\.threads: .*<=1024$/);
+    expect(await loadWith(['  - name: linearizable', '    options: {threads: two}'])).toMatch(/^invalid campaign: FILE:5: checkers\[0\]\.options\.threads: checker linearizable: expected number, got "two"$/);
+    expect(await loadWith(['  - name: linearizable', '    options: {model: kv, threads: 2}'])).toBe('loaded');
+  });
+
+  // Workers start only from compiled code (dist/, as `npm test` builds it first).
+  it.skipIf(!existsSync(join(projectRoot, 'dist', 'checkers', 'linearizability', 'worker.js')))('a campaign\'s `threads` is honoured by the run\'s checker: 1 keeps the search on one thread, 2 adds a worker', async () => {
+    const { checkers } = (await import(pathToFileURL(join(projectRoot, 'dist', 'checkers', 'index.js')).href)) as typeof import('../../checkers/index.js');
+    // four register keys, on each 22 concurrent ops: writes, reads of what they wrote, and one read
+    // of a value none wrote: each search runs until the time budget, so a worker started after
+    // 50 ms has keys left to claim
+    const hard: Op[] = [];
+    const n = 22;
+    for (let k = 0; k < 4; k++) {
+      for (let p = 0; p < n; p++) hard.push({ index: 0, time: 0, process: k * 100 + p, type: 'invoke', f: p % 2 ? 'read' : 'write', key: `k${k}`, value: p % 2 ? null : p });
+      for (let p = 0; p < n; p++) hard.push({ index: 0, time: 0, process: k * 100 + p, type: 'ok', f: p % 2 ? 'read' : 'write', key: `k${k}`, value: p % 2 ? (p === n - 1 ? 999 : p - 1) : p });
+    }
+    hard.forEach((o, i) => Object.assign(o, { index: i, time: i }));
+    const threadsFor = async (threads: number, timeLimitMs: number): Promise<unknown> => {
+      const file = join(dir, `t${threads}.yaml`);
+      writeFileSync(file, [`system: ${join(fixtures, 'fake-system.yaml')}`, `workload: {name: ${join(fixtures, 'fake-workload.mjs')}}`, 'checkers:', '  - name: linearizable', `    options: {model: register, timeLimitMs: ${timeLimitMs}, threads: ${threads}}`, ''].join('\n'));
+      const campaign = await loadCampaign(file, { registries: defaultRegistries() });
+      const [result] = await runCheckers(hard, campaign.checkers, checkers);
+      expect(result?.checker).toBe('linearizable');
+      expect(result?.valid).not.toBe(true); // not linearizable, or unknown when the budget ran out first
+      return result!.details!['threads'];
+    };
+    expect(await threadsFor(1, 300)).toBe(1); // the default on this machine would start a worker (os.availableParallelism() > 1)
+    expect(await threadsFor(2, 3000)).toBe(2);
   });
 
   // Each shipped checker: a misspelt option (file:line, the valid names from its schema), a wrong type, and good options.
@@ -71,7 +108,7 @@ describe('checker options are checked at load, before any node starts', () => {
   it('`faultline list checkers` lists each checker\'s options from its schema', () => {
     const lines = listItems('checkers');
     expect(lines.find((l) => l.name === 'queue')?.description).toMatch(/ options: allowDuplicates, maxAnomalies$/);
-    expect(lines.find((l) => l.name === 'linearizable')?.description).toMatch(/ options: model, initial, timeLimitMs, timeLimit, memoryLimitMb$/);
+    expect(lines.find((l) => l.name === 'linearizable')?.description).toMatch(/ options: model, initial, timeLimitMs, timeLimit, memoryLimitMb, threads$/);
   });
 });
 

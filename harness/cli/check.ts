@@ -12,6 +12,7 @@ import {
   HistoryError,
   limitsForMemory,
   isModelName,
+  MAX_THREADS,
   MODEL_NAMES,
   type LinearizabilityResult,
   type ModelName,
@@ -121,7 +122,7 @@ function parseSettings(options: CheckCommandOptions): Settings {
   }
   if (options.threads !== undefined) {
     const n = Number(options.threads);
-    if (!Number.isInteger(n) || n < 1 || n > 1024) throw new UserError(`--threads must be a whole number from 1 to 1024, got "${options.threads}"`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new UserError(`--threads must be a whole number from 1 to ${MAX_THREADS}, got "${options.threads}"`);
     settings.threads = n;
   }
   if (options.initial !== undefined) settings.initial = parseInitial(options.initial);
