@@ -509,6 +509,33 @@ describe('ordering checks are selectable', () => {
     expect(checkOrderingHistory(duplicated(), { checks: ['no-duplicates'] }).valid).toBe(false);
   });
 
+  it('runs only the selected checks: a check not chosen counts nothing and reads nothing; the summary and details name the checks run', () => {
+    const only = checkOrderingHistory(duplicated(), { checks: ['no-duplicates'] });
+    expect(only.details).toMatchObject({ checks: ['no-duplicates'], duplicate: 1 });
+    for (const kind of ['gap', 'sequence-reused', 'out-of-order', 'order-disagreement', 'missing', 'sender-fifo', 'self-delivery', 'history-skip', 'historyReads']) expect(only.details, kind).not.toHaveProperty(kind);
+    const clean = checkOrderingHistory(duplicated(), { checks: ['total-order', 'history-reads'] });
+    expect(clean.valid).toBe(true);
+    expect(clean.summary).toMatch(/nothing found by total-order, history-reads \(the only checks run\)$/);
+    expect(clean.details).toMatchObject({ checks: ['total-order', 'history-reads'], historyReads: 0, 'out-of-order': 0, 'order-disagreement': 0 });
+    expect(clean.details).not.toHaveProperty('duplicate');
+    const all = checkOrderingHistory(duplicated());
+    expect(all.details!['checks']).toEqual(['total-order', 'gap-free', 'delivered', 'no-duplicates', 'sender-fifo', 'self-delivery', 'history-reads']);
+    expect(all.details).toMatchObject({ gap: 0, missing: 0, duplicate: 1, historyReads: 0 });
+  });
+
+  it('no finished client makes the verdict unknown only when a check that needs one runs (delivered, gap-free)', () => {
+    const c = new Chat();
+    c.join(1);
+    c.publish(1, 'm1', 1);
+    const h = c.h.build();
+    expect(checkOrderingHistory(h).valid).toBe('unknown');
+    expect(checkOrderingHistory(h, { checks: ['delivered'] }).valid).toBe('unknown');
+    expect(checkOrderingHistory(h, { checks: ['gap-free'] }).valid).toBe('unknown');
+    const r = checkOrderingHistory(h, { checks: ['total-order', 'no-duplicates', 'sender-fifo'] });
+    expect(r.valid).toBe(true);
+    expect(r.summary).toContain('nothing found by total-order, no-duplicates, sender-fifo');
+  });
+
   it('an unknown check is refused with the valid ones', () => {
     expect(() => checkOrderingHistory([], { checks: ['gapfree'] } as never)).toThrow(/checks\.0: checker ordering: "gapfree" is not allowed; valid choices: total-order, gap-free, delivered, no-duplicates, sender-fifo, self-delivery, history-reads/);
   });
