@@ -24,8 +24,9 @@ export const COVERAGE_LABELS: Readonly<Record<CoverageCount, string>> = {
   opsAcrossLeaderChange: 'op(s) ok across a leader change',
 };
 
-/** What a run cannot have tested when a count is short (the verdict table's words). */
-const NOT_EXERCISED: Readonly<Record<CoverageCount, string>> = {
+/** What a run cannot have tested when a count is short (the verdict table's words, and the
+ *  coverage checker's when the leader never changed). */
+export const NOT_EXERCISED: Readonly<Record<CoverageCount, string>> = {
   leaderChanges: 'election bugs not exercised',
   terms: 'election bugs not exercised',
   electionsWithoutWinner: 'split votes not exercised',

@@ -6,7 +6,7 @@
  * (`expected: {coverage: {leaderChanges: 3}}`), not to this checker: the counts are in every
  * run's results.json whether or not this checker is listed.
  */
-import { describeCoverage } from '../../core/coverage.js';
+import { describeCoverage, NOT_EXERCISED } from '../../core/coverage.js';
 import type { Op } from '../../core/op.js';
 import type { CheckResult } from '../../core/result.js';
 import { z } from 'zod';
@@ -30,6 +30,6 @@ export function checkCoverageHistory(history: readonly Op[], options: Record<str
   checkerOptions('coverage', coverageOptions, options);
   const c = coverageOf(history);
   let summary = c.statusSamples === 0 ? `no status samples (the system has no status endpoint): leader coverage unknown; ${c.restarts} restart(s)` : describeCoverage(c);
-  if (c.statusSamples > 0 && c.leaderChanges === 0) summary += '; election bugs not exercised (the leader never changed)';
+  if (c.statusSamples > 0 && c.leaderChanges === 0) summary += `; ${NOT_EXERCISED.leaderChanges} (the leader never changed)`;
   return { checker: 'coverage', valid: true, summary, anomalies: [], details: { ...c } };
 }
