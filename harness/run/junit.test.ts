@@ -39,6 +39,13 @@ describe('junitXml', () => {
     expect(xml).toContain('message="expected valid, got INVALID"');
   });
 
+  it('a valid run short of a coverage minimum fails the expectation and says what was not exercised', () => {
+    const coverage = { leaderChanges: 0, terms: 1, electionsWithoutWinner: 0, restarts: 2, rejoinsAfterBehind: 0, opsAcrossLeaderChange: 0, statusSamples: 40 };
+    const xml = junitXml({ ...base, expected: { verdict: 'valid', coverage: { leaderChanges: 3, restarts: 1 } }, coverage }, 0);
+    expect(counts(xml).failures).toBe(1);
+    expect(xml).toContain('message="expected valid, coverage leaderChanges &gt;= 3, restarts &gt;= 1, got valid (election bugs not exercised: 0 leader change(s), expected &gt;= 3)"');
+  });
+
   it('a bug campaign: finding the bug passes; not finding it fails', () => {
     const bug = { ...base, expected: { verdict: 'invalid' as const, findings: ['stale-read'] } };
     const found = junitXml({ ...bug, valid: false, results: [{ checker: 'consistency', valid: false, summary: 's', anomalies: [stale] }] }, 1);

@@ -40,9 +40,9 @@ export function junitXml(results: RunResults, exitCode: number): string {
 
   let body = '';
   const wanted = results.expected ? describeExpected(results.expected) : 'valid';
-  const judged = results.expected ? judgeExpectation(results.results, results.valid, results.expected, results.coverage) : { met: results.valid === true, reasons: [] };
+  const judged = results.expected ? judgeExpectation(results.results, results.valid, results.expected, results.coverage) : { met: results.valid === true, shortfalls: [] };
   const met = judged.met;
-  const short = judged.reasons.filter((r) => r.includes('not exercised'));
+  const short = judged.shortfalls;
   if (results.interrupted !== undefined || exitCode === 3) {
     errors++;
     body = `<error type="interrupted" message="${attr(results.interrupted ?? 'harness error')}"/>`;
