@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { projectRoot } from '../descriptor.js';
 import type { Workload } from '../../core/workload.js';
 import { defineChecker, NO_OPTIONS } from '../../core/checker.js';
+import { fieldsAt } from '../../core/schema-fields.js';
 import { CampaignError, loadCampaign } from './load.js';
+import { campaignSchema } from './schema.js';
 import type { Registries } from './registries.js';
 
 const fixtures = join(projectRoot, 'harness', 'run', 'fixtures');
@@ -213,8 +215,6 @@ describe('loadCampaign', () => {
   });
 
   it('lists valid fields from the schema itself at every level', async () => {
-    const { fieldsAt } = await import('./load.js');
-    const { campaignSchema } = await import('./schema.js');
     expect(fieldsAt(campaignSchema, [])).toEqual(Object.keys(campaignSchema.shape));
     expect(fieldsAt(campaignSchema, [])).toContain('monitor');
     expect(fieldsAt(campaignSchema, ['final'])).toEqual(['enabled', 'settle', 'timeout']);

@@ -107,8 +107,6 @@ function formatProblems(file: string, problems: SourceProblem[]): string {
   return lines.length === 1 ? `invalid campaign: ${lines[0]}` : `invalid campaign ${file}:\n  ${lines.join('\n  ')}`;
 }
 
-export { fieldsAt };
-
 /** Loads a campaign file (a name under campaigns/ or a path), or a campaign object. */
 export async function loadCampaign(ref: string | CampaignObject, options: LoadOptions): Promise<Campaign> {
   const located = typeof ref === 'string' ? findCampaignFile(ref) : { file: ref.label, name: ref.name };
