@@ -114,9 +114,13 @@ describe('loadCampaign', () => {
     expect(negative.message).toMatch(/expected\.coverage\.restarts: .*>=0/);
   });
 
-  it('reads the status monitor interval (default 200 ms) and refuses one out of range, naming the line', async () => {
+  it('reads the status monitor interval (default 200 ms) and its watch, and refuses one out of range, naming the line', async () => {
     const plain = await loadCampaign(campaignFile(good()), { registries });
-    expect(plain.spec.monitor).toEqual({ interval: 200 });
+    expect(plain.spec.monitor).toEqual({ interval: 200, watch: { interval: 10, duration: 2000 } });
+    const watched = await loadCampaign(campaignFile(good('monitor: {watch: {interval: 2ms, duration: 0}}\n')), { registries });
+    expect(watched.spec.monitor).toEqual({ interval: 200, watch: { interval: 2, duration: 0 } });
+    const tooLong = await problemOf(good('monitor: {watch: {duration: 2m}}\n'));
+    expect(tooLong.message).toMatch(/monitor\.watch\.duration: must be at most 60s/);
     const fast = await loadCampaign(campaignFile(good('monitor: {interval: 20ms}\n')), { registries });
     expect(fast.spec.monitor.interval).toBe(20);
     const tooFast = await problemOf(good('monitor:\n  interval: 1ms\n'));
@@ -124,7 +128,7 @@ describe('loadCampaign', () => {
     const notDuration = await problemOf(good('monitor: {interval: often}\n'));
     expect(notDuration.message).toMatch(/monitor\.interval: expected a duration/);
     const unknown = await problemOf(good('monitor: {period: 20ms}\n'));
-    expect(unknown.message).toMatch(/:14: monitor\.period: unknown field "period"; valid fields: interval$/m);
+    expect(unknown.message).toMatch(/:14: monitor\.period: unknown field "period"; valid fields: interval, watch$/m);
   });
 
   it('refuses an unknown system, naming file, line and field and the known systems', async () => {

@@ -153,6 +153,8 @@ const checkerEntry = z.union([
 export const DEFAULT_MONITOR_INTERVAL_MS = 200;
 const MONITOR_INTERVAL_MIN_MS = 10;
 const MONITOR_INTERVAL_MAX_MS = 10_000;
+/** After each nemesis action the monitor asks this often, for `watch.duration` (elections are short). */
+export const DEFAULT_WATCH = { interval: 10, duration: 2000 } as const;
 
 /** The most nodes a campaign may ask for (the descriptor's nodes.max may be lower). */
 export const MAX_NODES = 1000;
@@ -214,8 +216,17 @@ function buildCampaignSchema(faults: FaultRegistry) {
           .min(MONITOR_INTERVAL_MIN_MS, `must be at least ${MONITOR_INTERVAL_MIN_MS}ms`)
           .max(MONITOR_INTERVAL_MAX_MS, `must be at most ${MONITOR_INTERVAL_MAX_MS / 1000}s`),
       ).default(DEFAULT_MONITOR_INTERVAL_MS),
+      /** After each nemesis action (a fault starts or ends), ask every `interval` for `duration`: the
+       *  elections a fault sets off are over in tens of milliseconds, and two leaders of one term
+       *  may each hold office for less than that. `duration: 0` turns it off. */
+      watch: z
+        .strictObject({
+          interval: durationMs.pipe(z.number().min(1, 'must be at least 1ms').max(MONITOR_INTERVAL_MAX_MS, `must be at most ${MONITOR_INTERVAL_MAX_MS / 1000}s`)).default(DEFAULT_WATCH.interval),
+          duration: durationMs.pipe(z.number().max(60_000, 'must be at most 60s')).default(DEFAULT_WATCH.duration),
+        })
+        .default({ ...DEFAULT_WATCH }),
     })
-    .default({ interval: DEFAULT_MONITOR_INTERVAL_MS }),
+    .default({ interval: DEFAULT_MONITOR_INTERVAL_MS, watch: { ...DEFAULT_WATCH } }),
   /** The checkers (faultline list checkers); absent: the workload's default checkers. The entry
    *  `defaults` stands for those defaults, to add to them. */
   checkers: z.array(checkerEntry).optional(),

@@ -1,4 +1,5 @@
-/** The status monitor reads the descriptor's dot paths, progress included, from a node's status answer. */
+/** The status monitor reads the descriptor's dot paths, progress included, from a node's status answer,
+ *  and watches closely after a nemesis action. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +29,7 @@ describe('status monitor', () => {
     const runtime = { address: () => ({ host: '127.0.0.1', port }) } as unknown as Runtime;
     const file = join(tmp, 'history.jsonl');
     const history = new HistoryWriter(file);
-    const monitor = new StatusMonitor(system, ['n1'], runtime, history, 20);
+    const monitor = new StatusMonitor(system, ['n1'], runtime, history, { intervalMs: 20 });
     monitor.start();
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(monitor.leader()).toBe('n1');
@@ -37,5 +38,48 @@ describe('status monitor', () => {
     const samples = readHistory(file).filter((op) => op.process === 'monitor');
     expect(samples.length).toBeGreaterThan(0);
     expect(samples[0]!.value).toEqual({ role: 'leader', term: 4, leader: 'n1', progress: 17 });
+  });
+
+  it('after watch() it asks every watch interval and records a leadership shorter than the normal interval', async () => {
+    // n1 is leader of term 7 only for 40 ms, starting 60 ms after the watch begins; otherwise a follower.
+    let leaderFrom = Number.POSITIVE_INFINITY;
+    let requests = 0;
+    const watched = createServer((_req, res) => {
+      requests++;
+      const now = performance.now();
+      const leading = now >= leaderFrom && now < leaderFrom + 40;
+      res.end(JSON.stringify({ state: leading ? 'leader' : 'follower', term: 7, leaderId: leading ? 'n1' : 'n2', commitIndex: requests }));
+    });
+    await new Promise<void>((resolve) => watched.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (watched.address() as AddressInfo).port;
+      const system = { status: { path: '/debug', role: 'state', term: 'term', leader: 'leaderId', progress: 'commitIndex', leaderRole: 'leader' } } as unknown as SystemDescriptor;
+      const runtime = { address: () => ({ host: '127.0.0.1', port }) } as unknown as Runtime;
+      const run = async (watch: boolean): Promise<{ samples: number; leaderSamples: number; requests: number }> => {
+        const file = join(tmp, `history-watch-${watch}.jsonl`);
+        const history = new HistoryWriter(file);
+        requests = 0;
+        const monitor = new StatusMonitor(system, ['n1'], runtime, history, { intervalMs: 2000, watch: { intervalMs: 5, durationMs: watch ? 400 : 0 } });
+        monitor.start();
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the first sample, then a 2 s sleep
+        leaderFrom = performance.now() + 60;
+        monitor.watch();
+        await new Promise((resolve) => setTimeout(resolve, 450));
+        await monitor.stop();
+        history.close();
+        const samples = readHistory(file).filter((op) => op.process === 'monitor');
+        return { samples: samples.length, leaderSamples: samples.filter((op) => (op.value as { role?: string } | undefined)?.role === 'leader').length, requests };
+      };
+      const off = await run(false);
+      expect(off.leaderSamples).toBe(0);
+      expect(off.requests).toBeLessThanOrEqual(2);
+      const on = await run(true);
+      expect(on.leaderSamples).toBeGreaterThan(0);
+      // many requests while watching, but only the changes are history lines
+      expect(on.requests).toBeGreaterThan(20);
+      expect(on.samples).toBeLessThan(on.requests / 3);
+    } finally {
+      await new Promise((resolve) => watched.close(resolve));
+    }
   });
 });

@@ -178,7 +178,10 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
     const log = new HistoryWriter(join(dir, RUN_FILES.history));
     history = log;
     if (adaptive) log.subscribe((op) => adaptive.observe(op));
-    monitor = new StatusMonitor(system, nodes, rt, log, settings.monitorIntervalMs ?? envMs('FAULTLINE_MONITOR_MS', spec.monitor.interval));
+    monitor = new StatusMonitor(system, nodes, rt, log, {
+      intervalMs: settings.monitorIntervalMs ?? envMs('FAULTLINE_MONITOR_MS', spec.monitor.interval),
+      watch: { intervalMs: spec.monitor.watch.interval, durationMs: spec.monitor.watch.duration },
+    });
     monitor.start();
     const endpoints: NodeEndpoint[] = nodes.map((id) => ({ id, url: urlOf(system.protocol, net.clientEndpoint(id)) }));
     clients = new Clients({
@@ -201,7 +204,11 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       runtime: rt,
       network: net,
       nodes,
-      record: (op) => log.record(op),
+      record: (op) => {
+        log.record(op);
+        // a fault started or ended: the elections it sets off are short, watch them closely
+        if (op.type === 'info') mon.watch();
+      },
       leader: () => mon.leader(),
       random: root.fork('nemesis-apply'),
       healthTimeoutMs,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type Agent } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RuntimeError, type Endpoint } from './runtime.js';
@@ -17,10 +17,11 @@ export function probe(endpoint: Endpoint, path: string, timeoutMs: number): Prom
   });
 }
 
-/** GET a JSON answer; undefined when nothing answered in time or the body is not JSON. */
-export function getJson(endpoint: Endpoint, path: string, timeoutMs: number): Promise<{ status: number; body: unknown } | { error: string }> {
+/** GET a JSON answer; undefined when nothing answered in time or the body is not JSON. A fresh
+ *  connection each time unless an `agent` (keep-alive) is given. */
+export function getJson(endpoint: Endpoint, path: string, timeoutMs: number, agent?: Agent): Promise<{ status: number; body: unknown } | { error: string }> {
   return new Promise((resolve) => {
-    const req = request({ host: endpoint.host, port: endpoint.port, path, method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
+    const req = request({ host: endpoint.host, port: endpoint.port, path, method: 'GET', timeout: timeoutMs, agent: agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
