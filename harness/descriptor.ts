@@ -15,6 +15,16 @@ const bugSchema = z.object({
   description: z.string(),
 });
 
+const digestSchema = z.object({
+  path: z.string().startsWith('/'),
+  /** `log`: an array, item i the committed entry at index i+1 (any JSON: a term, `[term, hash]`);
+   *  `map`: an object, key -> the node's value for it (any JSON: `{value, version}`). */
+  kind: z.enum(['log', 'map']),
+  /** Dot path of the array or object in the JSON answer (default: the whole answer). */
+  field: z.string().optional(),
+});
+export type DigestSpec = z.infer<typeof digestSchema>;
+
 export const descriptorSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/),
   description: z.string(),
@@ -81,18 +91,10 @@ export const descriptorSchema = z.object({
       leaderRole: z.string().default('leader'),
     })
     .optional(),
-  /** Where a node tells its committed state, for the end-of-run agreement check. Optional: without
-   *  it the `agreement` checker says "not checked: the system exposes no digest". */
-  digest: z
-    .object({
-      path: z.string().startsWith('/'),
-      /** `log`: an array, item i the committed entry at index i+1 (any JSON: a term, `[term, hash]`);
-       *  `map`: an object, key -> the node's value for it (any JSON: `{value, version}`). */
-      kind: z.enum(['log', 'map']),
-      /** Dot path of the array or object in the JSON answer (default: the whole answer). */
-      field: z.string().optional(),
-    })
-    .optional(),
+  /** Where a node tells its committed state, for the end-of-run agreement check: one digest or a
+   *  list (e.g. Raft's committed log and its applied state machine). Optional: without it the
+   *  `agreement` checker says "not checked: the system exposes no digest". */
+  digest: z.union([digestSchema, z.array(digestSchema).min(1).max(8)]).optional(),
   bugs: z.array(bugSchema).default([]),
 });
 
@@ -177,4 +179,15 @@ export function readPath(value: unknown, path: string): unknown {
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur;
+}
+
+/** The descriptor's digests as a list (none, one, or several). */
+export function digestSpecs(system: Pick<SystemDescriptor, 'digest'>): DigestSpec[] {
+  const d = system.digest;
+  return d === undefined ? [] : Array.isArray(d) ? d : [d];
+}
+
+/** What a digest is called in the history and in findings: its field, else its path. */
+export function digestName(spec: DigestSpec): string {
+  return spec.field ?? spec.path;
 }

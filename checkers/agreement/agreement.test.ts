@@ -49,6 +49,22 @@ describe('agreement checker', () => {
     expect(lacks.anomalies[0]!.explanation).toBe('a and b disagree on their committed state at key "k2": a has 2, b has nothing.');
   });
 
+  it('several digests (value.of): each is compared on its own, a disagreement names its digest, the worst verdict wins', () => {
+    const h = new HistoryBuilder();
+    h.call({ process: 0, f: 'write', key: 'k1', value: 1, start: 0, end: 5 });
+    let at = 100;
+    const digest = (node: string, value: unknown): void => void h.single({ process: 'monitor', type: 'info', f: 'digest', node, value, at: at++ });
+    // the logs agree; the state machines do not (n2 applied a write that was never committed)
+    for (const node of ['n1', 'n2']) digest(node, { kind: 'log', entries: [[1, 'a'], [1, 'b']], of: 'log' });
+    digest('n1', { kind: 'map', entries: { k: 1 }, of: 'stateMachine' });
+    digest('n2', { kind: 'map', entries: { k: 1, lost: 7 }, of: 'stateMachine' });
+    const r = checkAgreementHistory(h.build());
+    expect(r.valid).toBe(false);
+    expect(r.anomalies.map((a) => a.explanation)).toEqual(['n1 and n2 disagree on their committed state (stateMachine) at key "lost": n1 has nothing, n2 has 7.']);
+    expect(r.summary).toBe('log: 2 nodes agree on what they hold in common (committed entries: n1 2, n2 2); stateMachine: 1 pair(s) of nodes disagree (keys: n1 1, n2 2)');
+    expect(r.details).toMatchObject({ checked: true, digests: { log: { kind: 'log' }, stateMachine: { kind: 'map' } } });
+  });
+
   it('says "not checked" when the system exposes no digest, and unknown when no digest was recorded', () => {
     const none = checkAgreementHistory(withDigests({ n1: NO_DIGEST, n2: NO_DIGEST }));
     expect(none).toMatchObject({ valid: true, summary: 'not checked: the system exposes no digest', details: { checked: false } });

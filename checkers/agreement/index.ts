@@ -27,7 +27,8 @@ import { checkerOptions, maxAnomalies } from '../common/options.js';
 /** The `error` of a digest op when the system's descriptor names no digest. */
 export const NO_DIGEST = 'the system exposes no digest';
 
-export type Digest = { kind: 'log'; entries: unknown[] } | { kind: 'map'; entries: Record<string, unknown> };
+/** `of` names the digest when a system has several (Raft: `log` and `stateMachine`). */
+export type Digest = ({ kind: 'log'; entries: unknown[] } | { kind: 'map'; entries: Record<string, unknown> }) & { of?: string };
 
 export interface Disagreement {
   a: string;
@@ -42,10 +43,11 @@ export interface Disagreement {
 /** A digest op's value, or undefined when it is not one. */
 export function asDigest(value: unknown): Digest | undefined {
   if (!value || typeof value !== 'object') return undefined;
-  const v = value as { kind?: unknown; entries?: unknown };
-  if (v.kind === 'log' && Array.isArray(v.entries)) return { kind: 'log', entries: v.entries };
+  const v = value as { kind?: unknown; entries?: unknown; of?: unknown };
+  const named = typeof v.of === 'string' ? { of: v.of } : {};
+  if (v.kind === 'log' && Array.isArray(v.entries)) return { kind: 'log', entries: v.entries, ...named };
   if (v.kind === 'map' && v.entries && typeof v.entries === 'object' && !Array.isArray(v.entries)) {
-    return { kind: 'map', entries: v.entries as Record<string, unknown> };
+    return { kind: 'map', entries: v.entries as Record<string, unknown>, ...named };
   }
   return undefined;
 }
@@ -93,9 +95,15 @@ const has = (v: unknown): string => (v === undefined ? 'nothing' : formatValue(v
 export function checkAgreementHistory(history: readonly Op[], options: AgreementCheckOptions = {}): CheckResult {
   const limit = checkerOptions('agreement', agreementOptions, options).maxAnomalies;
   const ops = history.filter((o) => o.process === 'monitor' && o.f === 'digest' && o.node !== undefined);
-  // The last digest op of each node counts (one round is recorded per run).
-  const last = new Map<string, Op>();
-  for (const op of ops) last.set(op.node!, op);
+  // The last digest op of each node counts (one round is recorded per run), per digest when the
+  // system has several (each op names its digest in `value.of`).
+  const groups = new Map<string, Map<string, Op>>();
+  for (const op of ops) {
+    const of = digestOf(op);
+    const last = groups.get(of) ?? new Map<string, Op>();
+    last.set(op.node!, op);
+    groups.set(of, last);
+  }
   const notChecked = (why: string, valid: CheckResult['valid']): CheckResult => ({
     checker: 'agreement',
     valid,
@@ -103,9 +111,40 @@ export function checkAgreementHistory(history: readonly Op[], options: Agreement
     anomalies: [],
     details: { checked: false },
   });
-  if (last.size === 0) return notChecked('no digest in the history (the run ended before its final phase, or is older than the agreement check)', 'unknown');
-  if ([...last.values()].every((o) => o.error === NO_DIGEST)) return notChecked(NO_DIGEST, true);
+  if (groups.size === 0) return notChecked('no digest in the history (the run ended before its final phase, or is older than the agreement check)', 'unknown');
+  if (ops.every((o) => o.error === NO_DIGEST)) return notChecked(NO_DIGEST, true);
 
+  const found = new AnomalyList(limit);
+  const judged = [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([of, last]) => judgeDigest(of, last, found));
+  if (judged.length === 1) {
+    const [only] = judged;
+    return { checker: 'agreement', valid: only!.valid, summary: only!.summary, anomalies: found.list(), details: { ...only!.details, truncated: found.truncated() } };
+  }
+  const valid: CheckResult['valid'] = judged.some((j) => j.valid === false) ? false : judged.some((j) => j.valid === 'unknown') ? 'unknown' : true;
+  return {
+    checker: 'agreement',
+    valid,
+    summary: judged.map((j) => `${j.of}: ${j.summary}`).join('; '),
+    anomalies: found.list(),
+    details: { checked: judged.some((j) => j.details.checked), digests: Object.fromEntries(judged.map((j) => [j.of, j.details])), truncated: found.truncated() },
+  };
+}
+
+/** Which digest an op is of (`value.of`; '' for a system with one digest). */
+function digestOf(op: Op): string {
+  const of = (op.value as { of?: unknown } | undefined)?.of;
+  return typeof of === 'string' ? of : '';
+}
+
+interface Judged {
+  of: string;
+  valid: CheckResult['valid'];
+  summary: string;
+  details: { checked: boolean } & Record<string, unknown>;
+}
+
+/** One digest's last round: every pair of nodes that disagree is a `diverged` anomaly. */
+function judgeDigest(of: string, last: ReadonlyMap<string, Op>, found: AnomalyList): Judged {
   const digests = new Map<string, Digest>();
   const missing: string[] = [];
   for (const [node, op] of [...last].sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }))) {
@@ -113,12 +152,13 @@ export function checkAgreementHistory(history: readonly Op[], options: Agreement
     if (d) digests.set(node, d);
     else missing.push(`${node} (${op.error ?? 'not a digest'})`);
   }
-  const found = new AnomalyList(limit);
   const opOf = (node: string): number => last.get(node)!.index;
+  const what = of ? `committed state (${of})` : 'committed state';
+  const before = found.count('diverged');
   for (const d of disagreements(digests)) {
     found.add({
       kind: 'diverged',
-      explanation: `${d.a} and ${d.b} disagree on their committed state at ${d.where}: ${d.a} has ${has(d.aHas)}, ${d.b} has ${has(d.bHas)}.`,
+      explanation: `${d.a} and ${d.b} disagree on their ${what} at ${d.where}: ${d.a} has ${has(d.aHas)}, ${d.b} has ${has(d.bHas)}.`,
       ops: [opOf(d.a), opOf(d.b)],
     });
   }
@@ -127,14 +167,10 @@ export function checkAgreementHistory(history: readonly Op[], options: Agreement
   const unit = kind === 'log' ? 'committed entries' : 'keys';
   const sizeText = [...digests].map(([n]) => `${n} ${sizes[n]}`).join(', ');
   const missingText = missing.length > 0 ? `; no digest from ${missing.join(', ')}` : '';
-  const pairs = found.count('diverged');
-  const details = { checked: true, kind, sizes, missing, truncated: found.truncated() };
-  if (pairs > 0) {
-    return { checker: 'agreement', valid: false, summary: `${pairs} pair(s) of nodes disagree (${unit}: ${sizeText})${missingText}`, anomalies: found.list(), details };
-  }
-  if (digests.size < 2 && missing.length > 0) {
-    return { checker: 'agreement', valid: 'unknown', summary: `not checked: fewer than two digests${missingText}`, anomalies: [], details: { ...details, checked: false } };
-  }
-  if (digests.size === 1) return { checker: 'agreement', valid: true, summary: `one node, nothing to compare (${unit}: ${sizeText})`, anomalies: [], details };
-  return { checker: 'agreement', valid: true, summary: `${digests.size} nodes agree on what they hold in common (${unit}: ${sizeText})${missingText}`, anomalies: [], details };
+  const pairs = found.count('diverged') - before;
+  const details = { checked: true, kind, sizes, missing };
+  if (pairs > 0) return { of, valid: false, summary: `${pairs} pair(s) of nodes disagree (${unit}: ${sizeText})${missingText}`, details };
+  if (digests.size < 2 && missing.length > 0) return { of, valid: 'unknown', summary: `not checked: fewer than two digests${missingText}`, details: { ...details, checked: false } };
+  if (digests.size === 1) return { of, valid: true, summary: `one node, nothing to compare (${unit}: ${sizeText})`, details };
+  return { of, valid: true, summary: `${digests.size} nodes agree on what they hold in common (${unit}: ${sizeText})${missingText}`, details };
 }

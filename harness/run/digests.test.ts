@@ -66,6 +66,21 @@ describe('collectDigests', () => {
     expect(ops.map((o) => o.value ?? o.error)).toEqual([{ kind: 'log', entries: [1, 2] }, { kind: 'log', entries: [1, 3] }, 'field "log" of GET /committed is not an array']);
   });
 
+  it('a system with several digests: each is asked until all agree, and each op names its digest', async () => {
+    const raft: SystemDescriptor = { ...fake, digest: [{ path: '/committed', kind: 'log', field: 'log' }, { path: '/debug', kind: 'map', field: 'stateMachine' }] };
+    // one server answers both paths with both fields; b's state machine catches up on its 3rd answer
+    const ops = await collect(raft, {
+      a: () => ({ log: [1, 2], stateMachine: { k: 2 } }),
+      b: (n) => ({ log: [1, 2], stateMachine: n < 4 ? { k: 1 } : { k: 2 } }),
+    });
+    expect(ops.map((o) => [o.node, o.value])).toEqual([
+      ['a', { kind: 'log', entries: [1, 2], of: 'log' }],
+      ['b', { kind: 'log', entries: [1, 2], of: 'log' }],
+      ['a', { kind: 'map', entries: { k: 2 }, of: 'stateMachine' }],
+      ['b', { kind: 'map', entries: { k: 2 }, of: 'stateMachine' }],
+    ]);
+  });
+
   it('a system without a digest gets one op per node saying so', async () => {
     const { digest: _none, ...system } = fake;
     const ops = await collect(system, { n1: () => ({}), n2: () => ({}) });
