@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { Op } from '../../core/op.js';
 import type { Validity } from '../../core/result.js';
 import type { Model, OpInput, Operation } from './model.js';
@@ -25,6 +26,9 @@ export interface LinearizabilityOptions<S = unknown> {
   threads?: number;
   /** How long a check runs on this thread alone before the workers start (default 50 ms). */
   workersAfterMs?: number;
+  /** Node's resource limits of each worker thread (default: Node's, the same heap as this
+   *  thread's). A key whose worker runs out of its heap is `unknown` for lack of memory. */
+  workerResourceLimits?: ResourceLimits;
 }
 
 export interface LinearizabilityResult {
@@ -41,6 +45,9 @@ export interface LinearizabilityResult {
   budget: { timeLimitMs?: number; maxCacheEntries: number; maxCacheBytes: number };
   /** The most memory one partition's cache took (bytes; both search orders together). */
   peakCacheBytes: number;
+  /** Partitions whose worker thread ran out of its JavaScript heap (of `heapLimitBytes`) before
+   *  the cache's budget stopped the search (counted in `unknownPartitions`). */
+  outOfHeap?: { partitions: number; heapLimitBytes: number };
   /** One witness per partition that is not linearizable. */
   failures: PartitionWitness[];
   elapsedMs: number;
@@ -71,7 +78,11 @@ export async function checkLinearizability<S>(
   if (threads > 1 && typeof options.model !== 'object' && parts.length > 0) {
     const spec = { name: model.name as ModelName, initial: options.initial };
     const deadline = options.timeLimitMs === undefined ? Infinity : started + options.timeLimitMs;
-    const pooled = await searchWithPool(model, parts, spec, deadline, limits, threads, options.workersAfterMs ?? WORKERS_AFTER_MS);
+    const pooled = await searchWithPool(model, parts, spec, deadline, limits, {
+      threads,
+      workersAfterMs: options.workersAfterMs ?? WORKERS_AFTER_MS,
+      ...(options.workerResourceLimits ? { workerResourceLimits: options.workerResourceLimits } : {}),
+    });
     return { ...assemble(model, operations.length, parts, pooled.outcomes, started, budgetOf(options.timeLimitMs, limits)), threads: pooled.threads };
   }
   return assemble(model, operations.length, parts, searchAll(model, parts, options.timeLimitMs, limits, started), started, budgetOf(options.timeLimitMs, limits));
@@ -137,6 +148,7 @@ function assemble<S, I, O>(
   const failures: PartitionWitness[] = [];
   let unknownPartitions = 0;
   let outOfMemory = false;
+  let outOfHeap: LinearizabilityResult['outOfHeap'];
   let steps = 0;
   let cacheEntries = 0;
   let peakCacheBytes = 0;
@@ -148,6 +160,7 @@ function assemble<S, I, O>(
     else if (outcome.result === 'out-of-memory') {
       unknownPartitions++;
       outOfMemory = true;
+      if (outcome.heapLimitBytes !== undefined) outOfHeap = { partitions: (outOfHeap?.partitions ?? 0) + 1, heapLimitBytes: outcome.heapLimitBytes };
     } else if (outcome.result === 'not-linearizable') failures.push(buildWitness(model, parts[i]!, outcome));
   });
   const valid: Validity = failures.length > 0 ? false : unknownPartitions > 0 ? 'unknown' : true;
@@ -160,6 +173,7 @@ function assemble<S, I, O>(
     ...(unknownPartitions > 0 ? { unknownReason: outOfMemory ? ('memory' as const) : ('time' as const) } : {}),
     budget,
     peakCacheBytes,
+    ...(outOfHeap ? { outOfHeap } : {}),
     failures,
     elapsedMs: performance.now() - started,
     steps,
@@ -181,7 +195,12 @@ export function describeUnknown(r: LinearizabilityResult, hint: { time: string; 
   const done = `${r.steps.toLocaleString('en')} search steps, ${r.cacheEntries.toLocaleString('en')} cache entries`;
   if (r.unknownReason === 'memory') {
     const budget = `${r.budget.maxCacheEntries.toLocaleString('en')} cache entries or ${mib(r.budget.maxCacheBytes)} per key`;
-    return `${keys} not decided: the memory budget (${budget}) ran out after ${done}, ${mib(r.peakCacheBytes)}; ${hint.memory}`;
+    if (r.outOfHeap && r.outOfHeap.partitions === r.unknownPartitions) {
+      const heap = `${r.outOfHeap.partitions === 1 ? 'a worker thread' : `${r.outOfHeap.partitions} worker threads`} ran out of ${r.outOfHeap.partitions === 1 ? 'its' : 'their'} JavaScript heap (${mib(r.outOfHeap.heapLimitBytes)})`;
+      return `${keys} not decided: ${heap} before the memory budget (${budget}) did; a smaller memory budget stops such a search first`;
+    }
+    const heap = r.outOfHeap ? `; of them, ${r.outOfHeap.partitions} ran out of a worker thread's JavaScript heap (${mib(r.outOfHeap.heapLimitBytes)}) first` : '';
+    return `${keys} not decided: the memory budget (${budget}) ran out after ${done}, ${mib(r.peakCacheBytes)}${heap}; ${hint.memory}`;
   }
   const limit = r.budget.timeLimitMs === undefined ? 'the time budget' : `the time budget of ${formatSeconds(r.budget.timeLimitMs)}`;
   return `${keys} not decided: ${limit} ran out after ${(r.elapsedMs / 1000).toFixed(1)} s (${done}); ${hint.time}`;

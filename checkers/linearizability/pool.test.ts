@@ -9,7 +9,7 @@ import { generateHistory } from './differential/generate.js';
 import * as source from './index.js';
 import { modelByName } from './models/index.js';
 import { toOperations } from './operations.js';
-import { DECIDED, HEADER, HELPED, NEXT, OWNER_DONE, SEARCHED, searchShare, type PoolJob, type PoolMessage, type Role } from './pool.js';
+import { controlWords, DECIDED, HEADER, HELPED, NEXT, OWNER_DONE, SEARCHED, searchShare, type PoolJob, type PoolMessage, type Role } from './pool.js';
 import { DEFAULT_LIMITS, searchPartition, type SearchOutcome } from './search.js';
 
 /** A register history over `keys` keys: on each, `writers` concurrent writes and then a read of
@@ -33,7 +33,7 @@ const kv60 = (seed: number): Op[] =>
 
 const kv = modelByName('kv', null);
 const register = modelByName('register', null);
-const control = (parts: number): Int32Array => new Int32Array(new SharedArrayBuffer(4 * (HEADER + parts)));
+const control = controlWords;
 type Reported = { part: number; role: Role; outcome: SearchOutcome<unknown> };
 
 describe('the pool protocol (searchShare, on this thread)', () => {
@@ -44,7 +44,7 @@ describe('the pool protocol (searchShare, on this thread)', () => {
     const c = control(1);
     Atomics.store(c, NEXT, 1); // partition 0 is claimed by another thread, still searching
     const got: Reported[] = [];
-    searchShare(kv, [ops], [0], c, Infinity, DEFAULT_LIMITS, (part, role, outcome) => got.push({ part, role, outcome }));
+    searchShare(kv, [ops], [0], c, Infinity, DEFAULT_LIMITS, (part, role, outcome) => got.push({ part, role, outcome }), 1);
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ part: 0, role: 'helper', outcome: { result: 'linearizable', steps: alone('call-order').steps } });
     expect(Atomics.load(c, HEADER) & (DECIDED | HELPED)).toBe(DECIDED | HELPED);
@@ -55,13 +55,13 @@ describe('the pool protocol (searchShare, on this thread)', () => {
     const helped = control(1);
     Atomics.store(helped, HEADER, HELPED);
     const got: Reported[] = [];
-    searchShare(kv, [ops], [0], helped, Infinity, DEFAULT_LIMITS, (part, role, outcome) => got.push({ part, role, outcome }));
+    searchShare(kv, [ops], [0], helped, Infinity, DEFAULT_LIMITS, (part, role, outcome) => got.push({ part, role, outcome }), 1);
     expect(got[0]).toMatchObject({ role: 'owner', outcome: { result: 'linearizable', steps: alone('definite-first').steps } });
     expect(Atomics.load(helped, HEADER) & OWNER_DONE).toBe(OWNER_DONE);
     const decided = control(1);
     Atomics.store(decided, HEADER, DECIDED);
     got.length = 0;
-    searchShare(kv, [ops], [0], decided, Infinity, DEFAULT_LIMITS, (part, role, outcome) => got.push({ part, role, outcome }));
+    searchShare(kv, [ops], [0], decided, Infinity, DEFAULT_LIMITS, (part, role, outcome) => got.push({ part, role, outcome }), 1);
     expect(got[0]).toMatchObject({ role: 'owner', outcome: { result: 'abandoned', steps: 0 } });
   });
 
@@ -72,7 +72,7 @@ describe('the pool protocol (searchShare, on this thread)', () => {
       Atomics.store(c, NEXT, 1);
       Atomics.store(c, HEADER, flags);
       const got: Reported[] = [];
-      searchShare(parts[0] === reg ? register : kv, [...parts], [0], c, Infinity, DEFAULT_LIMITS, (part, role, outcome) => got.push({ part, role, outcome }));
+      searchShare(parts[0] === reg ? register : kv, [...parts], [0], c, Infinity, DEFAULT_LIMITS, (part, role, outcome) => got.push({ part, role, outcome }), 1);
       expect(got).toEqual([]);
       expect(Atomics.load(c, SEARCHED)).toBe(0);
     }
@@ -96,7 +96,7 @@ describe('the worker pool (threads)', () => {
   it.skipIf(!compiled)('a worker (compiled dist/) claims and searches partitions and posts the same outcomes as this thread', async () => {
     const parts = register.partition!(toOperations(concurrentWrites(3, 6, (k) => (k === 1 ? 99 : 3))));
     const c = control(parts.length);
-    const job: PoolJob = { name: 'register', initial: null, parts, order: [0, 1, 2], control: c.buffer as SharedArrayBuffer, deadline: Infinity, limits: DEFAULT_LIMITS };
+    const job: PoolJob = { name: 'register', initial: null, parts, order: [0, 1, 2], control: c.buffer as SharedArrayBuffer, deadline: Infinity, limits: DEFAULT_LIMITS, thread: 1 };
     const worker = new Worker(pathToFileURL(join(DIST, 'worker.js')), { workerData: job });
     const got: Reported[] = [];
     await new Promise<void>((done, fail) => {
@@ -130,5 +130,55 @@ describe('the worker pool (threads)', () => {
       // a key without timed-out ops is searched in one order by one thread: the same witness
       if (model === 'register') expect(pooled.failures).toEqual(one.failures);
     }
+  });
+});
+
+describe('a worker that dies in the middle of a search (compiled dist/)', () => {
+  /** One register key: `n` concurrent writes and reads, the last read of `last` (999: a value none
+   *  wrote, an exhaustive search of 2^(n/2) subsets; 0: the first write, a long one; n-2: a short
+   *  one), then sequential writes and reads up to `size` ops, so that every key has the same size
+   *  (the pool claims the biggest first, equal sizes in key order). */
+  function key(name: string, n: number, last: number, size: number): Op[] {
+    const h: Omit<Op, 'index' | 'time'>[] = [];
+    const base = 100 * name.charCodeAt(0);
+    for (let p = 0; p < n; p++) h.push({ process: base + p, type: 'invoke', f: p % 2 ? 'read' : 'write', key: name, value: p % 2 ? null : p });
+    for (let p = 0; p < n; p++) h.push({ process: base + p, type: 'ok', f: p % 2 ? 'read' : 'write', key: name, value: p % 2 ? (p === n - 1 ? last : p - 1) : p });
+    for (let i = 0; h.length < 2 * size; i++) {
+      const f = i % 2 ? 'read' : 'write';
+      h.push({ process: base + 99, type: 'invoke', f, key: name, value: f === 'read' ? null : 1000 + i }, { process: base + 99, type: 'ok', f, key: name, value: 1000 + i - (i % 2) });
+    }
+    return h as Op[];
+  }
+  const indexed = (ops: Op[]): Op[] => ops.map((o, index) => ({ ...o, index, time: index }));
+
+  it.skipIf(!compiled)('a crashed worker hands its key back: this thread searches it as soon as it is free, before the busy worker ends', async () => {
+    const pool = (await import(pathToFileURL(join(DIST, 'pool.js')).href)) as typeof import('./pool.js');
+    // key 0 (this thread): about a second (time for the workers to start); key 1: a search of a
+    // third of a second, whose worker crashes in it; key 2: exhaustive, runs until the time budget
+    // in the other worker
+    const ops = toOperations(indexed([...key('a', 24, 0, 30), ...key('b', 22, 0, 30), ...key('c', 30, 999, 30)]));
+    const parts = register.partition!(ops);
+    expect(parts.map((p) => p.length)).toEqual([30, 30, 30]);
+    const deadline = performance.now() + 8000;
+    // twice the usual memory budget: key 2 ends by the deadline (about 100 MiB), never by its cache
+    const limits = { maxCacheEntries: 2 * DEFAULT_LIMITS.maxCacheEntries, maxCacheBytes: 2 * DEFAULT_LIMITS.maxCacheBytes };
+    const { outcomes, threads, deaths } = await pool.searchWithPool(register, parts, { name: 'register', initial: null }, deadline, limits, { threads: 3, workersAfterMs: 0, crashInPart: 1 });
+    expect(threads).toBe(3);
+    expect(deaths).toEqual([expect.stringMatching(/^worker [12]: worker [12] crashed on purpose searching partition 1 \(test hook\)$/)]);
+    // the old pool searched key 1 again only after every worker ended: past the deadline, "timeout"
+    expect(outcomes.map((o) => o.result)).toEqual(['linearizable', 'linearizable', 'timeout']);
+  });
+
+  it.skipIf(!compiled)('a worker out of its heap (ERR_WORKER_OUT_OF_MEMORY) leaves its key unknown for lack of memory, with the heap size; the rest is decided', async () => {
+    const lib = (await import(pathToFileURL(join(DIST, 'index.js')).href)) as typeof source;
+    // key a (this thread): about a second (time for the worker to start), linearizable; key b:
+    // exhaustive, its cache outgrows a 16 MiB heap
+    const h = indexed([...key('a', 24, 0, 30), ...key('b', 30, 999, 30)]);
+    const r = await lib.checkLinearizability(h, { model: 'register', threads: 2, workersAfterMs: 0, timeLimitMs: 20_000, workerResourceLimits: { maxOldGenerationSizeMb: 16 } });
+    expect(r).toMatchObject({ valid: 'unknown', unknownPartitions: 1, unknownReason: 'memory', outOfHeap: { partitions: 1, heapLimitBytes: 16 * 1024 * 1024 }, threads: 2 });
+    expect(lib.describeUnknown(r, { time: 'T', memory: 'M' })).toBe(
+      '1 of 2 keys not decided: a worker thread ran out of its JavaScript heap (16 MiB) before the memory budget (4,194,304 cache entries or 512 MiB per key) did; a smaller memory budget stops such a search first',
+    );
+    expect(r.elapsedMs).toBeLessThan(20_000); // not a time-out: the old pool searched key b again here until the time budget ran out
   });
 });

@@ -12,8 +12,15 @@
  * A check starts on this thread alone. Only when it is still undecided after `workersAfterMs`
  * (and there is a partition left to claim or to help with) do the workers start, so small
  * histories pay nothing for the pool.
+ *
+ * A worker that dies in the middle of a search loses no partition: each partition's owner and
+ * helper are recorded in the control words, and a partition whose owner died without reporting
+ * is handed back to this thread, which searches it as soon as it is free. A worker that ran out
+ * of its heap (ERR_WORKER_OUT_OF_MEMORY) is not retried here (this thread's heap is no larger by
+ * default): its partition is `out-of-memory`, with the heap size that ran out.
  */
-import { Worker } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Model, Operation } from './model.js';
 import type { ModelName } from './models/index.js';
 import { CONTROL, hasIndeterminate, isVerdict, searchPartition, type SearchControl, type SearchLimits, type SearchOutcome } from './search.js';
@@ -26,7 +33,9 @@ export const WORKERS_AFTER_MS = 50;
 /** The most threads a check may be given (`--threads`, the checker's `threads` option). */
 export const MAX_THREADS = 1024;
 
-// the control words: [claim counter, workers that searched, flags of partition 0, of partition 1, ...]
+// the control words: [claim counter, workers that searched, flags of each partition, owner of
+// each partition, helper of each partition]; an owner or helper is a thread number (this thread
+// 0, worker i i), -1 for none
 export const NEXT = 0;
 export const SEARCHED = 1;
 export const HEADER = 2;
@@ -35,6 +44,16 @@ export const HELPED = 2; // a helper searches it in call order
 export const OWNER_DONE = 4; // its owner finished, with a verdict or not
 const OWNER_STOPPED = 8; // the owner's orders ran out of budget
 const HELPER_STOPPED = 16; // the helper's order ran out of budget
+
+/** The control words of a check of `parts` partitions, owners and helpers none yet. */
+export function controlWords(parts: number): Int32Array {
+  const control = new Int32Array(new SharedArrayBuffer(4 * (HEADER + 3 * parts)));
+  control.fill(-1, HEADER + parts);
+  return control;
+}
+/** The word holding the thread that owns (claimed) partition `p`, or helps it. */
+export const ownerWord = (control: Int32Array, p: number): number => HEADER + (control.length - HEADER) / 3 + p;
+export const helperWord = (control: Int32Array, p: number): number => HEADER + (2 * (control.length - HEADER)) / 3 + p;
 
 /** What a worker thread gets (workerData). */
 export interface PoolJob {
@@ -48,6 +67,10 @@ export interface PoolJob {
   /** The deadline as a Unix time in ms (performance.timeOrigin + now), or Infinity. */
   deadline: number;
   limits: SearchLimits;
+  /** This worker's thread number (1, 2, ...). */
+  thread: number;
+  /** Tests only: the worker crashes in the middle of the search of this partition. */
+  crashInPart?: number;
 }
 
 export type Role = 'owner' | 'helper';
@@ -66,7 +89,8 @@ export function searchShare<S, I, O>(
   deadline: number,
   limits: SearchLimits,
   report: (part: number, role: Role, outcome: SearchOutcome<S>) => void,
-  tick?: () => void,
+  thread: number,
+  tick?: (part: number) => void,
   counted = false,
 ): void {
   let searching = counted;
@@ -87,18 +111,13 @@ export function searchShare<S, I, O>(
       const p = order[claim]!;
       if (parts[p]!.length === 0) continue;
       count();
-      const owner: SearchControl = {
-        poll() {
-          tick?.();
-          const f = flagsOf(p);
-          return (f & DECIDED ? CONTROL.stop : 0) | (f & HELPED ? CONTROL.dropCallOrder : 0) | (f & HELPER_STOPPED ? CONTROL.wholeBudget : 0);
-        },
-      };
-      finish(p, 'owner', searchPartition(model, parts[p]!, deadline, limits, owner));
+      Atomics.store(control, ownerWord(control, p), thread);
+      finish(p, 'owner', searchOwned(model, parts[p]!, p, control, deadline, limits, tick));
       continue;
     }
     const p = claimHelp(parts, order, control);
     if (p === -1) return;
+    Atomics.store(control, helperWord(control, p), thread);
     count();
     const helper: SearchControl = {
       poll() {
@@ -108,6 +127,26 @@ export function searchShare<S, I, O>(
     };
     finish(p, 'helper', searchPartition(model, parts[p]!, deadline, limits, helper, 'call-order'));
   }
+}
+
+/** Searches partition `p` as its owner: both orders, steered by the flags other threads set. */
+function searchOwned<S, I, O>(
+  model: Model<S, I, O>,
+  part: readonly Operation<I, O>[],
+  p: number,
+  control: Int32Array,
+  deadline: number,
+  limits: SearchLimits,
+  tick?: (part: number) => void,
+): SearchOutcome<S> {
+  const owner: SearchControl = {
+    poll() {
+      tick?.(p);
+      const f = Atomics.load(control, HEADER + p);
+      return (f & DECIDED ? CONTROL.stop : 0) | (f & HELPED ? CONTROL.dropCallOrder : 0) | (f & HELPER_STOPPED ? CONTROL.wholeBudget : 0);
+    },
+  };
+  return searchPartition(model, part, deadline, limits, owner);
 }
 
 /** A partition some other thread owns and still searches, with two orders to race: marked
@@ -126,11 +165,27 @@ function claimHelp<I, O>(parts: readonly Operation<I, O>[][], order: readonly nu
   return -1;
 }
 
+/** How the pool runs: threads, when workers start, and what each worker may take. */
+export interface PoolSettings {
+  /** Threads that may search, this one included. */
+  threads: number;
+  /** How long a check runs on this thread alone before the workers start. */
+  workersAfterMs: number;
+  /** Node's resource limits of each worker (default: Node's own, the same heap as this thread's). */
+  workerResourceLimits?: ResourceLimits;
+  /** Tests only: a worker that owns this partition crashes in the middle of its search. */
+  crashInPart?: number;
+}
+
+/** How a worker ended: it posted `done`, or died (of its heap running out, or otherwise). */
+type WorkerEnd = { how: 'done' } | { how: 'out-of-memory'; heapLimitBytes: number } | { how: 'crashed'; error: string };
+
 /**
  * Searches the partitions of a shipped model on this thread, and on up to `threads - 1` worker
- * threads once the check has run `workersAfterMs` undecided. A worker that cannot start or dies
- * leaves its partitions to this thread. Returns one outcome per partition and how many threads
- * searched.
+ * threads once the check has run `workersAfterMs` undecided. A worker that cannot start leaves
+ * its partitions to this thread; one that dies hands the partition it was searching back to this
+ * thread (or, when its heap ran out, leaves it `out-of-memory`). Returns one outcome per partition,
+ * how many threads searched, and how each worker that died did.
  */
 export async function searchWithPool<S, I, O>(
   model: Model<S, I, O>,
@@ -138,21 +193,22 @@ export async function searchWithPool<S, I, O>(
   spec: { name: ModelName; initial: unknown },
   deadline: number,
   limits: SearchLimits,
-  threads: number,
-  workersAfterMs: number,
-): Promise<{ outcomes: SearchOutcome<S>[]; threads: number }> {
+  settings: PoolSettings,
+): Promise<{ outcomes: SearchOutcome<S>[]; threads: number; deaths: string[] }> {
   const order = parts.map((_, i) => i).sort((a, b) => parts[b]!.length - parts[a]!.length);
-  const control = new Int32Array(new SharedArrayBuffer(4 * (HEADER + parts.length)));
+  const control = controlWords(parts.length);
   const found: { role: Role; outcome: SearchOutcome<S> }[][] = parts.map(() => []);
+  const report = (p: number, role: Role, outcome: SearchOutcome<S>): void => void found[p]!.push({ role, outcome });
   const workers: Worker[] = [];
+  const ends = new Map<number, WorkerEnd>(); // by thread number
   let alive = 0;
   let changed = (): void => undefined;
-  const startAt = performance.now() + workersAfterMs;
-  let started = threads <= 1;
+  const startAt = performance.now() + settings.workersAfterMs;
+  let started = settings.threads <= 1;
   const start = (): void => {
     started = true;
     const useful = usefulWorkers(parts, order, control);
-    const job: PoolJob = {
+    const job: Omit<PoolJob, 'thread'> = {
       name: spec.name,
       initial: spec.initial,
       parts: parts.map((part, p) => (Atomics.load(control, HEADER + p) & OWNER_DONE ? [] : (part as Operation<unknown, unknown>[]))),
@@ -160,56 +216,95 @@ export async function searchWithPool<S, I, O>(
       control: control.buffer as SharedArrayBuffer,
       deadline: deadline === Infinity ? Infinity : performance.timeOrigin + deadline,
       limits,
+      ...(settings.crashInPart !== undefined ? { crashInPart: settings.crashInPart } : {}),
     };
-    for (let i = 0; i < Math.min(threads - 1, useful); i++) {
+    for (let i = 0; i < Math.min(settings.threads - 1, useful); i++) {
+      const thread = i + 1;
       let worker: Worker;
       try {
-        worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: job });
+        worker = new Worker(new URL('./worker.js', import.meta.url), {
+          workerData: { ...job, thread } satisfies PoolJob,
+          ...(settings.workerResourceLimits ? { resourceLimits: settings.workerResourceLimits } : {}),
+        });
       } catch {
         break;
       }
       workers.push(worker);
       alive++;
-      let ended = false;
-      const end = (): void => {
-        if (ended) return;
-        ended = true;
+      const end = (how: WorkerEnd): void => {
+        if (ends.has(thread)) return;
+        ends.set(thread, how);
         alive--;
         changed();
       };
       worker.on('message', (m: PoolMessage) => {
-        if ('done' in m) return end();
-        found[m.part]!.push({ role: m.role, outcome: m.outcome as SearchOutcome<S> });
+        if ('done' in m) return end({ how: 'done' });
+        report(m.part, m.role, m.outcome as SearchOutcome<S>);
         changed();
       });
-      worker.once('error', end);
-      worker.once('exit', end);
+      worker.once('error', (err: Error & { code?: string }) =>
+        end(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? { how: 'out-of-memory', heapLimitBytes: workerHeapLimit(settings.workerResourceLimits) } : { how: 'crashed', error: err.message }),
+      );
+      worker.once('exit', (code) => end({ how: 'crashed', error: `exit code ${code}` }));
     }
   };
   const tick = (): void => {
     if (!started && performance.now() >= startAt) start();
   };
-  // a partition is settled when a verdict came, or its owner's outcome and (if it had a helper) the helper's
+  const died = (thread: number): WorkerEnd | undefined => {
+    const end = thread > 0 ? ends.get(thread) : undefined;
+    return end && end.how !== 'done' ? end : undefined;
+  };
+  const hasOwnerOutcome = (p: number): boolean => found[p]!.some((x) => x.role === 'owner' && x.outcome.result !== 'abandoned');
+  // a partition is settled when a verdict came, or its owner's outcome and (if it had a helper still alive) the helper's
   const settled = (p: number): boolean => {
     const f = found[p]!;
     if (f.some((x) => isVerdict(x.outcome))) return true;
-    if (!f.some((x) => x.role === 'owner' && x.outcome.result !== 'abandoned')) return false;
-    return !(Atomics.load(control, HEADER + p) & HELPED) || f.some((x) => x.role === 'helper');
+    if (!hasOwnerOutcome(p)) return false;
+    return !(Atomics.load(control, HEADER + p) & HELPED) || f.some((x) => x.role === 'helper') || died(Atomics.load(control, helperWord(control, p))) !== undefined;
+  };
+  // a partition whose owner died before reporting it (or that nobody reported and no thread is left to)
+  const lost = (p: number): boolean => !settled(p) && !hasOwnerOutcome(p) && (died(Atomics.load(control, ownerWord(control, p))) !== undefined || alive === 0);
+  // hands a lost partition back: searched here as its owner, or out of memory if its worker's heap ran out
+  const handBack = (p: number): void => {
+    const end = died(Atomics.load(control, ownerWord(control, p)));
+    Atomics.store(control, ownerWord(control, p), 0);
+    if (end?.how === 'out-of-memory') {
+      report(p, 'owner', { result: 'out-of-memory', longest: [], stuck: -1, statesBefore: [], steps: 0, cacheEntries: 0, cacheBytes: 0, heapLimitBytes: end.heapLimitBytes });
+    } else {
+      const outcome = searchOwned(model, parts[p]!, p, control, deadline, limits);
+      if (isVerdict(outcome)) Atomics.or(control, HEADER + p, DECIDED);
+      report(p, 'owner', outcome);
+    }
+    Atomics.or(control, HEADER + p, OWNER_DONE);
   };
   try {
-    searchShare(model, parts, order, control, deadline, limits, (p, role, outcome) => found[p]!.push({ role, outcome }), tick, true);
-    // wait for the workers' outcomes only: a worker still starting up is not waited for
-    await new Promise<void>((resolve) => {
-      changed = () => {
-        if (alive === 0 || parts.every((_, p) => settled(p))) resolve();
-      };
-      changed();
-    });
-    const outcomes = parts.map((part, p) => merge(found[p]!) ?? searchPartition(model, part, deadline, limits));
-    return { outcomes, threads: 1 + Atomics.load(control, SEARCHED) };
+    searchShare(model, parts, order, control, deadline, limits, report, 0, tick, true);
+    // wait for the workers' outcomes (a worker still starting up is not waited for), searching
+    // here any partition a dead worker lost, as soon as it is lost
+    for (;;) {
+      const p = parts.findIndex((_, q) => lost(q));
+      if (p !== -1) {
+        handBack(p);
+        continue;
+      }
+      if (alive === 0 || parts.every((_, q) => settled(q))) break;
+      await new Promise<void>((resolve) => {
+        changed = resolve;
+      });
+    }
+    const outcomes = parts.map((_, p) => merge(found[p]!)!);
+    const deaths = [...ends].flatMap(([thread, end]) => (end.how === 'crashed' ? [`worker ${thread}: ${end.error}`] : end.how === 'out-of-memory' ? [`worker ${thread}: out of its heap (${end.heapLimitBytes} bytes)`] : []));
+    return { outcomes, threads: 1 + Atomics.load(control, SEARCHED), deaths };
   } finally {
     for (const w of workers) void w.terminate();
   }
+}
+
+/** The heap a worker had: its old generation limit when one was given, else this thread's heap
+ *  limit (a worker's default). */
+function workerHeapLimit(limits: ResourceLimits | undefined): number {
+  return limits?.maxOldGenerationSizeMb !== undefined ? limits.maxOldGenerationSizeMb * 1024 * 1024 : getHeapStatistics().heap_size_limit;
 }
 
 /** Workers worth starting now: partitions left to claim, and partitions being searched here
@@ -226,7 +321,7 @@ function usefulWorkers<I, O>(parts: readonly Operation<I, O>[][], order: readonl
 
 /** One partition's outcome from what its owner and helper reported: the verdict if either found
  *  it; else the owner's (with the helper's work counted); none if the owner's is missing (its
- *  worker died): then this thread searches it again. */
+ *  worker died and it was not handed back yet). */
 function merge<S>(found: readonly { role: Role; outcome: SearchOutcome<S> }[]): SearchOutcome<S> | undefined {
   const decided = found.find((f) => isVerdict(f.outcome));
   const owner = found.find((f) => f.role === 'owner' && f.outcome.result !== 'abandoned');

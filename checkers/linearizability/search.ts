@@ -16,6 +16,9 @@ export interface SearchOutcome<S> {
   steps: number;
   cacheEntries: number;
   cacheBytes: number;
+  /** Set when the search's thread (a worker of the pool) ran out of its JavaScript heap, of this
+   *  many bytes, before the cache's budget stopped it (result `out-of-memory`). */
+  heapLimitBytes?: number;
 }
 
 /** How far a search has gone; what it yields between slices. */
