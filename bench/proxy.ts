@@ -1,21 +1,23 @@
 /**
  * `npm run bench:proxy`: what a proxy with no toxic costs. A TCP echo server (its own process),
  * reached directly, through the embedded Toxiproxy in this process (as `faultline run` uses it),
- * through the embedded Toxiproxy in a child process (as `faultline proxy` runs it) and, when
- * TOXIPROXY_URL is set, through that Toxiproxy. Per target and round: 1-byte
- * ping-pong round trips on one connection (p50, p99) and a bulk echo (MiB/s, bytes sent and read
- * back at once). Targets take turns within each round (rotating the order), and the medians over
- * the rounds are printed with the ratios the goal is stated in:
- *   embedded added RTT / Toxiproxy added RTT  (goal <= 0.5; added = p50 through it - p50 direct)
- *   embedded MiB/s / Toxiproxy MiB/s          (goal >= 1)
- * for each of the two embedded targets.
- * Options: --rounds N (default 5), --pings N (default 3000), --mib N (default 256).
+ * through `faultline proxy` (the CLI, a process of its own), through a bare Node.js relay process
+ * (`socket.on('data', d => other.write(d))` both ways: the floor of a Node proxy process), through
+ * a C relay (`--floor BINARY`, bench/floor-proxy.c: the floor of any proxy process) and, when
+ * TOXIPROXY_URL is set, through that Toxiproxy. Per target and round: 1-byte ping-pong round
+ * trips on one connection (p50, p99) and a bulk echo (MiB/s, bytes sent and read back at once).
+ * Targets take turns within each round (rotating the order), and the medians over the rounds are
+ * printed with the ratios the goal is stated in:
+ *   added RTT / Toxiproxy added RTT  (goal <= 0.5; added = p50 through it - p50 direct)
+ *   MiB/s / Toxiproxy MiB/s          (goal >= 1)
+ * for every target but direct.
+ * Options: --rounds N (default 5), --pings N (default 3000), --mib N (default 256), --floor BINARY.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
-import { spawnEmbeddedToxiproxy } from '../harness/proxy/child.js';
 import { startEmbeddedToxiproxy } from '../harness/proxy/server.js';
 
 interface Target {
@@ -27,6 +29,17 @@ interface Sample {
   p50: number;
   p99: number;
   mibps: number;
+}
+
+function textOption(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (v === undefined || v.startsWith('--')) {
+    process.stderr.write(`bench:proxy: --${name} needs a value\n`);
+    process.exit(3);
+  }
+  return v;
 }
 
 function option(name: string, fallback: number): number {
@@ -54,14 +67,53 @@ function echoMain(): void {
   process.stdin.resume();
 }
 
-async function startEcho(): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--echo'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
-    child.once('exit', (code) => reject(new Error(`echo server exited (${code})`)));
+/**
+ * The bare Node.js relay, run as this file with --relay UPSTREAM_PORT: prints its port, relays
+ * each accepted connection to 127.0.0.1:UPSTREAM_PORT with 'data' -> write() both ways (no
+ * backpressure, no API: the least a Node proxy process does per chunk), until stdin closes.
+ */
+function relayMain(upstreamPort: number): void {
+  const server = createServer({ noDelay: true, pauseOnConnect: true }, (client) => {
+    const upstream = connect({ host: '127.0.0.1', port: upstreamPort, noDelay: true }, () => client.resume());
+    const close = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      from.on('data', (d: Buffer) => to.write(d));
+      from.on('error', close);
+      from.on('close', close);
+    }
   });
-  return { port, child };
+  server.listen(0, '127.0.0.1', () => {
+    const a = server.address();
+    process.stdout.write(`${typeof a === 'object' && a ? a.port : 0}\n`);
+  });
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
 }
+
+/** Starts `command args` and resolves with the first line it prints that `parse` accepts. */
+async function startPrinting<T>(what: string, command: string, args: string[], parse: (line: string) => T | undefined): Promise<{ value: T; child: ChildProcess }> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const value = await new Promise<T>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+      for (const line of text.split('\n')) {
+        const v = parse(line);
+        if (v !== undefined) resolve(v);
+      }
+    });
+    child.once('error', (err) => reject(new Error(`${what}: ${err.message}`)));
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before it started`)));
+  });
+  return { value, child };
+}
+
+const portLine = (line: string): number | undefined => (/^\d+$/.test(line.trim()) ? Number(line.trim()) : undefined);
+const self = fileURLToPath(import.meta.url);
+const startEcho = () => startPrinting('echo server', process.execPath, [self, '--echo'], portLine);
 
 async function createProxy(url: string, name: string, upstreamPort: number): Promise<number> {
   await fetch(`${url}/proxies/${name}`, { method: 'DELETE' }).catch(() => undefined);
@@ -150,15 +202,33 @@ async function main(): Promise<void> {
   const rounds = option('rounds', 5);
   const pings = option('pings', 3000);
   const mib = option('mib', 256);
+  const floor = textOption('floor');
+  if (floor !== undefined && !existsSync(floor)) {
+    process.stderr.write(`bench:proxy: --floor ${floor}: no such file (build it: cc -O2 -pthread -o ${floor} bench/floor-proxy.c)\n`);
+    process.exit(3);
+  }
   const echo = await startEcho();
-  const embedded = await spawnEmbeddedToxiproxy();
+  const children: ChildProcess[] = [echo.child];
   const inProcess = await startEmbeddedToxiproxy({ port: 0 });
-  const targets: Target[] = [{ name: 'direct', port: echo.port }];
+  const targets: Target[] = [{ name: 'direct', port: echo.value }];
   try {
-    targets.push({ name: 'embedded', port: await createProxy(inProcess.url, 'bench_proxy', echo.port) });
-    targets.push({ name: 'embedded-child', port: await createProxy(embedded.url, 'bench_proxy', echo.port) });
+    targets.push({ name: 'embedded', port: await createProxy(inProcess.url, 'bench_proxy', echo.value) });
+    // `faultline proxy` exactly as a user runs it (bin/faultline.js, all of the CLI loaded)
+    const cli = await startPrinting('faultline proxy', process.execPath, [fileURLToPath(new URL('../../bin/faultline.js', import.meta.url)), 'proxy', '--port', '0'], (line) =>
+      /Toxiproxy API on (http:\S+)/.exec(line)?.[1],
+    );
+    children.push(cli.child);
+    targets.push({ name: 'faultline-proxy', port: await createProxy(cli.value, 'bench_proxy', echo.value) });
+    const relay = await startPrinting('node relay', process.execPath, [self, '--relay', String(echo.value)], portLine);
+    children.push(relay.child);
+    targets.push({ name: 'node-relay', port: relay.value });
+    if (floor) {
+      const c = await startPrinting(`--floor ${floor}`, floor, [String(echo.value)], portLine);
+      children.push(c.child);
+      targets.push({ name: 'c-relay', port: c.value });
+    }
     const external = process.env.TOXIPROXY_URL?.replace(/\/$/, '');
-    if (external) targets.push({ name: 'TOXIPROXY_URL', port: await createProxy(external, 'bench_proxy', echo.port) });
+    if (external) targets.push({ name: 'TOXIPROXY_URL', port: await createProxy(external, 'bench_proxy', echo.value) });
     process.stdout.write(
       `bench:proxy: ${rounds} rounds x (${pings} 1-byte round trips + ${mib} MiB echo) per target; load average ${loadavg()[0]!.toFixed(1)}\n`,
     );
@@ -176,23 +246,25 @@ async function main(): Promise<void> {
       [...samples].map(([name, s]) => [name, { p50: median(s.map((x) => x.p50)), p99: median(s.map((x) => x.p99)), mibps: median(s.map((x) => x.mibps)) }]),
     );
     const direct = med.get('direct')!;
-    process.stdout.write(`\n${'target'.padEnd(14)}${'RTT p50 µs'.padStart(12)}${'RTT p99 µs'.padStart(12)}${'added p50'.padStart(12)}${'MiB/s'.padStart(10)}\n`);
+    process.stdout.write(`\n${'target'.padEnd(16)}${'RTT p50 µs'.padStart(12)}${'RTT p99 µs'.padStart(12)}${'added p50'.padStart(12)}${'MiB/s'.padStart(10)}\n`);
     for (const t of targets) {
       const m = med.get(t.name)!;
       const added = t.name === 'direct' ? '' : (m.p50 - direct.p50).toFixed(1);
       process.stdout.write(
-        `${t.name.padEnd(14)}${m.p50.toFixed(1).padStart(12)}${m.p99.toFixed(1).padStart(12)}${added.padStart(12)}${m.mibps.toFixed(1).padStart(10)}\n`,
+        `${t.name.padEnd(16)}${m.p50.toFixed(1).padStart(12)}${m.p99.toFixed(1).padStart(12)}${added.padStart(12)}${m.mibps.toFixed(1).padStart(10)}\n`,
       );
     }
     process.stdout.write('\n');
     const real = med.get('TOXIPROXY_URL');
-    for (const name of ['embedded', 'embedded-child']) {
+    for (const { name } of targets.filter((t) => t.name !== 'direct' && t.name !== 'TOXIPROXY_URL')) {
       const emb = med.get(name)!;
       process.stdout.write(`${name} / direct: RTT p50 x${(emb.p50 / direct.p50).toFixed(2)}, MiB/s x${(emb.mibps / direct.mibps).toFixed(2)}\n`);
       if (!real) continue;
       const ratio = (emb.p50 - direct.p50) / (real.p50 - direct.p50);
+      // the relays are yardsticks (what any proxy process costs here), not faultline
+      const [rttGoal, mibGoal] = name.endsWith('-relay') ? ['', ''] : [' (goal <= 0.5)', ' (goal >= 1)'];
       process.stdout.write(
-        `${name} / TOXIPROXY_URL: added RTT x${ratio.toFixed(2)} (goal <= 0.5), RTT p99 x${(emb.p99 / real.p99).toFixed(2)}, MiB/s x${(emb.mibps / real.mibps).toFixed(2)} (goal >= 1)\n`,
+        `${name} / TOXIPROXY_URL: added RTT x${ratio.toFixed(2)}${rttGoal}, RTT p99 x${(emb.p99 / real.p99).toFixed(2)}, MiB/s x${(emb.mibps / real.mibps).toFixed(2)}${mibGoal}\n`,
       );
     }
     if (real) {
@@ -201,13 +273,17 @@ async function main(): Promise<void> {
       process.stdout.write('(set TOXIPROXY_URL to compare with a real Toxiproxy)\n');
     }
   } finally {
-    await embedded.close();
     await inProcess.close();
-    echo.child.stdin!.end();
+    for (const child of children) {
+      // the CLI stops on SIGTERM; the relays and the echo server when their stdin closes
+      child.kill('SIGTERM');
+      child.stdin!.end();
+    }
   }
 }
 
 if (process.argv.includes('--echo')) echoMain();
+else if (process.argv.includes('--relay')) relayMain(Number(process.argv[process.argv.indexOf('--relay') + 1]));
 else
   main().catch((err: unknown) => {
     process.stderr.write(`bench:proxy: ${err instanceof Error ? err.message : String(err)}\n`);
