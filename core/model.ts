@@ -48,6 +48,11 @@ export interface Operation<I = OpInput, O = unknown> {
  * - `validate` (optional) returns a message when an input does not belong to this model
  *   (an unknown `f`, a malformed value); the checker then refuses the history.
  * - `reduce` (optional) drops operations that cannot change the verdict.
+ * - `readOnly` (optional) names the operations that never change the state (a read): the search
+ *   then linearizes such an operation as soon as its output fits, and tries nothing else there.
+ * - `grows` and `reachable` (optional, together) let the search drop a configuration whose state
+ *   has grown past what a later read saw (kv: appends, and a get whose string does not start
+ *   with the current value).
  */
 export interface Model<S = unknown, I = OpInput, O = unknown> {
   name: string;
@@ -62,4 +67,15 @@ export interface Model<S = unknown, I = OpInput, O = unknown> {
   /** Optional: the operations of one partition without those that cannot change the verdict
    *  (such as indeterminate writes of a value nothing observes); the search is then smaller. */
   reduce?(operations: readonly Operation<I, O>[]): Operation<I, O>[];
+  /** Optional: true for an operation that changes no state, in any state: `step(s, input, out)`
+   *  returns `s` itself or an equal state, whatever `s` and `out` (a read or a get). */
+  readOnly?(input: I): boolean;
+  /** Optional, with `reachable`: true for an operation that only grows the state (an append):
+   *  the state after it is one `reachable` treats as grown from the state before, in any state. */
+  grows?(input: I): boolean;
+  /** Optional, with `grows`: false when the read-only operation (input, output) could not be ok
+   *  in `state` nor in any state that operations that grow it lead to (a get's string that does
+   *  not start with the current value). The search then drops a configuration in which only
+   *  growing operations can still come before such an operation. */
+  reachable?(state: S, input: I, output: O): boolean;
 }

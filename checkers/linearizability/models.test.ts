@@ -161,7 +161,7 @@ describe('checkLinearizableHistory (the registry adapter)', () => {
   it('answers "unknown", not a guess, when its time budget runs out, and has a default budget', async () => {
     // many concurrent writes and reads of a value no write wrote: exhaustive and slow
     const hard: Op[] = [];
-    const n = 22;
+    const n = 30;
     for (let p = 0; p < n; p++) hard.push({ index: hard.length, time: 0, process: p, type: 'invoke', f: p % 2 ? 'read' : 'write', value: p % 2 ? null : p });
     for (let p = 0; p < n; p++) hard.push({ index: hard.length, time: 0, process: p, type: 'ok', f: p % 2 ? 'read' : 'write', value: p % 2 ? (p === n - 1 ? 999 : p - 1) : p });
     const started = Date.now();

@@ -134,18 +134,23 @@ describe('the worker pool (threads)', () => {
 });
 
 describe('a worker that dies in the middle of a search (compiled dist/)', () => {
-  /** One register key: `n` concurrent writes and reads, the last read of `last` (999: a value none
-   *  wrote, an exhaustive search of 2^(n/2) subsets; 0: the first write, a long one; n-2: a short
-   *  one), then sequential writes and reads up to `size` ops, so that every key has the same size
-   *  (the pool claims the biggest first, equal sizes in key order). */
-  function key(name: string, n: number, last: number, size: number): Op[] {
+  /** One register key: `n` concurrent writes and reads, the last read of 999, a value none
+   *  wrote (not linearizable, found after about 2^(n/2) subsets of the writes: n = 26 a few
+   *  hundred ms, 32 about a second, 38 tens of millions of cache entries), or, with `reads`, 16
+   *  concurrent writes and `reads` concurrent reads of 999 (every subset of the writes, every read
+   *  tried at each: slow, in a small cache); then sequential writes and reads up to `size` ops,
+   *  so that every key has the same size (the pool claims the biggest first, equal sizes in key
+   *  order). */
+  function key(name: string, size: number, n: number, reads = 0): Op[] {
     const h: Omit<Op, 'index' | 'time'>[] = [];
-    const base = 100 * name.charCodeAt(0);
-    for (let p = 0; p < n; p++) h.push({ process: base + p, type: 'invoke', f: p % 2 ? 'read' : 'write', key: name, value: p % 2 ? null : p });
-    for (let p = 0; p < n; p++) h.push({ process: base + p, type: 'ok', f: p % 2 ? 'read' : 'write', key: name, value: p % 2 ? (p === n - 1 ? last : p - 1) : p });
+    const base = 10_000 * (name.charCodeAt(0) - 96);
+    const calls = reads ? [...Array<string>(16).fill('write'), ...Array<string>(reads).fill('read')] : Array.from({ length: n }, (_, p) => (p % 2 ? 'read' : 'write'));
+    const value = (p: number): number => (calls[p] === 'write' ? p : reads || p === n - 1 ? 999 : p - 1);
+    calls.forEach((f, p) => h.push({ process: base + p, type: 'invoke', f, key: name, value: f === 'write' ? p : null }));
+    calls.forEach((f, p) => h.push({ process: base + p, type: 'ok', f, key: name, value: value(p) }));
     for (let i = 0; h.length < 2 * size; i++) {
       const f = i % 2 ? 'read' : 'write';
-      h.push({ process: base + 99, type: 'invoke', f, key: name, value: f === 'read' ? null : 1000 + i }, { process: base + 99, type: 'ok', f, key: name, value: 1000 + i - (i % 2) });
+      h.push({ process: base + 9999, type: 'invoke', f, key: name, value: f === 'read' ? null : 1000 + i }, { process: base + 9999, type: 'ok', f, key: name, value: 1000 + i - (i % 2) });
     }
     return h as Op[];
   }
@@ -154,28 +159,25 @@ describe('a worker that dies in the middle of a search (compiled dist/)', () => 
   it.skipIf(!compiled)('a crashed worker hands its key back: this thread searches it as soon as it is free, before the busy worker ends', async () => {
     const pool = (await import(pathToFileURL(join(DIST, 'pool.js')).href)) as typeof import('./pool.js');
     // key 0 (this thread): about a second (time for the workers to start); key 1: a search of a
-    // third of a second, whose worker crashes in it; key 2: exhaustive, runs until the time budget
-    // in the other worker
-    const ops = toOperations(indexed([...key('a', 24, 0, 30), ...key('b', 22, 0, 30), ...key('c', 30, 999, 30)]));
+    // few hundred ms, whose worker crashes in it; key 2: runs until the time budget in the other worker
+    const ops = toOperations(indexed([...key('a', 2016, 30), ...key('b', 2016, 26), ...key('c', 2016, 0, 2000)]));
     const parts = register.partition!(ops);
-    expect(parts.map((p) => p.length)).toEqual([30, 30, 30]);
-    const deadline = performance.now() + 8000;
-    // twice the usual memory budget: key 2 ends by the deadline (about 100 MiB), never by its cache
-    const limits = { maxCacheEntries: 2 * DEFAULT_LIMITS.maxCacheEntries, maxCacheBytes: 2 * DEFAULT_LIMITS.maxCacheBytes };
-    const { outcomes, threads, deaths } = await pool.searchWithPool(register, parts, { name: 'register', initial: null }, deadline, limits, { threads: 3, workersAfterMs: 0, crashInPart: 1 });
+    expect(parts.map((p) => p.length)).toEqual([2016, 2016, 2016]);
+    const deadline = performance.now() + 12_000;
+    const { outcomes, threads, deaths } = await pool.searchWithPool(register, parts, { name: 'register', initial: null }, deadline, DEFAULT_LIMITS, { threads: 3, workersAfterMs: 0, crashInPart: 1 });
     expect(threads).toBe(3);
     expect(deaths).toEqual([expect.stringMatching(/^worker [12]: worker [12] crashed on purpose searching partition 1 \(test hook\)$/)]);
     // the old pool searched key 1 again only after every worker ended: past the deadline, "timeout"
-    expect(outcomes.map((o) => o.result)).toEqual(['linearizable', 'linearizable', 'timeout']);
+    expect(outcomes.map((o) => o.result)).toEqual(['not-linearizable', 'not-linearizable', 'timeout']);
   });
 
-  it.skipIf(!compiled)('a worker out of its heap (ERR_WORKER_OUT_OF_MEMORY) leaves its key unknown for lack of memory, with the heap size; the rest is decided', async () => {
+  it.skipIf(!compiled)('a worker out of its heap (ERR_WORKER_OUT_OF_MEMORY) leaves its key undecided for lack of memory, with the heap size; the rest is decided', async () => {
     const lib = (await import(pathToFileURL(join(DIST, 'index.js')).href)) as typeof source;
-    // key a (this thread): about a second (time for the worker to start), linearizable; key b:
-    // exhaustive, its cache outgrows a 16 MiB heap
-    const h = indexed([...key('a', 24, 0, 30), ...key('b', 30, 999, 30)]);
+    // key a (this thread): about a second (time for the worker to start), not linearizable; key
+    // b: exhaustive, its cache outgrows a 16 MiB heap
+    const h = indexed([...key('a', 40, 32), ...key('b', 40, 38)]);
     const r = await lib.checkLinearizability(h, { model: 'register', threads: 2, workersAfterMs: 0, timeLimitMs: 20_000, workerResourceLimits: { maxOldGenerationSizeMb: 16 } });
-    expect(r).toMatchObject({ valid: 'unknown', unknownPartitions: 1, unknownReason: 'memory', outOfHeap: { partitions: 1, heapLimitBytes: 16 * 1024 * 1024 }, threads: 2 });
+    expect(r).toMatchObject({ valid: false, unknownPartitions: 1, unknownReason: 'memory', outOfHeap: { partitions: 1, heapLimitBytes: 16 * 1024 * 1024 }, threads: 2 });
     expect(lib.describeUnknown(r, { time: 'T', memory: 'M' })).toBe(
       '1 of 2 keys not decided: a worker thread ran out of its JavaScript heap (16 MiB) before the memory budget (4,194,304 cache entries or 512 MiB per key) did; a smaller memory budget stops such a search first',
     );

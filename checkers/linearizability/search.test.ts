@@ -145,9 +145,9 @@ describe('search', () => {
   });
 
   it('gives "unknown", not a guess, when the time budget runs out', async () => {
-    // many concurrent writes and reads of values no write wrote: exhaustive and slow
+    // many concurrent writes and reads, one of a value no write wrote: exhaustive and slow (n = 30: millions of steps)
     const history: Op[] = [];
-    const n = 22;
+    const n = 30;
     for (let p = 0; p < n; p++) history.push({ index: history.length, time: 0, process: p, type: 'invoke', f: p % 2 ? 'read' : 'write', value: p % 2 ? null : p });
     for (let p = 0; p < n; p++) history.push({ index: history.length, time: 0, process: p, type: 'ok', f: p % 2 ? 'read' : 'write', value: p % 2 ? (p === n - 1 ? 999 : p - 1) : p });
     const r = await checkLinearizability(history, { model: 'register', timeLimitMs: 50 });

@@ -100,7 +100,7 @@ export function searchPartition<S, I, O>(
   // a helper's single order shares the budget with the owner's order on the other thread
   const shares = only ? 2 : orders.length;
   const share = (k: number): SearchLimits => ({ maxCacheEntries: limits.maxCacheEntries / k, maxCacheBytes: limits.maxCacheBytes / k });
-  const prepared = prepare(given);
+  const prepared = prepare(given, model);
   const runs = orders.map((order) => {
     const budget = share(shares);
     const search = searchInOrder(model, prepared, order, deadline, budget);
@@ -199,9 +199,21 @@ interface Prepared<I, O> {
   indetRank: Int32Array;
   nIndet: number;
   sameBefore: Int32Array;
+  /** 1 for a definite op the model calls read-only (`Model.readOnly`): linearized as soon as it can be. */
+  readOnly: Uint8Array;
+  hasReadOnly: boolean;
+  /** Growth pruning (`Model.grows`, `Model.reachable`; see the search): 1 for an op that only
+   *  grows the state; the definite read-only ops it watches; for each watched op, how many ops
+   *  that change the state otherwise could come before it (call before its return); for each
+   *  such changer, the watched ops it counts for (`countsFor[countsStart[x] .. countsStart[x+1]]`). */
+  grows: Uint8Array;
+  watched: Int32Array;
+  changersBefore: Int32Array;
+  countsStart: Int32Array;
+  countsFor: Int32Array;
 }
 
-function prepare<I, O>(given: readonly Operation<I, O>[]): Prepared<I, O> {
+function prepare<S, I, O>(given: readonly Operation<I, O>[], model: Model<S, I, O>): Prepared<I, O> {
   const n = given.length;
   // op numbers are ranks in call order (the cache's watermark relies on it); `original` maps back
   const original = Array.from(given.keys());
@@ -263,8 +275,21 @@ function prepare<I, O>(given: readonly Operation<I, O>[]): Prepared<I, O> {
   // earliest one not yet linearized is tried, so `sameBefore[i]` (the previous op of i's class,
   // or -1) must be linearized before i is.
   const sameBefore = indeterminateClasses(ops, nIndet);
+  // Read-only definite ops (see the search: a forced move)
+  const readOnly = new Uint8Array(n);
+  let hasReadOnly = false;
+  if (model.readOnly) {
+    for (let i = 0; i < n; i++) {
+      if (!ops[i]!.indeterminate && model.readOnly(inputs[i]!)) {
+        readOnly[i] = 1;
+        hasReadOnly = true;
+      }
+    }
+  }
 
-  return { n, original, ops, nReturns, nEntries, entryOp, isCall, match, inputs, outputs, zobrist, words, definite, indetRank, nIndet, sameBefore };
+  const growth = growthPruning(model, ops, inputs, readOnly);
+
+  return { n, original, ops, nReturns, nEntries, entryOp, isCall, match, inputs, outputs, zobrist, words, definite, indetRank, nIndet, sameBefore, readOnly, hasReadOnly, ...growth };
 }
 
 function* searchInOrder<S, I, O>(
@@ -274,7 +299,21 @@ function* searchInOrder<S, I, O>(
   deadline: number,
   limits: SearchLimits,
 ): Generator<Progress, SearchOutcome<S>, number> {
-  const { n, original, ops, nReturns, nEntries, entryOp, isCall, match, inputs, outputs, zobrist, words, definite, indetRank, nIndet, sameBefore } = prepared;
+  const { n, original, ops, nReturns, nEntries, entryOp, isCall, match, inputs, outputs, zobrist, words, definite, indetRank, nIndet, sameBefore, readOnly, hasReadOnly } = prepared;
+  const { grows, watched, countsStart, countsFor } = prepared;
+  // Growth pruning: a watched op (a definite read) that only growing or read-only ops can still
+  // come before (every other changer that could is linearized) must see a state grown from the
+  // current one; when the model says none can fit its output, the configuration is dead.
+  const changersLeft = Int32Array.from(prepared.changersBefore);
+  const reachable = model.reachable?.bind(model);
+  const viable = (after: S): boolean => {
+    for (let k = 0; k < watched.length; k++) {
+      const g = watched[k]!;
+      if (changersLeft[g] !== 0 || (linearized[g >>> 5]! & (1 << (g & 31))) !== 0) continue;
+      if (!reachable!(after, inputs[g]!, outputs[g] as O)) return false;
+    }
+    return true;
+  };
   // Two lists: definite entries (calls and returns) and indeterminate calls. Entry numbers are
   // their rank in time order, so an indeterminate call is a candidate iff its number is below
   // that of the first return left in the definite list.
@@ -325,6 +364,14 @@ function* searchInOrder<S, I, O>(
   // ---- stack of linearized calls
   const stackEntry = new Int32Array(n);
   const stackState: S[] = new Array<S>(n);
+  // A forced move: at a configuration where a definite read-only op is a candidate (its call
+  // comes before every return left) and its output fits the state, the configuration is
+  // linearizable iff the one after that op is: any linearization that places the op later can
+  // place it first instead (it changes no state, and no op left has to precede it). So only that
+  // op is tried there; when it fails (or its configuration is in the cache), the configuration fails.
+  const stackForced = new Uint8Array(n);
+  let fresh = true; // at a configuration whose candidates were not looked at yet
+  let forcing = false; // `entry` is a forced move
   let depth = 0;
 
   // ---- witness tracking
@@ -355,12 +402,31 @@ function* searchInOrder<S, I, O>(
   // the pool, the slot arrays and the table, plus a pointer per stored state (the states
   // themselves are the model's: a string or a number for the shipped models)
   const cacheBytes = (): number => pool.length * 4 + slotCap * 12 + table.length * 4 + slots * 8;
+  // the first return entry left in the definite list (there is one while returns remain)
+  const firstReturnEntry = (): number => {
+    let e = next[HEAD_D]!;
+    while (isCall[e] === 1) e = next[e]!;
+    return e;
+  };
 
   let sliceEnd = yield { steps, cacheEntries: slots, cacheBytes: cacheBytes() };
   while (remaining > 0) {
     if (++steps >= sliceEnd) {
       if (performance.now() > deadline) return outcome('timeout');
       sliceEnd = steps + (yield { steps, cacheEntries: slots, cacheBytes: cacheBytes() });
+    }
+    if (fresh) {
+      fresh = false;
+      if (hasReadOnly) {
+        for (let e = next[HEAD_D]!; e !== -1 && isCall[e] === 1; e = next[e]!) {
+          const op = entryOp[e]!;
+          if (readOnly[op] === 1 && model.step(state, inputs[op]!, outputs[op] as O | undefined)[0]) {
+            entry = e;
+            forcing = true;
+            break;
+          }
+        }
+      }
     }
     // Phase 1 walks the definite list; at its first return entry, phase 2 walks the
     // indeterminate calls made before that return; past them is a dead end.
@@ -389,7 +455,7 @@ function* searchInOrder<S, I, O>(
     if (candidate) {
       const op = entryOp[entry]!;
       const [ok, nextState] = model.step(state, inputs[op]!, outputs[op] as O | undefined);
-      if (ok) {
+      if (ok && (grows[op] === 0 || viable(nextState))) {
         const w = op >>> 5;
         const bit = 1 << (op & 31);
         linearized[w]! |= bit;
@@ -475,12 +541,16 @@ function* searchInOrder<S, I, O>(
           table[b] = slots;
           slots++;
           // linearize
+          stackForced[depth] = forcing ? 1 : 0;
+          forcing = false;
+          fresh = true;
           stackEntry[depth] = entry;
           stackState[depth] = state;
           stackFirstReturn[depth] = firstReturn;
           stackWm[depth] = wm;
           stackHi[depth] = hiD;
           depth++;
+          for (let k = countsStart[op]!; k < countsStart[op + 1]!; k++) changersLeft[countsFor[k]!]!--;
           state = nextState;
           linHash = h;
           wm = nwm;
@@ -504,6 +574,13 @@ function* searchInOrder<S, I, O>(
         }
         linearized[w]! &= ~bit;
         if (indet !== -1) linI[indet >>> 5]! &= ~(1 << (indet & 31));
+        if (forcing) {
+          // the configuration after the forced move failed before: so does this one
+          forcing = false;
+          firstReturn = firstReturnEntry();
+          entry = -1;
+          continue;
+        }
       }
       entry = next[entry]!;
       continue;
@@ -533,6 +610,7 @@ function* searchInOrder<S, I, O>(
     const rank = indetRank[op]!;
     if (rank !== -1) linI[rank >>> 5]! &= ~(1 << (rank & 31));
     linHash ^= zobrist[op]!;
+    for (let k = countsStart[op]!; k < countsStart[op + 1]!; k++) changersLeft[countsFor[k]!]!++;
     // unlift: the return first, then the call (reverse of lift)
     const m = match[top]!;
     if (m !== -1) {
@@ -544,9 +622,57 @@ function* searchInOrder<S, I, O>(
     next[prev[top]!] = top;
     const nx = next[top]!;
     if (nx !== -1) prev[nx] = top;
-    entry = next[top]!;
+    if (stackForced[depth] === 1) {
+      // a forced move failed: so does the configuration it was forced at
+      stackForced[depth] = 0;
+      firstReturn = firstReturnEntry();
+      entry = -1;
+    } else entry = next[top]!;
   }
   return outcome('linearizable');
+}
+
+/**
+ * The data of growth pruning (`Model.grows` and `Model.reachable`): none (empty) unless the model
+ * has both and the partition has a growing op. An op is a changer when it neither only grows the
+ * state nor is read-only; a changer counts for a watched op when its call comes before that op's
+ * return (it could be linearized before it).
+ */
+function growthPruning<S, I, O>(
+  model: Model<S, I, O>,
+  ops: readonly Operation<I, O>[],
+  inputs: readonly I[],
+  readOnly: Uint8Array,
+): Pick<Prepared<I, O>, 'grows' | 'watched' | 'changersBefore' | 'countsStart' | 'countsFor'> {
+  const n = ops.length;
+  const grows = new Uint8Array(n);
+  const countsStart = new Int32Array(n + 1);
+  const none = { grows, watched: new Int32Array(0), changersBefore: new Int32Array(n), countsStart, countsFor: new Int32Array(0) };
+  if (!model.grows || !model.reachable) return none;
+  let growing = false;
+  for (let i = 0; i < n; i++) {
+    if (model.grows(inputs[i]!)) {
+      grows[i] = 1;
+      growing = true;
+    }
+  }
+  if (!growing) return none;
+  const watched: number[] = [];
+  for (let i = 0; i < n; i++) if (readOnly[i] === 1) watched.push(i);
+  const changesState = (i: number): boolean => grows[i] === 0 && !(model.readOnly?.(inputs[i]!) ?? false);
+  const changersBefore = new Int32Array(n);
+  const lists: number[][] = ops.map(() => []);
+  for (let x = 0; x < n; x++) {
+    if (!changesState(x)) continue;
+    for (const g of watched) {
+      if (ops[x]!.call <= ops[g]!.ret) {
+        changersBefore[g]!++;
+        lists[x]!.push(g);
+      }
+    }
+  }
+  for (let x = 0; x < n; x++) countsStart[x + 1] = countsStart[x]! + lists[x]!.length;
+  return { grows, watched: Int32Array.from(watched), changersBefore, countsStart, countsFor: Int32Array.from(lists.flat()) };
 }
 
 function sortedByCall<I, O>(ops: readonly Operation<I, O>[]): boolean {

@@ -48,11 +48,11 @@ describe('checker options are checked at load, before any node starts', () => {
   // Workers start only from compiled code (dist/, as `npm test` builds it first).
   it.skipIf(!existsSync(join(projectRoot, 'dist', 'checkers', 'linearizability', 'worker.js')))('a campaign\'s `threads` is honoured by the run\'s checker: 1 keeps the search on one thread, 2 adds a worker', async () => {
     const { checkers } = (await import(pathToFileURL(join(projectRoot, 'dist', 'checkers', 'index.js')).href)) as typeof import('../../checkers/index.js');
-    // four register keys, on each 22 concurrent ops: writes, reads of what they wrote, and one read
-    // of a value none wrote: each search runs until the time budget, so a worker started after
-    // 50 ms has keys left to claim
+    // four register keys, on each 30 concurrent ops: writes, reads of what they wrote, and one read
+    // of a value none wrote: each search takes millions of steps, so a worker started after 50 ms
+    // has keys left to claim
     const hard: Op[] = [];
-    const n = 22;
+    const n = 30;
     for (let k = 0; k < 4; k++) {
       for (let p = 0; p < n; p++) hard.push({ index: 0, time: 0, process: k * 100 + p, type: 'invoke', f: p % 2 ? 'read' : 'write', key: `k${k}`, value: p % 2 ? null : p });
       for (let p = 0; p < n; p++) hard.push({ index: 0, time: 0, process: k * 100 + p, type: 'ok', f: p % 2 ? 'read' : 'write', key: `k${k}`, value: p % 2 ? (p === n - 1 ? 999 : p - 1) : p });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkLinearizability, checkOperations } from '../check.js';
 import { modelByName } from '../models/index.js';
 import { toOperations } from '../operations.js';
+import { Random } from '../../../core/random.js';
 import { bruteForceLinearizable } from './brute-force.js';
 import { generateHistory, observedTimedOutAppends, tapeChoices, timedOutAppends, type GeneratedModel, type HistoryShape } from './generate.js';
 
@@ -107,5 +108,39 @@ describe('the search orders', () => {
     // d1 completed before the get began, so the get must see it
     const seenOutOfOrder = observedTimedOutAppends(3).map((o) => (o.type === 'ok' && o.f === 'get' ? { ...o, value: 'u0 u1 u2 d0 d2 ' } : o));
     expect((await checkLinearizability(seenOutOfOrder, { model: 'kv', timeLimitMs: 20_000 })).valid).toBe(false);
+  });
+});
+
+describe('forced reads and growth pruning (Model.readOnly, grows, reachable)', () => {
+  const kv = modelByName('kv', null);
+  const { readOnly: _r, ...noForcedReads } = kv;
+  const { grows: _g, reachable: _c, ...noGrowth } = kv;
+  /** The k clients family of bench:checker: kv, 300 ops, one key, 30% timed-out appends. */
+  const clients = (k: number) => generateHistory(new Random(k), { model: 'kv', ops: 300, clients: k, keys: 1, infoRate: 0.6, infoFs: ['append'], appendShare: 0.5, failRate: 0.05 }).history;
+
+  it('together they cut the k clients family: k = 16 in tens of thousands of steps, millions with either alone', () => {
+    const ops = toOperations(clients(16));
+    const steps = (model: typeof kv): number => checkOperations(model, ops, 20_000).steps;
+    expect(checkOperations(kv, ops).valid).toBe(true);
+    expect(steps(kv)).toBeLessThan(100_000);
+    expect(steps({ ...noForcedReads, name: 'kv' })).toBeGreaterThan(1_000_000);
+    expect(steps({ ...noGrowth, name: 'kv' })).toBeGreaterThan(1_000_000);
+  });
+
+  it('kv: a state grows only into gets that start with it; null and "" are the absent key', () => {
+    const get = { f: 'get', value: null };
+    expect(kv.reachable!('ab', get, 'abc')).toBe(true);
+    expect(kv.reachable!('ab', get, 'ab')).toBe(true);
+    expect(kv.reachable!('ab', get, 'xab')).toBe(false);
+    expect(kv.reachable!('ab', get, null)).toBe(false);
+    expect(kv.reachable!(null, get, 'x')).toBe(true);
+    expect(kv.reachable!(null, get, '')).toBe(true);
+    expect(kv.reachable!(5, get, '5a')).toBe(true); // a put of 5, then appends: "5a"
+    expect(kv.reachable!(5, get, 5)).toBe(true);
+    expect(kv.reachable!(5, get, 6)).toBe(false);
+    expect(kv.grows!({ f: 'append', value: 'x' })).toBe(true);
+    expect(kv.grows!({ f: 'put', value: 'x' })).toBe(false);
+    expect(kv.readOnly!({ f: 'get', value: null })).toBe(true);
+    expect(kv.readOnly!({ f: 'append', value: 'x' })).toBe(false);
   });
 });

@@ -44,6 +44,13 @@ export function kvModel(options: { initial?: unknown } = {}): Model<unknown, OpI
       }
     },
     reduce: reduceKv,
+    readOnly: isGet,
+    // appends grow the value; a state can grow into what a get saw only if it is its prefix
+    grows: (input) => input.f === 'append',
+    reachable(state, input, output) {
+      if (!isGet(input) || output === undefined || valueEqual(output, state) || (state === null && output === '')) return true;
+      return typeof output === 'string' && output.startsWith(state === null ? '' : String(state));
+    },
     validate(input) {
       if (!fs.includes(input.f)) return `model kv has no operation "${input.f}" (it knows get, put, append, delete)`;
       return undefined;

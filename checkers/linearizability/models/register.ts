@@ -53,6 +53,7 @@ export function registerModel(options: { initial?: unknown; cas?: boolean } = {}
       }
     },
     reduce: reduceRegister,
+    readOnly: (input) => input.f === 'read',
     validate(input) {
       if (!fs.includes(input.f)) return `model ${withCas ? 'cas-register' : 'register'} has no operation "${input.f}" (it knows ${fs.join(', ')})`;
       if (input.f === 'cas' && !isCasValue(input.value)) return `cas value must be [expected, new], got ${showValue(input.value)}`;
