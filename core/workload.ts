@@ -20,6 +20,9 @@ export interface OpCall {
   value?: unknown;
   /** Send it to this node (final reads on each node); without it the client chooses. */
   node?: string;
+  /** Send it first to this node, then follow redirects as for any op (unlike `node`, the op is
+   *  not bound to it): e.g. a read tried at the leader before the last leader change. */
+  startAt?: string;
 }
 
 /** How it ended: becomes the completion op. `info` when the outcome is unknown (timeouts). */

@@ -48,10 +48,11 @@ export class RegisterClient implements WorkloadClient {
     if (call.node !== undefined && !target) {
       return Promise.resolve({ type: 'fail', node: this.home.id, error: `register: no node "${call.node}"` });
     }
-    const drawn = !target && this.options.randomNode > 0 && this.context.random.chance(this.options.randomNode) ? this.context.random.pick(nodes) : undefined;
+    const first = call.startAt === undefined ? undefined : nodes.find((n) => n.id === call.startAt);
+    const drawn = !target && !first && this.options.randomNode > 0 && this.context.random.chance(this.options.randomNode) ? this.context.random.pick(nodes) : undefined;
     return followLeader({
       nodes,
-      start: target ?? drawn ?? cached ?? this.home,
+      start: target ?? first ?? drawn ?? cached ?? this.home,
       maxRedirects: this.options.maxRedirects,
       signal,
       attempt: async (node) => {

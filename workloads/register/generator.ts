@@ -4,7 +4,8 @@
  * weight it also grows a set (Jepsen's set): each add writes a fresh key once. The final phase
  * reads every key and every element on every node. Options add hot keys (contention) and, once
  * an op was answered by another leader than before, a burst of reads of the keys written last
- * (reads right after a leader change).
+ * (reads right after a leader change), each process's first one tried at the leader before the
+ * change (a deposed leader that still serves reads answers it; any other redirects).
  */
 import type { OpCall, OpGenerator, OpOutcome } from '../../core/workload.js';
 import type { Random } from '../../core/random.js';
@@ -17,6 +18,8 @@ export class RegisterGenerator implements OpGenerator {
   private readonly keys: string[];
   /** The node that last answered a write or delete ok (the leader, in a system with one). */
   private leader: string | undefined;
+  /** The leader before the last change. */
+  private previousLeader: string | undefined;
   /** Leader changes seen; each process owes reads until it has caught up with the count. */
   private changes = 0;
   private readonly readsOwed = new Map<number, { change: number; left: number }>();
@@ -46,13 +49,18 @@ export class RegisterGenerator implements OpGenerator {
     let owed = this.readsOwed.get(process);
     if (!owed || owed.change < this.changes) this.readsOwed.set(process, (owed = { change: this.changes, left: this.options.readsAfterLeaderChange }));
     if (owed.left === 0) return undefined;
+    const first = owed.left === this.options.readsAfterLeaderChange;
     owed.left--;
-    return { f: 'read', key: random.pick(this.recentKeys.length ? this.recentKeys : this.keys) };
+    const key = random.pick(this.recentKeys.length ? this.recentKeys : this.keys);
+    return first && this.previousLeader !== undefined ? { f: 'read', key, startAt: this.previousLeader } : { f: 'read', key };
   }
 
   update(_process: number, call: OpCall, outcome: OpOutcome): void {
     if (this.options.readsAfterLeaderChange === 0 || (call.f !== 'write' && call.f !== 'delete') || outcome.type !== 'ok' || !outcome.node) return;
-    if (this.leader !== undefined && outcome.node !== this.leader) this.changes++;
+    if (this.leader !== undefined && outcome.node !== this.leader) {
+      this.changes++;
+      this.previousLeader = this.leader;
+    }
     this.leader = outcome.node;
     if (call.key !== undefined && !this.recentKeys.includes(call.key)) {
       this.recentKeys.push(call.key);

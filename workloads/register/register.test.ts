@@ -110,6 +110,8 @@ describe('register generator', () => {
       const reads = [g.next(p, random), g.next(p, random)];
       expect(reads.map((r) => r.f)).toEqual(['read', 'read']);
       for (const r of reads) expect(['k7', 'k9']).toContain(r.key);
+      // the first is tried at the leader before the change (n1), the rest where the client chooses
+      expect(reads.map((r) => r.startAt)).toEqual(['n1', undefined]);
       expect(g.next(p, random).f).toBe('write');
     }
   });
@@ -183,6 +185,15 @@ describe('register client against a fake store', () => {
     log.length = 0;
     for (let i = 0; i < 6; i++) await home.invoke({ f: 'read', key: 'k1' }, never);
     expect(new Set(log.map((l) => l.split(' ')[0]))).toEqual(new Set(['node-1']));
+  });
+
+  it('startAt sends an op first to that node and follows its redirect; the read keeps the session\'s level', async () => {
+    const { nodes, log } = await storeCluster();
+    const c = await client({ readLevel: 'strong' }, nodes, 0, 'store');
+    expect(await c.invoke({ f: 'write', key: 'k1', value: 4, startAt: 'node-3' }, never)).toEqual({ type: 'ok', node: 'node-2', value: 4 });
+    expect(log).toEqual(['node-3 PUT /key/k1', 'node-2 PUT /key/k1']);
+    await c.invoke({ f: 'read', key: 'k1', startAt: 'node-3' }, never);
+    expect(log.at(-1)).toMatch(/^node-3 GET \/key\/k1\?consistency=strong/);
   });
 
   it('clients share the leader they last saw; a dead cached leader is forgotten', async () => {
