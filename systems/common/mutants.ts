@@ -32,8 +32,18 @@ export const MUTANTS = {
   'raft-conflict-kept': { system: 'raft', mistake: 'a follower keeps its own entry when the leader sends a different one at the same index (no truncation)' },
   // --- raft: commit ---
   'raft-commit-minority': { system: 'raft', mistake: 'off by one in the commit rule: an entry counts as committed when one node fewer than a majority holds it' },
-  'raft-commit-old-term': { system: 'raft', mistake: 'the leader commits entries of an earlier term by counting replicas (Raft figure 8), not only entries of its own term' },
-  'raft-follower-commit-unbounded': { system: 'raft', mistake: 'a follower sets commitIndex to leaderCommit, not to min(leaderCommit, index of the last new entry)' },
+  'raft-commit-old-term': {
+    system: 'raft',
+    mistake: 'the leader commits entries of an earlier term by counting replicas (Raft figure 8), not only entries of its own term',
+    invisible:
+      'this leader appends its no-op before it sends anything, and every AppendEntries carries its log to the end, so a follower that acknowledges anything acknowledges the no-op too: the earlier-term entries it would commit alone are already under an entry of this term on a majority (safe). Only a follower more than 1000 entries (one AppendEntries) behind, followed by a Figure 8 sequence of crashes, tells the two apart',
+  },
+  'raft-follower-commit-unbounded': {
+    system: 'raft',
+    mistake: 'a follower sets commitIndex to leaderCommit, not to min(leaderCommit, index of the last new entry)',
+    invisible:
+      'every AppendEntries carries the leader\'s log to its end (a term of its own, the no-op), and a conflicting entry truncates the follower\'s log from there, so after a successful AppendEntries nothing stale lies past the last new entry: both bounds are the same index. Only an AppendEntries cut at 1000 entries, to a follower that far behind with a stale tail, tells them apart',
+  },
   'raft-apply-on-append': { system: 'raft', mistake: 'the leader applies a command to its state machine when it appends it, before it is committed' },
   // --- raft: read path ---
   'raft-read-before-noop': { system: 'raft', mistake: 'a new leader serves reads before its no-op is committed, so before it knows the commit index' },
