@@ -158,12 +158,12 @@ describe('a worker that dies in the middle of a search (compiled dist/)', () => 
 
   it.skipIf(!compiled)('a crashed worker hands its key back: this thread searches it as soon as it is free, before the busy worker ends', async () => {
     const pool = (await import(pathToFileURL(join(DIST, 'pool.js')).href)) as typeof import('./pool.js');
-    // key 0 (this thread): about a second (time for the workers to start); key 1: a search of a
+    // key 0 (this thread): a second or more (time for the workers to start); key 1: a search of a
     // few hundred ms, whose worker crashes in it; key 2: runs until the time budget in the other worker
-    const ops = toOperations(indexed([...key('a', 2016, 30), ...key('b', 2016, 26), ...key('c', 2016, 0, 2000)]));
+    const ops = toOperations(indexed([...key('a', 2016, 32), ...key('b', 2016, 26), ...key('c', 2016, 0, 2000)]));
     const parts = register.partition!(ops);
     expect(parts.map((p) => p.length)).toEqual([2016, 2016, 2016]);
-    const deadline = performance.now() + 12_000;
+    const deadline = performance.now() + 15_000;
     const { outcomes, threads, deaths } = await pool.searchWithPool(register, parts, { name: 'register', initial: null }, deadline, DEFAULT_LIMITS, { threads: 3, workersAfterMs: 0, crashInPart: 1 });
     expect(threads).toBe(3);
     expect(deaths).toEqual([expect.stringMatching(/^worker [12]: worker [12] crashed on purpose searching partition 1 \(test hook\)$/)]);
