@@ -14,7 +14,6 @@ import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { buildAndTag } from './build.js';
 import { abortable, followProgress, LABEL } from './client.js';
-import { removeUnusedOldBuilds } from './old-builds.js';
 
 export const DEFAULT_BASE_IMAGE = 'node:20-slim';
 export const HOST_NODE_IMAGE = 'faultline-node-base';
@@ -99,11 +98,10 @@ export function sharedLibraries(executable: string): string[] {
 /**
  * FROM scratch + this host's node and its libraries: a minimal image that runs `node`, tagged
  * `ref` once built (build.ts: an aborted build tags nothing; what the engine still finished
- * without its client is removed by the next call).
+ * without its client is removed once the next build of it is tagged).
  */
 export async function buildHostNodeImage(docker: Docker, ref: string, log: (line: string) => void = () => undefined, signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted();
-  await removeUnusedOldBuilds(docker, 'node-base');
   const context = mkdtempSync(join(tmpdir(), 'faultline-node-base-'));
   try {
     const rootfs = join(context, 'rootfs');
@@ -129,7 +127,8 @@ export async function buildHostNodeImage(docker: Docker, ref: string, log: (line
       context,
       src: ['Dockerfile', 'rootfs'],
       ref,
-      options: { forcerm: true, labels: { [LABEL.owner]: 'true', [LABEL.image]: 'node-base' } },
+      kind: 'node-base',
+      options: { forcerm: true },
       onLine: log,
       ...(signal && { signal }),
     });

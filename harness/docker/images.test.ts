@@ -2,13 +2,14 @@
  * Images: the COPY sources of the Dockerfiles, the base image made from this host's Node.js
  * (runs `node`), and up-to-date images left alone.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findSystem, projectRoot } from '../descriptor.js';
 import { buildHostNodeImage, ensureBaseImage, sharedLibraries } from './base-image.js';
+import { buildAndTag } from './build.js';
 import { dockerClient, LABEL } from './client.js';
 import { contextHash, copySources, ensureImage, systemImage, toxiproxyImage } from './images.js';
 import { removeUnusedOldBuilds } from './old-builds.js';
@@ -38,6 +39,12 @@ const testRef = `faultline-node-base:test-${process.pid}`;
 
 describe.skipIf(why !== undefined)(`images on the engine${why ? ` (skipped: ${why})` : ''}`, () => {
   const docker = dockerClient();
+  const exists = (id: string): Promise<boolean> =>
+    docker
+      .getImage(id)
+      .inspect()
+      .then(() => true)
+      .catch(() => false);
   afterAll(async () => {
     await docker.getImage(testRef).remove({ force: true }).catch(() => undefined);
   });
@@ -164,6 +171,42 @@ describe.skipIf(why !== undefined)(`images on the engine${why ? ` (skipped: ${wh
     }
   }, 120_000);
 
+  it('a build, once tagged, removes the build it replaced and the older ones of its kind no container uses (one in use stays until it is free)', async () => {
+    const kind = `test-tag-${process.pid}`;
+    const ref = `faultline-${kind}:latest`;
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-build-test-'));
+    const containers: string[] = [];
+    const images: string[] = [];
+    const build = async (content: string): Promise<string> => {
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY f /f\n');
+      writeFileSync(join(dir, 'f'), content);
+      const id = await buildAndTag(docker, { context: dir, src: ['Dockerfile', 'f'], ref, kind, options: { forcerm: true } });
+      images.push(id);
+      return id;
+    };
+    try {
+      const a = await build(`a ${Date.now()}`);
+      expect((await docker.getImage(ref).inspect()).Config.Labels).toMatchObject({ [LABEL.owner]: 'true', [LABEL.image]: kind });
+      const user = await docker.createContainer({ Image: a, Cmd: ['/f'], Labels: { [LABEL.owner]: 'true' } });
+      containers.push(user.id);
+      const b = await build(`b ${Date.now()}`);
+      expect(await exists(a), 'replaced but in use: kept').toBe(true);
+      const c = await build(`c ${Date.now()}`);
+      expect(await exists(b), 'replaced and unused: removed').toBe(false);
+      expect(await exists(a)).toBe(true);
+      await user.remove({ force: true });
+      await build(`d ${Date.now()}`);
+      expect(await exists(a), 'free now: removed').toBe(false);
+      expect(await exists(c)).toBe(false);
+      expect((await docker.getImage(ref).inspect()).Id).toContain(images[images.length - 1]);
+    } finally {
+      for (const id of containers) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+      await docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+      for (const id of images) await docker.getImage(id).remove({ force: true }).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('removes the replaced builds of a kind that no container uses, keeps one in use until it is free', async () => {
     // Two untagged images of a kind only this test uses, as a rebuild leaves them (one still run
     // by a container), made by committing a container of the base image.
@@ -180,12 +223,6 @@ describe.skipIf(why !== undefined)(`images on the engine${why ? ` (skipped: ${wh
       made.images.push(Id);
       return Id;
     };
-    const exists = (id: string): Promise<boolean> =>
-      docker
-        .getImage(id)
-        .inspect()
-        .then(() => true)
-        .catch(() => false);
     try {
       const inUse = await oldBuild('in use');
       const free = await oldBuild('free');

@@ -13,7 +13,6 @@ import { buildAndTag } from './build.js';
 import { LABEL } from './client.js';
 import { ensureBaseImage, type BaseImageOptions } from './base-image.js';
 import { withLock } from './lock.js';
-import { removeUnusedOldBuilds } from './old-builds.js';
 
 export interface ImageSpec {
   /** e.g. faultline-raft:latest */
@@ -106,17 +105,17 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Ensu
   if (!options.force && (await current())?.hash === hash) return false;
   options.signal?.throwIfAborted();
   return withLock(`image-${spec.kind}`, async () => {
-    const before = await current();
-    if (!options.force && before?.hash === hash) return false; // another process built it meanwhile
+    if (!options.force && (await current())?.hash === hash) return false; // another process built it meanwhile
     log(`building ${spec.ref} from ${spec.dockerfile} (BASE_IMAGE=${base})`);
     await buildAndTag(docker, {
       context: projectRoot,
       src: [spec.dockerfile, ...sources],
       ref: spec.ref,
+      kind: spec.kind,
       options: {
         dockerfile: spec.dockerfile,
         buildargs: { BASE_IMAGE: base },
-        labels: { [LABEL.owner]: 'true', [LABEL.image]: spec.kind, [LABEL.context]: hash },
+        labels: { [LABEL.context]: hash },
         rm: true,
         forcerm: true,
       },
@@ -125,22 +124,8 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Ensu
       },
       ...(options.signal && { signal: options.signal }),
     });
+    // (buildAndTag, under this lock, removed the build it replaced unless a container still uses it)
     options.signal?.throwIfAborted();
-    // The build it replaced, now untagged (kept while a container still uses it).
-    if (before && before.id !== (await current())?.id) await removeIfUntagged(docker, before.id);
-    // Older builds that a container still used when they were replaced (by this process or
-    // another) and that no container uses any more: nothing else would ever remove them. Done
-    // under the build lock of this kind, so no build of it is between its commit and its tag.
-    await removeUnusedOldBuilds(docker, spec.kind);
     return true;
   }, undefined, options.signal);
-}
-
-async function removeIfUntagged(docker: Docker, id: string): Promise<void> {
-  try {
-    const info = await docker.getImage(id).inspect();
-    if ((info.RepoTags ?? []).length === 0) await docker.getImage(id).remove();
-  } catch {
-    // gone, or in use by a container
-  }
 }
