@@ -94,7 +94,16 @@ export const descriptorSchema = z.object({
   /** Where a node tells its committed state, for the end-of-run agreement check: one digest or a
    *  list (e.g. Raft's committed log and its applied state machine). Optional: without it the
    *  `agreement` checker says "not checked: the system exposes no digest". */
-  digest: z.union([digestSchema, z.array(digestSchema).min(1).max(8)]).optional(),
+  digest: z
+    .union([
+      digestSchema,
+      z
+        .array(digestSchema)
+        .min(1)
+        .max(8)
+        .refine((list) => new Set(list.map(digestName)).size === list.length, { message: 'two digests of one name (their field, else their path): findings could not tell them apart' }),
+    ])
+    .optional(),
   bugs: z.array(bugSchema).default([]),
 });
 

@@ -18,7 +18,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Op } from '../../core/op.js';
-import type { CheckResult } from '../../core/result.js';
+import { combineValidity, type CheckResult } from '../../core/result.js';
 import { AnomalyList } from '../common/anomalies.js';
 import { formatValue } from '../common/describe.js';
 import { z } from 'zod';
@@ -120,10 +120,9 @@ export function checkAgreementHistory(history: readonly Op[], options: Agreement
     const [only] = judged;
     return { checker: 'agreement', valid: only!.valid, summary: only!.summary, anomalies: found.list(), details: { ...only!.details, truncated: found.truncated() } };
   }
-  const valid: CheckResult['valid'] = judged.some((j) => j.valid === false) ? false : judged.some((j) => j.valid === 'unknown') ? 'unknown' : true;
   return {
     checker: 'agreement',
-    valid,
+    valid: combineValidity(judged.map((j) => j.valid)),
     summary: judged.map((j) => `${j.of}: ${j.summary}`).join('; '),
     anomalies: found.list(),
     details: { checked: judged.some((j) => j.details.checked), digests: Object.fromEntries(judged.map((j) => [j.of, j.details])), truncated: found.truncated() },

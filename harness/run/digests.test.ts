@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,13 @@ describe('collectDigests', () => {
       ['a', { kind: 'map', entries: { k: 2 }, of: 'stateMachine' }],
       ['b', { kind: 'map', entries: { k: 2 }, of: 'stateMachine' }],
     ]);
+  });
+
+  it('a descriptor listing two digests of one name is refused, naming the field', () => {
+    const file = join(out, 'two-logs.yaml');
+    const raw = readFileSync(join(fixtures, 'fake-system.yaml'), 'utf8').replace(/^digest:[\s\S]*?(?=^\S)/m, '');
+    writeFileSync(file, `${raw}\ndigest:\n  - {path: /committed, kind: log, field: log}\n  - {path: /other, kind: log, field: log}\n`);
+    expect(() => loadDescriptor(file)).toThrow(/digest: two digests of one name/);
   });
 
   it('a system without a digest gets one op per node saying so', async () => {
