@@ -81,7 +81,7 @@ export interface SearchControl {
 
 /**
  * Searches one partition in both orders at once, slice by slice on this thread (32 steps each,
- * doubling up to 1024), and returns the first verdict: either order's verdict is exact, so the time to an
+ * doubling up to 1024; the second order joins after the first one's first slice), and returns the first verdict: either order's verdict is exact, so the time to an
  * answer is at most twice the faster order's. Each order has half the memory budget; when one
  * stops (out of memory) the other gets all of it. Partitions without indeterminate ops, where
  * the orders are the same, are searched once. `orders` narrows the orders (a pool's helper
@@ -101,12 +101,16 @@ export function searchPartition<S, I, O>(
   const shares = only ? 2 : orders.length;
   const share = (k: number): SearchLimits => ({ maxCacheEntries: limits.maxCacheEntries / k, maxCacheBytes: limits.maxCacheBytes / k });
   const prepared = prepare(given, model);
-  const runs = orders.map((order) => {
+  const start = (order: SearchOrder) => {
     const budget = share(shares);
     const search = searchInOrder(model, prepared, order, deadline, budget);
     search.next(); // to its first yield, before any step
     return { order, budget, search, slice: FIRST_SLICE, progress: { steps: 0, cacheEntries: 0, cacheBytes: 0 } };
-  });
+  };
+  // The second order starts after the first one's first slice: most partitions are decided in
+  // it, and they then pay for one order's arrays only.
+  const runs = [start(orders[0]!)];
+  const waiting = orders.slice(1);
   const stopped: SearchOutcome<S>[] = [];
   const total = (key: keyof Progress): number => runs.reduce((sum, r) => sum + r.progress[key], 0) + stopped.reduce((sum, o) => sum + o[key], 0);
   const progressed = (result: SearchOutcome<S>['result']): SearchOutcome<S> => ({
@@ -118,7 +122,16 @@ export function searchPartition<S, I, O>(
     cacheEntries: total('cacheEntries'),
     cacheBytes: total('cacheBytes'),
   });
-  while (runs.length > 0) {
+  let first = true;
+  while (runs.length > 0 || waiting.length > 0) {
+    if (!first) {
+      for (const order of waiting.splice(0)) {
+        const run = start(order);
+        if (stopped.length > 0) Object.assign(run.budget, limits); // the first one stopped: all of it
+        runs.push(run);
+      }
+    }
+    first = false;
     if (control) {
       const bits = control.poll();
       if (bits & CONTROL.stop) {
