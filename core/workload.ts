@@ -65,6 +65,10 @@ export interface OpGenerator {
    *  (the queue's workers complete the task their last dequeue returned). The harness calls it
    *  right after recording the completion, before asking that process for its next op. */
   update?(process: number, call: OpCall, outcome: OpOutcome): void;
+  /** Optional: told the new leader each time the harness's status monitor sees another node
+   *  lead (systems whose descriptor has a `status` endpoint), often before any client noticed
+   *  the election: a generator can then aim ops at the moment right after a leader change. */
+  leaderChanged?(leader: string): void;
 }
 
 export interface Workload<Options = unknown> {

@@ -82,4 +82,38 @@ describe('status monitor', () => {
       await new Promise((resolve) => watched.close(resolve));
     }
   });
+
+  it('tells its listeners each new leader once, as soon as a node claims a higher term', async () => {
+    // n1 leads term 3 until `switchAt`, then n2 leads term 4 (n1 a follower of it)
+    let switched = false;
+    const servers: Server[] = [];
+    const ports = new Map<string, number>();
+    for (const id of ['n1', 'n2']) {
+      const s = createServer((_req, res) => {
+        const leader = switched ? 'n2' : 'n1';
+        res.end(JSON.stringify({ state: id === leader ? 'leader' : 'follower', term: switched ? 4 : 3, leaderId: leader }));
+      });
+      await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+      servers.push(s);
+      ports.set(id, (s.address() as AddressInfo).port);
+    }
+    try {
+      const system = { status: { path: '/debug', role: 'state', term: 'term', leader: 'leaderId', leaderRole: 'leader' } } as unknown as SystemDescriptor;
+      const runtime = { address: (id: string) => ({ host: '127.0.0.1', port: ports.get(id)! }) } as unknown as Runtime;
+      const history = new HistoryWriter(join(tmp, 'history-leaders.jsonl'));
+      const monitor = new StatusMonitor(system, ['n1', 'n2'], runtime, history, { intervalMs: 20 });
+      const seen: string[] = [];
+      monitor.onLeaderChange((leader) => seen.push(leader));
+      monitor.start();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(seen).toEqual(['n1']);
+      switched = true;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await monitor.stop();
+      history.close();
+      expect(seen).toEqual(['n1', 'n2']);
+    } finally {
+      for (const s of servers) await new Promise((resolve) => s.close(resolve));
+    }
+  });
 });

@@ -44,6 +44,8 @@ export class StatusMonitor {
   private loops: Promise<void>[] = [];
   private readonly views = new Map<string, { view: NodeView; at: number }>();
   private readonly wakers = new Set<() => void>();
+  private readonly leaderListeners: ((leader: string) => void)[] = [];
+  private lastLeader: string | undefined;
 
   constructor(
     private readonly system: SystemDescriptor,
@@ -93,6 +95,7 @@ export class StatusMonitor {
           if (status.leader) value.leader = readPath(answer.body, status.leader);
           if (status.progress) value.progress = readPath(answer.body, status.progress);
           this.views.set(node, { view: value, at: Date.now() });
+          this.noticeLeader();
           if (this.worthRecording(node, { role: value.role, term: value.term, leader: value.leader })) {
             this.history.record({ process: 'monitor', type: 'info', f: 'status', node, value });
           }
@@ -113,6 +116,20 @@ export class StatusMonitor {
       if (!best || term > best.term) best = { node, term };
     }
     return best?.node;
+  }
+
+  /** Calls `listener` with the new leader whenever `leader()` names another node than it last
+   *  did (the first leader included): an election seen within one status interval (the watch's
+   *  10 ms right after a fault), before clients need to have noticed it. */
+  onLeaderChange(listener: (leader: string) => void): void {
+    this.leaderListeners.push(listener);
+  }
+
+  private noticeLeader(): void {
+    const leader = this.leader();
+    if (leader === undefined || leader === this.lastLeader) return;
+    this.lastLeader = leader;
+    for (const listener of this.leaderListeners) listener(leader);
   }
 
   private sleep(ms: number): Promise<void> {

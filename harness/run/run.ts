@@ -182,12 +182,14 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       intervalMs: settings.monitorIntervalMs ?? envMs('FAULTLINE_MONITOR_MS', spec.monitor.interval),
       watch: { intervalMs: spec.monitor.watch.interval, durationMs: spec.monitor.watch.duration },
     });
+    const generator = campaign.workload.generator(campaign.workloadOptions, root.fork('generator'));
+    if (generator.leaderChanged) monitor.onLeaderChange((leader) => generator.leaderChanged!(leader));
     monitor.start();
     const endpoints: NodeEndpoint[] = nodes.map((id) => ({ id, url: urlOf(system.protocol, net.clientEndpoint(id)) }));
     clients = new Clients({
       workload: campaign.workload,
       workloadOptions: campaign.workloadOptions,
-      generator: campaign.workload.generator(campaign.workloadOptions, root.fork('generator')),
+      generator,
       nodes: endpoints,
       concurrency: spec.clients.concurrency,
       rate: spec.clients.rate,

@@ -3,9 +3,11 @@
  * no other write of the run uses (1, 2, 3, ...), so a read names the write it saw. With an `add`
  * weight it also grows a set (Jepsen's set): each add writes a fresh key once. The final phase
  * reads every key and every element on every node. Options add hot keys (contention) and, once
- * an op was answered by another leader than before, a burst of reads of the keys written last
- * (reads right after a leader change), each process's first one tried at the leader before the
- * change (a deposed leader that still serves reads answers it; any other redirects).
+ * the status monitor saw a new leader or an op was answered by another leader than before, a
+ * burst of reads of the keys written last (reads right after a leader change): each process's
+ * first one tried at the leader before the change (a deposed leader that still serves reads
+ * answers it; any other redirects), its second at the new leader (a new leader that answers
+ * before it knows the commit index shows it then).
  */
 import type { OpCall, OpGenerator, OpOutcome } from '../../core/workload.js';
 import type { Random } from '../../core/random.js';
@@ -16,7 +18,7 @@ export class RegisterGenerator implements OpGenerator {
   /** Set elements handed out so far: 1..elements. */
   private elements = 0;
   private readonly keys: string[];
-  /** The node that last answered a write or delete ok (the leader, in a system with one). */
+  /** The leader the monitor saw last, or the node that last answered a write or delete ok. */
   private leader: string | undefined;
   /** The leader before the last change. */
   private previousLeader: string | undefined;
@@ -49,23 +51,33 @@ export class RegisterGenerator implements OpGenerator {
     let owed = this.readsOwed.get(process);
     if (!owed || owed.change < this.changes) this.readsOwed.set(process, (owed = { change: this.changes, left: this.options.readsAfterLeaderChange }));
     if (owed.left === 0) return undefined;
-    const first = owed.left === this.options.readsAfterLeaderChange;
+    const nth = this.options.readsAfterLeaderChange - owed.left;
     owed.left--;
     const key = random.pick(this.recentKeys.length ? this.recentKeys : this.keys);
-    return first && this.previousLeader !== undefined ? { f: 'read', key, startAt: this.previousLeader } : { f: 'read', key };
+    const startAt = nth === 0 ? this.previousLeader : nth === 1 ? this.leader : undefined;
+    return startAt !== undefined ? { f: 'read', key, startAt } : { f: 'read', key };
+  }
+
+  leaderChanged(leader: string): void {
+    if (this.options.readsAfterLeaderChange > 0) this.noteLeader(leader);
   }
 
   update(_process: number, call: OpCall, outcome: OpOutcome): void {
     if (this.options.readsAfterLeaderChange === 0 || (call.f !== 'write' && call.f !== 'delete') || outcome.type !== 'ok' || !outcome.node) return;
-    if (this.leader !== undefined && outcome.node !== this.leader) {
-      this.changes++;
-      this.previousLeader = this.leader;
-    }
-    this.leader = outcome.node;
+    this.noteLeader(outcome.node);
     if (call.key !== undefined && !this.recentKeys.includes(call.key)) {
       this.recentKeys.push(call.key);
       if (this.recentKeys.length > 2) this.recentKeys.shift();
     }
+  }
+
+  /** The leader now (seen by the monitor or by who answered a write); a change owes reads. */
+  private noteLeader(node: string): void {
+    if (this.leader !== undefined && node !== this.leader) {
+      this.changes++;
+      this.previousLeader = this.leader;
+    }
+    this.leader = node;
   }
 
   final(_process: number): OpCall[] {

@@ -110,10 +110,34 @@ describe('register generator', () => {
       const reads = [g.next(p, random), g.next(p, random)];
       expect(reads.map((r) => r.f)).toEqual(['read', 'read']);
       for (const r of reads) expect(['k7', 'k9']).toContain(r.key);
-      // the first is tried at the leader before the change (n1), the rest where the client chooses
-      expect(reads.map((r) => r.startAt)).toEqual(['n1', undefined]);
+      // the first is tried at the leader before the change (n1), the second at the new one (n2)
+      expect(reads.map((r) => r.startAt)).toEqual(['n1', 'n2']);
       expect(g.next(p, random).f).toBe('write');
     }
+  });
+
+  it('a leader change the status monitor saw owes reads before any write is answered by the new leader', () => {
+    const g = register.generator(register.options.parse({ keys: 50, readsAfterLeaderChange: 3, weights: { read: 0, write: 1, delete: 0 } }), new Random(1));
+    const random = new Random(3);
+    g.leaderChanged!('n1'); // the first leader seen is no change
+    expect(g.next(1, random).f).toBe('write');
+    g.update!(0, { f: 'write', key: 'k7', value: 1 }, { type: 'ok', node: 'n1' });
+    g.leaderChanged!('n3');
+    const reads = [g.next(1, random), g.next(1, random), g.next(1, random)];
+    expect(reads.map((r) => [r.f, r.key, r.startAt])).toEqual([
+      ['read', 'k7', 'n1'],
+      ['read', 'k7', 'n3'],
+      ['read', 'k7', undefined],
+    ]);
+    expect(g.next(1, random).f).toBe('write');
+    // a write the new leader answers afterwards is the same leader: no second burst
+    g.update!(0, { f: 'write', key: 'k7', value: 2 }, { type: 'ok', node: 'n3' });
+    expect(g.next(1, random).f).toBe('write');
+    // without readsAfterLeaderChange the monitor's news changes nothing
+    const plain = register.generator(register.options.parse({ keys: 50, weights: { read: 0, write: 1, delete: 0 } }), new Random(1));
+    plain.leaderChanged!('n1');
+    plain.leaderChanged!('n2');
+    expect(plain.next(1, random).f).toBe('write');
   });
 
   it('refuses bad options with the field named', () => {
