@@ -60,7 +60,9 @@ export function hashValue(v: unknown): number {
       {
         // key order must not matter: combine per-key hashes commutatively
         let h = 0x13198a2e;
-        for (const [k, x] of Object.entries(v)) h = (h + Math.imul(hashString(k), 31) + hashValue(x)) | 0;
+        for (const k in v) {
+          if (Object.prototype.hasOwnProperty.call(v, k)) h = (h + Math.imul(hashString(k), 31) + hashValue((v as Record<string, unknown>)[k])) | 0;
+        }
         return h;
       }
     default:

@@ -1,4 +1,5 @@
 import { hashValue, valueEqual, type Model, type Operation } from './model.js';
+import { scratch } from './scratch.js';
 
 /** What the search of one partition found. Op numbers are positions in the partition's array. */
 export interface SearchOutcome<S> {
@@ -95,6 +96,22 @@ export function searchPartition<S, I, O>(
   limits: SearchLimits = DEFAULT_LIMITS,
   control?: SearchControl,
   only?: SearchOrder,
+): SearchOutcome<S> {
+  const mark = scratch.mark();
+  try {
+    return searchOrders(model, given, deadline, limits, control, only);
+  } finally {
+    scratch.release(mark); // every typed array of the search was cut from this thread's scratch
+  }
+}
+
+function searchOrders<S, I, O>(
+  model: Model<S, I, O>,
+  given: readonly Operation<I, O>[],
+  deadline: number,
+  limits: SearchLimits,
+  control: SearchControl | undefined,
+  only: SearchOrder | undefined,
 ): SearchOutcome<S> {
   const orders: SearchOrder[] = only ? [only] : hasIndeterminate(given) ? ['definite-first', 'call-order'] : ['definite-first'];
   // a helper's single order shares the budget with the owner's order on the other thread
@@ -238,15 +255,15 @@ function prepare<S, I, O>(given: readonly Operation<I, O>[], model: Model<S, I, 
   for (const op of ops) if (!op.indeterminate) nReturns++;
   const nEntries = n + nReturns;
   const returns = returnOrder(ops, nReturns);
-  const codes = new Int32Array(nEntries); // even: call of op code/2; odd: return of op (code-1)/2
+  const codes = scratch.int32(nEntries); // even: call of op code/2; odd: return of op (code-1)/2
   for (let e = 0, c = 0, r = 0; e < nEntries; e++) {
     if (c < n && (r === nReturns || ops[c]!.call <= ops[returns[r]!]!.ret)) codes[e] = 2 * c++;
     else codes[e] = 2 * returns[r++]! + 1;
   }
-  const entryOp = new Int32Array(nEntries);
-  const isCall = new Uint8Array(nEntries);
-  const match = new Int32Array(nEntries).fill(-1);
-  const callEntryOf = new Int32Array(n).fill(-1);
+  const entryOp = scratch.int32(nEntries);
+  const isCall = scratch.uint8(nEntries);
+  const match = scratch.int32(nEntries).fill(-1);
+  const callEntryOf = scratch.int32(n).fill(-1);
   for (let e = 0; e < nEntries; e++) {
     const code = codes[e]!;
     const op = code >> 1;
@@ -263,7 +280,7 @@ function prepare<S, I, O>(given: readonly Operation<I, O>[], model: Model<S, I, 
   // ---- per-op data, precomputed
   const inputs = ops.map((o) => o.input);
   const outputs = ops.map((o) => (o.indeterminate ? undefined : o.output));
-  const zobrist = new Int32Array(n);
+  const zobrist = scratch.int32(n);
   let seed = 0x2545f491;
   for (let i = 0; i < n; i++) {
     seed ^= seed << 13;
@@ -275,8 +292,8 @@ function prepare<S, I, O>(given: readonly Operation<I, O>[], model: Model<S, I, 
   // Indeterminate ops are optional, so a configuration that used a subset of the indeterminate
   // ops another one used (same definite ops, same state) can do everything that one can: the
   // cache hashes definite ops only and a stored entry covers any superset of its indeterminate ops.
-  const definite = new Uint32Array(words);
-  const indetRank = new Int32Array(n).fill(-1);
+  const definite = scratch.uint32(words);
+  const indetRank = scratch.int32(n).fill(-1);
   let nIndet = 0;
   for (let i = 0; i < n; i++) {
     if (ops[i]!.indeterminate) {
@@ -289,7 +306,7 @@ function prepare<S, I, O>(given: readonly Operation<I, O>[], model: Model<S, I, 
   // or -1) must be linearized before i is.
   const sameBefore = indeterminateClasses(ops, nIndet);
   // Read-only definite ops (see the search: a forced move)
-  const readOnly = new Uint8Array(n);
+  const readOnly = scratch.uint8(n);
   let hasReadOnly = false;
   if (model.readOnly) {
     for (let i = 0; i < n; i++) {
@@ -317,7 +334,8 @@ function* searchInOrder<S, I, O>(
   // Growth pruning: a watched op (a definite read) that only growing or read-only ops can still
   // come before (every other changer that could is linearized) must see a state grown from the
   // current one; when the model says none can fit its output, the configuration is dead.
-  const changersLeft = Int32Array.from(prepared.changersBefore);
+  const changersLeft = scratch.int32(n);
+  changersLeft.set(prepared.changersBefore);
   const reachable = model.reachable?.bind(model);
   const viable = (after: S): boolean => {
     for (let k = 0; k < watched.length; k++) {
@@ -332,8 +350,8 @@ function* searchInOrder<S, I, O>(
   // that of the first return left in the definite list.
   const HEAD_D = nEntries;
   const HEAD_I = nEntries + 1;
-  const next = new Int32Array(nEntries + 2).fill(-1);
-  const prev = new Int32Array(nEntries + 2).fill(-1);
+  const next = scratch.int32(nEntries + 2).fill(-1);
+  const prev = scratch.int32(nEntries + 2).fill(-1);
   {
     let lastD = HEAD_D;
     let lastI = HEAD_I;
@@ -347,42 +365,43 @@ function* searchInOrder<S, I, O>(
     }
   }
 
-  const linearized = new Uint32Array(words);
+  const linearized = scratch.uint32(words);
 
   // ---- cache
   // A chained hash table on typed arrays: `table` holds the first slot of each bucket, a slot
   // its full hash, the next slot of its bucket, its bitset (`words` words) and its state.
-  // small to start with: most searches take a few hundred steps, and the arrays double as needed
-  let slotCap = 256;
+  // small to start with (most searches take a few hundred steps, those of a few ops a few), and
+  // the arrays double as needed
+  let slotCap = Math.min(256, Math.max(16, 1 << (32 - Math.clz32(4 * n))));
   let tableMask = slotCap * 2 - 1;
-  let table = new Int32Array(tableMask + 1).fill(-1);
-  let slotHash = new Int32Array(slotCap);
-  let slotNext = new Int32Array(slotCap);
-  let slotOffset = new Int32Array(slotCap);
+  let table = scratch.int32(tableMask + 1).fill(-1);
+  let slotHash = scratch.int32(slotCap);
+  let slotNext = scratch.int32(slotCap);
+  let slotOffset = scratch.int32(slotCap);
   const slotStates: S[] = [];
   let slots = 0;
   // A slot's linearized set, compactly: every definite op below the watermark `wm` is in it, so
   // it is stored as [wm, count, the `count` words of definite bits from word wm>>>5 up to the
   // highest definite op in the set, then the bitset of indeterminate ops by their rank].
-  let pool = new Int32Array(Math.max(1024, slotCap * (4 + ((nIndet + 31) >>> 5))));
+  let pool = scratch.int32(slotCap * (4 + ((nIndet + 31) >>> 5)));
   let poolUsed = 0;
   const wordsI = (nIndet + 31) >>> 5;
-  const linI = new Uint32Array(wordsI || 1);
+  const linI = scratch.uint32(wordsI || 1);
   let wm = 0; // smallest definite op not linearized (n when none)
   while (wm < n && ops[wm]!.indeterminate) wm++;
   let hiD = -1; // highest definite op linearized
-  const stackWm = new Int32Array(n);
-  const stackHi = new Int32Array(n);
+  const stackWm = scratch.int32(n);
+  const stackHi = scratch.int32(n);
 
   // ---- stack of linearized calls
-  const stackEntry = new Int32Array(n);
+  const stackEntry = scratch.int32(n);
   const stackState: S[] = new Array<S>(n);
   // A forced move: at a configuration where a definite read-only op is a candidate (its call
   // comes before every return left) and its output fits the state, the configuration is
   // linearizable iff the one after that op is: any linearization that places the op later can
   // place it first instead (it changes no state, and no op left has to precede it). So only that
   // op is tried there; when it fails (or its configuration is in the cache), the configuration fails.
-  const stackForced = new Uint8Array(n);
+  const stackForced = scratch.uint8(n);
   let fresh = true; // at a configuration whose candidates were not looked at yet
   let forcing = false; // `entry` is a forced move
   let depth = 0;
@@ -401,7 +420,7 @@ function* searchInOrder<S, I, O>(
   let steps = 0;
   let entry = next[HEAD_D]!;
   let firstReturn = -1; // in the indeterminate phase: the first return entry of the definite list
-  const stackFirstReturn = new Int32Array(n);
+  const stackFirstReturn = scratch.int32(n);
 
   const outcome = (result: SearchOutcome<S>['result']): SearchOutcome<S> => ({
     result,
@@ -516,26 +535,28 @@ function* searchInOrder<S, I, O>(
         if (!seen) {
           const need = 2 + count + wordsI;
           if (poolUsed + need > pool.length) {
-            if (pool.length * 2 * 4 > limits.maxCacheBytes) return outcome('out-of-memory');
-            const np = new Int32Array(pool.length * 2);
+            let size = pool.length * 2;
+            while (poolUsed + need > size) size *= 2;
+            if (size * 4 > limits.maxCacheBytes) return outcome('out-of-memory');
+            const np = scratch.int32(size);
             np.set(pool);
             pool = np;
           }
           if (slots === slotCap) {
             if (slots >= limits.maxCacheEntries) return outcome('out-of-memory');
             slotCap *= 2;
-            const nh = new Int32Array(slotCap);
+            const nh = scratch.int32(slotCap);
             nh.set(slotHash);
             slotHash = nh;
-            const nn = new Int32Array(slotCap);
+            const nn = scratch.int32(slotCap);
             nn.set(slotNext);
             slotNext = nn;
-            const no = new Int32Array(slotCap);
+            const no = scratch.int32(slotCap);
             no.set(slotOffset);
             slotOffset = no;
             // keep the table at most half full
             tableMask = slotCap * 2 - 1;
-            table = new Int32Array(tableMask + 1).fill(-1);
+            table = scratch.int32(tableMask + 1).fill(-1);
             for (let t = 0; t < slots; t++) {
               const b = slotHash[t]! & tableMask;
               slotNext[t] = table[b]!;
@@ -658,35 +679,49 @@ function growthPruning<S, I, O>(
   readOnly: Uint8Array,
 ): Pick<Prepared<I, O>, 'grows' | 'watched' | 'changersBefore' | 'countsStart' | 'countsFor'> {
   const n = ops.length;
-  const grows = new Uint8Array(n);
-  const countsStart = new Int32Array(n + 1);
-  const none = { grows, watched: new Int32Array(0), changersBefore: new Int32Array(n), countsStart, countsFor: new Int32Array(0) };
+  const grows = scratch.uint8(n);
+  const countsStart = scratch.int32(n + 1);
+  const changersBefore = scratch.int32(n);
+  const none = { grows, watched: NONE, changersBefore, countsStart, countsFor: NONE };
   if (!model.grows || !model.reachable) return none;
   let growing = false;
+  let nWatched = 0;
   for (let i = 0; i < n; i++) {
+    if (readOnly[i] === 1) nWatched++;
     if (model.grows(inputs[i]!)) {
       grows[i] = 1;
       growing = true;
     }
   }
-  if (!growing) return none;
-  const watched: number[] = [];
-  for (let i = 0; i < n; i++) if (readOnly[i] === 1) watched.push(i);
-  const changesState = (i: number): boolean => grows[i] === 0 && !(model.readOnly?.(inputs[i]!) ?? false);
-  const changersBefore = new Int32Array(n);
-  const lists: number[][] = ops.map(() => []);
+  if (!growing || nWatched === 0) return none; // nothing to prune, or nothing to prune for
+  const watched = scratch.int32(nWatched);
+  for (let i = 0, w = 0; i < n; i++) if (readOnly[i] === 1) watched[w++] = i;
+  // counted twice: how many watched ops each changer counts for, then which
+  const changer = (x: number): boolean => grows[x] === 0 && readOnly[x] === 0 && !(model.readOnly?.(inputs[x]!) ?? false);
   for (let x = 0; x < n; x++) {
-    if (!changesState(x)) continue;
-    for (const g of watched) {
-      if (ops[x]!.call <= ops[g]!.ret) {
-        changersBefore[g]!++;
-        lists[x]!.push(g);
+    let counts = 0;
+    if (changer(x)) {
+      for (let k = 0; k < nWatched; k++) {
+        const g = watched[k]!;
+        if (ops[x]!.call <= ops[g]!.ret) {
+          changersBefore[g]!++;
+          counts++;
+        }
       }
     }
+    countsStart[x + 1] = countsStart[x]! + counts;
   }
-  for (let x = 0; x < n; x++) countsStart[x + 1] = countsStart[x]! + lists[x]!.length;
-  return { grows, watched: Int32Array.from(watched), changersBefore, countsStart, countsFor: Int32Array.from(lists.flat()) };
+  const countsFor = scratch.int32(countsStart[n]!);
+  for (let x = 0; x < n; x++) {
+    for (let k = 0, at = countsStart[x]!; at < countsStart[x + 1]!; k++) {
+      const g = watched[k]!;
+      if (ops[x]!.call <= ops[g]!.ret) countsFor[at++] = g;
+    }
+  }
+  return { grows, watched, changersBefore, countsStart, countsFor };
 }
+
+const NONE = new Int32Array(0);
 
 function sortedByCall<I, O>(ops: readonly Operation<I, O>[]): boolean {
   for (let i = 1; i < ops.length; i++) if (ops[i]!.call < ops[i - 1]!.call) return false;
@@ -696,7 +731,7 @@ function sortedByCall<I, O>(ops: readonly Operation<I, O>[]): boolean {
 /** The definite ops (by number) in the order of their returns, ties by number. With whole-number
  *  times (positions in a history) a numeric sort of packed (time, op) keys; else a comparison sort. */
 function returnOrder<I, O>(ops: readonly Operation<I, O>[], nReturns: number): Int32Array {
-  const order = new Int32Array(nReturns);
+  const order = scratch.int32(nReturns);
   const SHIFT = 2 ** 21;
   let packable = ops.length < SHIFT;
   for (let i = 0, r = 0; i < ops.length; i++) {
@@ -706,7 +741,7 @@ function returnOrder<I, O>(ops: readonly Operation<I, O>[], nReturns: number): I
     if (!(Number.isInteger(op.ret) && op.ret >= 0 && op.ret < 2 ** 31)) packable = false;
   }
   if (packable) {
-    const keys = new Float64Array(nReturns);
+    const keys = scratch.float64(nReturns);
     for (let r = 0; r < nReturns; r++) keys[r] = ops[order[r]!]!.ret * SHIFT + order[r]!;
     keys.sort();
     for (let r = 0; r < nReturns; r++) order[r] = keys[r]! % SHIFT;
@@ -718,15 +753,14 @@ function returnOrder<I, O>(ops: readonly Operation<I, O>[], nReturns: number): I
 /** For each indeterminate op, the previous indeterminate op (in call order) with an equal input,
  *  or -1. Only inputs that are plain data (JSON-like) are compared. */
 function indeterminateClasses<I, O>(ops: readonly Operation<I, O>[], nIndet: number): Int32Array {
-  const sameBefore = new Int32Array(ops.length).fill(-1);
+  const sameBefore = scratch.int32(ops.length).fill(-1);
   if (nIndet < 2) return sameBefore;
+  // the last op of each class seen so far, by the hash of its input
   const last = new Map<number, number[]>();
-  const byCall = ops
-    .map((o, i) => i)
-    .filter((i) => ops[i]!.indeterminate && isPlainData(ops[i]!.input, 0))
-    .sort((a, b) => ops[a]!.call - ops[b]!.call);
-  for (const i of byCall) {
+  for (let i = 0; i < ops.length; i++) {
+    // ops are in call order (see prepare)
     const input = ops[i]!.input;
+    if (!ops[i]!.indeterminate || !isPlainData(input, 0)) continue;
     const h = hashValue(input);
     let members = last.get(h);
     if (!members) last.set(h, (members = []));
@@ -749,10 +783,14 @@ function isPlainData(v: unknown, depth: number): boolean {
     case 'undefined':
       return true;
     case 'object': {
-      if (Array.isArray(v)) return v.every((x) => isPlainData(x, depth + 1));
+      if (Array.isArray(v)) {
+        for (const x of v) if (!isPlainData(x, depth + 1)) return false;
+        return true;
+      }
       const proto = Object.getPrototypeOf(v) as unknown;
       if (proto !== Object.prototype && proto !== null) return false;
-      return Object.values(v).every((x) => isPlainData(x, depth + 1));
+      for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k) && !isPlainData((v as Record<string, unknown>)[k], depth + 1)) return false;
+      return true;
     }
     default:
       return false;

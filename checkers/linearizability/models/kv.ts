@@ -48,8 +48,10 @@ export function kvModel(options: { initial?: unknown } = {}): Model<unknown, OpI
     // appends grow the value; a state can grow into what a get saw only if it is its prefix
     grows: (input) => input.f === 'append',
     reachable(state, input, output) {
-      if (!isGet(input) || output === undefined || valueEqual(output, state) || (state === null && output === '')) return true;
-      return typeof output === 'string' && output.startsWith(state === null ? '' : String(state));
+      if (output === undefined || !isGet(input)) return true;
+      // a string fits a state it starts with (its own, and null as ""); anything else only its own
+      if (typeof output === 'string') return output.startsWith(typeof state === 'string' ? state : state === null ? '' : String(state));
+      return valueEqual(output, state);
     },
     validate(input) {
       if (!fs.includes(input.f)) return `model kv has no operation "${input.f}" (it knows get, put, append, delete)`;
