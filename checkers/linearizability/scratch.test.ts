@@ -40,6 +40,23 @@ describe('Scratch', () => {
     expect(s.uint8(1).buffer).not.toBe(small.buffer);
   });
 
+  it('grows, up to its most, once everything is given back after a cut did not fit', () => {
+    const s = new Scratch(64, 1024);
+    const small = s.int32(8);
+    expect(s.int32(100).buffer).not.toBe(small.buffer); // 432 bytes wanted in all
+    s.release(32);
+    expect(s.int32(100).buffer).not.toBe(small.buffer); // not yet: a cut is still out
+    s.release(0);
+    const a = s.int32(8);
+    const b = s.int32(100);
+    expect(b.buffer).toBe(a.buffer); // 512 bytes now
+    expect(b.buffer.byteLength).toBe(512);
+    s.release(0);
+    s.int32(1000);
+    s.release(0);
+    expect(s.int32(8).buffer.byteLength).toBe(1024); // no more than its most
+  });
+
   it('a check gives back everything its searches cut, and checks the same again', () => {
     const model = modelByName('kv', null);
     const ops = toOperations(observedTimedOutAppends(6));

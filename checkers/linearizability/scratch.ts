@@ -5,12 +5,16 @@
  * takes; a cut costs the zeroing of its length (and a view, the first time a cut of that place and
  * length is made). Cuts are given back in LIFO order: a search takes a `mark()` when it starts and
  * `release(mark)`s it when it ends, whatever it cut in between (its arrays are dead by then). A
- * cut that does not fit in the buffer is a fresh array.
+ * cut that does not fit in the buffer is a fresh array; the buffer then grows (up to its most)
+ * when everything is given back, so the next search of that size fits. It starts small: a large
+ * buffer in a fresh process costs milliseconds (the collector reacts to the external memory).
  */
 export class Scratch {
   private buffer: ArrayBuffer | undefined;
   /** Bytes cut so far, a multiple of 8 (every view is aligned for any element size). */
   private used = 0;
+  /** The most bytes cut at once since the buffer was made, those that did not fit included. */
+  private wanted = 0;
   /** The last view of each kind made at each place (by byte offset / 8): a search of the same
    *  shape as the last one cuts the same views again, and they are reused. */
   private readonly int32s: (Int32Array | undefined)[] = [];
@@ -18,7 +22,10 @@ export class Scratch {
   private readonly uint8s: (Uint8Array | undefined)[] = [];
   private readonly float64s: (Float64Array | undefined)[] = [];
 
-  constructor(private readonly bytes: number) {}
+  constructor(
+    private bytes: number,
+    private readonly mostBytes = bytes,
+  ) {}
 
   /** `length` zeros. */
   int32(length: number): Int32Array {
@@ -60,18 +67,27 @@ export class Scratch {
 
   release(mark: number): void {
     this.used = mark;
+    if (mark === 0 && this.wanted > this.bytes && this.bytes < this.mostBytes) {
+      // everything is back: a bigger buffer for the next search of that size
+      this.bytes = Math.min(this.mostBytes, 2 ** Math.ceil(Math.log2(this.wanted)));
+      this.buffer = undefined;
+      for (const views of [this.int32s, this.uint32s, this.uint8s, this.float64s]) views.length = 0;
+    }
   }
 
   /** The byte offset of a cut of `size` bytes, or -1 when it does not fit. */
   private cut(size: number): number {
-    if (size > this.bytes - this.used) return -1;
+    const aligned = Math.ceil(size / 8) * 8;
+    this.wanted = Math.max(this.wanted, this.used + aligned);
+    if (aligned > this.bytes - this.used) return -1;
     this.buffer ??= new ArrayBuffer(this.bytes);
     const at = this.used;
-    this.used = Math.min(this.bytes, at + Math.ceil(size / 8) * 8);
+    this.used = at + aligned;
     return at;
   }
 }
 
-/** This thread's scratch for searches: 1 MiB, enough for every array of a partition of about
- *  3,000 operations and the first few thousand cache entries of each search order. */
-export const scratch = new Scratch(1 << 20);
+/** This thread's scratch for searches: 64 KiB to start with (a partition of a few hundred
+ *  operations), growing to at most 1 MiB (about 3,000 operations and the first few thousand cache
+ *  entries of each search order). */
+export const scratch = new Scratch(1 << 16, 1 << 20);
