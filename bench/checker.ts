@@ -6,7 +6,9 @@
  * Then the growing families (bench/checker-families.ts): time per k for k timed-out ops, k clients
  * and k keys, beside porcupine's with PORCUPINE=DRIVER.
  * Env: BENCH_RUNS (default 7), HISTORIES (default ../shared/histories), FAMILIES=0 (skip the
- * families), FAMILY_TIME_LIMIT (seconds, default 20), PORCUPINE (a porcupine driver).
+ * families) or FAMILIES=issue (the sets and the two issue-15 families only), FAMILY_TIME_LIMIT
+ * (seconds, default 20), FAMILY_MIN_RUNS and FAMILY_MS (how many checks of each family history:
+ * see checker-families.ts), PORCUPINE (a porcupine driver).
  */
 import { benchFamilies } from './checker-families.js';
 import { runNodeTimed } from './timed-process.js';
@@ -104,4 +106,9 @@ async function main(): Promise<void> {
 }
 
 await main();
-if (process.env['FAMILIES'] !== '0') await benchFamilies();
+const families = process.env['FAMILIES'];
+if (families !== undefined && families !== '0' && families !== 'issue') {
+  console.error(`bench:checker: FAMILIES must be 0 or issue, got "${families}"`);
+  process.exit(3);
+}
+if (families !== '0') await benchFamilies(families === 'issue' ? 'issue' : undefined);
