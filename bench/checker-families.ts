@@ -11,7 +11,7 @@
  * so checked tens of thousands of times, and warm: on a loaded machine the JIT takes a few
  * thousand checks of such a history to settle. faultline applies the rule as it goes; the driver
  * takes a fixed `-repeat`: faultline's number of checks, unless those would take it more than
- * five times FAMILY_MS (a history it checks slower), then the rule's own; both are printed. The
+ * ten times FAMILY_MS (a history it checks slower), then the rule's own; both are printed. The
  * one-off cost the rule leaves out, the first check of a fresh process (the JIT compiling the
  * checker), is printed once, apart.
  */
@@ -110,12 +110,12 @@ function porcupine(driver: string, file: string, repeat: number): { valid: unkno
 }
 
 /** Porcupine's side of a row: faultline's number of checks (`runs`), unless its first
- *  FAMILY_MIN_RUNS say those would take it more than five times FAMILY_MS (a history it checks
+ *  FAMILY_MIN_RUNS say those would take it more than ten times FAMILY_MS (a history it checks
  *  slower): then the number the rule needs on its own. */
 function porcupineLikeForLike(driver: string, file: string, runs: number): { valid: unknown; ms: number; runs: number } {
   const first = porcupine(driver, file, Math.min(runs, MIN_RUNS));
   if (first.valid === 'unknown') return { ...first, runs: 1 }; // the driver stops there
-  const needs = runs * first.ms <= 5 * SPEND_MS ? runs : Math.max(MIN_RUNS, Math.ceil(SPEND_MS / first.ms));
+  const needs = runs * first.ms <= 10 * SPEND_MS ? runs : Math.max(MIN_RUNS, Math.ceil(SPEND_MS / first.ms));
   if (needs <= MIN_RUNS) return { ...first, runs: Math.min(runs, MIN_RUNS) };
   return { ...porcupine(driver, file, needs), runs: needs };
 }
@@ -128,6 +128,7 @@ function firstCheck(generator: NonNullable<Family['generator']>): { valid: unkno
   return JSON.parse(out.stdout.trim()) as { valid: unknown; ms: number };
 }
 
+const ratio = (x: number): string => (x < 0.01 ? '<0.01' : x.toFixed(2));
 const ms = (t: number): string => (t < 0.1 ? `${(t * 1000).toFixed(1)} us` : `${t.toFixed(t < 10 ? 2 : 1)} ms`);
 
 /** `only: 'issue'`: the two issue-15 families alone (FAMILIES=issue). */
@@ -139,7 +140,7 @@ export async function benchFamilies(only?: 'issue'): Promise<void> {
     console.log(
       `\nGrowing families (kv). Time: the fastest of "runs" checks of the paired operations in this process (checkOperations, one thread),` +
         ` runs = until at least ${MIN_RUNS} checks that took ${SPEND_MS} ms in all (at most ${MAX_RUNS}), so the checker is warm; time limit ${LIMIT_MS / 1000} s.` +
-        (driver ? ' Porcupine: the driver\'s fastest of as many CheckOperations ("its runs"; fewer, by the same rule, where as many would take it over five times as long).' : ' Set PORCUPINE=driver to compare with porcupine.'),
+        (driver ? ' Porcupine: the driver\'s fastest of as many CheckOperations ("its runs"; fewer, by the same rule, where as many would take it over ten times as long).' : ' Set PORCUPINE=driver to compare with porcupine.'),
     );
     console.log(`\nThe first check of a fresh process (one child process per line, k = ${FIRST_K}; the JIT compiling the checker, left out of the tables):`);
     for (const family of families) {
@@ -166,7 +167,7 @@ export async function benchFamilies(only?: 'issue'): Promise<void> {
         ms(r.ms),
         String(r.steps),
         `${r.cacheMiB.toFixed(2)} MiB`,
-        ...(r.porcupine ? [String(r.porcupine.valid), String(r.porcupine.runs), ms(r.porcupine.ms), r.valid === 'unknown' || r.porcupine.valid === 'unknown' ? '-' : (r.ms / r.porcupine.ms).toFixed(2)] : []),
+        ...(r.porcupine ? [String(r.porcupine.valid), String(r.porcupine.runs), ms(r.porcupine.ms), r.valid === 'unknown' || r.porcupine.valid === 'unknown' ? '-' : ratio(r.ms / r.porcupine.ms)] : []),
       ]);
       const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c]!.length)));
       for (const row of [header, ...cells]) console.log('  ' + row.map((cell, c) => cell.padStart(widths[c]!)).join('  '));
