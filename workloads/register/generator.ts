@@ -4,10 +4,10 @@
  * weight it also grows a set (Jepsen's set): each add writes a fresh key once. The final phase
  * reads every key and every element on every node. Options add hot keys (contention) and, once
  * the status monitor saw a new leader or an op was answered by another leader than before, a
- * burst of reads of the keys written last (reads right after a leader change): each process's
- * first one tried at the leader before the change (a deposed leader that still serves reads
- * answers it; any other redirects), its second at the new leader (a new leader that answers
- * before it knows the commit index shows it then).
+ * burst of reads of the keys written last (reads right after a leader change): the first one of
+ * the first process to ask tried at the leader before the change (a deposed leader that still
+ * serves reads answers it; any other redirects), every other process's first one at the new
+ * leader (a new leader that answers before it knows the commit index shows it then).
  */
 import type { OpCall, OpGenerator, OpOutcome } from '../../core/workload.js';
 import type { Random } from '../../core/random.js';
@@ -25,6 +25,8 @@ export class RegisterGenerator implements OpGenerator {
   /** Leader changes seen; each process owes reads until it has caught up with the count. */
   private changes = 0;
   private readonly readsOwed = new Map<number, { change: number; left: number }>();
+  /** The last change whose deposed leader a read was sent to. */
+  private probed = 0;
   private readonly recentKeys: string[] = [];
 
   constructor(private readonly options: RegisterOptions) {
@@ -54,7 +56,15 @@ export class RegisterGenerator implements OpGenerator {
     const nth = this.options.readsAfterLeaderChange - owed.left;
     owed.left--;
     const key = random.pick(this.recentKeys.length ? this.recentKeys : this.keys);
-    const startAt = nth === 0 ? this.previousLeader : nth === 1 ? this.leader : undefined;
+    let startAt: string | undefined;
+    if (nth === 0) {
+      // one process per change tries the deposed leader (a read it may still answer); the others,
+      // not to hang on a leader that is gone, try the new one
+      if (this.probed < this.changes && this.previousLeader !== undefined) {
+        this.probed = this.changes;
+        startAt = this.previousLeader;
+      } else startAt = this.leader;
+    }
     return startAt !== undefined ? { f: 'read', key, startAt } : { f: 'read', key };
   }
 
