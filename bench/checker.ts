@@ -19,6 +19,11 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const HISTORIES = resolve(ROOT, process.env['HISTORIES'] ?? '../shared/histories');
 const RUNS = Math.max(1, Number(process.env['BENCH_RUNS'] ?? 7));
+const families = process.env['FAMILIES'];
+if (families !== undefined && families !== '0' && families !== 'issue') {
+  console.error(`bench:checker: FAMILIES must be 0 or issue, got "${families}"`);
+  process.exit(3);
+}
 
 /** The options each set's README semantics call for. */
 const SETS: Record<string, string[]> = {
@@ -106,9 +111,4 @@ async function main(): Promise<void> {
 }
 
 await main();
-const families = process.env['FAMILIES'];
-if (families !== undefined && families !== '0' && families !== 'issue') {
-  console.error(`bench:checker: FAMILIES must be 0 or issue, got "${families}"`);
-  process.exit(3);
-}
 if (families !== '0') await benchFamilies(families === 'issue' ? 'issue' : undefined);
