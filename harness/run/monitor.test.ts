@@ -84,7 +84,7 @@ describe('status monitor', () => {
   });
 
   it('tells its listeners each new leader once, as soon as a node claims a higher term', async () => {
-    // n1 leads term 3 until `switchAt`, then n2 leads term 4 (n1 a follower of it)
+    // n1 leads term 3 until `switched`, then n2 leads term 4 (n1 a follower of it)
     let switched = false;
     const servers: Server[] = [];
     const ports = new Map<string, number>();
