@@ -9,6 +9,15 @@
  * when everything is given back, so the next search of that size fits. It starts small: a large
  * buffer in a fresh process costs milliseconds (the collector reacts to the external memory).
  */
+type TypedArray = Int32Array | Uint32Array | Uint8Array | Float64Array;
+
+/** A typed array's constructor: fresh, or a view of a buffer. */
+interface TypedArrayKind<T extends TypedArray> {
+  new (length: number): T;
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
 export class Scratch {
   private buffer: ArrayBuffer | undefined;
   /** Bytes cut so far, a multiple of 8 (every view is aligned for any element size). */
@@ -29,35 +38,29 @@ export class Scratch {
 
   /** `length` zeros. */
   int32(length: number): Int32Array {
-    const at = this.cut(length * 4);
-    if (at === -1) return new Int32Array(length);
-    let view = this.int32s[at >>> 3];
-    if (view?.length !== length) this.int32s[at >>> 3] = view = new Int32Array(this.buffer!, at, length);
-    return view.fill(0);
+    return this.view(Int32Array, this.int32s, length);
   }
 
   uint32(length: number): Uint32Array {
-    const at = this.cut(length * 4);
-    if (at === -1) return new Uint32Array(length);
-    let view = this.uint32s[at >>> 3];
-    if (view?.length !== length) this.uint32s[at >>> 3] = view = new Uint32Array(this.buffer!, at, length);
-    return view.fill(0);
+    return this.view(Uint32Array, this.uint32s, length);
   }
 
   uint8(length: number): Uint8Array {
-    const at = this.cut(length);
-    if (at === -1) return new Uint8Array(length);
-    let view = this.uint8s[at >>> 3];
-    if (view?.length !== length) this.uint8s[at >>> 3] = view = new Uint8Array(this.buffer!, at, length);
-    return view.fill(0);
+    return this.view(Uint8Array, this.uint8s, length);
   }
 
   float64(length: number): Float64Array {
-    const at = this.cut(length * 8);
-    if (at === -1) return new Float64Array(length);
-    let view = this.float64s[at >>> 3];
-    if (view?.length !== length) this.float64s[at >>> 3] = view = new Float64Array(this.buffer!, at, length);
-    return view.fill(0);
+    return this.view(Float64Array, this.float64s, length);
+  }
+
+  /** `length` zeros of one kind: a cut (its view reused when the last one there had this length), or a fresh array when it does not fit. */
+  private view<T extends TypedArray>(Kind: TypedArrayKind<T>, views: (T | undefined)[], length: number): T {
+    const at = this.cut(length * Kind.BYTES_PER_ELEMENT);
+    if (at === -1) return new Kind(length);
+    let view = views[at >>> 3];
+    if (view?.length !== length) views[at >>> 3] = view = new Kind(this.buffer!, at, length);
+    view.fill(0);
+    return view;
   }
 
   /** What has been cut so far: `release` it to give back every cut made after it. */
