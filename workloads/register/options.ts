@@ -37,8 +37,10 @@ export const registerOptions = z
     /** The share of ops sent first to a node drawn at random (seeded) instead of the cached
      *  leader or the home node: followers' redirects, a deposed leader that still answers. */
     randomNode: z.number().min(0).max(1).default(0),
-    /** After an op is answered by another leader than the last one seen, this many of the next
-     *  ops of every process are reads of the keys written last (reads right after a leader change). */
+    /** After a leader change (seen by the status monitor, or an op answered by another leader than
+     *  the last one seen), this many of the next ops of every process are reads of the keys written
+     *  last (reads right after a leader change); any value above 0 also probes the deposed leader
+     *  (a write at the new leader, then a read of its key at the old one). */
     readsAfterLeaderChange: z.number().int().min(0).max(1000).default(0),
     /** Contention: `share` of the ops go to the first `keys` keys (hot keys). */
     hot: z

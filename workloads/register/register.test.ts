@@ -106,12 +106,15 @@ describe('register generator', () => {
     g.update!(0, { f: 'read', key: 'k3' }, { type: 'ok', node: 'n2' }); // a read says nothing of the leader
     expect(g.next(1, random).f).toBe('write');
     g.update!(0, { f: 'write', key: 'k9', value: 3 }, { type: 'ok', node: 'n2' });
+    // the deposed-leader probe first: a write at the new leader (n2)
+    const probe = g.next(3, random);
+    expect(probe).toMatchObject({ f: 'write', startAt: 'n2' });
     for (const p of [1, 2]) {
       const reads = [g.next(p, random), g.next(p, random)];
       expect(reads.map((r) => r.f)).toEqual(['read', 'read']);
       for (const r of reads) expect(['k7', 'k9']).toContain(r.key);
-      // one process tries the leader before the change (n1) first; every other the new one (n2)
-      expect(reads.map((r) => r.startAt)).toEqual([p === 1 ? 'n1' : 'n2', undefined]);
+      // each process's first read goes to the new leader first
+      expect(reads.map((r) => r.startAt)).toEqual(['n2', undefined]);
       expect(g.next(p, random).f).toBe('write');
     }
   });
@@ -123,22 +126,50 @@ describe('register generator', () => {
     expect(g.next(1, random).f).toBe('write');
     g.update!(0, { f: 'write', key: 'k7', value: 1 }, { type: 'ok', node: 'n1' });
     g.leaderChanged!('n3');
+    const probe = g.next(4, random);
+    expect(probe).toMatchObject({ f: 'write', startAt: 'n3' });
     const reads = [g.next(1, random), g.next(1, random), g.next(1, random)];
     expect(reads.map((r) => [r.f, r.key, r.startAt])).toEqual([
-      ['read', 'k7', 'n1'],
+      ['read', 'k7', 'n3'],
       ['read', 'k7', undefined],
       ['read', 'k7', undefined],
     ]);
     expect(g.next(1, random).f).toBe('write');
     expect(g.next(2, random)).toEqual({ f: 'read', key: 'k7', startAt: 'n3' });
     // a write the new leader answers afterwards is the same leader: no second burst
-    g.update!(0, { f: 'write', key: 'k7', value: 2 }, { type: 'ok', node: 'n3' });
+    g.update!(0, { f: 'write', key: 'k7', value: 99 }, { type: 'ok', node: 'n3' });
     expect(g.next(1, random).f).toBe('write');
     // without readsAfterLeaderChange the monitor's news changes nothing
     const plain = register.generator(register.options.parse({ keys: 50, weights: { read: 0, write: 1, delete: 0 } }), new Random(1));
     plain.leaderChanged!('n1');
     plain.leaderChanged!('n2');
     expect(plain.next(1, random).f).toBe('write');
+  });
+
+  it('probes the deposed leader: a read of the probe write\'s key there as soon as the new leader acknowledged it', () => {
+    const options = register.options.parse({ keys: 50, readsAfterLeaderChange: 1, weights: { read: 0, write: 1, delete: 0 } });
+    const g = register.generator(options, new Random(1));
+    const random = new Random(3);
+    g.leaderChanged!('n1');
+    g.leaderChanged!('n2');
+    const write = g.next(5, random);
+    expect(write).toMatchObject({ f: 'write', startAt: 'n2' });
+    // until the write is acknowledged nobody reads at the deposed leader
+    const waiting = g.next(6, random);
+    expect(waiting).toMatchObject({ f: 'read', startAt: 'n2' });
+    g.update!(5, write, { type: 'ok', node: 'n2' });
+    // the next process to ask, whichever it is, reads the probe's key at the deposed leader, once
+    expect(g.next(6, random)).toEqual({ f: 'read', key: write.key, startAt: 'n1' });
+    expect(g.next(7, random)).toMatchObject({ f: 'read', startAt: 'n2' });
+    expect(g.next(7, random).f).toBe('write');
+    // a probe write that failed or is unknown owes no read at the deposed leader
+    g.leaderChanged!('n3');
+    const lost = g.next(5, random);
+    expect(lost).toMatchObject({ f: 'write', startAt: 'n3' });
+    g.update!(5, lost, { type: 'info', node: 'n3', error: 'timeout' });
+    const after = [g.next(8, random), g.next(8, random)];
+    expect(after.map((c) => c.startAt)).toEqual(['n3', undefined]);
+    expect(after[1]!.f).toBe('write');
   });
 
   it('refuses bad options with the field named', () => {
