@@ -7,7 +7,7 @@ import { checkAgreementHistory, agreementOptions } from './agreement/index.js';
 import { checkConsistencyHistory, consistencyOptions } from './consistency/index.js';
 import { checkCoverageHistory, coverageOptions } from './coverage/index.js';
 import { checkInvariantsHistory, invariantsOptions } from './invariants/index.js';
-import { checkLinearizableHistory, linearizableOptions } from './linearizability/index.js';
+import { checkLinearizableHistory, linearizableOptions } from './linearizability/adapter.js';
 import { checkOrderingHistory, orderingOptions } from './ordering/index.js';
 import { checkPerfHistory, perfOptions } from './perf/index.js';
 import { checkQueueHistory, queueOptions } from './queue/index.js';

@@ -1,3 +1,8 @@
+/**
+ * The checker's library: what `faultline check` and the public API use. The campaign checker
+ * (`checkLinearizableHistory` and its zod options schema) is in ./adapter.js, imported by the
+ * checker registry only: zod costs a fresh process about 100 ms to load, more than a check.
+ */
 export type { Model, OpInput, Operation } from './model.js';
 export { hashString, hashValue, partitionByKey, showValue, valueEqual } from './model.js';
 export { guessModelName, isModelName, kvModel, modelByName, MODEL_NAMES, registerModel, type ModelName } from './models/index.js';
@@ -5,5 +10,4 @@ export { HistoryError, toOperations } from './operations.js';
 export { checkLinearizability, checkOperations, describeUnknown, type LinearizabilityOptions, type LinearizabilityResult } from './check.js';
 export { DEFAULT_LIMITS, limitsForMemory, type SearchLimits } from './search.js';
 export type { PartitionWitness, WitnessOp } from './witness.js';
-export { checkLinearizableHistory, DEFAULT_RUN_TIME_LIMIT_MS, linearizableOptions, type LinearizableCheckOptions } from './adapter.js';
 export { MAX_THREADS } from './pool.js';

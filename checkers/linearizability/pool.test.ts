@@ -93,6 +93,28 @@ describe('the worker pool (threads)', () => {
     await expect(source.checkLinearizability(h, { model: 'register', threads: 0 })).rejects.toThrow(/threads must be a whole number from 1 to 1024, got 0/);
   });
 
+  it('a check decided before workersAfterMs never makes the control words (no pool); one still searching then does', async () => {
+    const h = concurrentWrites(3, 8, (k) => (k === 1 ? 99 : 3));
+    const Real = globalThis.SharedArrayBuffer;
+    let made = 0;
+    globalThis.SharedArrayBuffer = class extends Real {
+      constructor(length?: number) {
+        super(length);
+        made++;
+      }
+    } as SharedArrayBufferConstructor;
+    try {
+      const alone = await source.checkLinearizability(h, { model: 'register', threads: 4, workersAfterMs: 60_000 });
+      expect(alone).toMatchObject({ valid: false, partitions: 3, threads: 1 });
+      expect(made).toBe(0);
+      const pooled = await source.checkLinearizability(h, { model: 'register', threads: 4, workersAfterMs: 0 });
+      expect(made).toBe(1); // the workers cannot start from TypeScript sources: the check ends on this thread
+      expect(pooled.failures).toEqual(alone.failures);
+    } finally {
+      globalThis.SharedArrayBuffer = Real;
+    }
+  });
+
   it.skipIf(!compiled)('a worker (compiled dist/) claims and searches partitions and posts the same outcomes as this thread', async () => {
     const parts = register.partition!(toOperations(concurrentWrites(3, 6, (k) => (k === 1 ? 99 : 3))));
     const c = control(parts.length);

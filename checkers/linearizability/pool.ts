@@ -9,9 +9,11 @@
  * stops. The threads share one Int32Array on a SharedArrayBuffer: the claim counter and a word
  * of flags per partition.
  *
- * A check starts on this thread alone. Only when it is still undecided after `workersAfterMs`
- * (and there is a partition left to claim or to help with) do the workers start, so small
- * histories pay nothing for the pool.
+ * A check starts on this thread alone, claiming the partitions in the same order without the
+ * control words. Only when it is still undecided after `workersAfterMs` (and there is a partition
+ * left to claim or to help with) are the control words made, from what this thread has done so
+ * far, and the workers started; so a check that needs no worker pays nothing for the pool, not
+ * even loading `node:worker_threads`.
  *
  * A worker that dies in the middle of a search loses no partition: each partition's owner and
  * helper are recorded in the control words, and a partition whose owner died without reporting
@@ -19,11 +21,14 @@
  * of its heap (ERR_WORKER_OUT_OF_MEMORY) is not retried here (this thread's heap is no larger by
  * default): its partition is `out-of-memory`, with the heap size that ran out.
  */
-import { getHeapStatistics } from 'node:v8';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import type { Model, Operation } from './model.js';
 import type { ModelName } from './models/index.js';
 import { CONTROL, hasIndeterminate, isVerdict, searchPartition, type SearchControl, type SearchLimits, type SearchOutcome } from './search.js';
+
+// node:worker_threads and node:v8 are loaded when the workers start (a check that needs none does not load them)
+const require = createRequire(import.meta.url);
 
 /** A check still undecided after this long on one thread starts the worker threads. A worker
  *  takes about 35 ms of CPU to start (much longer on a loaded machine) and warms its JIT up
@@ -100,9 +105,7 @@ export function searchShare<S, I, O>(
   };
   const flagsOf = (p: number): number => Atomics.load(control, HEADER + p);
   const finish = (p: number, role: Role, outcome: SearchOutcome<S>): void => {
-    if (isVerdict(outcome)) Atomics.or(control, HEADER + p, DECIDED);
-    else if (outcome.result !== 'abandoned') Atomics.or(control, HEADER + p, role === 'owner' ? OWNER_STOPPED : HELPER_STOPPED);
-    if (role === 'owner') Atomics.or(control, HEADER + p, OWNER_DONE);
+    Atomics.or(control, HEADER + p, flagsFor(role, outcome));
     report(p, role, outcome);
   };
   for (;;) {
@@ -142,11 +145,22 @@ function searchOwned<S, I, O>(
   const owner: SearchControl = {
     poll() {
       tick?.(p);
-      const f = Atomics.load(control, HEADER + p);
-      return (f & DECIDED ? CONTROL.stop : 0) | (f & HELPED ? CONTROL.dropCallOrder : 0) | (f & HELPER_STOPPED ? CONTROL.wholeBudget : 0);
+      return ownerBits(control, p);
     },
   };
   return searchPartition(model, part, deadline, limits, owner);
+}
+
+/** What the owner of partition `p` learns from the flags other threads set (CONTROL bits). */
+function ownerBits(control: Int32Array, p: number): number {
+  const f = Atomics.load(control, HEADER + p);
+  return (f & DECIDED ? CONTROL.stop : 0) | (f & HELPED ? CONTROL.dropCallOrder : 0) | (f & HELPER_STOPPED ? CONTROL.wholeBudget : 0);
+}
+
+/** The flags a finished search sets on its partition. */
+function flagsFor(role: Role, outcome: SearchOutcome<unknown>): number {
+  const stopped = isVerdict(outcome) ? DECIDED : outcome.result !== 'abandoned' ? (role === 'owner' ? OWNER_STOPPED : HELPER_STOPPED) : 0;
+  return stopped | (role === 'owner' ? OWNER_DONE : 0);
 }
 
 /** A partition some other thread owns and still searches, with two orders to race: marked
@@ -196,7 +210,6 @@ export async function searchWithPool<S, I, O>(
   settings: PoolSettings,
 ): Promise<{ outcomes: SearchOutcome<S>[]; threads: number; deaths: string[] }> {
   const order = parts.map((_, i) => i).sort((a, b) => parts[b]!.length - parts[a]!.length);
-  const control = controlWords(parts.length);
   const found: { role: Role; outcome: SearchOutcome<S> }[][] = parts.map(() => []);
   const report = (p: number, role: Role, outcome: SearchOutcome<S>): void => void found[p]!.push({ role, outcome });
   const workers: Worker[] = [];
@@ -204,9 +217,8 @@ export async function searchWithPool<S, I, O>(
   let alive = 0;
   let changed = (): void => undefined;
   const startAt = performance.now() + settings.workersAfterMs;
-  let started = settings.threads <= 1;
-  const start = (): void => {
-    started = true;
+  const start = (control: Int32Array): void => {
+    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
     const useful = usefulWorkers(parts, order, control);
     const job: Omit<PoolJob, 'thread'> = {
       name: spec.name,
@@ -248,25 +260,22 @@ export async function searchWithPool<S, I, O>(
       worker.once('exit', (code) => end({ how: 'crashed', error: `exit code ${code}` }));
     }
   };
-  const tick = (): void => {
-    if (!started && performance.now() >= startAt) start();
-  };
   const died = (thread: number): WorkerEnd | undefined => {
     const end = thread > 0 ? ends.get(thread) : undefined;
     return end && end.how !== 'done' ? end : undefined;
   };
   const hasOwnerOutcome = (p: number): boolean => found[p]!.some((x) => x.role === 'owner' && x.outcome.result !== 'abandoned');
   // a partition is settled when a verdict came, or its owner's outcome and (if it had a helper still alive) the helper's
-  const settled = (p: number): boolean => {
+  const settled = (control: Int32Array, p: number): boolean => {
     const f = found[p]!;
     if (f.some((x) => isVerdict(x.outcome))) return true;
     if (!hasOwnerOutcome(p)) return false;
     return !(Atomics.load(control, HEADER + p) & HELPED) || f.some((x) => x.role === 'helper') || died(Atomics.load(control, helperWord(control, p))) !== undefined;
   };
   // a partition whose owner died before reporting it (or that nobody reported and no thread is left to)
-  const lost = (p: number): boolean => !settled(p) && !hasOwnerOutcome(p) && (died(Atomics.load(control, ownerWord(control, p))) !== undefined || alive === 0);
+  const lost = (control: Int32Array, p: number): boolean => !settled(control, p) && !hasOwnerOutcome(p) && (died(Atomics.load(control, ownerWord(control, p))) !== undefined || alive === 0);
   // hands a lost partition back: searched here as its owner, or out of memory if its worker's heap ran out
-  const handBack = (p: number): void => {
+  const handBack = (control: Int32Array, p: number): void => {
     const end = died(Atomics.load(control, ownerWord(control, p)));
     Atomics.store(control, ownerWord(control, p), 0);
     if (end?.how === 'out-of-memory') {
@@ -279,16 +288,35 @@ export async function searchWithPool<S, I, O>(
     Atomics.or(control, HEADER + p, OWNER_DONE);
   };
   try {
-    searchShare(model, parts, order, control, deadline, limits, report, 0, tick, true);
+    // this thread alone, claiming the partitions in order, until a search runs past workersAfterMs
+    let pooled: Int32Array | undefined;
+    for (let claimed = 0; claimed < order.length && !pooled; ) {
+      const p = order[claimed++]!;
+      const alone: SearchControl = {
+        poll() {
+          if (!pooled && settings.threads > 1 && performance.now() >= startAt) {
+            pooled = wordsSoFar(parts.length, order, claimed, found);
+            start(pooled);
+          }
+          return pooled ? ownerBits(pooled, p) : 0;
+        },
+      };
+      const outcome = searchPartition(model, parts[p]!, deadline, limits, alone);
+      if (pooled) Atomics.or(pooled, HEADER + p, flagsFor('owner', outcome));
+      report(p, 'owner', outcome);
+    }
+    if (!pooled) return { outcomes: found.map((f) => f[0]!.outcome), threads: 1, deaths: [] };
+    const control = pooled;
+    searchShare(model, parts, order, control, deadline, limits, report, 0, undefined, true);
     // wait for the workers' outcomes (a worker still starting up is not waited for), searching
     // here any partition a dead worker lost, as soon as it is lost
     for (;;) {
-      const p = parts.findIndex((_, q) => lost(q));
+      const p = parts.findIndex((_, q) => lost(control, q));
       if (p !== -1) {
-        handBack(p);
+        handBack(control, p);
         continue;
       }
-      if (alive === 0 || parts.every((_, q) => settled(q))) break;
+      if (alive === 0 || parts.every((_, q) => settled(control, q))) break;
       await new Promise<void>((resolve) => {
         changed = resolve;
       });
@@ -304,7 +332,21 @@ export async function searchWithPool<S, I, O>(
 /** The heap a worker had: its old generation limit when one was given, else this thread's heap
  *  limit (a worker's default). */
 function workerHeapLimit(limits: ResourceLimits | undefined): number {
+  const { getHeapStatistics } = require('node:v8') as typeof import('node:v8');
   return limits?.maxOldGenerationSizeMb !== undefined ? limits.maxOldGenerationSizeMb * 1024 * 1024 : getHeapStatistics().heap_size_limit;
+}
+
+/** The control words when the workers start: the `claimed` first partitions of `order` are this
+ *  thread's; those it finished are done (with their flags), the last one it still searches. */
+function wordsSoFar<S>(parts: number, order: readonly number[], claimed: number, found: readonly { outcome: SearchOutcome<S> }[][]): Int32Array {
+  const control = controlWords(parts);
+  control[NEXT] = claimed;
+  for (let c = 0; c < claimed; c++) {
+    const p = order[c]!;
+    control[ownerWord(control, p)] = 0;
+    if (c < claimed - 1) control[HEADER + p] = flagsFor('owner', found[p]![0]!.outcome);
+  }
+  return control;
 }
 
 /** Workers worth starting now: partitions left to claim, and partitions being searched here
