@@ -123,7 +123,14 @@ function preparePartitions<S, I, O>(model: Model<S, I, O>, operations: readonly 
     }
   }
   const parts = model.partition ? model.partition(operations) : [operations.slice()];
-  return parts.map((part) => (model.reduce ? model.reduce(part) : part)).filter((part) => part.length > 0);
+  // filled by push: `map` and `filter` make arrays of another elements kind once the JIT inlines
+  // them, and the code that reads them is thrown away
+  const reduced: Operation<I, O>[][] = [];
+  for (const part of parts) {
+    const kept = model.reduce ? model.reduce(part) : part;
+    if (kept.length > 0) reduced.push(kept);
+  }
+  return reduced;
 }
 
 function searchAll<S, I, O>(
@@ -134,7 +141,9 @@ function searchAll<S, I, O>(
   started: number,
 ): SearchOutcome<S>[] {
   const deadline = timeLimitMs === undefined ? Infinity : started + timeLimitMs;
-  return parts.map((part) => searchPartition(model, part, deadline, limits));
+  const outcomes: SearchOutcome<S>[] = [];
+  for (const part of parts) outcomes.push(searchPartition(model, part, deadline, limits));
+  return outcomes;
 }
 
 function assemble<S, I, O>(

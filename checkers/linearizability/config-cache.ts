@@ -17,31 +17,39 @@ import type { SearchLimits } from './search.js';
  * double as needed, within the memory budget.
  */
 export class ConfigCache<S> {
-  private table: Int32Array;
-  private tableMask: number;
-  private slotHash: Int32Array;
-  private slotNext: Int32Array;
-  private slotOffset: Int32Array;
-  private slotCap: number;
-  private pool: Int32Array;
-  private poolUsed = 0;
-  private readonly states: S[] = [];
+  // `declare`d fields, all set in the constructor: a field the class declares is otherwise first
+  // defined as undefined (ES2022 class fields) and then changes type, which costs a fresh
+  // process's first check milliseconds of map changes and keeps the JIT's code from settling
+  private declare readonly wordsI: number;
+  private declare readonly definite: Uint32Array;
+  private declare readonly linearized: Uint32Array;
+  private declare readonly linI: Uint32Array;
+  private declare readonly model: { equal(a: S, b: S): boolean };
+  private declare readonly limits: SearchLimits;
+  private declare readonly states: S[];
+  private declare table: Int32Array;
+  private declare tableMask: number;
+  private declare slotHash: Int32Array;
+  private declare slotNext: Int32Array;
+  private declare slotOffset: Int32Array;
+  private declare slotCap: number;
+  private declare pool: Int32Array;
+  private declare poolUsed: number;
   /** Configurations stored. */
-  entries = 0;
+  declare entries: number;
 
   /**
    * `linearized` (all ops) and `linI` (indeterminate ops by rank) are the search's bitsets,
    * read in place by `has` and `add`; `definite` has the bits of the definite ops.
    */
-  constructor(
-    n: number,
-    private readonly wordsI: number,
-    private readonly definite: Uint32Array,
-    private readonly linearized: Uint32Array,
-    private readonly linI: Uint32Array,
-    private readonly model: { equal(a: S, b: S): boolean },
-    private readonly limits: SearchLimits,
-  ) {
+  constructor(n: number, wordsI: number, definite: Uint32Array, linearized: Uint32Array, linI: Uint32Array, model: { equal(a: S, b: S): boolean }, limits: SearchLimits) {
+    this.wordsI = wordsI;
+    this.definite = definite;
+    this.linearized = linearized;
+    this.linI = linI;
+    this.model = model;
+    this.limits = limits;
+    this.states = [];
     this.slotCap = Math.min(256, Math.max(16, 1 << (32 - Math.clz32(4 * n))));
     this.tableMask = this.slotCap * 2 - 1;
     this.table = scratch.int32(this.tableMask + 1).fill(-1);
@@ -49,6 +57,8 @@ export class ConfigCache<S> {
     this.slotNext = scratch.int32(this.slotCap);
     this.slotOffset = scratch.int32(this.slotCap);
     this.pool = scratch.int32(this.slotCap * (4 + wordsI));
+    this.poolUsed = 0;
+    this.entries = 0;
   }
 
   /** Whether a stored configuration covers the current one: hash `key`, watermark `wm`, the

@@ -25,17 +25,7 @@ export function toOperations(history: readonly Op[]): Operation<OpInput, unknown
   const operations: Operation<OpInput, unknown>[] = [];
   const pending = new Map<number, { op: Op; position: number }>();
   const indeterminate = (p: { op: Op; position: number }, completion?: Op, completionPosition = 0): void => {
-    operations.push({
-      id: 0,
-      client: p.op.process as number,
-      input: inputOf(p.op, completion),
-      output: undefined,
-      call: p.position,
-      ret: Infinity,
-      indeterminate: true,
-      invokeIndex: p.op.index ?? p.position,
-      ...(completion ? { completeIndex: completion.index ?? completionPosition } : {}),
-    });
+    operations.push(operation(p.op.process as number, inputOf(p.op, completion), undefined, p.position, Infinity, true, p.op.index ?? p.position, completion ? (completion.index ?? completionPosition) : undefined));
   };
   for (let position = 0; position < history.length; position++) {
     const op = history[position]!;
@@ -62,17 +52,7 @@ export function toOperations(history: readonly Op[]): Operation<OpInput, unknown
       continue;
     }
     if (op.type !== 'ok') throw new HistoryError(`unknown op type "${String(op.type)}"`, op.index ?? position);
-    operations.push({
-      id: 0,
-      client: op.process,
-      input: inputOf(previous.op, op),
-      output: op.value,
-      call: previous.position,
-      ret: position,
-      indeterminate: false,
-      invokeIndex: previous.op.index ?? previous.position,
-      completeIndex: op.index ?? position,
-    });
+    operations.push(operation(op.process, inputOf(previous.op, op), op.value, previous.position, position, false, previous.op.index ?? previous.position, op.index ?? position));
   }
   for (const p of pending.values()) indeterminate(p);
   operations.sort((a, b) => a.call - b.call);
@@ -80,7 +60,13 @@ export function toOperations(history: readonly Op[]): Operation<OpInput, unknown
   return operations;
 }
 
+/** Every operation, and every input, is made by one object literal (`completeIndex` and `key`
+ *  undefined when there is none): the search's code then sees one shape of each, and the JIT's
+ *  code for it is not thrown away when a history brings another. */
+function operation(client: number, input: OpInput, output: unknown, call: number, ret: number, indeterminate: boolean, invokeIndex: number, completeIndex: number | undefined): Operation<OpInput, unknown> {
+  return { id: 0, client, input, output, call, ret, indeterminate, invokeIndex, completeIndex };
+}
+
 function inputOf(invoke: Op, completion: Op | undefined): OpInput {
-  const key = invoke.key ?? completion?.key;
-  return key === undefined ? { f: invoke.f, value: invoke.value } : { f: invoke.f, key, value: invoke.value };
+  return { f: invoke.f, key: invoke.key ?? completion?.key, value: invoke.value };
 }

@@ -22,56 +22,58 @@ const MAX_STATES = 8;
  * milliseconds of compiling (and for it again after each path it had not seen yet).
  */
 export class OrderSearch<S, I, O> {
+  // `declare`d fields, all set in the constructor (see ConfigCache: ES2022 class fields would
+  // first be defined as undefined, then change type)
+  private declare readonly model: Model<S, I, O>;
+  private declare readonly p: Prepared<I, O>;
+  private declare readonly deadline: number;
   // the two lists: definite entries (calls and returns) and indeterminate calls
-  private readonly next: Int32Array;
-  private readonly prev: Int32Array;
-  private readonly headD: number;
-  private readonly headI: number;
-  private readonly linearized: Uint32Array;
-  private readonly linI: Uint32Array;
-  private readonly cache: ConfigCache<S>;
-  private readonly changersLeft: Int32Array;
+  private declare readonly next: Int32Array;
+  private declare readonly prev: Int32Array;
+  private declare readonly headD: number;
+  private declare readonly headI: number;
+  private declare readonly linearized: Uint32Array;
+  private declare readonly linI: Uint32Array;
+  private declare readonly cache: ConfigCache<S>;
+  private declare readonly changersLeft: Int32Array;
   // the stack of linearized calls
-  private readonly stackEntry: Int32Array;
-  private readonly stackState: S[];
-  private readonly stackFirstReturn: Int32Array;
-  private readonly stackWm: Int32Array;
-  private readonly stackHi: Int32Array;
-  private readonly stackForced: Uint8Array;
+  private declare readonly stackEntry: Int32Array;
+  private declare readonly stackState: S[];
+  private declare readonly stackFirstReturn: Int32Array;
+  private declare readonly stackWm: Int32Array;
+  private declare readonly stackHi: Int32Array;
+  private declare readonly stackForced: Uint8Array;
 
   // where the search is between two slices
-  steps = 0;
-  private paused = false;
-  private state: S;
-  private linHash = 0;
-  private remaining: number;
-  private entry: number;
+  declare steps: number;
+  private declare paused: boolean;
+  private declare state: S;
+  private declare linHash: number;
+  private declare remaining: number;
+  private declare entry: number;
   /** In the indeterminate phase: the first return entry of the definite list (else -1). */
-  private firstReturn = -1;
+  private declare firstReturn: number;
   /** At a configuration whose candidates were not looked at yet. */
-  private fresh = true;
+  private declare fresh: boolean;
   /** `entry` is a forced move. */
-  private forcing = false;
-  private depth = 0;
+  private declare forcing: boolean;
+  private declare depth: number;
   /** Smallest definite op not linearized (n when none), and highest definite op linearized. */
-  private wm = 0;
-  private hiD = -1;
+  private declare wm: number;
+  private declare hiD: number;
 
   // the witness
-  private bestDepth = -1;
-  private readonly longest: number[] = [];
+  private declare bestDepth: number;
+  private declare readonly longest: number[];
   /** The stack below `lowWater` has not changed since `longest` was last recorded. */
-  private lowWater = 0;
-  private stuck = -1;
-  private statesBefore: S[] = [];
+  private declare lowWater: number;
+  private declare stuck: number;
+  private declare statesBefore: S[];
 
-  constructor(
-    private readonly model: Model<S, I, O>,
-    private readonly p: Prepared<I, O>,
-    order: SearchOrder,
-    private readonly deadline: number,
-    limits: SearchLimits,
-  ) {
+  constructor(model: Model<S, I, O>, p: Prepared<I, O>, order: SearchOrder, deadline: number, limits: SearchLimits) {
+    this.model = model;
+    this.p = p;
+    this.deadline = deadline;
     const { n, nEntries, isCall, match, nIndet, ops } = p;
     // Growth pruning: a watched op (a definite read) that only growing or read-only ops can still
     // come before (every other changer that could is linearized) must see a state grown from the
@@ -98,7 +100,9 @@ export class OrderSearch<S, I, O> {
     const wordsI = (nIndet + 31) >>> 5;
     this.linI = scratch.uint32(wordsI || 1);
     this.cache = new ConfigCache<S>(n, wordsI, p.definite, this.linearized, this.linI, model, limits);
-    while (this.wm < n && ops[this.wm]!.indeterminate) this.wm++;
+    let wm = 0;
+    while (wm < n && ops[wm]!.indeterminate) wm++;
+    this.wm = wm;
     this.stackWm = scratch.int32(n);
     this.stackHi = scratch.int32(n);
     this.stackEntry = scratch.int32(n);
@@ -110,9 +114,22 @@ export class OrderSearch<S, I, O> {
     // op is tried there; when it fails (or its configuration is in the cache), the configuration fails.
     this.stackForced = scratch.uint8(n);
     this.stackFirstReturn = scratch.int32(n);
+    this.steps = 0;
+    this.paused = false;
     this.state = model.init();
+    this.linHash = 0;
     this.remaining = p.nReturns;
     this.entry = next[this.headD]!;
+    this.firstReturn = -1;
+    this.fresh = true;
+    this.forcing = false;
+    this.depth = 0;
+    this.hiD = -1;
+    this.bestDepth = -1;
+    this.longest = [];
+    this.lowWater = 0;
+    this.stuck = -1;
+    this.statesBefore = [];
   }
 
   /** Cache entries made and the bytes the cache takes. */

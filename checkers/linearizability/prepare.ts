@@ -37,9 +37,20 @@ export interface Prepared<I, O> {
 export function prepare<S, I, O>(given: readonly Operation<I, O>[], model: Model<S, I, O>): Prepared<I, O> {
   const n = given.length;
   // op numbers are ranks in call order (the cache's watermark relies on it); `original` maps back
-  const original = Array.from(given.keys());
+  // (the arrays here are filled by push, not made by `map` or `Array.from`: those make arrays of
+  // another elements kind once the JIT has inlined them, and the code that reads them is thrown away)
+  const original: number[] = [];
+  for (let i = 0; i < n; i++) original.push(i);
   if (!sortedByCall(given)) original.sort((a, b) => given[a]!.call - given[b]!.call || a - b);
-  const ops = original.map((i) => given[i]!);
+  const ops: Operation<I, O>[] = [];
+  const inputs: I[] = [];
+  const outputs: (O | undefined)[] = [];
+  for (let k = 0; k < n; k++) {
+    const op = given[original[k]!]!;
+    ops.push(op);
+    inputs.push(op.input);
+    outputs.push(op.indeterminate ? undefined : op.output);
+  }
   // ---- entries, sorted by time; at equal times calls come before returns (concurrent), then
   // by op: the calls are in op order already, the returns are sorted, and the two merged
   let nReturns = 0;
@@ -69,8 +80,6 @@ export function prepare<S, I, O>(given: readonly Operation<I, O>[], model: Model
     }
   }
   // ---- per-op data, precomputed
-  const inputs = ops.map((o) => o.input);
-  const outputs = ops.map((o) => (o.indeterminate ? undefined : o.output));
   const zobrist = scratch.int32(n);
   let seed = 0x2545f491;
   for (let i = 0; i < n; i++) {
