@@ -69,6 +69,11 @@ export interface OpGenerator {
    *  lead (systems whose descriptor has a `status` endpoint), often before any client noticed
    *  the election: a generator can then aim ops at the moment right after a leader change. */
   leaderChanged?(leader: string): void;
+  /** Optional: true while the generator holds a time-critical op (a probe right after a leader
+   *  change, which must land before the deposed leader steps down): the harness then starts the
+   *  next op at once instead of at the next rate slot, and after `leaderChanged` wakes the
+   *  processes that wait for a slot. */
+  urgent?(): boolean;
 }
 
 export interface Workload<Options = unknown> {

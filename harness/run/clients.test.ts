@@ -17,7 +17,7 @@ afterEach(() => {
 
 function setup(
   answer: (call: OpCall, ctx: ClientContext, signal: AbortSignal, history: HistoryWriter) => Promise<OpOutcome>,
-  opts: { concurrency?: number; rate?: number; timeoutMs?: number; nodes?: string[]; onEachNode?: boolean } = {},
+  opts: { concurrency?: number; rate?: number; timeoutMs?: number; nodes?: string[]; onEachNode?: boolean; urgent?: () => boolean } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-clients-'));
   dirs.push(dir);
@@ -33,6 +33,7 @@ function setup(
     generator: () => ({
       next: (p) => ({ f: 'write', key: 'k', value: p * 1000 + n++ }),
       final: () => [{ f: 'read', key: 'k' }],
+      ...(opts.urgent && { urgent: opts.urgent }),
       ...(opts.onEachNode && { finalOnEachNode: (node: string) => [{ f: 'read', key: 'k1', node }, { f: 'read', key: 'k2', node }] }),
     }),
     client: async (_o, ctx) => {
@@ -120,6 +121,28 @@ describe('Clients', () => {
     const done = ops.filter((o) => o.type === 'ok').length;
     expect(done).toBeGreaterThanOrEqual(Math.floor(0.4 * expected));
     expect(done).toBeLessThanOrEqual(Math.ceil(1.2 * expected) + 2);
+  });
+
+  it('starts a time-critical op (generator.urgent) at once, outside the rate, and hurry() wakes a process waiting for a slot', async () => {
+    let urgent = false;
+    const sent: number[] = [];
+    const t = setup(async () => (sent.push(performance.now()), { type: 'ok' }), { concurrency: 2, rate: 1, urgent: () => urgent });
+    await t.clients.open();
+    const main = t.clients.runMain();
+    await sleep(300);
+    // at 1 op/s: one op at once, the other process waits ~1 s for its slot
+    expect(sent).toHaveLength(1);
+    t.clients.hurry(); // woken, both processes (each waiting for a slot) start an op now
+    await sleep(50);
+    expect(sent).toHaveLength(3);
+    urgent = true; // while the generator says urgent, ops start back to back (woken as after leaderChanged)
+    t.clients.hurry();
+    await sleep(100);
+    urgent = false;
+    t.clients.stop();
+    await main;
+    await t.finish();
+    expect(sent.length).toBeGreaterThan(10);
   });
 
   it('does not starve timers when a client answers without I/O', async () => {

@@ -101,6 +101,12 @@ export class Clients {
     for (const slot of this.slots) slot.abort.abort();
   }
 
+  /** Wakes the processes waiting for a rate slot, so that they ask the generator now (called
+   *  when the generator has a time-critical op: at most `concurrency` ops start early). */
+  hurry(): void {
+    for (const w of this.wake.splice(0)) w();
+  }
+
   /** Lets the clients run again after stop() (the final phase). */
   resume(): void {
     this.stopping = false;
@@ -110,7 +116,8 @@ export class Clients {
     const { generator, timeoutMs } = this.options;
     let sinceYield = 0;
     while (!this.stopping) {
-      const delay = this.limiter.take();
+      // a time-critical op (generator.urgent) starts now, outside the rate
+      const delay = generator.urgent?.() ? 0 : this.limiter.take();
       if (delay >= 1) {
         await this.sleep(delay);
         sinceYield = 0;

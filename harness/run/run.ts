@@ -183,7 +183,12 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
       watch: { intervalMs: spec.monitor.watch.interval, durationMs: spec.monitor.watch.duration },
     });
     const generator = campaign.workload.generator(campaign.workloadOptions, root.fork('generator'));
-    if (generator.leaderChanged) monitor.onLeaderChange((leader) => generator.leaderChanged!(leader));
+    if (generator.leaderChanged) {
+      monitor.onLeaderChange((leader) => {
+        generator.leaderChanged!(leader);
+        if (generator.urgent?.()) clients?.hurry();
+      });
+    }
     monitor.start();
     const endpoints: NodeEndpoint[] = nodes.map((id) => ({ id, url: urlOf(system.protocol, net.clientEndpoint(id)) }));
     clients = new Clients({

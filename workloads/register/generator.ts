@@ -82,6 +82,11 @@ export class RegisterGenerator implements OpGenerator {
     if (this.options.readsAfterLeaderChange > 0) this.noteLeader(leader);
   }
 
+  /** The probe's ops are time-critical: the harness starts them without waiting for a rate slot. */
+  urgent(): boolean {
+    return this.probe !== undefined && this.probe.stage !== 'sent';
+  }
+
   update(_process: number, call: OpCall, outcome: OpOutcome): void {
     const probe = this.probe;
     if (probe?.stage === 'sent' && call.f === 'write' && call.value === probe.value) {

@@ -151,13 +151,17 @@ describe('register generator', () => {
     const g = register.generator(options, new Random(1));
     const random = new Random(3);
     g.leaderChanged!('n1');
+    expect(g.urgent!()).toBe(false);
     g.leaderChanged!('n2');
+    expect(g.urgent!()).toBe(true); // the harness starts the probe's ops without waiting for a rate slot
     const write = g.next(5, random);
     expect(write).toMatchObject({ f: 'write', startAt: 'n2' });
+    expect(g.urgent!()).toBe(false);
     // until the write is acknowledged nobody reads at the deposed leader
     const waiting = g.next(6, random);
     expect(waiting).toMatchObject({ f: 'read', startAt: 'n2' });
     g.update!(5, write, { type: 'ok', node: 'n2' });
+    expect(g.urgent!()).toBe(true);
     // the next process to ask, whichever it is, reads the probe's key at the deposed leader, once
     expect(g.next(6, random)).toEqual({ f: 'read', key: write.key, startAt: 'n1' });
     expect(g.next(7, random)).toMatchObject({ f: 'read', startAt: 'n2' });
