@@ -25,11 +25,13 @@ export class Scratch {
   /** The most bytes cut at once since the buffer was made, those that did not fit included. */
   private wanted = 0;
   /** The last view of each kind made at each place (by byte offset / 8): a search of the same
-   *  shape as the last one cuts the same views again, and they are reused. */
-  private readonly int32s: (Int32Array | undefined)[] = [];
-  private readonly uint32s: (Uint32Array | undefined)[] = [];
-  private readonly uint8s: (Uint8Array | undefined)[] = [];
-  private readonly float64s: (Float64Array | undefined)[] = [];
+   *  shape as the last one cuts the same views again, and they are reused. Maps, not arrays: an
+   *  array written at offsets up to 130 000 grows a backing store of that many slots (the first
+   *  check of a process paid 90 KB of them). */
+  private readonly int32s = new Map<number, Int32Array>();
+  private readonly uint32s = new Map<number, Uint32Array>();
+  private readonly uint8s = new Map<number, Uint8Array>();
+  private readonly float64s = new Map<number, Float64Array>();
 
   constructor(
     private bytes: number,
@@ -54,11 +56,11 @@ export class Scratch {
   }
 
   /** `length` zeros of one kind: a cut (its view reused when the last one there had this length), or a fresh array when it does not fit. */
-  private view<T extends TypedArray>(Kind: TypedArrayKind<T>, views: (T | undefined)[], length: number): T {
+  private view<T extends TypedArray>(Kind: TypedArrayKind<T>, views: Map<number, T>, length: number): T {
     const at = this.cut(length * Kind.BYTES_PER_ELEMENT);
     if (at === -1) return new Kind(length);
-    let view = views[at >>> 3];
-    if (view?.length !== length) views[at >>> 3] = view = new Kind(this.buffer!, at, length);
+    let view = views.get(at >>> 3);
+    if (view?.length !== length) views.set(at >>> 3, (view = new Kind(this.buffer!, at, length)));
     view.fill(0);
     return view;
   }
@@ -75,7 +77,7 @@ export class Scratch {
       // the next power of two, as a small integer (`2 **` gives a double, which changes this object's shape and throws away the JIT's code that uses it)
       this.bytes = Math.min(this.mostBytes, 1 << (32 - Math.clz32(this.wanted - 1)));
       this.buffer = undefined;
-      for (const views of [this.int32s, this.uint32s, this.uint8s, this.float64s]) views.length = 0;
+      for (const views of [this.int32s, this.uint32s, this.uint8s, this.float64s]) views.clear();
     }
   }
 
