@@ -116,8 +116,11 @@ export function checkOperations<S, I, O>(
 
 /** Validates the operations, splits them by the model's partition and reduces each part. */
 function preparePartitions<S, I, O>(model: Model<S, I, O>, operations: readonly Operation<I, O>[]): Operation<I, O>[][] {
+  // (index loops on the way of every check: a for-of loop allocates an iterator result per
+  // element until the JIT has optimised it, and a fresh process's first checks run unoptimised)
   if (model.validate) {
-    for (const op of operations) {
+    for (let i = 0; i < operations.length; i++) {
+      const op = operations[i]!;
       const problem = model.validate(op.input, op.indeterminate ? undefined : op.output);
       if (problem) throw new HistoryError(problem, op.invokeIndex);
     }
@@ -126,8 +129,8 @@ function preparePartitions<S, I, O>(model: Model<S, I, O>, operations: readonly 
   // filled by push: `map` and `filter` make arrays of another elements kind once the JIT inlines
   // them, and the code that reads them is thrown away
   const reduced: Operation<I, O>[][] = [];
-  for (const part of parts) {
-    const kept = model.reduce ? model.reduce(part) : part;
+  for (let p = 0; p < parts.length; p++) {
+    const kept = model.reduce ? model.reduce(parts[p]!) : parts[p]!;
     if (kept.length > 0) reduced.push(kept);
   }
   return reduced;
@@ -142,7 +145,7 @@ function searchAll<S, I, O>(
 ): SearchOutcome<S>[] {
   const deadline = timeLimitMs === undefined ? Infinity : started + timeLimitMs;
   const outcomes: SearchOutcome<S>[] = [];
-  for (const part of parts) outcomes.push(searchPartition(model, part, deadline, limits));
+  for (let p = 0; p < parts.length; p++) outcomes.push(searchPartition(model, parts[p]!, deadline, limits));
   return outcomes;
 }
 
@@ -161,7 +164,8 @@ function assemble<S, I, O>(
   let steps = 0;
   let cacheEntries = 0;
   let peakCacheBytes = 0;
-  outcomes.forEach((outcome, i) => {
+  for (let i = 0; i < outcomes.length; i++) {
+    const outcome = outcomes[i]!;
     steps += outcome.steps;
     cacheEntries += outcome.cacheEntries;
     peakCacheBytes = Math.max(peakCacheBytes, outcome.cacheBytes);
@@ -171,7 +175,7 @@ function assemble<S, I, O>(
       outOfMemory = true;
       if (outcome.heapLimitBytes !== undefined) outOfHeap = { partitions: (outOfHeap?.partitions ?? 0) + 1, heapLimitBytes: outcome.heapLimitBytes };
     } else if (outcome.result === 'not-linearizable') failures.push(buildWitness(model, parts[i]!, outcome));
-  });
+  }
   const valid: Validity = failures.length > 0 ? false : unknownPartitions > 0 ? 'unknown' : true;
   return {
     valid,

@@ -121,13 +121,18 @@ export function showValue(v: unknown): string {
 /** Splits operations by `input.key`; operations without a key share one part. */
 export function partitionByKey<O>(operations: readonly Operation<OpInput, O>[]): Operation<OpInput, O>[][] {
   const parts = new Map<string | undefined, Operation<OpInput, O>[]>();
-  for (const op of operations) {
+  const out: Operation<OpInput, O>[][] = [];
+  for (let i = 0; i < operations.length; i++) {
+    const op = operations[i]!;
     const k = op.input.key;
     let part = parts.get(k);
-    if (!part) parts.set(k, (part = []));
+    if (!part) {
+      parts.set(k, (part = []));
+      out.push(part); // parts in the order of their first op, as the Map keeps them
+    }
     part.push(op);
   }
-  return [...parts.values()];
+  return out;
 }
 
 /** What models with one value per key (register, kv) share: value equality and hashing, key partitions. */

@@ -54,7 +54,7 @@ export function prepare<S, I, O>(given: readonly Operation<I, O>[], model: Model
   // ---- entries, sorted by time; at equal times calls come before returns (concurrent), then
   // by op: the calls are in op order already, the returns are sorted, and the two merged
   let nReturns = 0;
-  for (const op of ops) if (!op.indeterminate) nReturns++;
+  for (let i = 0; i < n; i++) if (!ops[i]!.indeterminate) nReturns++;
   const nEntries = n + nReturns;
   const returns = returnOrder(ops, nReturns);
   const codes = scratch.int32(nEntries); // even: call of op code/2; odd: return of op (code-1)/2

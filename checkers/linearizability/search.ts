@@ -184,12 +184,14 @@ function searchOrders<S, I, O>(
 /** `outcome` with the work of the other orders (searching, or stopped) added to its own. */
 function withWork<S, I, O>(outcome: SearchOutcome<S>, runs: readonly Run<S, I, O>[], stopped: readonly SearchOutcome<S>[]): SearchOutcome<S> {
   let { steps, cacheEntries, cacheBytes } = outcome;
-  for (const r of runs) {
+  for (let k = 0; k < runs.length; k++) {
+    const r = runs[k]!;
     steps += r.steps;
     cacheEntries += r.cacheEntries;
     cacheBytes += r.cacheBytes;
   }
-  for (const o of stopped) {
+  for (let k = 0; k < stopped.length; k++) {
+    const o = stopped[k]!;
     steps += o.steps;
     cacheEntries += o.cacheEntries;
     cacheBytes += o.cacheBytes;
@@ -203,6 +205,6 @@ export function isVerdict(outcome: SearchOutcome<unknown>): boolean {
 }
 
 export function hasIndeterminate<I, O>(ops: readonly Operation<I, O>[]): boolean {
-  for (const o of ops) if (o.indeterminate) return true;
+  for (let i = 0; i < ops.length; i++) if (ops[i]!.indeterminate) return true;
   return false;
 }

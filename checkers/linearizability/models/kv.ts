@@ -73,7 +73,8 @@ const isGet = (input: OpInput): boolean => input.f === 'get' || input.f === 'rea
 function reduceKv(operations: readonly Operation<OpInput, unknown>[]): Operation<OpInput, unknown>[] {
   const observed = new ValueSet();
   const strings: string[] = [];
-  for (const op of operations) {
+  for (let i = 0; i < operations.length; i++) {
+    const op = operations[i]!;
     if (!isGet(op.input) || op.indeterminate || op.output === undefined) continue;
     observed.add(op.output);
     if (typeof op.output === 'string') strings.push(op.output);
