@@ -71,4 +71,24 @@ describe('consistency levels', () => {
     expect(put.body).toMatchObject({ success: true, achievedQuorum: false, writeQuorum: 3, acks: 1 });
     expect((await http('GET', `${c.url('node-1')}/key/w`)).body).toMatchObject({ value: 2 });
   });
+
+  it('strong answers a version only once W nodes hold it: a write only the leader holds is not read (503) until it is replicated', async () => {
+    const c = await startCluster({ env: { READ_QUORUM: '3', WRITE_QUORUM: '2', RPC_TIMEOUT_MS: '300' } });
+    await c.waitForLeader('node-1');
+    expect((await c.write('node-1', 'k', '1')).status).toBe(200);
+    await c.waitForRevision('node-2', 'node-1');
+    await c.waitForRevision('node-3', 'node-1');
+    c.cut('node-1', 'node-2');
+    c.cut('node-1', 'node-3');
+    const put = await c.write('node-1', 'k', '2');
+    expect(put.body).toMatchObject({ success: true, achievedQuorum: false });
+    // the three answers' newest (2) is on node-1 only: answering it would let a later read from
+    // node-2 and node-3 go back to 1
+    const read = await http('GET', `${c.url('node-2')}/key/k?consistency=strong`);
+    expect(read).toEqual({ status: 503, body: { error: 'Read not stable', key: 'k', version: put.body.version, writeQuorum: 2 } });
+    c.healAll();
+    await waitFor('node-2 to hold the write', async () => ((await c.status('node-2')).revision === put.body.version ? true : undefined));
+    const after = await http('GET', `${c.url('node-2')}/key/k?consistency=strong`);
+    expect(after.body).toMatchObject({ value: 2, version: put.body.version });
+  });
 });

@@ -24,7 +24,7 @@ import {
   type SnapshotMessage,
 } from './messages.js';
 import { WriteAcks } from './acks.js';
-import { firstAnswers, firstWithValue, newestAnswer } from './quorum.js';
+import { firstAnswers, firstWithValue, heldBy, newestAnswer } from './quorum.js';
 import { StoreState, payloadEntries, type Entry } from './state.js';
 import { compareVersions, isVersion, maxVersion, type Version } from './version.js';
 
@@ -437,7 +437,32 @@ export class StoreNode {
     }
     // const-version: versions "are constant", so the first answer with a value wins
     if (this.bug('const-version')) return this.answer(key, 'strong', firstWithValue(got));
-    return this.answer(key, 'strong', newestAnswer(got), { responses: got.length });
+    const newest = newestAnswer(got);
+    if (newest?.version && !(await this.heldByWriteQuorum(key, newest.version, got))) {
+      return { status: 503, body: { error: 'Read not stable', key, version: newest.version, writeQuorum: this.config.writeQuorum } };
+    }
+    return this.answer(key, 'strong', newest, { responses: got.length });
+  }
+
+  /**
+   * A strong read answers a version only once W nodes hold it (or a newer one), so that every later
+   * read quorum (R + W > N) meets it: the leader holds a write before any follower does, and a read
+   * that asked the leader could otherwise see a write that a later read answered by two followers
+   * does not (not linearizable). Asks the peers again until then, for at most two RPC timeouts.
+   */
+  private async heldByWriteQuorum(key: string, version: Version, got: readonly GetAnswer[]): Promise<boolean> {
+    const W = this.config.writeQuorum;
+    if (heldBy(got, version) >= W) return true;
+    const deadline = now() + this.config.rpcTimeoutMs * 2;
+    const holds = (a: GetAnswer): boolean => compareVersions(a.version, version) >= 0;
+    for (;;) {
+      const calls = this.links.map((link) => async () => parseGetAnswer(await this.call(link, '/internal/get', { key, nodeId: this.me })));
+      const here = holds(this.localGet(key)) ? 1 : 0;
+      const answers = await firstAnswers(calls, W - here, Math.max(1, deadline - now()), holds);
+      if (here + answers.filter(holds).length >= W) return true;
+      if (now() >= deadline - 10) return false;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   /**

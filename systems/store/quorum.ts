@@ -2,11 +2,13 @@
 import { compareVersions, type Version } from './version.js';
 
 /**
- * Starts every call and resolves with the answers in arrival order once `need` arrived, every
- * call settled, or `timeoutMs` passed (failed calls are left out; later answers are ignored).
+ * Starts every call and resolves with the answers in arrival order once `need` arrived (of those
+ * `counts` accepts, by default all), every call settled, or `timeoutMs` passed (failed calls are
+ * left out; later answers are ignored).
  */
-export function firstAnswers<T>(calls: readonly (() => Promise<T>)[], need: number, timeoutMs: number): Promise<T[]> {
+export function firstAnswers<T>(calls: readonly (() => Promise<T>)[], need: number, timeoutMs: number, counts: (answer: T) => boolean = () => true): Promise<T[]> {
   const answers: T[] = [];
+  let counted = 0;
   if (need <= 0 || calls.length === 0) return Promise.resolve(answers);
   return new Promise((resolve) => {
     let pending = calls.length;
@@ -21,12 +23,14 @@ export function firstAnswers<T>(calls: readonly (() => Promise<T>)[], need: numb
     for (const call of calls) {
       call()
         .then((a) => {
-          if (!done) answers.push(a);
+          if (done) return;
+          answers.push(a);
+          if (counts(a)) counted++;
         })
         .catch(() => {})
         .finally(() => {
           pending--;
-          if (answers.length >= need || pending === 0) finish();
+          if (counted >= need || pending === 0) finish();
         });
     }
   });
@@ -48,4 +52,9 @@ export function newestAnswer<T extends Versioned>(answers: readonly T[]): T | un
 /** The course's choice when versions are constant: the first answer with a value. */
 export function firstWithValue<T extends Versioned>(answers: readonly T[]): T | undefined {
   return answers.find((a) => a.value !== null && !a.deleted);
+}
+
+/** How many answers hold `version` or a newer one. */
+export function heldBy(answers: readonly Versioned[], version: Version): number {
+  return answers.filter((a) => compareVersions(a.version, version) >= 0).length;
 }
