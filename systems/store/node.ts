@@ -24,7 +24,7 @@ import {
   type SnapshotMessage,
 } from './messages.js';
 import { WriteAcks } from './acks.js';
-import { firstAnswers, firstWithValue, heldBy, newestAnswer } from './quorum.js';
+import { firstAnswers, firstWithValue, holdsAtLeast, newestAnswer } from './quorum.js';
 import { StoreState, payloadEntries, type Entry } from './state.js';
 import { compareVersions, isVersion, maxVersion, type Version } from './version.js';
 
@@ -427,7 +427,7 @@ export class StoreNode {
   private async strongRead(key: string): Promise<ReadAnswer> {
     const R = this.config.readQuorum;
     const local = this.localGet(key);
-    const calls = this.links.map((link) => async () => parseGetAnswer(await this.call(link, '/internal/get', { key, nodeId: this.me })));
+    const calls = this.getCalls(key);
     const need = mutant('store-strong-read-short') ? R - 2 : R - 1;
     const got = [local, ...(await firstAnswers(calls, need, this.config.rpcTimeoutMs))].slice(0, Math.max(need + 1, 1));
     if (got.length < need + 1) {
@@ -452,17 +452,26 @@ export class StoreNode {
    */
   private async heldByWriteQuorum(key: string, version: Version, got: readonly GetAnswer[]): Promise<boolean> {
     const W = this.config.writeQuorum;
-    if (heldBy(got, version) >= W) return true;
+    const holds = holdsAtLeast(version);
+    if (got.filter(holds).length >= W) return true;
     const deadline = now() + this.config.rpcTimeoutMs * 2;
-    const holds = (a: GetAnswer): boolean => compareVersions(a.version, version) >= 0;
     for (;;) {
-      const calls = this.links.map((link) => async () => parseGetAnswer(await this.call(link, '/internal/get', { key, nodeId: this.me })));
       const here = holds(this.localGet(key)) ? 1 : 0;
-      const answers = await firstAnswers(calls, W - here, Math.max(1, deadline - now()), holds);
+      const answers = await firstAnswers(this.getCalls(key), W - here, Math.max(1, deadline - now()), holds);
       if (here + answers.filter(holds).length >= W) return true;
       if (now() >= deadline - 10) return false;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+
+  /** A peer's answer for `key` (`/internal/get`). */
+  private async getFrom(link: PeerLink, key: string): Promise<GetAnswer> {
+    return parseGetAnswer(await this.call(link, '/internal/get', { key, nodeId: this.me }));
+  }
+
+  /** One `/internal/get` call per peer, for firstAnswers. */
+  private getCalls(key: string): (() => Promise<GetAnswer>)[] {
+    return this.links.map((link) => () => this.getFrom(link, key));
   }
 
   /**
@@ -484,7 +493,7 @@ export class StoreNode {
     if (!link) return behind(`no address known for leader ${this.leaderId}`);
     let got: GetAnswer;
     try {
-      got = parseGetAnswer(await this.call(link, '/internal/get', { key, nodeId: this.me }));
+      got = await this.getFrom(link, key);
     } catch {
       return behind(`leader ${this.leaderId} did not answer`);
     }

@@ -54,7 +54,7 @@ export function firstWithValue<T extends Versioned>(answers: readonly T[]): T | 
   return answers.find((a) => a.value !== null && !a.deleted);
 }
 
-/** How many answers hold `version` or a newer one. */
-export function heldBy(answers: readonly Versioned[], version: Version): number {
-  return answers.filter((a) => compareVersions(a.version, version) >= 0).length;
+/** Whether an answer holds `version` or a newer one. */
+export function holdsAtLeast(version: Version): (answer: Versioned) => boolean {
+  return (answer) => compareVersions(answer.version, version) >= 0;
 }
