@@ -176,29 +176,19 @@ export class OrderSearch<S, I, O> {
       }
       // Phase 1 walks the definite list; at its first return entry, phase 2 walks the
       // indeterminate calls made before that return; past them is a dead end.
-      let candidate = false;
-      if (firstReturn === -1) {
-        if (isCall[entry] === 1) {
-          const before = sameBefore[entryOp[entry]!]!;
-          if (before !== -1 && (linearized[before >>> 5]! & (1 << (before & 31))) === 0) {
-            entry = next[entry]!;
-            continue;
-          }
-          candidate = true;
-        } else {
-          firstReturn = entry;
-          entry = next[headI]!;
-          continue;
-        }
-      } else if (entry !== -1 && entry < firstReturn) {
+      if (firstReturn === -1 && isCall[entry] !== 1) {
+        firstReturn = entry;
+        entry = next[headI]!;
+        continue;
+      }
+      if (firstReturn === -1 || (entry !== -1 && entry < firstReturn)) {
+        // a call is a candidate unless the previous op of its class of interchangeable
+        // indeterminate ops (sameBefore, prepare.ts) is not linearized yet
         const before = sameBefore[entryOp[entry]!]!;
         if (before !== -1 && (linearized[before >>> 5]! & (1 << (before & 31))) === 0) {
           entry = next[entry]!;
           continue;
         }
-        candidate = true;
-      }
-      if (candidate) {
         const op = entryOp[entry]!;
         const stepped = model.step(state, inputs[op]!, outputs[op] as O | undefined);
         const nextState = stepped[1];
