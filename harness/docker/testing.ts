@@ -1,5 +1,5 @@
 /** Helpers of the docker tests (kept out of *.test.ts so several files share them). */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../descriptor.js';
@@ -27,34 +27,36 @@ export interface CliRun {
 export const cli = join(projectRoot, 'bin', 'faultline.js');
 export const fixture = (name: string): string => join(projectRoot, 'harness', 'docker', 'fixtures', name);
 
+/** The children runCli started that have not exited, by pid. */
+const running = new Map<number, ChildProcess>();
+
 /** Runs `faultline ...args` as a child; onSpawn gets the child (to signal it). */
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; out: string; onSpawn?: (pid: number) => void }): Promise<CliRun> {
   const child = spawn(process.execPath, [cli, ...args, '--out', options.out], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (child.pid !== undefined) options.onSpawn?.(child.pid);
+  if (child.pid !== undefined) {
+    running.set(child.pid, child);
+    options.onSpawn?.(child.pid);
+  }
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) =>
     child.once('exit', (code) => {
+      if (child.pid !== undefined) running.delete(child.pid);
       const latest = join(options.out, 'latest');
       resolve({ code, stdout, stderr, dir: existsSync(latest) ? realpathSync(latest) : undefined });
     }),
   );
 }
 
-/** SIGKILLs the test's child processes that are still running (a test that failed mid-way). */
+/** SIGKILLs the test's child processes that are still running (a test that failed mid-way);
+ *  never a pid whose child exited, which another process may have been given since. */
 export function killChildren(pids: readonly number[]): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // exited
-    }
-  }
+  for (const pid of pids) running.get(pid)?.kill('SIGKILL');
 }
 
 export interface Results {

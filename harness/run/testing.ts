@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { isNodeOfRun } from '../runtime/leftovers.js';
 
 export interface StartedNode {
   id: string;
@@ -59,9 +60,12 @@ export function proxyPorts(runDir: string): number[] {
   return ports;
 }
 
-/** Kills what a failed test may have left (never needed when the engine works). */
+/** Kills what a failed test may have left (never needed when the engine works): only pids that
+ *  are still faultline nodes. By a test's end most of them ended long ago, and their pids may
+ *  belong to another test's processes by then (pids wrap, at 32768 by default, threads included). */
 export function killAll(pids: readonly number[]): void {
   for (const pid of pids) {
+    if (!isNodeOfRun(pid)) continue;
     try {
       process.kill(pid, 'SIGKILL');
     } catch {

@@ -54,12 +54,17 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** True when pid is a process of this run (checked through /proc where there is one). */
-function belongsTo(pid: number, runId: string): boolean {
+/** True when pid is a node process of run `runId`, or of any run when `runId` is undefined
+ *  (checked through /proc where there is one). A pid whose process ended may since have been
+ *  given to an unrelated process (pids wrap), which this tells apart. */
+export function isNodeOfRun(pid: number, runId?: string): boolean {
   const environ = `/proc/${pid}/environ`;
   if (!existsSync('/proc/self/environ')) return isAlive(pid);
   try {
-    return readFileSync(environ, 'latin1').split('\0').includes(`${RUN_ID_ENV}=${runId}`);
+    const wanted = runId === undefined ? `${RUN_ID_ENV}=` : `${RUN_ID_ENV}=${runId}`;
+    return readFileSync(environ, 'latin1')
+      .split('\0')
+      .some((entry) => (runId === undefined ? entry.startsWith(wanted) : entry === wanted));
   } catch {
     return false;
   }
@@ -89,7 +94,7 @@ export async function removeLeftovers(
     if (record.pid === process.pid || isAlive(record.pid)) continue;
     const killed: number[] = [];
     for (const pid of Object.values(record.nodes)) {
-      if (!belongsTo(pid, record.runId)) continue;
+      if (!isNodeOfRun(pid, record.runId)) continue;
       try {
         process.kill(-pid, 'SIGKILL');
       } catch {
