@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readHistory } from '../core/history.js';
+import { readRunHistory } from '../core/history.js';
 import { projectRoot } from '../harness/descriptor.js';
 import { killAll, startedNodes } from '../harness/run/testing.js';
 import { defineCampaign, runCampaign, UserError, type Workload } from './index.js';
@@ -19,7 +19,7 @@ afterAll(() => {
 
 /** The nemesis's actions in order: what each did and to what. */
 function nemesisSequence(dir: string): string[] {
-  return readHistory(join(dir, 'history.jsonl'))
+  return readRunHistory(join(dir, 'history.jsonl'))
     .filter((op) => op.process === 'nemesis' && op.type === 'invoke')
     .map((op) => `${op.f} ${JSON.stringify(op.value)}`);
 }

@@ -18,12 +18,15 @@ import {
   defineChecker,
   defineFault,
   formatRunResult,
+  ParseError,
+  readHistory,
   registerModel,
   runCampaign,
   type Checker,
   type Model,
   type Op,
   type Workload,
+  UserError,
 } from './index.js';
 
 const fixtures = join(projectRoot, 'harness', 'run', 'fixtures');
@@ -234,6 +237,47 @@ describe('checkHistory', () => {
     expect((await checkHistory(history, { model: counter })).valid).toBe(true);
     history[3] = op(3, 1, 'ok', 'read', 2);
     expect((await checkHistory(history, { model: counter })).valid).toBe(false);
+  });
+});
+
+describe('readHistory', () => {
+  const edn = [
+    '{:process 0, :type :invoke, :f :write, :value 1}',
+    '{:process 0, :type :ok, :f :write, :value 1}',
+    '{:process 1, :type :invoke, :f :read, :value nil}',
+    '{:process 1, :type :ok, :f :read, :value 2}',
+  ].join('\n');
+  const jsonl = [
+    { process: 0, type: 'invoke', f: 'write', value: 1 },
+    { process: 0, type: 'ok', f: 'write', value: 1 },
+    { process: 1, type: 'invoke', f: 'read', value: null },
+    { process: 1, type: 'ok', f: 'read', value: 1 },
+  ].map((o) => JSON.stringify(o)).join('\n');
+  const file = (name: string, text: string): string => {
+    const path = join(out, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('reads what `faultline check` reads: a Jepsen/knossos EDN history and faultline\'s history.jsonl, by content or by `format`', async () => {
+    const stale = readHistory(file('stale.edn', edn));
+    expect(stale.map((o) => [o.process, o.type, o.f, o.value])).toEqual([[0, 'invoke', 'write', 1], [0, 'ok', 'write', 1], [1, 'invoke', 'read', null], [1, 'ok', 'read', 2]]);
+    expect((await checkHistory(stale, { model: 'register' })).valid).toBe(false);
+    expect(readHistory(join(out, 'stale.edn'), { format: 'edn' })).toEqual(stale);
+    expect((await checkHistory(readHistory(file('fine.jsonl', jsonl)), { model: 'register' })).valid).toBe(true);
+  });
+
+  it('never reads a history as fewer ops than it has: a missing, empty, torn or mistyped file throws, naming the file (and line)', () => {
+    const missing = join(out, 'no-such-history.jsonl');
+    expect(() => readHistory(missing)).toThrow(UserError);
+    expect(() => readHistory(missing)).toThrow(`${missing}: no such file`);
+    const empty = file('empty.jsonl', '');
+    expect(() => readHistory(empty)).toThrow(ParseError);
+    expect(() => readHistory(empty)).toThrow(`${empty}:1: the file is empty`);
+    const torn = file('torn.jsonl', jsonl + '\n{"process":1,"type":"inv');
+    expect(() => readHistory(torn)).toThrow(new RegExp(`^${torn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: `));
+    expect(() => readHistory(out)).toThrow(`${out}: is a directory`);
+    expect(() => readHistory(torn, { format: 'csv' as never })).toThrow('readHistory: format must be one of jsonl, edn, jepsen-log, got "csv"');
   });
 });
 

@@ -5,6 +5,9 @@
  */
 export { defineCampaign, type CampaignDefinition, type CampaignFields, type CheckerEntry, type FaultEntry } from './campaign.js';
 export { formatRunResult, runCampaign, type RunAnomaly, type RunOptions, type RunResult } from './run.js';
+export { compareCampaign, formatCompareResult, type CompareOptions, type CompareResult } from './compare.js';
+export type { CompareRow, Quorum } from '../harness/compare/compare.js';
+export type { ReadLevel } from '../workloads/register/options.js';
 
 // Errors a caller may catch: a campaign with mistakes (every one listed), and bad input generally.
 export { CampaignError } from '../harness/campaign/load.js';
@@ -26,7 +29,9 @@ export {
   type OpInput,
   type PartitionWitness,
 } from '../checkers/linearizability/index.js';
-export { readHistory } from '../core/history.js';
+export { readHistory, type ReadHistoryOptions } from './history.js';
+export { ParseError } from '../core/errors.js';
+export type { HistoryFormat } from '../checkers/import/index.js';
 
 // Your own workload and checker, typed (a campaign takes them as values, or a YAML campaign by module path).
 export { defineWorkload } from '../core/workload.js';

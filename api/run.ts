@@ -9,7 +9,6 @@ import { loadCampaign, type Campaign } from '../harness/campaign/load.js';
 import { defaultRegistries, type Registries } from '../harness/campaign/registries.js';
 import { shippedFaults as shippedFaultRegistry } from '../harness/faults/index.js';
 import { UserError } from '../core/errors.js';
-import { parseTimeLimitOption } from '../harness/cli/options.js';
 import { RUNTIMES, type RuntimeName } from '../harness/runtime/index.js';
 import { createProgress } from '../harness/run/progress.js';
 import { runCampaign as runEngine } from '../harness/run/run.js';
@@ -18,6 +17,7 @@ import { readRecordedFaults } from '../harness/nemesis/recorded.js';
 import { formatVerdictTable, meetsExpectation, verdictWord, type Expected } from '../harness/run/verdict.js';
 import { isCampaignDefinition, type CampaignDefinition } from './campaign.js';
 import { RUN_FILES } from '../harness/run/folder.js';
+import { checkSeed, parseTimeLimit } from './options.js';
 
 export interface RunOptions {
   /** Seed of every random choice (default: the campaign's, else random; the result says which). */
@@ -130,9 +130,9 @@ async function resolveCampaign(
   campaign: CampaignDefinition | string,
   options: RunOptions,
 ): Promise<{ resolved: Campaign; registries: Registries; replayWith: (faults: string | undefined, runDir: string) => string }> {
-  const timeLimitMs = options.timeLimit === undefined ? undefined : parseTimeLimit(options.timeLimit);
+  const timeLimitMs = options.timeLimit === undefined ? undefined : parseTimeLimit(options.timeLimit, 'runCampaign');
   const shipped = await defaultRegistries();
-  const load = { ...(options.seed !== undefined && { seed: checkSeed(options.seed) }), ...(timeLimitMs !== undefined && { timeLimitMs }) };
+  const load = { ...(options.seed !== undefined && { seed: checkSeed(options.seed, 'runCampaign') }), ...(timeLimitMs !== undefined && { timeLimitMs }) };
   if (typeof campaign === 'string') {
     const resolved = await loadCampaign(campaign, { ...load, registries: shipped });
     const replayWith = (faults: string | undefined): string =>
@@ -195,19 +195,6 @@ function refuseShippedNames<T>(shipped: (name: string) => T | undefined, own: Re
       throw new UserError(`defineCampaign: your ${what} "${name}" has the name of a shipped ${what}; give it another name`);
     }
   }
-}
-
-function parseTimeLimit(value: number | string): number {
-  try {
-    return parseTimeLimitOption(String(value))!;
-  } catch {
-    throw new UserError(`runCampaign: timeLimit takes seconds (or '500ms', '2s', '1m'), got ${JSON.stringify(value)}`);
-  }
-}
-
-function checkSeed(seed: number): number {
-  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UserError(`runCampaign: seed takes an integer from 0 to ${2 ** 32 - 1}, got ${seed}`);
-  return seed;
 }
 
 /** "its own workload counter" for each value a campaign gives that no module path names. */

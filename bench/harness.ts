@@ -16,7 +16,7 @@ import { Random } from '../core/random.js';
 import { Clients } from '../harness/run/clients.js';
 import { HistoryWriter } from '../harness/run/history.js';
 import { historyProblems } from '../harness/run/validate.js';
-import { readHistory } from '../core/history.js';
+import { readRunHistory } from '../core/history.js';
 import type { OpOutcome, Workload } from '../core/workload.js';
 
 const TARGET = 20_000;
@@ -169,7 +169,7 @@ async function measure(workload: Workload<{ keys: number }>, port: number, secon
     history.close();
     const { ok, fail, info } = history.counts;
     const done = ok + fail + info;
-    const ops = readHistory(join(dir, 'history.jsonl'));
+    const ops = readRunHistory(join(dir, 'history.jsonl'));
     return {
       perSec: done / elapsed,
       // CPU of the whole process (harness, and the server thread when there is one) per op.

@@ -34,3 +34,15 @@ export class ParseError extends UserError {
     this.name = 'ParseError';
   }
 }
+
+/** What an error of the file system says, in a few words ("no such file"), or undefined for any
+ *  other error. */
+export function fileSystemProblem(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { code, syscall } = err as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof syscall !== 'string') return undefined;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return err.message;
+}

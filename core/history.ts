@@ -116,6 +116,6 @@ function jsonProcess(v: unknown, line: number): Op['process'] {
 }
 
 /** The ops of a run's history.jsonl; a torn last line (a run killed mid-write) is skipped. */
-export function readHistory(file: string): Op[] {
+export function readRunHistory(file: string): Op[] {
   return readHistoryJsonl(file, { tornTail: true }).ops;
 }

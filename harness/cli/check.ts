@@ -20,7 +20,7 @@ import {
 } from '../../checkers/linearizability/index.js';
 import { combineValidity, type Validity } from '../../core/result.js';
 import { stringifyJson, parseJsonExact } from '../../core/json.js';
-import { EXIT, UserError } from '../../core/errors.js';
+import { EXIT, fileSystemProblem, UserError } from '../../core/errors.js';
 import { terminalLines } from './terminal.js';
 
 export interface CheckCommandOptions {
@@ -172,7 +172,8 @@ async function checkTarget(path: string, settings: Settings): Promise<FileOutcom
   } catch (err) {
     if (err instanceof ParseError) return { file: path, line: err.line, error: err.message };
     if (err instanceof UserError) return { file: path, error: err.message };
-    if (isFileSystemError(err)) return { file: path, error: fileError(err) };
+    const problem = fileSystemProblem(err);
+    if (problem !== undefined) return { file: path, error: problem };
     // never a stack trace for one file, and the other files are still checked
     return { file: path, error: `internal error: ${(err as Error)?.message ?? String(err)}`, internal: true };
   }
@@ -205,18 +206,6 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function isFileSystemError(err: unknown): err is NodeJS.ErrnoException {
-  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
-}
-
-function fileError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return (err as Error)?.message ?? String(err);
 }
 
 function printError(outcome: FileError, json: boolean): void {

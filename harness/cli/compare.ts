@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { defaultRegistries } from '../campaign/registries.js';
 import { parseLevels, parseQuorums, runComparison } from '../compare/compare.js';
-import { formatCompareTable } from '../compare/table.js';
+import { formatComparison } from '../compare/table.js';
 import { createProgress } from '../run/progress.js';
 import { exitCodeFor } from '../run/verdict.js';
 import { RUNTIMES } from '../runtime/index.js';
@@ -56,9 +56,7 @@ export function registerCompare(program: Command): void {
           signal: stop.signal,
         });
         const { file } = outcome;
-        process.stdout.write(`\n${file.campaign}, seed ${file.seed}, same fault schedule for every run:\n${formatCompareTable(file.rows)}\n`);
-        if (file.rows.length < levels.length * Math.max(1, quorums.length)) process.stdout.write('interrupted: not every setting ran\n');
-        process.stdout.write(`comparison: ${outcome.report}\nreplay: ${file.replay}\n`);
+        process.stdout.write(`\n${formatComparison({ ...file, complete: outcome.complete, report: outcome.report })}\n`);
         process.exitCode = stop.signal.aborted ? EXIT.error : exitCodeFor(file.valid);
       } finally {
         stop.dispose();

@@ -71,6 +71,8 @@ export interface CompareOutcome {
   file: CompareFile;
   /** compare.html */
   report: string;
+  /** False when a run stopped early or not every setting ran (the signal). */
+  complete: boolean;
 }
 
 /** The checkers a comparison reads its figures from; added to the campaign when it lacks them. */
@@ -162,19 +164,22 @@ export async function runComparison(settings: CompareSettings): Promise<CompareO
       ...(outcome.results.interrupted && { interrupted: outcome.results.interrupted }),
     });
   }
+  // A comparison cut short is no pass: at best unknown.
+  const complete = rows.length === variants.length && rows.every((r) => r.interrupted === undefined);
+  const valid = combineValidity([...rows.map((r) => r.valid), ...(complete ? [] : ['unknown' as const])]);
   const file: CompareFile = {
     campaign: first.name,
     system: first.system.name,
     seed,
     startedAt: startedAt.toISOString(),
-    valid: combineValidity(rows.map((r) => r.valid)),
+    valid,
     replay,
     faults,
     rows,
   };
   writeFileSync(join(dir, 'compare.json'), JSON.stringify(file, null, 2) + '\n');
   const report = await writeCompareReport(dir, file);
-  return { dir, file, report };
+  return { dir, file, report, complete };
 }
 
 async function loadVariant(settings: CompareSettings, v: Variant, seed: number): Promise<Campaign> {

@@ -45,3 +45,15 @@ export function formatCompareTable(rows: readonly CompareRow[]): string {
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   return [line(table[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...table.slice(1).map(line)].join('\n');
 }
+
+/** What `faultline compare` prints after the runs: the table, whether every setting ran to its
+ *  end, where compare.html is and how to run it again. */
+export function formatComparison(c: { campaign: string; seed: number; rows: readonly CompareRow[]; complete: boolean; report: string; replay: string }): string {
+  return [
+    `${c.campaign}, seed ${c.seed}, same fault schedule for every run:`,
+    formatCompareTable(c.rows),
+    ...(c.complete ? [] : ['interrupted: not every setting ran to its end']),
+    `comparison: ${c.report}`,
+    `replay: ${c.replay}`,
+  ].join('\n');
+}

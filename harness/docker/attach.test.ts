@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findSystem, projectRoot } from '../descriptor.js';
-import { readHistory } from '../../core/history.js';
+import { readRunHistory } from '../../core/history.js';
 import { dockerClient } from './client.js';
 import { ensureImage, systemImage, toxiproxyImage } from './images.js';
 import { composeUp, dockerSkipReason, fixture, readResults, runCli } from './testing.js';
@@ -41,7 +41,7 @@ describe.skipIf(why !== undefined)(`--attach to a running compose project${why ?
     expect(text).toContain(`--attach ${composeFile} --project ${project}`);
     const results = readResults(run.dir!);
     expect(results.valid).toBe(true);
-    const nemesis = readHistory(join(run.dir!, 'history.jsonl')).filter((o) => o.process === 'nemesis' && o.type === 'info').map((o) => o.f);
+    const nemesis = readRunHistory(join(run.dir!, 'history.jsonl')).filter((o) => o.process === 'nemesis' && o.type === 'info').map((o) => o.f);
     expect(nemesis).toEqual(expect.arrayContaining(['start-partition', 'stop-partition', 'kill', 'restart']));
 
     // The project is as it was: all four containers running, the config's proxies in place, no toxic.

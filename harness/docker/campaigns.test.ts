@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readHistory } from '../../core/history.js';
+import { readRunHistory } from '../../core/history.js';
 import { historyProblems } from '../run/validate.js';
 import { dockerSkipReason, fixture, leftoversOf, readResults, removeRunsOfPid, runCli } from './testing.js';
 
@@ -38,7 +38,7 @@ describe.skipIf(why !== undefined)(`docker runtime: a campaign per system${why ?
       expect(run.dir, text).toBeDefined();
       const dir = run.dir!;
       expect([0, 1], text).toContain(run.code);
-      const history = readHistory(join(dir, 'history.jsonl'));
+      const history = readRunHistory(join(dir, 'history.jsonl'));
       expect(historyProblems(history)).toEqual([]);
       const nemesis = history.filter((o) => o.process === 'nemesis' && o.type === 'info').map((o) => o.f);
       expect(nemesis).toContain(c.cut);

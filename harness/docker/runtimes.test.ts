@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../descriptor.js';
-import { readHistory } from '../../core/history.js';
+import { readRunHistory } from '../../core/history.js';
 import { dockerClient, LABEL } from './client.js';
 import { removeDeadRuns } from './leftovers.js';
 import { dockerSkipReason, fixture, leftoversOf, readResults, removeRunsOfPid, runCli } from './testing.js';
@@ -67,7 +67,7 @@ describe.skipIf(why !== undefined)(`docker runtime vs process runtime, cleanup${
       const results = readResults(run.dir!);
       verdicts[runtime] = { valid: results.valid, checkers: results.results.map((r) => [r.checker, r.valid]) };
       plans[runtime] = readFileSync(join(run.dir!, 'plan.json'), 'utf8');
-      faults[runtime] = readHistory(join(run.dir!, 'history.jsonl'))
+      faults[runtime] = readRunHistory(join(run.dir!, 'history.jsonl'))
         .filter((o) => o.process === 'nemesis' && o.type === 'info')
         .map((o) => o.f);
       expect(run.code, text).toBe(0);

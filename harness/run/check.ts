@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readHistory } from '../../core/history.js';
+import { readRunHistory } from '../../core/history.js';
 import type { Op } from '../../core/op.js';
 import { combineValidity, type CheckResult, type Validity } from '../../core/result.js';
 import { runChecker, type Checker } from '../../core/checker.js';
@@ -65,7 +65,7 @@ export async function checkRunFolder(
   checkers: readonly { name: string; options: Record<string, unknown> }[],
   registry: Readonly<Record<string, Checker>>,
 ): Promise<RunResults> {
-  const history = readHistory(join(dir, RUN_FILES.history));
+  const history = readRunHistory(join(dir, RUN_FILES.history));
   const results = await runCheckers(history, checkers, registry);
   const out: RunResults = { ...meta, valid: runValidity(results, meta.interrupted), results, coverage: coverageOf(history) };
   writeFileSync(join(dir, RUN_FILES.results), stringifyJson(out, 2) + '\n');

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Random } from '../../core/random.js';
 import type { ClientContext, OpCall, OpOutcome, Workload } from '../../core/workload.js';
-import { readHistory } from '../../core/history.js';
+import { readRunHistory } from '../../core/history.js';
 import { Clients, RateLimiter } from './clients.js';
 import { HistoryWriter } from './history.js';
 import { historyProblems } from './validate.js';
@@ -56,7 +56,7 @@ function setup(
   const finish = async () => {
     await clients.close();
     history.close();
-    return readHistory(join(dir, 'history.jsonl'));
+    return readRunHistory(join(dir, 'history.jsonl'));
   };
   return { clients, history, opened, closed, finish };
 }

@@ -8,7 +8,7 @@ import { NO_DIGEST } from '../../checkers/agreement/index.js';
 import type { Op } from '../../core/op.js';
 import { loadCampaign } from '../campaign/load.js';
 import { loadDescriptor, projectRoot, type SystemDescriptor } from '../descriptor.js';
-import { readHistory } from '../../core/history.js';
+import { readRunHistory } from '../../core/history.js';
 import { collectDigests } from './digests.js';
 import type { NewOp } from './history.js';
 import { createProgress } from './progress.js';
@@ -103,7 +103,7 @@ describe('agreement at the end of a run (fake system)', () => {
     });
     const outcome = await runCampaign({ campaign, runtime: 'process', outDir: out, replay: 'test', checkers, progress: createProgress(process.stderr, { quiet: true }) });
     started.push(...startedNodes(outcome.dir).map((n) => n.pid));
-    const history = readHistory(join(outcome.dir, 'history.jsonl'));
+    const history = readRunHistory(join(outcome.dir, 'history.jsonl'));
     const agreement = outcome.results.results.find((r) => r.checker === 'agreement')!;
     return { valid: agreement.valid, explanations: agreement.anomalies.map((a) => a.explanation), digests: history.filter((o) => o.f === 'digest') };
   }

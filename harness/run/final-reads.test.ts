@@ -14,7 +14,7 @@ import { checkSetHistory } from '../../checkers/set/index.js';
 import { register } from '../../workloads/register/index.js';
 import { Random } from '../../core/random.js';
 import type { NodeEndpoint, Workload } from '../../core/workload.js';
-import { readHistory } from '../../core/history.js';
+import { readRunHistory } from '../../core/history.js';
 import { Clients } from './clients.js';
 import { HistoryWriter } from './history.js';
 
@@ -82,7 +82,7 @@ describe('final reads on every node and the set', () => {
     await clients.runFinal(1000);
     await clients.close();
     history.close();
-    const ops = readHistory(join(dir, 'history.jsonl'));
+    const ops = readRunHistory(join(dir, 'history.jsonl'));
 
     // Every node was read, each key and element on it, node-locally.
     const adds = ops.filter((o) => o.f === 'add' && o.type === 'ok');

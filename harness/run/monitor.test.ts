@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readHistory } from '../../core/history.js';
+import { readRunHistory } from '../../core/history.js';
 import type { SystemDescriptor } from '../descriptor.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { HistoryWriter } from './history.js';
@@ -35,7 +35,7 @@ describe('status monitor', () => {
     expect(monitor.leader()).toBe('n1');
     await monitor.stop();
     history.close();
-    const samples = readHistory(file).filter((op) => op.process === 'monitor');
+    const samples = readRunHistory(file).filter((op) => op.process === 'monitor');
     expect(samples.length).toBeGreaterThan(0);
     expect(samples[0]!.value).toEqual({ role: 'leader', term: 4, leader: 'n1', progress: 17 });
   });
@@ -67,7 +67,7 @@ describe('status monitor', () => {
         await new Promise((resolve) => setTimeout(resolve, 650));
         await monitor.stop();
         history.close();
-        const samples = readHistory(file).filter((op) => op.process === 'monitor');
+        const samples = readRunHistory(file).filter((op) => op.process === 'monitor');
         return { samples: samples.length, leaderSamples: samples.filter((op) => (op.value as { role?: string } | undefined)?.role === 'leader').length, requests };
       };
       const off = await run(false);

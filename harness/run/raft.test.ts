@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../descriptor.js';
-import { readHistory } from '../../core/history.js';
+import { readRunHistory } from '../../core/history.js';
 import { killAll, pidAlive } from './testing.js';
 import { historyProblems } from './validate.js';
 
@@ -49,7 +49,7 @@ describe('faultline run against the Raft system (process runtime)', () => {
       expect([0, 1], `${stdout}\n${stderr}`).toContain(code);
       const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter(Boolean);
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
-      const history = readHistory(join(dir, 'history.jsonl'));
+      const history = readRunHistory(join(dir, 'history.jsonl'));
       expect(historyProblems(history)).toEqual([]);
       const nemesis = history.filter((o) => o.process === 'nemesis' && o.type === 'info');
       const fs = nemesis.map((o) => o.f);

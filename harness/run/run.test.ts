@@ -8,7 +8,7 @@ import type { CheckResult } from '../../core/result.js';
 import { loadCampaign } from '../campaign/load.js';
 import { NO_OPTIONS, type Checker } from '../../core/checker.js';
 import { projectRoot } from '../descriptor.js';
-import { readHistory } from '../../core/history.js';
+import { readRunHistory } from '../../core/history.js';
 import { planRun } from './plan.js';
 import { createProgress } from './progress.js';
 import { recheckRun } from './recheck.js';
@@ -60,7 +60,7 @@ describe('runCampaign on the process runtime (fake system)', () => {
     started.push(...nodes.map((n) => n.pid));
 
     // The run folder.
-    const history = readHistory(join(outcome.dir, 'history.jsonl'));
+    const history = readRunHistory(join(outcome.dir, 'history.jsonl'));
     expect(historyProblems(history)).toEqual([]);
     const results = JSON.parse(readFileSync(join(outcome.dir, 'results.json'), 'utf8'));
     expect(results).toMatchObject({ campaign: 'fake-test', system: 'fake', seed: 42, valid: true, replay: 'npx faultline run fake --seed 42' });

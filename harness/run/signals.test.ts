@@ -7,7 +7,7 @@ import { projectRoot } from '../descriptor.js';
 import { startEmbeddedToxiproxy, type EmbeddedToxiproxy } from '../proxy/server.js';
 import { removeProxies } from '../network/network.js';
 import { removeLeftovers } from '../runtime/leftovers.js';
-import { readHistory } from '../../core/history.js';
+import { readRunHistory } from '../../core/history.js';
 import { killAll, listening, pidAlive, proxyPorts, startedNodes } from './testing.js';
 import { historyProblems } from './validate.js';
 
@@ -197,7 +197,7 @@ describe('stopping a run', () => {
     const ops = historyOps(dir).filter((o) => typeof o.process === 'number');
     expect(ops.filter((o) => o.type === 'invoke').length).toBeGreaterThanOrEqual(4);
     expect(ops.filter((o) => o.type !== 'invoke')).toEqual([]);
-    expect(historyProblems(readHistory(join(dir, 'history.jsonl')))).toEqual([]);
+    expect(historyProblems(readRunHistory(join(dir, 'history.jsonl')))).toEqual([]);
     for (const n of startedNodes(dir)) expect(pidAlive(n.pid), `node ${n.id}`).toBe(false);
   }, TEST_TIMEOUT);
 
