@@ -5,6 +5,7 @@
  */
 export { defineCampaign, type CampaignDefinition, type CampaignFields, type CheckerEntry, type FaultEntry } from './campaign.js';
 export { formatRunResult, runCampaign, type RunAnomaly, type RunOptions, type RunResult } from './run.js';
+export { checkRun, CATALOG_KINDS, listCatalog, planCampaign, writeReport, type CampaignPlan, type CatalogItem, type CatalogKind } from './folders.js';
 export { compareCampaign, formatCompareResult, type CompareOptions, type CompareResult } from './compare.js';
 export type { CompareRow, Quorum } from '../harness/compare/compare.js';
 export type { ReadLevel } from '../workloads/register/options.js';

@@ -12,6 +12,7 @@ import { UserError } from '../core/errors.js';
 import { RUNTIMES, type RuntimeName } from '../harness/runtime/index.js';
 import { createProgress } from '../harness/run/progress.js';
 import { runCampaign as runEngine } from '../harness/run/run.js';
+import type { RunResults } from '../harness/run/check.js';
 import { replayCommand } from '../harness/run/shell.js';
 import { readRecordedFaults } from '../harness/nemesis/recorded.js';
 import { formatVerdictTable, meetsExpectation, verdictWord, type Expected } from '../harness/run/verdict.js';
@@ -86,14 +87,18 @@ export async function runCampaign(campaign: CampaignDefinition | string, options
     progress: createProgress(stream ?? process.stderr, { quiet: stream === undefined }),
     ...(options.signal && { signal: options.signal }),
   });
-  const { results } = outcome;
+  return toRunResult(outcome.results, outcome.dir, outcome.exitCode);
+}
+
+/** What the engine's results of a run folder say, as the API gives them. */
+export function toRunResult(results: RunResults, dir: string, exitCode: number): RunResult {
   return {
     valid: results.valid,
     verdict: verdictWord(results.valid).toLowerCase() as RunResult['verdict'],
     anomalies: results.results.flatMap((r) => r.anomalies.map((a) => ({ checker: r.checker, ...a }))),
     results: results.results,
-    dir: outcome.dir,
-    exitCode: outcome.exitCode,
+    dir,
+    exitCode,
     meetsExpectation: meetsExpectation(results.results, results.valid, results.expected ?? { verdict: 'valid' }, results.coverage),
     ...(results.expected && { expected: results.expected }),
     ...(results.coverage && { coverage: results.coverage }),
@@ -117,7 +122,8 @@ export function formatRunResult(result: RunResult): string {
   return lines.join('\n');
 }
 
-async function resolve(
+/** The campaign as `runCampaign` would run it (loaded, checked, its recorded faults read). */
+export async function resolve(
   campaign: CampaignDefinition | string,
   options: RunOptions,
 ): Promise<{ resolved: Campaign; registries: Registries; replay: (runDir: string) => string; replayWithFaults: (file: string) => string }> {

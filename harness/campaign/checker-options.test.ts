@@ -9,7 +9,7 @@ import { defaultRegistries } from './registries.js';
 import type { Checker } from '../../core/checker.js';
 import type { Op } from '../../core/op.js';
 import { runCheckers } from '../run/check.js';
-import { listItems } from '../cli/list.js';
+import { listCatalog } from '../catalog.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-checker-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -106,7 +106,7 @@ describe('checker options are checked at load, before any node starts', () => {
   });
 
   it('`faultline list checkers` lists each checker\'s options from its schema', () => {
-    const lines = listItems('checkers');
+    const lines = listCatalog('checkers');
     expect(lines.find((l) => l.name === 'queue')?.description).toMatch(/ options: allowDuplicates, maxAnomalies$/);
     expect(lines.find((l) => l.name === 'linearizable')?.description).toMatch(/ options: model, initial, timeLimitMs, timeLimit, memoryLimitMb, threads$/);
   });

@@ -1,8 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { isRunFolder, writeRunReport } from '../../reports/index.js';
 import { EXIT, UserError } from '../../core/errors.js';
-import { shippedFaults } from '../faults/index.js';
+import { rewriteReport } from '../run/recheck.js';
 import { terminalLines } from './terminal.js';
 
 /** `faultline report RUN_DIR...`: re-renders report.html from a run folder's files (no re-check). */
@@ -16,9 +14,7 @@ export function registerReport(program: Command): void {
       let failed = false;
       for (const dir of dirs) {
         try {
-          if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${dir}: no such run folder`);
-          if (!isRunFolder(dir)) throw new UserError(`${dir} is not a run folder (it has neither history.jsonl nor results.json)`);
-          process.stdout.write(terminalLines([await writeRunReport(dir, { faultStyles: shippedFaults.styles() })]));
+          process.stdout.write(terminalLines([await rewriteReport(dir)]));
         } catch (err) {
           if (!(err instanceof UserError) && typeof (err as NodeJS.ErrnoException)?.code !== 'string') throw err;
           process.stderr.write(terminalLines([`faultline: ${err instanceof UserError ? err.message : `${dir}: ${(err as Error).message}`}`]));

@@ -3,9 +3,9 @@
  * runs the campaign's checkers again, rewrites results.json and the report. A run can be judged
  * again with newer checkers without running anything.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { writeRunReport } from '../../reports/index.js';
+import { isRunFolder as isReportableFolder, writeRunReport } from '../../reports/index.js';
 import { checkers as shippedCheckers } from '../../checkers/index.js';
 import type { Checker } from '../../core/checker.js';
 import { campaignSchemaFor, type CampaignFile } from '../campaign/schema.js';
@@ -100,6 +100,14 @@ function readPrevious(file: string): Partial<RunResults> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `faultline report <run folder>`: report.html again from the folder's files (no re-check);
+ *  resolves to its path. Throws UserError for a folder that is not a run's. */
+export async function rewriteReport(dir: string): Promise<string> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${dir}: no such run folder`);
+  if (!isReportableFolder(dir)) throw new UserError(`${dir} is not a run folder (it has neither history.jsonl nor results.json)`);
+  return writeRunReport(dir, { faultStyles: shippedFaults.styles() });
 }
 
 /** `faultline check <run folder>`: re-checks, prints the verdict table (or one JSON line), returns the verdict. */
