@@ -1,12 +1,13 @@
-/** The API's side of `faultline run --plan`, `check <run folder>`, `report` and `list`: the same answers as the commands. */
+/** The API's side of `faultline run --plan`, `check <run folder>`, `report`, `list` and `proxy`: the same answers as the commands. */
 import { spawnSync } from 'node:child_process';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../harness/descriptor.js';
 import { killAll, startedNodes } from '../harness/run/testing.js';
-import { CATALOG_KINDS, checkRun, listCatalog, planCampaign, runCampaign, UserError, writeReport } from './index.js';
+import { CATALOG_KINDS, checkRun, listCatalog, planCampaign, runCampaign, startToxiproxy, UserError, writeReport } from './index.js';
 
 const out = mkdtempSync(join(tmpdir(), 'faultline-api-folders-'));
 const started: number[] = [];
@@ -73,4 +74,34 @@ describe('checkRun and writeReport', () => {
     await expect(writeReport(join(out, 'nothing-here'))).rejects.toThrow(`${join(out, 'nothing-here')}: no such run folder`);
     await expect(writeReport(out)).rejects.toThrow(`${out} is not a run folder`);
   }, 60_000);
+});
+
+describe('startToxiproxy', () => {
+  it('is `faultline proxy` in this process: the Toxiproxy HTTP API, a proxy that carries bytes, and close stops it all', async () => {
+    const upstream = createServer((socket) => socket.pipe(socket)); // echo
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const proxy = await startToxiproxy({ port: 0 });
+    try {
+      expect(proxy.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const created = await fetch(`${proxy.url}/proxies`, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'echo', listen: '127.0.0.1:0', upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}` }),
+      });
+      expect(created.status).toBe(201);
+      const { listen } = (await created.json()) as { listen: string };
+      const port = Number(listen.split(':').pop());
+      const echoed = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end('through the proxy'));
+        let got = '';
+        socket.on('data', (d: Buffer) => (got += d.toString()));
+        socket.on('close', () => resolve(got));
+        socket.on('error', reject);
+      });
+      expect(echoed).toBe('through the proxy');
+    } finally {
+      await proxy.close();
+      upstream.close();
+    }
+    await expect(fetch(`${proxy.url}/version`)).rejects.toThrow();
+  });
 });

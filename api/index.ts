@@ -34,6 +34,10 @@ export { readHistory, type ReadHistoryOptions } from './history.js';
 export { ParseError } from '../core/errors.js';
 export type { HistoryFormat } from '../checkers/import/index.js';
 
+// faultline's embedded Toxiproxy-compatible server (`faultline proxy`), for your own tests: the
+// Toxiproxy v2 HTTP API and its TCP proxies, in this process.
+export { startEmbeddedToxiproxy as startToxiproxy, type EmbeddedToxiproxy, type EmbeddedToxiproxyOptions } from '../harness/proxy/server.js';
+
 // Your own workload and checker, typed (a campaign takes them as values, or a YAML campaign by module path).
 export { defineWorkload } from '../core/workload.js';
 export { defineChecker, NO_OPTIONS, type CheckerDefinition } from '../core/checker.js';
