@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readRunHistory } from '../../core/history.js';
+import { readHistoryJsonl } from '../../core/history.js';
 import type { Op } from '../../core/op.js';
 import { combineValidity, type CheckResult, type Validity } from '../../core/result.js';
 import { runChecker, type Checker } from '../../core/checker.js';
@@ -65,9 +65,22 @@ export async function checkRunFolder(
   checkers: readonly { name: string; options: Record<string, unknown> }[],
   registry: Readonly<Record<string, Checker>>,
 ): Promise<RunResults> {
-  const history = readRunHistory(join(dir, RUN_FILES.history));
+  const { ops: history, skipped } = readHistoryJsonl(join(dir, RUN_FILES.history), { tornTail: true });
+  // A torn last line: the run was cut short while it wrote (killed outright); what it recorded is partial.
+  const interrupted = meta.interrupted ?? (skipped > 0 ? `${RUN_FILES.history} ends in a torn line: the run was cut short` : undefined);
   const results = await runCheckers(history, checkers, registry);
-  const out: RunResults = { ...meta, valid: runValidity(results, meta.interrupted), results, coverage: coverageOf(history) };
-  writeFileSync(join(dir, RUN_FILES.results), stringifyJson(out, 2) + '\n');
+  const out: RunResults = {
+    ...meta,
+    valid: runValidity(results, interrupted),
+    results,
+    coverage: coverageOf(history),
+    ...(interrupted !== undefined && { interrupted }),
+  };
+  writeResults(dir, out);
   return out;
+}
+
+/** Writes a run folder's results.json. */
+export function writeResults(dir: string, results: RunResults): void {
+  writeFileSync(join(dir, RUN_FILES.results), stringifyJson(results, 2) + '\n');
 }

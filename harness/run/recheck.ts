@@ -41,7 +41,10 @@ export async function recheckRun(dir: string, registry?: Readonly<Record<string,
     durationMs: previous?.durationMs ?? 0,
     replay: previous?.replay ?? `npx faultline run ${campaignFile}`,
     ...(spec.expected && { expected: spec.expected }),
-    ...(previous?.interrupted && { interrupted: previous.interrupted }),
+    // a run writes results.json at its end, also when stopped early: without one it never ended
+    ...(previous === undefined
+      ? { interrupted: `no ${RUN_FILES.results}: the run did not end (killed outright?), its history may be partial` }
+      : previous.interrupted && { interrupted: previous.interrupted }),
   };
   const checkers = (spec.checkers ?? []).map((c) => (typeof c === 'string' ? { name: c, options: {} } : c));
   const results = await checkRunFolder(dir, meta, checkers, { ...(registry ?? shippedCheckers), ...(await checkerModulesOf(checkers, dirname(campaignFile))) });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { projectRoot } from '../descriptor.js';
 import { readRunHistory } from '../../core/history.js';
 import { planRun } from './plan.js';
 import { createProgress } from './progress.js';
+import { writeResults, type RunResults } from './check.js';
 import { recheckRun } from './recheck.js';
 import { runCampaign } from './run.js';
 import { killAll, listening, pidAlive, proxyPorts, startedNodes } from './testing.js';
@@ -41,7 +42,7 @@ describe('runCampaign on the process runtime (fake system)', () => {
       registries: { workloads: {}, checkers: { counting } },
       sets: ['checkers=[counting]', 'nemesis.faults.1.targets=leader'],
     });
-    let atCleanup: { results: boolean; alive: string[] } | undefined;
+    let atCleanup: { results: [unknown, number] | undefined; alive: string[] } | undefined;
     const outcome = await runCampaign({
       campaign,
       runtime: 'process',
@@ -51,12 +52,14 @@ describe('runCampaign on the process runtime (fake system)', () => {
       progress: createProgress(process.stderr, { quiet: true }),
       monitorIntervalMs: 100,
       onCleanedUp: (dir) => {
-        atCleanup = { results: existsSync(join(dir, 'results.json')), alive: startedNodes(dir).filter((n) => pidAlive(n.pid)).map((n) => n.id) };
+        const file = join(dir, 'results.json');
+        const written = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunResults) : undefined;
+        atCleanup = { results: written && [written.valid, written.results.length], alive: startedNodes(dir).filter((n) => pidAlive(n.pid)).map((n) => n.id) };
       },
     });
     const nodes = startedNodes(outcome.dir);
-    // Told once everything had stopped, before the checks wrote results.json.
-    expect(atCleanup).toEqual({ results: false, alive: [] });
+    // Told once everything had stopped, before the checks: results.json says the history is whole, unchecked.
+    expect(atCleanup).toEqual({ results: ['unknown', 0], alive: [] });
     started.push(...nodes.map((n) => n.pid));
 
     // The run folder.
@@ -131,6 +134,29 @@ describe('runCampaign on the process runtime (fake system)', () => {
     const again = await recheckRun(outcome.dir, { counting });
     expect(again.valid).toBe(true);
     expect(again.results).toEqual(results.results);
+    expect(again.interrupted).toBeUndefined();
+
+    // A run killed outright leaves no results.json, or a torn last line: on re-check never valid.
+    const killed = join(out, 'killed');
+    cpSync(outcome.dir, killed, { recursive: true });
+    rmSync(join(killed, 'results.json'));
+    const noResults = await recheckRun(killed, { counting });
+    expect(noResults.valid).toBe('unknown');
+    expect(noResults.interrupted).toMatch(/^no results\.json: the run did not end/);
+    expect((await recheckRun(killed, { counting })).valid).toBe('unknown'); // as results.json now says
+    // Stopped while checking (Ctrl-C after the cleanup): results.json says the history is whole, unchecked.
+    const unchecked = join(out, 'unchecked');
+    cpSync(outcome.dir, unchecked, { recursive: true });
+    const checked = JSON.parse(readFileSync(join(unchecked, 'results.json'), 'utf8')) as RunResults;
+    writeResults(unchecked, { ...checked, valid: 'unknown', results: [] });
+    expect((await recheckRun(unchecked, { counting })).valid).toBe(true);
+    const torn = join(out, 'torn');
+    cpSync(outcome.dir, torn, { recursive: true });
+    const text = readFileSync(join(torn, 'history.jsonl'), 'utf8').trimEnd();
+    writeFileSync(join(torn, 'history.jsonl'), text.slice(0, -10));
+    const tornAgain = await recheckRun(torn, { counting });
+    expect(tornAgain.valid).toBe('unknown');
+    expect(tornAgain.interrupted).toBe('history.jsonl ends in a torn line: the run was cut short');
   });
 
   it('faultline run exits 1 on anomalies, and its replay command replays the run', () => {

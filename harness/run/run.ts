@@ -22,7 +22,7 @@ import { createRuntime, type AttachOptions } from '../runtime/index.js';
 import { removeLeftovers, removeRunRecord, writeRunRecord, type RunRecord } from '../runtime/leftovers.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { NodeEndpoint } from '../../core/workload.js';
-import { checkRunFolder, type RunResults } from './check.js';
+import { checkRunFolder, writeResults, type RunResults } from './check.js';
 import { Clients } from './clients.js';
 import { collectDigests } from './digests.js';
 import { createRunFolder, RUN_FILES } from './folder.js';
@@ -283,24 +283,23 @@ export async function runCampaign(settings: RunSettings): Promise<RunOutcome> {
     if (failure instanceof UserError) throw failure;
     throw new UserError(`run failed before it started: ${failure?.message ?? 'unknown error'} (run folder ${dir})`);
   }
+  const meta = {
+    campaign: campaign.name,
+    system: system.name,
+    seed: campaign.seed,
+    runId: folder.runId,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    replay,
+    ...(spec.expected && { expected: spec.expected }),
+    ...((interrupted ?? failure) && { interrupted: interrupted ?? `harness error: ${failure!.message}` }),
+  };
+  // The history is whole now: say so before checking, which a Ctrl-C may cut short (a re-check
+  // of a folder without results.json treats its history as partial).
+  writeResults(dir, { ...meta, valid: 'unknown', results: [] });
   settings.onCleanedUp?.(dir);
   if (failure) progress.event(`harness error: ${failure.message}`);
-  const results = await checkRunFolder(
-    dir,
-    {
-      campaign: campaign.name,
-      system: system.name,
-      seed: campaign.seed,
-      runId: folder.runId,
-      startedAt: startedAt.toISOString(),
-      durationMs: Math.round(performance.now() - started),
-      replay,
-      ...(spec.expected && { expected: spec.expected }),
-      ...((interrupted ?? failure) && { interrupted: interrupted ?? `harness error: ${failure!.message}` }),
-    },
-    campaign.checkers,
-    { ...settings.checkers, ...campaign.checkerModules },
-  );
+  const results = await checkRunFolder(dir, meta, campaign.checkers, { ...settings.checkers, ...campaign.checkerModules });
   try {
     await writeRunReport(dir);
   } catch (err) {
