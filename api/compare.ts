@@ -7,10 +7,9 @@ import { UserError } from '../core/errors.js';
 import { defaultRegistries } from '../harness/campaign/registries.js';
 import { runComparison, type CompareRow, type Quorum } from '../harness/compare/compare.js';
 import { formatComparison } from '../harness/compare/table.js';
-import { createProgress } from '../harness/run/progress.js';
-import { RUNTIMES, type RuntimeName } from '../harness/runtime/index.js';
+import type { RuntimeName } from '../harness/runtime/index.js';
 import { readLevels, type ReadLevel } from '../workloads/register/options.js';
-import { checkSeed, parseTimeLimit } from './options.js';
+import { checkRuntime, checkSeed, parseTimeLimit, progressOf } from './options.js';
 
 export interface CompareOptions {
   /** Read levels to run (default all three: `strong`, `eventual`, `read_your_writes`). */
@@ -57,8 +56,7 @@ export interface CompareResult {
  */
 export async function compareCampaign(campaign: string, options: CompareOptions = {}): Promise<CompareResult> {
   if (typeof campaign !== 'string') throw new UserError('compareCampaign takes a campaign name or file (a store campaign with the register workload)');
-  const runtime = options.runtime ?? 'process';
-  if (!(RUNTIMES as readonly string[]).includes(runtime)) throw new UserError(`compareCampaign: unknown runtime "${runtime}"; valid choices: ${RUNTIMES.join(', ')}`);
+  const runtime = checkRuntime(options.runtime, 'compareCampaign');
   const levels = options.levels ?? readLevels;
   if (levels.length === 0) throw new UserError('compareCampaign: levels names no read level');
   for (const l of levels) {
@@ -67,7 +65,6 @@ export async function compareCampaign(campaign: string, options: CompareOptions 
   for (const q of options.quorums ?? []) {
     if (!Number.isInteger(q?.w) || !Number.isInteger(q?.r)) throw new UserError(`compareCampaign: quorums take whole numbers {w, r}, got ${JSON.stringify(q)}`);
   }
-  const stream = options.progress === true ? process.stderr : options.progress || undefined;
   const outcome = await runComparison({
     ref: campaign,
     levels,
@@ -78,7 +75,7 @@ export async function compareCampaign(campaign: string, options: CompareOptions 
     runtime,
     outDir: options.out ?? 'runs',
     registries: defaultRegistries(),
-    progress: createProgress(stream ?? process.stderr, { quiet: stream === undefined }),
+    progress: progressOf(options.progress),
     ...(options.signal && { signal: options.signal }),
   });
   const { file } = outcome;

@@ -9,8 +9,7 @@ import { loadCampaign, type Campaign } from '../harness/campaign/load.js';
 import { defaultRegistries, type Registries } from '../harness/campaign/registries.js';
 import { shippedFaults as shippedFaultRegistry } from '../harness/faults/index.js';
 import { UserError } from '../core/errors.js';
-import { RUNTIMES, type RuntimeName } from '../harness/runtime/index.js';
-import { createProgress } from '../harness/run/progress.js';
+import type { RuntimeName } from '../harness/runtime/index.js';
 import { runCampaign as runEngine } from '../harness/run/run.js';
 import type { RunResults } from '../harness/run/check.js';
 import { replayCommand } from '../harness/run/shell.js';
@@ -18,7 +17,7 @@ import { readRecordedFaults } from '../harness/nemesis/recorded.js';
 import { formatVerdictTable, meetsExpectation, verdictWord, type Expected } from '../harness/run/verdict.js';
 import { isCampaignDefinition, type CampaignDefinition } from './campaign.js';
 import { RUN_FILES } from '../harness/run/folder.js';
-import { checkSeed, parseTimeLimit } from './options.js';
+import { checkRuntime, checkSeed, parseTimeLimit, progressOf } from './options.js';
 
 export interface RunOptions {
   /** Seed of every random choice (default: the campaign's, else random; the result says which). */
@@ -72,11 +71,9 @@ export interface RunResult {
  * cluster that cannot be brought up (`UserError`). Anomalies are not errors: they are the result.
  */
 export async function runCampaign(campaign: CampaignDefinition | string, options: RunOptions = {}): Promise<RunResult> {
-  const runtime = options.runtime ?? 'process';
-  if (!(RUNTIMES as readonly string[]).includes(runtime)) throw new UserError(`runCampaign: unknown runtime "${runtime}"; valid choices: ${RUNTIMES.join(', ')}`);
+  const runtime = checkRuntime(options.runtime, 'runCampaign');
   const { resolved, registries, replay, replayWithFaults } = await resolve(campaign, options);
   const outDir = options.out ?? 'runs';
-  const stream = options.progress === true ? process.stderr : options.progress || undefined;
   const outcome = await runEngine({
     campaign: resolved,
     runtime,
@@ -84,7 +81,7 @@ export async function runCampaign(campaign: CampaignDefinition | string, options
     replay,
     replayWithFaults,
     checkers: registries.checkers,
-    progress: createProgress(stream ?? process.stderr, { quiet: stream === undefined }),
+    progress: progressOf(options.progress),
     ...(options.signal && { signal: options.signal }),
   });
   return toRunResult(outcome.results, outcome.dir, outcome.exitCode);
