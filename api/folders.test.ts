@@ -1,11 +1,11 @@
 /** The API's side of `faultline run --plan`, `check <run folder>`, `report`, `list` and `proxy`: the same answers as the commands. */
-import { spawnSync } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../harness/descriptor.js';
+import { requireDist, runCli } from '../reports/testing/cli.js';
 import { killAll, startedNodes } from '../harness/run/testing.js';
 import { CATALOG_KINDS, checkRun, listCatalog, planCampaign, runCampaign, startToxiproxy, UserError, writeReport } from './index.js';
 
@@ -16,16 +16,11 @@ afterAll(() => {
   rmSync(out, { recursive: true, force: true });
 });
 
-function faultline(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  if (!existsSync(join(projectRoot, 'dist/harness/cli/main.js'))) throw new Error('dist/ is missing: run `npx tsc -p .` first');
-  const r = spawnSync(process.execPath, [join(projectRoot, 'bin', 'faultline.js'), ...args], { cwd: projectRoot, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 describe('planCampaign', () => {
   it('is `faultline run --plan`: the same text for the same seed, another for another seed, nothing started', async () => {
     const plan = await planCampaign('raft-partitions', { seed: 7 });
-    const cli = faultline('run', 'raft-partitions', '--plan', '--seed', '7');
+    requireDist();
+    const cli = await runCli(['run', 'raft-partitions', '--plan', '--seed', '7']);
     expect(cli.code, cli.stderr).toBe(0);
     expect(plan.text).toBe(cli.stdout);
     expect(plan.seed).toBe(7);
@@ -39,9 +34,9 @@ describe('planCampaign', () => {
 });
 
 describe('listCatalog', () => {
-  it('is `faultline list`, kind by kind; an unknown kind is refused naming the kinds', () => {
+  it('is `faultline list`, kind by kind; an unknown kind is refused naming the kinds', async () => {
     for (const kind of CATALOG_KINDS) {
-      const cli = faultline('list', kind);
+      const cli = await runCli(['list', kind]);
       expect(cli.code, cli.stderr).toBe(0);
       const items = listCatalog(kind);
       expect(items.length, kind).toBeGreaterThan(0);
@@ -62,7 +57,7 @@ describe('checkRun and writeReport', () => {
     expect(again.valid).toBe(run.valid);
     expect(again.exitCode).toBe(run.exitCode);
     expect(again.seed).toBe(3);
-    const cli = faultline('check', run.dir, '--json');
+    const cli = await runCli(['check', run.dir, '--json']);
     expect((JSON.parse(cli.stdout) as { valid: unknown }).valid).toBe(again.valid);
 
     rmSync(join(run.dir, 'report.html'));
