@@ -223,6 +223,9 @@ describe('checkHistory', () => {
     const stale = [op(0, 0, 'invoke', 'write', 1), op(1, 0, 'ok', 'write', 1), op(2, 1, 'invoke', 'read', null), op(3, 1, 'ok', 'read', 0)];
     expect((await checkHistory(stale, { model: registerModel({ initial: 0 }) })).valid).toBe(false);
     expect((await checkHistory(stale.slice(0, 2), { model: 'register' })).valid).toBe(true);
+    // nothing completed ok: nothing to judge
+    const nothing = await checkHistory([op(0, 0, 'invoke', 'write', 1), op(1, 0, 'fail', 'write', 1), op(2, 1, 'invoke', 'read', null)], { model: 'register' });
+    expect([nothing.valid, nothing.unknownReason]).toEqual(['unknown', 'nothing-completed']);
     // A counter: reads see the number of increments so far.
     const counter: Model<number> = {
       name: 'counter',

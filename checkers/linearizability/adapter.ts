@@ -74,7 +74,7 @@ export async function checkLinearizableHistory(history: readonly Op[], given: Li
       ? `linearizable (${result.operations} ops, ${result.partitions} ${result.partitions === 1 ? 'key' : 'keys'}, model ${result.model})`
       : result.valid === false
         ? `NOT linearizable: ${result.failures.length} of ${result.partitions} ${result.partitions === 1 ? 'key' : 'keys'} fail (model ${result.model})`
-        : `unknown: ${describeUnknown(result, { time: 'raise timeLimitMs in the checker options', memory: 'raise memoryLimitMb in the checker options' })}`;
+        : `${result.unknownReason === 'nothing-completed' ? 'not checked' : 'unknown'}: ${describeUnknown(result, { time: 'raise timeLimitMs in the checker options', memory: 'raise memoryLimitMb in the checker options' })}`;
   return {
     checker: 'linearizable',
     valid: result.valid,

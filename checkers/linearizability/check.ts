@@ -39,7 +39,9 @@ export interface LinearizabilityResult {
   partitions: number;
   /** Partitions whose search ran out of time or memory, and which budget ran out. */
   unknownPartitions: number;
-  unknownReason?: 'time' | 'memory';
+  /** `time` or `memory`: a budget ran out; `nothing-completed`: no operation of the history
+   *  completed ok (all failed, timed out or never returned), so there is nothing to judge. */
+  unknownReason?: 'time' | 'memory' | 'nothing-completed';
   /** The budgets the search had: the time for the whole check (none: unlimited) and the memory
    *  of one partition's cache. */
   budget: { timeLimitMs?: number; maxCacheEntries: number; maxCacheBytes: number };
@@ -73,6 +75,11 @@ export async function checkLinearizability<S>(
   const started = performance.now();
   const parts = preparePartitions(model, operations);
   const limits: SearchLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  // No operation completed (all failed, timed out, or never returned): linearizable in name only.
+  // The verdict is unknown, as Jepsen's stats checker fails a test whose operations never succeeded.
+  if (!operations.some((o) => !o.indeterminate)) {
+    return { ...assemble(model, operations.length, [], [], started, budgetOf(options.timeLimitMs, limits)), valid: 'unknown', unknownReason: 'nothing-completed' };
+  }
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new RangeError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`);
   if (threads > 1 && typeof options.model !== 'object' && parts.length > 0) {
@@ -204,6 +211,9 @@ const MIB = 1024 * 1024;
 /** Why a verdict is unknown, with the numbers: which budget ran out, how big it was and what the
  *  search had done by then. `hint` names the option that raises it. */
 export function describeUnknown(r: LinearizabilityResult, hint: { time: string; memory: string }): string {
+  if (r.unknownReason === 'nothing-completed') {
+    return r.operations === 0 ? 'no client operation in the history: nothing to judge' : `none of the ${r.operations} client operations completed ok (they failed, timed out or never returned): nothing to judge`;
+  }
   const keys = `${r.unknownPartitions} of ${r.partitions} ${r.partitions === 1 ? 'key' : 'keys'}`;
   const done = `${r.steps.toLocaleString('en')} search steps, ${r.cacheEntries.toLocaleString('en')} cache entries`;
   if (r.unknownReason === 'memory') {

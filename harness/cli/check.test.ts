@@ -67,6 +67,15 @@ describe('faultline check', () => {
     expect(r.stdout).toMatch(/states possible before it: 1/);
   });
 
+  it('exits 2 on a history in which no operation completed ok: nothing to judge, never "linearizable"', async () => {
+    const failed = file('failed.jsonl', jsonl([[0, 'invoke', 'write', 1], [0, 'fail', 'write', 1], [1, 'invoke', 'read', null], [1, 'info', 'read', null], [2, 'invoke', 'write', 2]]));
+    const r = await faultline('check', failed);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('failed.jsonl: unknown (register, 2 ops, 0 keys');
+    expect(r.stdout).toContain('none of the 2 client operations completed ok (they failed, timed out or never returned): nothing to judge');
+    expect((await faultline('check', failed, good)).code).toBe(2);
+  });
+
   it('exits 2 when the time limit runs out, and bad input (3) wins over everything', async () => {
     const r = await faultline('check', '--time-limit', '0.001', hard, good);
     expect(r.code).toBe(2);

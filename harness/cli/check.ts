@@ -246,7 +246,7 @@ function print(outcome: FileVerdict, json: boolean): void {
   const keys = `${r.partitions} ${r.partitions === 1 ? 'key' : 'keys'}`;
   const lines = [`${outcome.file}: ${verdict} (${r.model}, ${r.operations} ops, ${keys}, ${Math.round(r.elapsedMs)} ms)`];
   for (const w of r.failures) lines.push(...describeWitness(w));
-  if (r.valid === 'unknown') lines.push(`  ${describeUnknown(r, HINTS)}; peak memory of the process ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+  if (r.valid === 'unknown') lines.push(`  ${describeUnknown(r, HINTS)}${r.unknownReason === 'nothing-completed' ? '' : `; peak memory of the process ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`}`);
   process.stdout.write(terminalLines(lines));
 }
 

@@ -6,6 +6,7 @@
  * independent of models/. Exponential: for histories of about ten operations.
  */
 import type { Op } from '../../../core/op.js';
+import type { Validity } from '../../../core/result.js';
 import type { GeneratedModel } from './generate.js';
 
 interface BruteOp {
@@ -110,4 +111,10 @@ export function bruteForceLinearizable(model: GeneratedModel, history: readonly 
     return false;
   };
   return search(start);
+}
+
+/** The verdict faultline gives a history: `unknown` when no client operation completed ok (there
+ *  is nothing to judge), else whether it is linearizable. */
+export function bruteForceVerdict(model: GeneratedModel, history: readonly Op[], initial: unknown = null): Validity {
+  return history.some((o) => typeof o.process === 'number' && o.type === 'ok') ? bruteForceLinearizable(model, history, initial) : 'unknown';
 }
