@@ -1,8 +1,7 @@
 /**
  * Exit codes of every faultline command (the worst wins): 0 valid, 1 anomalies found, 2 unknown
  * (a checker ran out of its budget or had nothing to judge, or the run was cut short), 3 bad
- * input or usage, 4 an internal error (a bug of
- * faultline's, not of the input).
+ * input or usage, 4 an internal error (a bug of faultline's, not of the input).
  */
 export const EXIT = { valid: 0, invalid: 1, unknown: 2, error: 3, internal: 4 } as const;
 
