@@ -22,6 +22,7 @@ const tiny: Workload<{ keys: number }> = {
   name: 'tiny',
   description: 'test workload',
   apis: ['store'],
+  checkers: ['perf'],
   options: z.strictObject({ keys: z.number().int().min(1).default(2) }),
   generator: () => ({ next: () => ({ f: 'read', key: 'k' }), final: () => [] }),
   client: async () => ({ invoke: async () => ({ type: 'ok' }), close: async () => undefined }),

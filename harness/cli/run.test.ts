@@ -75,6 +75,7 @@ describe('run options that are sugar for --set', () => {
       [['--nemesis', 'partition,bogus'], /^faultline: invalid campaign: --nemesis partition,bogus: nemesis\.faults\[1\]\.type: unknown nemesis "bogus"; valid choices: partition, kill/],
       [['--nemesis', 'partition;rm'], /^faultline: --nemesis takes fault types separated by commas/],
       [['--test-count', '0'], /^faultline: --test-count takes a number of runs \(1 or more\), got "0"\n$/],
+      [['--set', 'checkers=[]'], /^faultline: invalid campaign: --set checkers=\[\]: checkers: no checker: a run nothing judges cannot pass/],
     ];
     for (const [args, message] of cases) {
       const r = faultline('run', 'raft-smoke', '--plan', ...args);
@@ -91,13 +92,13 @@ describe('run --test-count', () => {
 
   it('runs N seeds (seed, seed+1, ...), printing each replay line, when every run is valid', () => {
     const outDir = join(out, 'valid');
-    const r = faultline('run', fake, '--out', outDir, '--test-count', '2', ...common, '--set', 'checkers=[]');
+    const r = faultline('run', fake, '--out', outDir, '--test-count', '2', ...common, '--set', 'checkers=[perf]');
     if (existsSync(join(outDir, 'fake-test'))) started.push(...pidsOf(join(outDir, 'fake-test')));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('run 1 of 2, seed 42');
     expect(r.stdout).toContain('run 2 of 2, seed 43');
     const replays = [...r.stdout.matchAll(/^replay: (.*)$/gm)].map((m) => m[1]);
-    expect(replays).toEqual([42, 43].map((seed) => `npx faultline run ${fake} --seed ${seed} --time-limit 500ms --out ${outDir} --nemesis none --set final.enabled=false --set 'checkers=[]'`));
+    expect(replays).toEqual([42, 43].map((seed) => `npx faultline run ${fake} --seed ${seed} --time-limit 500ms --out ${outDir} --nemesis none --set final.enabled=false --set 'checkers=[perf]'`));
     expect(r.stdout).toContain('all 2 runs valid (seeds 42 to 43)');
   });
 
@@ -118,13 +119,13 @@ describe('run --faults (an adaptive run\'s replay)', () => {
   it('an adaptive run prints a replay line with its recorded faults; that replay runs them and prints itself again', () => {
     const fake = join(fixtures, 'fake.yaml');
     const outDir = join(out, 'adaptive');
-    const args = ['--time-limit', '1500ms', '--set', 'final.enabled=false', '--set', 'checkers=[]'];
+    const args = ['--time-limit', '1500ms', '--set', 'final.enabled=false', '--set', 'checkers=[perf]'];
     const first = faultline('run', fake, '--seed', '9', '--out', outDir, ...args, '--set', 'nemesis.mode=adaptive');
     if (existsSync(join(outDir, 'fake-test'))) started.push(...pidsOf(join(outDir, 'fake-test')));
     expect(first.code, first.stderr).toBe(0);
     const dir = /^run folder: (.*)$/m.exec(first.stdout)![1]!;
     const replay = /^replay: (.*)$/m.exec(first.stdout)![1]!;
-    expect(replay).toBe(`npx faultline run ${fake} --seed 9 --time-limit 1500ms --out ${outDir} --set final.enabled=false --set 'checkers=[]' --set nemesis.mode=adaptive --faults ${join(dir, 'plan.json')}`);
+    expect(replay).toBe(`npx faultline run ${fake} --seed 9 --time-limit 1500ms --out ${outDir} --set final.enabled=false --set 'checkers=[perf]' --set nemesis.mode=adaptive --faults ${join(dir, 'plan.json')}`);
     const again = faultline('run', fake, '--seed', '9', '--out', outDir, ...args, '--set', 'nemesis.mode=adaptive', '--faults', join(dir, 'plan.json'));
     if (existsSync(join(outDir, 'fake-test'))) started.push(...pidsOf(join(outDir, 'fake-test')));
     expect(again.code, again.stderr).toBe(0);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkers } from '../../checkers/index.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineFault, type FaultNetwork, type FaultRuntime } from '../../core/fault.js';
@@ -41,7 +42,7 @@ const diskFull = defineFault({
 
 const faults = shippedFaults.withFaults([diskFull]);
 const campaignFile = join(projectRoot, 'harness', 'run', 'fixtures', 'fake.yaml');
-const load = (sets: string[], registry: FaultRegistry = faults) => loadCampaign(campaignFile, { registries: { workloads: {}, checkers: {}, faults: registry }, seed: 5, sets });
+const load = (sets: string[], registry: FaultRegistry = faults) => loadCampaign(campaignFile, { registries: { workloads: {}, checkers, faults: registry }, seed: 5, sets });
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -135,7 +136,7 @@ describe('a fault module added in one file', () => {
         '',
       ].join('\n'),
     );
-    const campaign = await loadCampaign(file, { registries: { workloads: {}, checkers: {} }, seed: 3 });
+    const campaign = await loadCampaign(file, { registries: { workloads: {}, checkers }, seed: 3 });
     expect(campaign.spec.nemesis.faults).toEqual([{ type: module, ms: 7 }]);
     const plan = planRun(campaign).faults;
     expect(plan[0]).toMatchObject({ type: module, ms: 7 });
@@ -143,7 +144,7 @@ describe('a fault module added in one file', () => {
     expect(campaign.faults.styles()['skew']).toEqual({ fill: 'rgba(1,2,3,0.1)', bar: '#010203', legend: 'rgba(1,2,3,.3)' });
 
     writeFileSync(file, `system: ${join(fixtures, 'fake-system.yaml')}\nworkload: {name: ${join(fixtures, 'fake-workload.mjs')}}\nnemesis:\n  faults:\n    - type: ./missing-fault.mjs\n`);
-    await expect(loadCampaign(file, { registries: { workloads: {}, checkers: {} } })).rejects.toThrow(
+    await expect(loadCampaign(file, { registries: { workloads: {}, checkers } })).rejects.toThrow(
       new RegExp(`^invalid campaign: ${file}:5: nemesis\\.faults\\[0\\]\\.type: fault module .*missing-fault\\.mjs does not exist$`),
     );
   });

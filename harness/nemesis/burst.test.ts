@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../core/random.js';
+import { checkers } from '../../checkers/index.js';
 import { loadCampaign } from '../campaign/load.js';
 import type { BurstSettings } from '../campaign/schema.js';
 import { projectRoot } from '../descriptor.js';
@@ -51,7 +52,7 @@ describe('bursts: faults in quick succession', () => {
 
   it('the campaign schema reads burst with its defaults and refuses a gap whose min is above its max', async () => {
     const file = join(projectRoot, 'harness', 'run', 'fixtures', 'fake.yaml');
-    const load = (sets: string[]) => loadCampaign(file, { registries: { workloads: {}, checkers: {}, faults: shippedFaults }, seed: 5, sets });
+    const load = (sets: string[]) => loadCampaign(file, { registries: { workloads: {}, checkers, faults: shippedFaults }, seed: 5, sets });
     const c = await load(['nemesis.faults=[{type: kill}]', 'nemesis.burst={count: 4}']);
     expect(c.spec.nemesis.burst).toEqual({ chance: 1, count: 4, gap: { min: 100, max: 900 } });
     await expect(load(['nemesis.faults=[{type: kill}]', 'nemesis.burst={gap: {min: 2s, max: 1s}}'])).rejects.toThrow(/nemesis\.burst\.gap.*min must be at most gap\.max/);

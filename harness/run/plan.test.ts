@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkers } from '../../checkers/index.js';
 import { loadCampaign } from '../campaign/load.js';
 import { projectRoot } from '../descriptor.js';
 import { shippedFaults } from '../faults/index.js';
@@ -8,7 +9,7 @@ import { describeFault } from '../nemesis/plan.js';
 import { planRun } from './plan.js';
 
 const campaignFile = join(projectRoot, 'harness', 'run', 'fixtures', 'fake.yaml');
-const registries = { workloads: {}, checkers: {} };
+const registries = { workloads: {}, checkers };
 const load = (seed: number, sets: string[] = []) => loadCampaign(campaignFile, { registries, seed, sets });
 
 describe('planRun', () => {

@@ -194,7 +194,7 @@ describe('a node whose command cannot start', () => {
     it(`fails the run at once with the OS error and the descriptor field: ${what}`, async () => {
       const file = join(out, `system-${what.replaceAll(' ', '-')}.yaml`);
       writeFileSync(file, edit(descriptor));
-      const campaign = await loadCampaign(join(fixtures, 'fake.yaml'), { registries: { workloads: {}, checkers: {} }, sets: [`system=${file}`] });
+      const campaign = await loadCampaign(join(fixtures, 'fake.yaml'), { registries: { workloads: {}, checkers: { counting } }, sets: [`system=${file}`, 'checkers=[counting]'] });
       const healthTimeoutMs = 60_000;
       const began = Date.now();
       const run = runCampaign({
