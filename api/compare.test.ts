@@ -68,5 +68,6 @@ describe('compareCampaign', () => {
     await expect(compareCampaign(campaign, { seed: -1, out })).rejects.toThrow('compareCampaign: seed takes an integer');
     await expect(compareCampaign(campaign, { timeLimit: 'soon', out })).rejects.toThrow(`compareCampaign: timeLimit takes seconds (or '500ms', '2s', '1m'), got "soon"`);
     await expect(compareCampaign('raft-smoke', { out })).rejects.toThrow(/runs store campaigns/);
+    await expect(compareCampaign(campaign, { quorums: [{ w: 4, r: 1 }], out })).rejects.toThrow('quorums: W4/R1 does not fit 3 nodes (each must be 1..3)');
   });
 });

@@ -127,7 +127,7 @@ export async function runComparison(settings: CompareSettings): Promise<CompareO
   for (const [i, v] of variants.entries()) {
     const n = campaigns[i]!.nodes.length;
     if (v.quorum && (v.quorum.w < 1 || v.quorum.r < 1 || v.quorum.w > n || v.quorum.r > n)) {
-      throw new UserError(`--quorums: W${v.quorum.w}/R${v.quorum.r} does not fit ${n} nodes (each must be 1..${n})`);
+      throw new UserError(`quorums: W${v.quorum.w}/R${v.quorum.r} does not fit ${n} nodes (each must be 1..${n})`);
     }
   }
 
