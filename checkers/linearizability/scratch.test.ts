@@ -55,6 +55,11 @@ describe('Scratch', () => {
     s.int32(1000);
     s.release(0);
     expect(s.int32(8).buffer.byteLength).toBe(1024); // no more than its most
+    // a cut past 2^30 bytes (a fresh array) grows the buffer to its most, not to an overflowed size
+    const t = new Scratch(64, 1024);
+    t.uint8(2 ** 30 + 8);
+    t.release(0);
+    expect(t.int32(8).buffer.byteLength).toBe(1024);
   });
 
   it('a check gives back everything its searches cut, and checks the same again', () => {

@@ -75,7 +75,8 @@ export class Scratch {
     if (mark === 0 && this.wanted > this.bytes && this.bytes < this.mostBytes) {
       // everything is back: a bigger buffer for the next search of that size
       // the next power of two, as a small integer (`2 **` gives a double, which changes this object's shape and throws away the JIT's code that uses it)
-      this.bytes = Math.min(this.mostBytes, 1 << (32 - Math.clz32(this.wanted - 1)));
+      // (`1 <<` only below mostBytes: past 2^30 it would overflow to a negative number)
+      this.bytes = this.wanted >= this.mostBytes ? this.mostBytes : Math.min(this.mostBytes, 1 << (32 - Math.clz32(this.wanted - 1)));
       this.buffer = undefined;
       for (const views of [this.int32s, this.uint32s, this.uint8s, this.float64s]) views.clear();
     }
