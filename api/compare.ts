@@ -5,7 +5,7 @@
 import type { Validity } from '../core/result.js';
 import { UserError } from '../core/errors.js';
 import { defaultRegistries } from '../harness/campaign/registries.js';
-import { runComparison, type CompareRow, type Quorum } from '../harness/compare/compare.js';
+import { checkLevels, runComparison, type CompareRow, type Quorum } from '../harness/compare/compare.js';
 import { formatComparison } from '../harness/compare/table.js';
 import type { RuntimeName } from '../harness/runtime/index.js';
 import { readLevels, type ReadLevel } from '../workloads/register/options.js';
@@ -57,11 +57,7 @@ export interface CompareResult {
 export async function compareCampaign(campaign: string, options: CompareOptions = {}): Promise<CompareResult> {
   if (typeof campaign !== 'string') throw new UserError('compareCampaign takes a campaign name or file (a store campaign with the register workload)');
   const runtime = checkRuntime(options.runtime, 'compareCampaign');
-  const levels = options.levels ?? readLevels;
-  if (levels.length === 0) throw new UserError('compareCampaign: levels names no read level');
-  for (const l of levels) {
-    if (!(readLevels as readonly string[]).includes(l)) throw new UserError(`compareCampaign: unknown read level ${JSON.stringify(l)}; valid choices: ${readLevels.join(', ')}`);
-  }
+  const levels = checkLevels(options.levels ?? readLevels, 'compareCampaign');
   for (const q of options.quorums ?? []) {
     if (!Number.isInteger(q?.w) || !Number.isInteger(q?.r)) throw new UserError(`compareCampaign: quorums take whole numbers {w, r}, got ${JSON.stringify(q)}`);
   }

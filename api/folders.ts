@@ -6,12 +6,14 @@
 import type { PlannedFault } from '../core/fault.js';
 import type { OpCall } from '../core/workload.js';
 import { formatPlan, planRun } from '../harness/run/plan.js';
-import { recheckRun, rewriteReport } from '../harness/run/recheck.js';
+import { recheckRun } from '../harness/run/recheck.js';
 import { exitCodeFor } from '../harness/run/verdict.js';
 import type { CampaignDefinition } from './campaign.js';
 import { resolve, toRunResult, type RunOptions, type RunResult } from './run.js';
 
 export { CATALOG_KINDS, listCatalog, type CatalogItem, type CatalogKind } from '../harness/catalog.js';
+/** Renders a run folder's report.html again from its files (no re-check); resolves to its path. */
+export { rewriteReport as writeReport } from '../harness/run/recheck.js';
 
 /**
  * Checks a run folder again with its campaign's checkers, from its files alone (campaign.yaml,
@@ -23,10 +25,6 @@ export async function checkRun(dir: string): Promise<RunResult> {
   return toRunResult(results, dir, exitCodeFor(results.valid));
 }
 
-/** Renders a run folder's report.html again from its files (no re-check); resolves to its path. */
-export function writeReport(dir: string): Promise<string> {
-  return rewriteReport(dir);
-}
 
 export interface CampaignPlan {
   seed: number;

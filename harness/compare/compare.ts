@@ -95,12 +95,16 @@ export function parseQuorums(text: string): Quorum[] {
 }
 
 export function parseLevels(text: string): string[] {
-  const levels = text.split(',').map((s) => s.trim()).filter(Boolean);
+  return checkLevels(text.split(',').map((s) => s.trim()).filter(Boolean), '--levels');
+}
+
+/** Read levels as given, each a known one and at least one; errors begin with `who`. */
+export function checkLevels(levels: readonly string[], who: string): string[] {
   for (const l of levels) {
-    if (!(readLevels as readonly string[]).includes(l)) throw new UserError(`--levels: unknown read level "${l}"; valid choices: ${readLevels.join(', ')}`);
+    if (!(readLevels as readonly string[]).includes(l)) throw new UserError(`${who}: unknown read level ${JSON.stringify(l)}; valid choices: ${readLevels.join(', ')}`);
   }
-  if (levels.length === 0) throw new UserError('--levels names no read level');
-  return levels;
+  if (levels.length === 0) throw new UserError(`${who} names no read level`);
+  return [...levels];
 }
 
 export function variantsOf(levels: readonly string[], quorums: readonly Quorum[]): Variant[] {
