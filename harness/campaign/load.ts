@@ -213,8 +213,9 @@ export async function loadCampaign(ref: string | CampaignObject, options: LoadOp
     });
   const checkers: ResolvedChecker[] = expanded.map(({ entry }) => (typeof entry === 'string' ? { name: entry, options: {} } : { name: entry.name, options: entry.options ?? {} }));
   // A run that no checker judges would pass on no evidence.
-  if (workload && checkers.length === 0 && (listed === undefined || listed.length > 0)) {
-    problem(listed === undefined ? ['workload', 'name'] : ['checkers'], `no checker: workload ${workload.name} has no default checkers and the campaign lists none; a run nothing judges cannot pass`);
+  if (workload && checkers.length === 0) {
+    if (listed !== undefined && listed.length === 0) problem(['checkers'], "no checker: a run nothing judges cannot pass; list one, or leave checkers out for the workload's defaults");
+    else problem(listed === undefined ? ['workload', 'name'] : ['checkers'], `no checker: workload ${workload.name} has no default checkers and the campaign lists none; a run nothing judges cannot pass`);
   }
   const entryPath = (i: number, field: string): FieldPath => {
     const x = expanded[i]!;

@@ -228,9 +228,8 @@ function buildCampaignSchema(faults: FaultRegistry) {
     })
     .default({ interval: DEFAULT_MONITOR_INTERVAL_MS, watch: { ...DEFAULT_WATCH } }),
   /** The checkers (faultline list checkers); absent: the workload's default checkers. The entry
-   *  `defaults` stands for those defaults, to add to them. None at all is refused: a run that no
-   *  checker judged would pass on no evidence. */
-  checkers: z.array(checkerEntry).min(1, 'no checker: a run nothing judges cannot pass; list one, or leave checkers out for the workload\'s defaults').optional(),
+   *  `defaults` stands for those defaults, to add to them. None at all is refused (load.ts). */
+  checkers: z.array(checkerEntry).optional(),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
   /** What this campaign should find, for the detection matrix. */
   expected: z
